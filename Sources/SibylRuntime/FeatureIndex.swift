@@ -1,0 +1,65 @@
+/// Maps a feature name, given as UTF-8 bytes, to its column without building a `String`.
+///
+/// Request decoding looks a name up for every key of every record, so the names are kept as one byte
+/// blob with an open-addressing table of FNV-1a hashes: a lookup hashes the key once and compares bytes.
+public struct FeatureIndex: Sendable {
+    /// Feature names in column order.
+    public let names: [String]
+    private let blob: [UInt8]
+    /// Start of each name in `blob`, plus the end of the last one.
+    private let offsets: [Int]
+    /// Column + 1 per slot, 0 for an empty slot; the size is a power of two at least twice the names.
+    private let slots: [Int32]
+
+    public init(names: [String]) {
+        self.names = names
+        var blob: [UInt8] = []
+        var offsets = [0]
+        for name in names {
+            blob.append(contentsOf: name.utf8)
+            offsets.append(blob.count)
+        }
+        var size = 8
+        while size < names.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: 0, count: size)
+        blob.withUnsafeBufferPointer { blob in
+            for column in names.indices {
+                let name = UnsafeBufferPointer(rebasing: blob[offsets[column]..<offsets[column + 1]])
+                var slot = Self.hash(name) & (size - 1)
+                // A repeated name keeps its first column, so lookups are stable.
+                while slots[slot] != 0 {
+                    if name.elementsEqual(blob[offsets[Int(slots[slot]) - 1]..<offsets[Int(slots[slot])]]) { break }
+                    slot = (slot + 1) & (size - 1)
+                }
+                if slots[slot] == 0 { slots[slot] = Int32(column + 1) }
+            }
+        }
+        self.blob = blob
+        self.offsets = offsets
+        self.slots = slots
+    }
+
+    /// The column of the feature named by `key`, or nil.
+    public func column(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let mask = slots.count - 1
+        var slot = Self.hash(key) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry == 0 { return nil }
+            let start = offsets[entry - 1]
+            if offsets[entry] - start == key.count && matches(key, at: start) { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func matches(_ key: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        for index in key.indices where blob[start + index] != key[index] { return false }
+        return true
+    }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+}

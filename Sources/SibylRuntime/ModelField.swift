@@ -1,0 +1,124 @@
+import SibylCore
+
+/// A value inside a parsed model file, with its path from the root, so that every check a loader
+/// makes can fail with `SibylError(.invalidModel, "<path>: <reason>")` naming the exact field.
+struct ModelField {
+    let value: JSONValue
+    let path: String
+
+    init(root: JSONValue) {
+        value = root
+        path = "(root)"
+    }
+
+    private init(_ value: JSONValue, path: String) {
+        self.value = value
+        self.path = path
+    }
+
+    func invalid(_ reason: String) -> SibylError {
+        SibylError(.invalidModel, "\(path): \(reason)")
+    }
+
+    // MARK: Structure
+
+    /// The member `key` of this object; it must exist.
+    func member(_ key: String) throws(SibylError) -> ModelField {
+        guard let field = try optionalMember(key) else { throw invalid("missing \"\(key)\"") }
+        return field
+    }
+
+    /// The member `key` of this object, or nil when it is absent.
+    func optionalMember(_ key: String) throws(SibylError) -> ModelField? {
+        guard case .object(let members) = value else { throw invalid("expected an object") }
+        return members[key].map { ModelField($0, path: path == "(root)" ? key : "\(path).\(key)") }
+    }
+
+    /// The elements of this array, each with its indexed path.
+    func elements() throws(SibylError) -> [ModelField] {
+        guard case .array(let items) = value else { throw invalid("expected an array") }
+        return items.enumerated().map { ModelField($1, path: "\(path)[\($0)]") }
+    }
+
+    // MARK: Scalars
+
+    func string() throws(SibylError) -> String {
+        guard case .string(let text) = value else { throw invalid("expected a string") }
+        return text
+    }
+
+    /// An integer written as a JSON number or, as XGBoost writes its parameters, as a decimal string.
+    func integer(in range: ClosedRange<Int>) throws(SibylError) -> Int {
+        let parsed: Int?
+        switch value {
+        case .number(let number):
+            parsed = Int(exactly: number)
+        case .string(let text) where !text.isEmpty && text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }):
+            // Only overflow makes this nil: report it as out of range below.
+            parsed = Int(text) ?? Int.max
+        default:
+            parsed = nil
+        }
+        guard let parsed else { throw invalid("expected an integer") }
+        guard range.contains(parsed) else {
+            throw invalid("\(value.shortDescription) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return parsed
+    }
+
+    // MARK: Arrays of scalars
+
+    /// An array of integral JSON numbers.
+    func integers() throws(SibylError) -> [Int] {
+        try mapArray("an integer") { value in
+            guard case .number(let number) = value else { return nil }
+            return Int(exactly: number)
+        }
+    }
+
+    /// An array of JSON numbers, each of which must be finite in float32.
+    func floats() throws(SibylError) -> [Float] {
+        try mapArray("a finite float32 number") { value in
+            guard case .number(let number) = value else { return nil }
+            let single = Float(number)
+            return single.isFinite ? single : nil
+        }
+    }
+
+    /// An array of flags: booleans, or the 0/1 integers newer XGBoost versions write instead.
+    func flags() throws(SibylError) -> [Bool] {
+        try mapArray("a boolean or 0/1") { value in
+            switch value {
+            case .bool(let flag): return flag
+            case .number(0): return false
+            case .number(1): return true
+            default: return nil
+            }
+        }
+    }
+
+    private func mapArray<T>(_ expected: String, _ transform: (JSONValue) -> T?) throws(SibylError) -> [T] {
+        guard case .array(let items) = value else { throw invalid("expected an array") }
+        var result: [T] = []
+        result.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard let converted = transform(item) else { throw invalid("element \(index) is not \(expected)") }
+            result.append(converted)
+        }
+        return result
+    }
+}
+
+extension JSONValue {
+    /// The value as an error message may quote it: scalars as written, containers by kind.
+    var shortDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool(let flag): String(flag)
+        case .number(let number): number == number.rounded() && abs(number) < 1e18 ? String(Int(number)) : String(number)
+        case .string(let text): "\"\(text.count > 64 ? text.prefix(64) + "…" : Substring(text))\""
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import SibylCore
+
+/// Reads a model saved by XGBoost 1.x–3.x with `save_model("….json")` and compiles it.
+///
+/// Everything in the file is treated as hostile: each field is type-checked, every declared size must
+/// agree with the arrays it describes, and no allocation is sized from a declared number alone, so a bad
+/// file ends in `SibylError(.invalidModel, "<field>: <reason>")` and never in a trap.
+enum XGBoostJSONLoader {
+    /// Bounds on declared sizes: far above real models, low enough that generated names stay small.
+    static let maxFeatures = 1 << 20
+    static let maxClasses = 1 << 16
+
+    static func load(_ bytes: [UInt8]) throws(SibylError) -> CompiledModel {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw SibylError(.invalidModel, "the model file is not valid JSON: \(error.message)")
+        }
+        let learner = try ModelField(root: document).member("learner")
+
+        let objectiveName = try learner.member("objective").member("name").string()
+        guard let objective = Objective(rawValue: objectiveName) else {
+            let supported = Objective.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SibylError(.invalidModel, "unsupported objective \"\(objectiveName)\" (supported: \(supported))")
+        }
+
+        let parameters = try learner.member("learner_model_param")
+        let featureCount = try parameters.member("num_feature").integer(in: 1...maxFeatures)
+        let classCount = try parameters.optionalMember("num_class")?.integer(in: 0...maxClasses) ?? 0
+        let targetCount = try parameters.optionalMember("num_target")?.integer(in: 0...maxClasses) ?? 1
+        guard targetCount <= 1 else {
+            throw parameters.invalid("num_target is \(targetCount); multi-output models are not supported")
+        }
+        let groupCount: Int
+        if objective.task == .multiclass {
+            guard classCount >= 2 else { throw parameters.invalid("num_class must be at least 2 for \(objectiveName)") }
+            groupCount = classCount
+        } else {
+            guard classCount <= 1 else { throw parameters.invalid("num_class must be 0 for \(objectiveName)") }
+            groupCount = 1
+        }
+        let baseMargins = try baseMargins(parameters.member("base_score"), groupCount: groupCount, objective: objective)
+        let featureNames = try featureNames(learner.optionalMember("feature_names"), count: featureCount)
+
+        let (gbtree, treeWeights) = try treeBooster(learner.member("gradient_booster"))
+        let model = try gbtree.member("model")
+        let trees = try model.member("trees").elements()
+        let declaredTrees = try model.member("gbtree_model_param").member("num_trees").integer(in: 0...Int(Int32.max))
+        guard declaredTrees == trees.count else {
+            throw model.invalid("num_trees is \(declaredTrees) but there are \(trees.count) trees")
+        }
+        let treeInfoField = try model.member("tree_info")
+        let treeGroups = try treeInfoField.integers()
+        guard treeGroups.count == trees.count else {
+            throw treeInfoField.invalid("has \(treeGroups.count) elements for \(trees.count) trees")
+        }
+        if let treeWeights, treeWeights.count != trees.count {
+            throw SibylError(.invalidModel, "weight_drop has \(treeWeights.count) elements for \(trees.count) trees")
+        }
+
+        var builder = Forest.Builder(featureCount: featureCount)
+        for (index, tree) in trees.enumerated() {
+            guard treeGroups[index] >= 0 && treeGroups[index] < groupCount else {
+                throw treeInfoField.invalid("tree \(index) has output group \(treeGroups[index]), not below \(groupCount)")
+            }
+            try builder.add(source(of: tree), group: treeGroups[index], weight: treeWeights?[index] ?? 1, field: tree)
+        }
+
+        let classes: [String] = switch objective.task {
+        case .binary: ["0", "1"]
+        case .multiclass: (0..<groupCount).map(String.init)
+        case .regression: []
+        }
+        let schema = ModelSchema(
+            format: .xgboostJSON, task: objective.task, objective: objectiveName,
+            featureNames: featureNames, classes: classes, treeCount: trees.count)
+        return CompiledModel(schema: schema, objective: objective, forest: builder.build(baseMargins: baseMargins))
+    }
+
+    /// The gbtree part of the booster and, for DART, the per-tree weights.
+    private static func treeBooster(_ booster: ModelField) throws(SibylError) -> (ModelField, [Float]?) {
+        let name = try booster.member("name").string()
+        switch name {
+        case "gbtree":
+            return (booster, nil)
+        case "dart":
+            let inner = try booster.member("gbtree")
+            guard try inner.member("name").string() == "gbtree" else { throw inner.invalid("expected a gbtree booster") }
+            return (inner, try booster.member("weight_drop").floats())
+        case "gblinear":
+            throw SibylError(.invalidModel, "gblinear (linear booster) models are not supported yet; train with booster=gbtree")
+        default:
+            throw booster.invalid("unsupported booster \"\(name)\"")
+        }
+    }
+
+    /// One tree's arrays, with every length checked against `num_nodes`.
+    private static func source(of tree: ModelField) throws(SibylError) -> Forest.Builder.Source {
+        let treeParameters = try tree.member("tree_param")
+        let nodeCount = try treeParameters.member("num_nodes").integer(in: 1...Int(Int32.max))
+        if let leafSize = try treeParameters.optionalMember("size_leaf_vector"),
+           try leafSize.integer(in: 0...Int(Int32.max)) > 1 {
+            throw leafSize.invalid("vector leaves (multi-target trees) are not supported")
+        }
+        let left = try tree.member("left_children").integers()
+        let right = try tree.member("right_children").integers()
+        let feature = try tree.member("split_indices").integers()
+        let condition = try tree.member("split_conditions").floats()
+        let defaultLeft = try tree.member("default_left").flags()
+        // Files older than XGBoost 1.4 have no split types: every split is numerical.
+        let splitTypes = try tree.optionalMember("split_type")?.integers()
+        let lengths = [
+            ("left_children", left.count), ("right_children", right.count), ("split_indices", feature.count),
+            ("split_conditions", condition.count), ("default_left", defaultLeft.count),
+            ("split_type", splitTypes?.count ?? nodeCount),
+        ]
+        for (key, length) in lengths where length != nodeCount {
+            throw tree.invalid("\(key) has \(length) elements, but num_nodes is \(nodeCount)")
+        }
+        if let node = splitTypes?.firstIndex(where: { $0 != 0 }) {
+            throw tree.invalid("node \(node) is a categorical split; categorical splits are not supported yet")
+        }
+        return Forest.Builder.Source(
+            left: left, right: right, feature: feature, condition: condition, defaultLeft: defaultLeft)
+    }
+
+    /// The base margin per output group from `base_score`.
+    ///
+    /// XGBoost writes it as "0.5" (1.x), "5E-1" (2.x), "[4.977E-1]" or one value per class (3.x), always
+    /// as the user-facing score; the objective's `ProbToMargin` turns it into a margin in float32.
+    private static func baseMargins(
+        _ field: ModelField, groupCount: Int, objective: Objective
+    ) throws(SibylError) -> [Float] {
+        var scores: [Float]
+        switch field.value {
+        case .number(let number):
+            scores = [Float(number)]
+        case .string(let text):
+            var body = Substring(text)
+            if body.first == "[" && body.last == "]" { body = body.dropFirst().dropLast() }
+            scores = []
+            for part in body.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let score = parseFloat(part) else { throw field.invalid("cannot read \(field.value.shortDescription)") }
+                scores.append(score)
+            }
+        default:
+            throw field.invalid("expected a number or a string")
+        }
+        guard scores.allSatisfy(\.isFinite) else { throw field.invalid("\(field.value.shortDescription) is not finite in float32") }
+        if scores.count == 1 { scores = Array(repeating: scores[0], count: groupCount) }
+        guard scores.count == groupCount else {
+            throw field.invalid("has \(scores.count) values, expected 1 or \(groupCount)")
+        }
+        guard objective.baseScoreIsProbability else { return scores }
+        // XGBoost accepts the bounds themselves for the degenerate all-one-label case; they give ±inf.
+        guard scores.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+            throw field.invalid("must be a probability in [0, 1] for \(objective.rawValue)")
+        }
+        return scores.map(Objective.logit)
+    }
+
+    /// One number of `base_score`, surrounding spaces allowed.
+    private static func parseFloat(_ text: Substring) -> Float? {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 }), let last = bytes.lastIndex(where: { $0 != 0x20 }) else {
+            return nil
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let (value, end) = DecimalNumber.parse(buffer, from: first, limit: last + 1, grammar: .lenient),
+                  end == last + 1 else { return nil }
+            return Float(value)
+        }
+    }
+
+    /// The file's feature names, or `f0…` as XGBoost names unnamed features, when it has none.
+    private static func featureNames(_ field: ModelField?, count: Int) throws(SibylError) -> [String] {
+        let elements = try field?.elements() ?? []
+        guard let field, !elements.isEmpty else { return (0..<count).map { "f\($0)" } }
+        guard elements.count == count else {
+            throw field.invalid("has \(elements.count) names, but num_feature is \(count)")
+        }
+        var seen = Set<String>()
+        var names: [String] = []
+        for element in elements {
+            let name = try element.string()
+            guard !name.isEmpty else { throw element.invalid("a feature name is empty") }
+            guard seen.insert(name).inserted else { throw element.invalid("duplicate feature name \"\(name)\"") }
+            names.append(name)
+        }
+        return names
+    }
+}
