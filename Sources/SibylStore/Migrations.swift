@@ -1,0 +1,55 @@
+import SQLKit
+
+/// Named, append-only schema migrations. A name, once shipped, is never edited: add a new one instead.
+enum Migrations {
+    struct Migration: Sendable {
+        let name: String
+        let statements: @Sendable (_ dialect: String) -> [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(name: "0001_initial") { dialect in
+            // The only dialect difference: an auto-incrementing integer key.
+            let serial = dialect == "postgresql" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+            return [
+                """
+                CREATE TABLE users (id \(serial), name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+                  role TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE tokens (id TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  token_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL)
+                """,
+                "CREATE TABLE projects (id \(serial), name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                """
+                CREATE TABLE project_members (project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (project_id, user_id))
+                """,
+                "CREATE TABLE license (id INTEGER PRIMARY KEY, edition TEXT NOT NULL, api_options BIGINT NOT NULL)",
+                """
+                CREATE TABLE models (id TEXT PRIMARY KEY, project_id BIGINT NOT NULL REFERENCES projects(id),
+                  name TEXT NOT NULL, format TEXT NOT NULL, task TEXT NOT NULL, schema_json TEXT NOT NULL,
+                  sha256 TEXT NOT NULL, size BIGINT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE apis (id TEXT PRIMARY KEY, project_id BIGINT NOT NULL REFERENCES projects(id),
+                  model_id TEXT NOT NULL REFERENCES models(id), kind TEXT NOT NULL, status TEXT NOT NULL,
+                  locked BOOLEAN NOT NULL, failure_reason TEXT, request_limit BIGINT, requests_used BIGINT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE api_keys (id TEXT PRIMARY KEY, api_id TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE,
+                  secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE api_whitelist (api_id TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE,
+                  position BIGINT NOT NULL, cidr TEXT NOT NULL, PRIMARY KEY (api_id, cidr))
+                """,
+                """
+                CREATE TABLE usage (api_id TEXT NOT NULL, day TEXT NOT NULL, status BIGINT NOT NULL,
+                  count BIGINT NOT NULL, PRIMARY KEY (api_id, day, status))
+                """,
+            ]
+        }
+    ]
+}

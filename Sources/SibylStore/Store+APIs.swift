@@ -1,0 +1,213 @@
+import SQLKit
+import SibylCore
+
+/// An API with everything the data plane needs to serve it.
+public struct APIRecord: Sendable, Equatable {
+    public var api: PredictionAPI
+    public var keys: [APIKey]
+    public var whitelist: IPWhitelist
+
+    public init(api: PredictionAPI, keys: [APIKey], whitelist: IPWhitelist) {
+        self.api = api
+        self.keys = keys
+        self.whitelist = whitelist
+    }
+}
+
+extension Store {
+    /// Creates an API with its first key and whitelist. An official API needs the `trial` edition not to be in
+    /// force and a free API option; both are checked inside the same transaction as the insert.
+    public func createAPI(_ record: APIRecord) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            let api = record.api
+            if api.kind == .official {
+                let license = try await self.licenseRow(db)
+                guard license.edition == .licensed else {
+                    throw SibylError(.conflict, "the trial edition can create trial APIs only")
+                }
+                let used = try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!
+                    .decode(column: "n", as: Int.self)
+                guard used < license.apiOptions else {
+                    throw SibylError(
+                        .conflict,
+                        "no API option is free (\(used) of \(license.apiOptions) in use): delete an official API or add options")
+                }
+            }
+            try await db.raw("""
+                INSERT INTO apis (id, project_id, model_id, kind, status, locked, failure_reason, request_limit,
+                  requests_used, created_at)
+                VALUES (\(bind: api.id), \(bind: api.projectID), \(bind: api.modelID), \(bind: api.kind.rawValue),
+                  \(bind: api.status.rawValue), \(bind: api.locked), \(bind: api.failureReason), \(bind: api.requestLimit),
+                  \(bind: api.requestsUsed), \(bind: api.createdAt))
+                """).run()
+            for key in record.keys { try await Self.insert(key, db) }
+            try await Self.replaceWhitelist(api.id, record.whitelist, db)
+        }
+    }
+
+    /// The number of official APIs that exist, stopped ones included.
+    public func officialAPICount() async throws(SibylError) -> Int {
+        try await run { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!.decode(column: "n", as: Int.self)
+        }
+    }
+
+    public func apis(projectID: Int) async throws(SibylError) -> [PredictionAPI] {
+        try await run { db in
+            try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) ORDER BY created_at, id").all()
+                .map(Self.api)
+        }
+    }
+
+    public func api(projectID: Int, id: String) async throws(SibylError) -> PredictionAPI? {
+        try await run { db in
+            try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)").first()
+                .map(Self.api)
+        }
+    }
+
+    /// Every API with its keys and whitelist: what a node loads into its routing table.
+    public func allAPIRecords() async throws(SibylError) -> [APIRecord] {
+        try await run { db in
+            let apis = try await db.raw("SELECT * FROM apis ORDER BY id").all().map(Self.api)
+            var keys: [String: [APIKey]] = [:]
+            for row in try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all() {
+                let key = try Self.key(row)
+                keys[key.apiID, default: []].append(key)
+            }
+            var whitelists: [String: [CIDR]] = [:]
+            for row in try await db.raw("SELECT api_id, cidr FROM api_whitelist ORDER BY api_id, position").all() {
+                whitelists[try row.decode(column: "api_id", as: String.self), default: []]
+                    .append(try CIDR(try row.decode(column: "cidr", as: String.self)))
+            }
+            return apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: IPWhitelist(whitelists[$0.id] ?? [])) }
+        }
+    }
+
+    /// The API with its keys and whitelist, when it exists in the project.
+    public func apiRecord(projectID: Int, id: String) async throws(SibylError) -> APIRecord? {
+        try await run { db in
+            guard let api = try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
+                .first().map(Self.api)
+            else { return nil }
+            let keys = try await db.raw("SELECT * FROM api_keys WHERE api_id = \(bind: id) ORDER BY created_at, id").all()
+                .map(Self.key)
+            let cidrs = try await db.raw("SELECT cidr FROM api_whitelist WHERE api_id = \(bind: id) ORDER BY position").all()
+                .map { try CIDR(try $0.decode(column: "cidr", as: String.self)) }
+            return APIRecord(api: api, keys: keys, whitelist: IPWhitelist(cidrs))
+        }
+    }
+
+    /// Writes the lifecycle fields (status, lock, model, failure) of an API.
+    public func updateAPI(_ api: PredictionAPI) async throws(SibylError) {
+        try await run { db in
+            try await db.raw("""
+                UPDATE apis SET model_id = \(bind: api.modelID), status = \(bind: api.status.rawValue),
+                  locked = \(bind: api.locked), failure_reason = \(bind: api.failureReason) WHERE id = \(bind: api.id)
+                """).run()
+        }
+    }
+
+    /// Applies `change` to the stored API and writes the result, atomically: two concurrent changes of one
+    /// API (a lock and a stop, say) each see the other's outcome.
+    public func changeAPI(
+        projectID: Int, id: String, _ change: @escaping @Sendable (PredictionAPI) throws -> PredictionAPI
+    ) async throws(SibylError) -> PredictionAPI? {
+        try await run(transaction: true) { db in
+            guard let current = try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
+                .first().map(Self.api)
+            else { return nil }
+            let next = try change(current)
+            if next != current {
+                try await db.raw("""
+                    UPDATE apis SET model_id = \(bind: next.modelID), status = \(bind: next.status.rawValue),
+                      locked = \(bind: next.locked), failure_reason = \(bind: next.failureReason) WHERE id = \(bind: id)
+                    """).run()
+            }
+            return next
+        }
+    }
+
+    /// Deletes an API with its keys, whitelist and usage.
+    public func deleteAPI(id: String) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            try await db.raw("DELETE FROM api_keys WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
+        }
+    }
+
+    /// Uses one request of a trial API: one conditional update, never a read then a write, so the limit holds
+    /// exactly however many requests race. Returns false when the limit was already reached.
+    public func consumeTrialRequest(apiID: String) async throws(SibylError) -> Bool {
+        try await run { db in
+            try await db.raw("""
+                UPDATE apis SET requests_used = requests_used + 1
+                WHERE id = \(bind: apiID) AND request_limit IS NOT NULL AND requests_used < request_limit RETURNING requests_used
+                """).first() != nil
+        }
+    }
+
+    public func setWhitelist(apiID: String, _ whitelist: IPWhitelist) async throws(SibylError) {
+        try await run(transaction: true) { db in try await Self.replaceWhitelist(apiID, whitelist, db) }
+    }
+
+    public func insertKey(_ key: APIKey) async throws(SibylError) {
+        try await run { db in try await Self.insert(key, db) }
+    }
+
+    public func deleteKey(apiID: String, id: String) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            let found = try await db.raw("SELECT id FROM api_keys WHERE api_id = \(bind: apiID) AND id = \(bind: id)").first() != nil
+            if found { try await db.raw("DELETE FROM api_keys WHERE id = \(bind: id)").run() }
+            return found
+        }
+    }
+
+    private func licenseRow(_ db: any SQLDatabase) async throws -> License {
+        guard let row = try await db.raw("SELECT edition, api_options FROM license WHERE id = 1").first() else {
+            return License.initial
+        }
+        return License(
+            edition: License.Edition(rawValue: try row.decode(column: "edition", as: String.self)) ?? .trial,
+            apiOptions: try row.decode(column: "api_options", as: Int.self))
+    }
+
+    private static func replaceWhitelist(_ apiID: String, _ whitelist: IPWhitelist, _ db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: apiID)").run()
+        for (position, cidr) in whitelist.entries.enumerated() {
+            try await db.raw("""
+                INSERT INTO api_whitelist (api_id, position, cidr) VALUES (\(bind: apiID), \(bind: position), \(bind: cidr.description))
+                """).run()
+        }
+    }
+
+    private static func insert(_ key: APIKey, _ db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO api_keys (id, api_id, secret_hash, created_at)
+            VALUES (\(bind: key.id), \(bind: key.apiID), \(bind: key.secretHash), \(bind: key.createdAt))
+            """).run()
+    }
+
+    private static func key(_ row: any SQLRow) throws -> APIKey {
+        APIKey(
+            id: try row.decode(column: "id", as: String.self), apiID: try row.decode(column: "api_id", as: String.self),
+            secretHash: try row.decode(column: "secret_hash", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    private static func api(_ row: any SQLRow) throws -> PredictionAPI {
+        var api = PredictionAPI(
+            id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: Int.self),
+            modelID: try row.decode(column: "model_id", as: String.self),
+            kind: PredictionAPI.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .trial,
+            status: PredictionAPI.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+            locked: try row.decode(column: "locked", as: Bool.self),
+            failureReason: try row.decode(column: "failure_reason", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            requestsUsed: try row.decode(column: "requests_used", as: Int.self))
+        api.requestLimit = try row.decode(column: "request_limit", as: Int?.self)
+        return api
+    }
+}

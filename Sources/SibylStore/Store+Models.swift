@@ -1,0 +1,61 @@
+import Foundation
+import SQLKit
+import SibylCore
+
+extension Store {
+    public func insertModel(_ model: Model) async throws(SibylError) {
+        let schemaJSON = String(decoding: try! JSONEncoder().encode(model.schema), as: UTF8.self)
+        try await run { db in
+            try await db.raw("""
+                INSERT INTO models (id, project_id, name, format, task, schema_json, sha256, size, created_at)
+                VALUES (\(bind: model.id), \(bind: model.projectID), \(bind: model.name), \(bind: model.schema.format.rawValue),
+                  \(bind: model.schema.task.rawValue), \(bind: schemaJSON), \(bind: model.sha256), \(bind: model.size),
+                  \(bind: model.createdAt))
+                """).run()
+        }
+    }
+
+    public func models(projectID: Int) async throws(SibylError) -> [Model] {
+        try await run { db in
+            try await db.raw("SELECT * FROM models WHERE project_id = \(bind: projectID) ORDER BY created_at, id").all()
+                .map(Self.model)
+        }
+    }
+
+    /// Every model of every project, for loading the ones that APIs serve at start-up.
+    public func allModels() async throws(SibylError) -> [Model] {
+        try await run { db in try await db.raw("SELECT * FROM models ORDER BY id").all().map(Self.model) }
+    }
+
+    public func model(projectID: Int, id: String) async throws(SibylError) -> Model? {
+        try await run { db in
+            try await db.raw("SELECT * FROM models WHERE project_id = \(bind: projectID) AND id = \(bind: id)").first()
+                .map(Self.model)
+        }
+    }
+
+    /// Deletes a model no API uses; an API using it makes this a conflict.
+    public func deleteModel(projectID: Int, id: String) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            let users = try await db.raw("SELECT id FROM apis WHERE model_id = \(bind: id) ORDER BY id").all()
+                .map { try $0.decode(column: "id", as: String.self) }
+            guard users.isEmpty else {
+                throw SibylError(.conflict, "the model is used by API \(users.joined(separator: ", ")): delete the API first")
+            }
+            let found = try await db.raw("SELECT id FROM models WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
+                .first() != nil
+            if found { try await db.raw("DELETE FROM models WHERE id = \(bind: id)").run() }
+            return found
+        }
+    }
+
+    private static func model(_ row: any SQLRow) throws -> Model {
+        let schema = try JSONDecoder().decode(
+            ModelSchema.self, from: Data(try row.decode(column: "schema_json", as: String.self).utf8))
+        return Model(
+            id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: Int.self),
+            name: try row.decode(column: "name", as: String.self), schema: schema,
+            sha256: try row.decode(column: "sha256", as: String.self), size: try row.decode(column: "size", as: Int.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+}
