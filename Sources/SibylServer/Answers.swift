@@ -1,0 +1,167 @@
+import SibylCore
+import SibylStore
+
+/// The JSON shapes of management answers (snake_case on the wire). None holds a secret or a hash, except
+/// `IssuedKey` and `IssuedToken`, which are sent once, in the answer that creates them.
+struct UserAnswer: Encodable {
+    let userID: Int
+    let name: String
+    let role: String
+
+    init(_ user: User) {
+        userID = user.id
+        name = user.name
+        role = user.role.rawValue
+    }
+}
+
+struct IssuedToken: Encodable {
+    let tokenID: String
+    let token: String
+    let user: UserAnswer
+}
+
+struct ProjectAnswer: Encodable {
+    let projectID: Int
+    let name: String
+    let members: [Int]
+}
+
+struct LicenseAnswer: Encodable {
+    let edition: String
+    let apiOptions: Int
+    let apiOptionsInUse: Int
+}
+
+struct ModelAnswer: Encodable {
+    struct Feature: Encodable {
+        let name: String
+        let type: String
+    }
+
+    let modelID: String
+    let projectID: Int
+    let name: String
+    let format: String
+    let task: String
+    let objective: String
+    let features: [Feature]
+    let classes: [String]
+    let treeCount: Int
+    let sha256: String
+    let size: Int
+    let createdAt: String
+
+    init(_ model: Model) {
+        modelID = model.id
+        projectID = model.projectID
+        name = model.name
+        format = model.schema.format.rawValue
+        task = model.schema.task.rawValue
+        objective = model.schema.objective
+        features = model.schema.featureNames.map { Feature(name: $0, type: "number") }
+        classes = model.schema.classes
+        treeCount = model.schema.treeCount
+        sha256 = model.sha256
+        size = model.size
+        createdAt = UTCDay.dateTime(fromEpochSeconds: model.createdAt)
+    }
+}
+
+struct KeyAnswer: Encodable {
+    let keyID: String
+    let createdAt: String
+
+    init(_ key: APIKey) {
+        keyID = key.id
+        createdAt = UTCDay.dateTime(fromEpochSeconds: key.createdAt)
+    }
+}
+
+/// A new data-plane key: `secret` is the whole text to send, shown in this answer only.
+struct IssuedKey: Encodable {
+    let keyID: String
+    let secret: String
+    let createdAt: String
+}
+
+struct APIAnswer: Encodable {
+    let apiID: String
+    let projectID: Int
+    let modelID: String
+    let type: String
+    let status: String
+    let locked: Bool
+    let url: String
+    let ipWhitelist: [String]
+    let keys: [KeyAnswer]
+    let createdAt: String
+    let requestLimit: Int?
+    let requestsUsed: Int?
+    let requestsLeft: Int?
+    let failureReason: String?
+    var apiKey: IssuedKey?
+
+    init(_ record: APIRecord, baseURL: String) {
+        let api = record.api
+        apiID = api.id
+        projectID = api.projectID
+        modelID = api.modelID
+        type = api.kind.rawValue
+        status = api.status.rawValue
+        locked = api.locked
+        url = baseURL + "/apis/" + api.id + "/predict"
+        ipWhitelist = record.whitelist.entries.map(\.description)
+        keys = record.keys.map(KeyAnswer.init)
+        createdAt = UTCDay.dateTime(fromEpochSeconds: api.createdAt)
+        requestLimit = api.requestLimit
+        requestsUsed = api.requestLimit == nil ? nil : api.requestsUsed
+        requestsLeft = api.requestLimit.map { max(0, $0 - api.requestsUsed) }
+        failureReason = api.failureReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case apiID = "api_id", projectID = "project_id", modelID = "model_id", type, status, locked, url
+        case ipWhitelist = "ip_whitelist", keys, createdAt = "created_at", requestLimit = "request_limit"
+        case requestsUsed = "requests_used", requestsLeft = "requests_left", failureReason = "failure_reason"
+        case apiKey = "api_key"
+    }
+}
+
+struct WhitelistAnswer: Encodable {
+    let cidrs: [String]
+}
+
+struct UsageAnswer: Encodable {
+    struct Day: Encodable {
+        let date: String
+        let status200: Int
+        let status4xx5xx: Int
+        let byStatus: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case date, status200 = "status_200", status4xx5xx = "status_4xx_5xx", byStatus = "by_status"
+        }
+    }
+
+    let apiID: String
+    let from: String
+    let to: String
+    let days: [Day]
+    let total200: Int
+    let total4xx5xx: Int
+
+    enum CodingKeys: String, CodingKey {
+        case apiID = "api_id", from, to, days, total200 = "total_200", total4xx5xx = "total_4xx_5xx"
+    }
+}
+
+struct ListAnswer<Item: Encodable>: Encodable {
+    let count: Int
+    let results: [Item]
+
+    init(_ results: [Item]) {
+        count = results.count
+        self.results = results
+    }
+}

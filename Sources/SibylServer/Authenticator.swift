@@ -1,0 +1,45 @@
+import Hummingbird
+import SibylCore
+import SibylStore
+
+/// Management credentials: an access token in `Authorization: apikey TOKEN` or `Authorization: Bearer TOKEN`
+/// (scheme case-insensitive). Tokens are looked up by their SHA-256 and compared in constant time.
+struct Authenticator: Sendable {
+    let store: Store
+
+    func user(_ request: Request) async throws(SibylError) -> User {
+        guard let token = Self.credential(request.headers[.authorization]) else {
+            throw SibylError(.unauthenticated, "an access token is required: Authorization: apikey TOKEN")
+        }
+        let hash = Secrets.sha256Hex(token)
+        guard let holder = try await store.tokenHolder(tokenHash: hash), Secrets.constantTimeEqual(holder.storedHash, hash) else {
+            throw SibylError(.unauthenticated, "the access token is not valid")
+        }
+        return holder.user
+    }
+
+    func admin(_ request: Request) async throws(SibylError) -> User {
+        let user = try await user(request)
+        guard user.role == .admin else { throw SibylError(.forbidden, "only an admin can do this") }
+        return user
+    }
+
+    /// The project when the caller may see it; 404 otherwise, the same answer as for one that does not exist.
+    func project(_ request: Request, _ context: AppContext) async throws -> (User, Project) {
+        let user = try await user(request)
+        let id = context.parameters.get("project_id").flatMap(Int.init)
+        guard let id, let project = try await store.project(id: id, visibleTo: user) else {
+            throw SibylError(.notFound, "no such project")
+        }
+        return (user, project)
+    }
+
+    /// The credential of an `Authorization` value with scheme `apikey` or `Bearer`, any case.
+    static func credential(_ header: String?) -> Substring? {
+        guard let header, let space = header.firstIndex(of: " ") else { return nil }
+        let scheme = header[..<space].lowercased()
+        guard scheme == "apikey" || scheme == "bearer" else { return nil }
+        let value = header[header.index(after: space)...].drop { $0 == " " }
+        return value.isEmpty ? nil : value
+    }
+}

@@ -1,0 +1,34 @@
+import HummingbirdBcrypt
+import SibylCore
+import SibylStore
+
+/// The first start on an empty database: the admin, their token, project 1 and the license.
+enum Bootstrap {
+    static let adminName = "admin"
+
+    static func run(store: Store, configuration: ServerConfiguration) async throws -> BootstrapSecrets? {
+        var secrets: BootstrapSecrets?
+        if try await store.userCount() == 0 {
+            let password = configuration.adminPassword ?? Secrets.make()
+            let admin = try await store.createUser(
+                name: adminName, passwordHash: Bcrypt.hash(password, cost: configuration.bcryptCost), role: .admin)
+            let token = try await AccountRoutes.issueToken(
+                for: admin, store: store, text: configuration.adminToken ?? "sibyl_" + Secrets.make())
+            _ = try await store.createProject(name: "default", members: [admin.id])
+            try await store.setLicense(License.initial)
+            secrets = BootstrapSecrets(
+                adminName: adminName, token: configuration.adminToken == nil ? token.text : nil,
+                password: configuration.adminPassword == nil ? password : nil)
+        }
+        if configuration.edition != nil || configuration.apiOptions != nil {
+            var license = try await store.license()
+            if let edition = configuration.edition { license.edition = edition }
+            if let options = configuration.apiOptions {
+                try License.validate(apiOptions: options)
+                license.apiOptions = options
+            }
+            try await store.setLicense(license)
+        }
+        return secrets
+    }
+}

@@ -1,0 +1,40 @@
+import SibylCore
+
+/// Everything a node is told at start: where it listens, where it keeps data, and every limit, each with its
+/// named default here and nowhere else.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 asks the system for a free port (tests).
+    public var port = 8080
+    /// Holds `sibyl.db` and `models/`.
+    public var dataDirectory = "./sibyl-data"
+    /// Proxies whose `X-Forwarded-For` is believed; none by default.
+    public var trustedProxies: [CIDR] = []
+    /// Largest prediction request body.
+    public var maxPredictBodyBytes = 1 << 20
+    /// Largest model upload.
+    public var maxModelBytes = 256 << 20
+    /// Largest management request body other than a model upload.
+    public var maxManagementBodyBytes = 256 << 10
+    /// Most rows in one prediction request.
+    public var maxRowsPerRequest = 1_000
+    /// How often in-memory usage counts are written to the database.
+    public var usageFlushIntervalMilliseconds = 1_000
+    /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
+    public var evaluationConcurrency = 2
+    public var evaluationQueueLength = 256
+    /// A prediction cheaper than this many tree-node visits runs inline: a thread hop costs more than it.
+    public var inlineEvaluationBudget = 20_000
+    /// Connections idle longer than this are closed (slow or dead clients hold no resources).
+    public var idleTimeoutSeconds: Int64 = 60
+    /// License settings applied at start when given (`--edition`, `--api-options`).
+    public var edition: License.Edition?
+    public var apiOptions: Int?
+    /// The first admin's token and password; generated and printed once when absent.
+    public var adminToken: String?
+    public var adminPassword: String?
+    /// bcrypt cost for passwords; tests lower it.
+    public var bcryptCost: UInt8 = 12
+
+    public init() {}
+}

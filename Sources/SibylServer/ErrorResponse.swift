@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import SibylCore
+
+/// The one place a SibylError becomes an HTTP answer: status by code, body `{"error":{"code","message"}}`.
+extension SibylError: HTTPResponseError {
+    public var status: HTTPResponse.Status {
+        switch code {
+        case .notFound: .notFound
+        case .unauthenticated, .invalidAPIKey: .unauthorized
+        case .forbidden, .ipNotAllowed: .forbidden
+        case .apiUnavailable, .overloaded, .storageUnavailable: .serviceUnavailable
+        case .trialLimitReached: .tooManyRequests
+        case .payloadTooLarge, .tooManyRows: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .malformedBody: .badRequest
+        case .invalidInput, .invalidModel: .unprocessableContent
+        case .conflict: .conflict
+        default: .internalServerError
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        switch code {
+        case .invalidAPIKey: headers[.wwwAuthenticate] = "apikey"
+        case .unauthenticated: headers[.wwwAuthenticate] = "Bearer"
+        case .overloaded, .storageUnavailable: headers[.retryAfter] = "1"
+        default: break
+        }
+        let body = try JSONSerialization.data(
+            withJSONObject: ["error": ["code": code.rawValue, "message": message]], options: [.sortedKeys])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

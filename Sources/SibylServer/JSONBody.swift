@@ -1,0 +1,99 @@
+import Foundation
+import NIOCore
+import SibylRuntime
+import Hummingbird
+import SibylCore
+
+/// A management request body: a JSON object whose fields are read one by one, so that every wrong field is
+/// refused by name (422) and unknown fields are refused too, never silently ignored.
+struct JSONBody {
+    private let object: [String: JSONValue]
+
+    static func read(_ request: Request, limit: Int, allowed: Set<String>) async throws -> JSONBody {
+        let bytes = Array(buffer: try await collect(request, limit: limit))
+        guard case .object(let object) = try JSONValue.parse(bytes) else {
+            throw SibylError(.invalidInput, "the body must be a JSON object")
+        }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw SibylError(.invalidInput, "\(unknown): unknown field")
+        }
+        return JSONBody(object: object)
+    }
+
+    /// Reads a body of at most `limit` bytes; larger is a 413.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw SibylError(.payloadTooLarge, "the body is larger than \(limit) bytes")
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw SibylError(.payloadTooLarge, "the body is larger than \(limit) bytes")
+        }
+    }
+
+    private func value(_ key: String) -> JSONValue? {
+        guard let value = object[key], value != .null else { return nil }
+        return value
+    }
+
+    func string(_ key: String) throws(SibylError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value else { throw SibylError(.invalidInput, "\(key): expected a string") }
+        return text
+    }
+
+    func requiredString(_ key: String) throws(SibylError) -> String {
+        guard let text = try string(key) else { throw SibylError(.invalidInput, "\(key): required") }
+        return text
+    }
+
+    func int(_ key: String) throws(SibylError) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let int = Self.integer(value) else { throw SibylError(.invalidInput, "\(key): expected an integer") }
+        return int
+    }
+
+    func strings(_ key: String) throws(SibylError) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of strings") }
+        return try list.map { element throws(SibylError) in
+            guard case .string(let text) = element else { throw SibylError(.invalidInput, "\(key): expected an array of strings") }
+            return text
+        }
+    }
+
+    func ints(_ key: String) throws(SibylError) -> [Int]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of integers") }
+        return try list.map { element throws(SibylError) in
+            guard let int = Self.integer(element) else { throw SibylError(.invalidInput, "\(key): expected an array of integers") }
+            return int
+        }
+    }
+
+    private static func integer(_ value: JSONValue) -> Int? {
+        guard case .number(let number) = value, number.rounded() == number, abs(number) < 9.0e15 else { return nil }
+        return Int(number)
+    }
+}
+
+/// Management answers: Codable values as snake_case JSON.
+struct JSONAnswer<Value: Encodable>: ResponseGenerator {
+    var status: HTTPResponse.Status = .ok
+    let value: Value
+
+    init(_ status: HTTPResponse.Status = .ok, _ value: Value) {
+        self.status = status
+        self.value = value
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of every route, served at `/openapi.json`.
+///
+/// Built from one table of operations so that a test can hold it against the router: a route missing
+/// here, or described here but not served, fails the build's tests.
+enum OpenAPIDocument {
+    struct Operation {
+        let method: String
+        let path: String
+        let summary: String
+        let tag: String
+        var body: [String: Any]? = nil
+        var answers: [Int: String] = [200: "OK"]
+        var security = true
+    }
+
+    static let errors: [Int: String] = [
+        400: "malformed_body", 401: "unauthenticated or invalid_api_key", 403: "forbidden or ip_not_allowed",
+        404: "not_found", 409: "conflict", 413: "payload_too_large or too_many_rows", 415: "unsupported_media_type",
+        422: "invalid_input or invalid_model", 429: "trial_limit_reached", 503: "api_unavailable, overloaded or storage_unavailable",
+    ]
+
+    static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        ["type": "object", "additionalProperties": false, "properties": properties, "required": required]
+    }
+
+    static var string: [String: Any] { ["type": "string"] }
+    static var integer: [String: Any] { ["type": "integer"] }
+    static var strings: [String: Any] { ["type": "array", "items": string] }
+
+    static var operations: [Operation] {
+        let project = "/api/v1/projects/{project_id}"
+        let api = project + "/apis/{api_id}"
+        return [
+            Operation(method: "get", path: "/healthz", summary: "The node is alive", tag: "system", security: false),
+            Operation(method: "get", path: "/readyz", summary: "The node can serve (its database answers)", tag: "system", security: false),
+            Operation(method: "get", path: "/metrics", summary: "Prometheus metrics", tag: "system", security: false),
+            Operation(method: "get", path: "/openapi.json", summary: "This document", tag: "system", security: false),
+            Operation(
+                method: "post", path: "/apis/{api_id}/predict",
+                summary: "Predict: JSON records, JSON rows in schema order, or CSV with a header; CSV out with Accept: text/csv",
+                tag: "data plane",
+                body: ["oneOf": [object(["records": ["type": "array", "items": ["type": "object"]]], required: ["records"]),
+                                 object(["rows": ["type": "array", "items": ["type": "array"]]], required: ["rows"])]],
+                answers: [200: "predictions in input order"]),
+            Operation(method: "get", path: "/api/v1/me", summary: "The caller", tag: "users"),
+            Operation(method: "get", path: "/api/v1/users", summary: "List users (admin)", tag: "users"),
+            Operation(
+                method: "post", path: "/api/v1/users", summary: "Create a user (admin)", tag: "users",
+                body: object(["name": string, "password": string, "role": ["enum": ["admin", "member"]]], required: ["name", "password"]),
+                answers: [201: "the user"]),
+            Operation(
+                method: "patch", path: "/api/v1/users/{user_id}", summary: "Change a role (admin) or a password (admin or self)",
+                tag: "users", body: object(["password": string, "role": ["enum": ["admin", "member"]]])),
+            Operation(method: "delete", path: "/api/v1/users/{user_id}", summary: "Delete a user (admin)", tag: "users", answers: [204: "deleted"]),
+            Operation(
+                method: "post", path: "/api/v1/tokens", summary: "Issue an access token (by password, or for the caller)",
+                tag: "users", body: object(["name": string, "password": string]), answers: [201: "the token, shown once"], security: false),
+            Operation(method: "get", path: "/api/v1/projects", summary: "Projects the caller may see", tag: "projects"),
+            Operation(
+                method: "post", path: "/api/v1/projects", summary: "Create a project; the caller becomes a member", tag: "projects",
+                body: object(["name": string], required: ["name"]), answers: [201: "the project"]),
+            Operation(method: "get", path: project, summary: "A project", tag: "projects"),
+            Operation(
+                method: "put", path: project + "/members", summary: "Replace the members", tag: "projects",
+                body: object(["user_ids": ["type": "array", "items": integer]], required: ["user_ids"])),
+            Operation(method: "get", path: "/api/v1/license", summary: "Edition and API options", tag: "license"),
+            Operation(
+                method: "put", path: "/api/v1/license", summary: "Change the license (admin)", tag: "license",
+                body: object(["edition": ["enum": ["trial", "licensed"]], "api_options": integer])),
+            Operation(
+                method: "post", path: project + "/models",
+                summary: "Upload a model: the raw file with ?name=&format=, or multipart fields name, format, file", tag: "models",
+                body: ["type": "string", "format": "binary"], answers: [201: "the model"]),
+            Operation(method: "get", path: project + "/models", summary: "List models", tag: "models"),
+            Operation(method: "get", path: project + "/models/{model_id}", summary: "A model: task, features, classes", tag: "models"),
+            Operation(method: "delete", path: project + "/models/{model_id}", summary: "Delete a model no API uses", tag: "models", answers: [204: "deleted"]),
+            Operation(
+                method: "post", path: project + "/apis", summary: "Create a prediction API (status building)", tag: "apis",
+                body: object(["model_id": string, "type": ["enum": ["official", "trial"]], "ip_whitelist": strings], required: ["model_id", "type"]),
+                answers: [202: "the API and its first key, shown once"]),
+            Operation(method: "get", path: project + "/apis", summary: "List APIs", tag: "apis"),
+            Operation(method: "get", path: api, summary: "API information", tag: "apis"),
+            Operation(
+                method: "patch", path: api, summary: "Serve another model of the project (updating → operating)", tag: "apis",
+                body: object(["model_id": string], required: ["model_id"])),
+            Operation(method: "delete", path: api, summary: "Delete a stopped, unlocked API", tag: "apis", answers: [204: "deleted"]),
+            Operation(method: "post", path: api + "/stop", summary: "Stop (refused while locked)", tag: "apis"),
+            Operation(method: "post", path: api + "/start", summary: "Start a stopped API", tag: "apis"),
+            Operation(method: "post", path: api + "/lock", summary: "Lock: the API cannot be stopped", tag: "apis"),
+            Operation(method: "post", path: api + "/unlock", summary: "Unlock (admin)", tag: "apis"),
+            Operation(method: "get", path: api + "/ip_whitelist", summary: "The IP whitelist", tag: "apis"),
+            Operation(
+                method: "put", path: api + "/ip_whitelist", summary: "Replace the IP whitelist", tag: "apis",
+                body: object(["cidrs": strings], required: ["cidrs"])),
+            Operation(
+                method: "post", path: api + "/ip_whitelist", summary: "Add a CIDR block", tag: "apis",
+                body: object(["cidr": string], required: ["cidr"])),
+            Operation(method: "delete", path: api + "/ip_whitelist", summary: "Remove a CIDR block (?cidr=)", tag: "apis"),
+            Operation(method: "get", path: api + "/keys", summary: "List keys (ids only)", tag: "apis"),
+            Operation(method: "post", path: api + "/keys", summary: "Create a key, its secret shown once", tag: "apis", answers: [201: "the key"]),
+            Operation(method: "delete", path: api + "/keys/{key_id}", summary: "Revoke a key", tag: "apis", answers: [204: "revoked"]),
+            Operation(
+                method: "get", path: api + "/usage", summary: "Daily counts (?from=YYYY-MM-DD&to=YYYY-MM-DD, UTC)", tag: "apis"),
+        ]
+    }
+
+    static let json: [UInt8] = {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            var responses: [String: Any] = [:]
+            for (status, text) in operation.answers.merging(errors, uniquingKeysWith: { a, _ in a }) {
+                responses[String(status)] =
+                    status < 400
+                    ? ["description": text, "content": ["application/json": ["schema": ["type": "object"]]]]
+                    : ["description": text, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+            }
+            let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> [String: Any] in
+                let name = String(segment.dropFirst().dropLast())
+                return ["name": name, "in": "path", "required": true, "schema": name == "project_id" || name == "user_id" ? integer : string]
+            }
+            var entry: [String: Any] = [
+                "summary": operation.summary, "tags": [operation.tag], "responses": responses, "parameters": parameters,
+                "operationId": operation.method + operation.path.replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+                    .replacingOccurrences(of: ".", with: "_"),
+            ]
+            if let body = operation.body {
+                entry["requestBody"] = ["required": true, "content": [body["format"] != nil ? "application/octet-stream" : "application/json": ["schema": body]]]
+            }
+            entry["security"] = operation.security ? [["accessToken": [String]()]] : [[String: [String]]]()
+            if operation.tag == "data plane" { entry["security"] = [["apiKey": [String]()], ["apiKeyHeader": [String]()]] }
+            paths[operation.path, default: [:]][operation.method] = entry
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "Sibyl", "version": "1.0.0", "description": "Self-hosted prediction APIs from trained models."],
+            "paths": paths,
+            "components": [
+                "schemas": [
+                    "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])], required: ["error"])
+                ],
+                "securitySchemes": [
+                    "accessToken": ["type": "http", "scheme": "bearer", "description": "Authorization: apikey TOKEN or Bearer TOKEN"],
+                    "apiKey": ["type": "http", "scheme": "bearer", "description": "Authorization: apikey KEY or Bearer KEY"],
+                    "apiKeyHeader": ["type": "apiKey", "in": "header", "name": "X-Api-Key"],
+                ],
+            ],
+        ]
+        return Array(try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
+    }()
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Logging
+import SibylCore
+import SibylServer
+
+@main
+struct Sibyl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sibyl", abstract: "Self-hosted prediction APIs from trained models.",
+        subcommands: [Serve.self])
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a Sibyl node.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).") var port = 8080
+    @Option(help: "Folder for the database and model files.") var data = "./sibyl-data"
+    @Option(help: "License edition to apply at start: trial or licensed.") var edition: String?
+    @Option(help: "Number of API options (official APIs that may exist at once) to apply at start.") var apiOptions: Int?
+    @Option(help: "A proxy whose X-Forwarded-For is believed (CIDR); repeat for several.") var trustedProxy: [String] = []
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "sibyl")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = data
+        if let edition {
+            guard let value = License.Edition(rawValue: edition) else { throw ValidationError("--edition: trial or licensed") }
+            configuration.edition = value
+        }
+        configuration.apiOptions = apiOptions
+        configuration.trustedProxies = try trustedProxy.map { text in
+            do throws(SibylError) { return try CIDR(text) } catch { throw ValidationError("--trusted-proxy: \(error.message)") }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+
+        let node = try await buildNode(configuration: configuration, logger: logger)
+        if let secrets = node.bootstrap {
+            // Printed once, on standard output, never logged: the only place these generated secrets appear.
+            print("Sibyl created the admin user \"\(secrets.adminName)\".")
+            if let token = secrets.token { print("  access token: \(token)") }
+            if let password = secrets.password { print("  password:     \(password)") }
+            print("Keep them now: they are stored hashed and will not be shown again.")
+        }
+        try await node.run()
+    }
+}
+
+import Foundation

@@ -1,0 +1,36 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import SibylCore
+import SibylServer
+import Testing
+
+@Suite(.serialized) struct SystemTests {
+    /// The OpenAPI document is the inventory: every route served is described, and nothing else.
+    @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let document = try await node.call(.GET, "/openapi.json", token: nil)
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var described: Set<String> = []
+        for (path, operations) in paths {
+            for method in operations.keys { described.insert("\(method.uppercased()) \(path)") }
+        }
+        let served = Set(node.routes)
+        #expect(served == described, "served but not described: \(served.subtracting(described)); described but not served: \(described.subtracting(served))")
+        await node.stop()
+    }
+
+    @Test func metricsCountRequestsByRouteTemplate() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        _ = try await node.call(.GET, "/api/v1/me")
+        _ = try await node.call(.GET, "/api/v1/projects/1/apis/api_aaaaaaaaaaaaaaaa")
+        let metrics = try await node.call(.GET, "/metrics", token: nil).text
+        #expect(metrics.contains("sibyl_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 1"), "\(metrics)")
+        #expect(metrics.contains("route=\"/api/v1/projects/{project_id}/apis/{api_id}\",status=\"404\""), "\(metrics)")
+        #expect(!metrics.contains("api_aaaaaaaaaaaaaaaa"))
+        await node.stop()
+    }
+}
