@@ -183,10 +183,7 @@ struct APIRoutes {
         guard start <= end, end - start <= 366 * 86_400 else {
             throw SibylError(.invalidInput, "from must not be after to, and the range must be at most 367 days")
         }
-        var stored = Dictionary(uniqueKeysWithValues: try await store.usage(apiID: api.id, from: from, to: to).map { ($0.date, $0) })
-        for (key, count) in platform.usage.unwritten(apiID: api.id) where key.day >= from && key.day <= to {
-            stored[key.day, default: UsageDay(date: key.day)].byStatus[key.status, default: 0] += count
-        }
+        let stored = try await platform.usage.days(apiID: api.id, from: from, to: to)
         let days = stride(from: start, through: end, by: 86_400).map { seconds in
             let date = UTCDay.string(fromEpochSeconds: seconds)
             let day = stored[date] ?? UsageDay(date: date)

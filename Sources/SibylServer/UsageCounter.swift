@@ -8,6 +8,7 @@ import Synchronization
 /// request no database round trip. A graceful stop writes what is left; a crash loses at most one interval.
 final class UsageCounter: Service {
     private let pending = Mutex<[UsageKey: Int]>([:])
+    private let flushing = AsyncLock()
     private let store: Store
     private let interval: Duration
     private let logger: Logger
@@ -23,9 +24,17 @@ final class UsageCounter: Service {
         pending.withLock { $0[key, default: 0] += 1 }
     }
 
-    /// Counts of `apiID` not written yet, so that a reader sees every answered request at once.
-    func unwritten(apiID: String) -> [UsageKey: Int] {
-        pending.withLock { $0.filter { $0.key.apiID == apiID } }
+    /// Daily counts of `apiID` between two dates: the stored ones plus those not written yet. Taken under the
+    /// same lock as a flush, so that no batch is counted twice or missed while it is being written.
+    func days(apiID: String, from: String, to: String) async throws -> [String: UsageDay] {
+        try await flushing.withLock {
+            var days = Dictionary(
+                uniqueKeysWithValues: try await self.store.usage(apiID: apiID, from: from, to: to).map { ($0.date, $0) })
+            for (key, count) in self.pending.withLock({ $0 }) where key.apiID == apiID && key.day >= from && key.day <= to {
+                days[key.day, default: UsageDay(date: key.day)].byStatus[key.status, default: 0] += count
+            }
+            return days
+        }
     }
 
     /// Forgets the unwritten counts of a deleted API.
@@ -35,16 +44,18 @@ final class UsageCounter: Service {
 
     /// Writes the pending counts; on failure they are kept for the next try.
     func flush() async {
-        let batch = pending.withLock { counts in
-            defer { counts = [:] }
-            return counts
-        }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.addUsage(batch)
-        } catch {
-            logger.warning("usage counts not written; will retry", metadata: ["error": "\(error)"])
-            pending.withLock { counts in counts.merge(batch, uniquingKeysWith: +) }
+        try? await flushing.withLock {
+            let batch = self.pending.withLock { counts in
+                defer { counts = [:] }
+                return counts
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await self.store.addUsage(batch)
+            } catch {
+                self.logger.warning("usage counts not written; will retry", metadata: ["error": "\(error)"])
+                self.pending.withLock { counts in counts.merge(batch, uniquingKeysWith: +) }
+            }
         }
     }
 

@@ -42,11 +42,13 @@ struct Serve: AsyncParsableCommand {
 
         let node = try await buildNode(configuration: configuration, logger: logger)
         if let secrets = node.bootstrap {
-            // Printed once, on standard output, never logged: the only place these generated secrets appear.
-            print("Sibyl created the admin user \"\(secrets.adminName)\".")
-            if let token = secrets.token { print("  access token: \(token)") }
-            if let password = secrets.password { print("  password:     \(password)") }
-            print("Keep them now: they are stored hashed and will not be shown again.")
+            // Shown once, on standard output (written at once, not buffered), never logged: the only place
+            // these generated secrets appear.
+            var text = "Sibyl created the admin user \"\(secrets.adminName)\".\n"
+            if let token = secrets.token { text += "  access token: \(token)\n" }
+            if let password = secrets.password { text += "  password:     \(password)\n" }
+            text += "Keep them now: they are stored hashed and will not be shown again.\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
         try await node.run()
     }

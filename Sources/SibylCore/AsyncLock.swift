@@ -1,12 +1,14 @@
 /// A first-in, first-out lock for async code, held across awaits.
 ///
-/// One SQLite connection serves the whole node; a transaction's statements must not interleave with
-/// another task's, so every use of the connection takes this lock.
-actor AsyncLock {
+/// For sections that must not interleave although they await: the statements of one transaction on a
+/// shared connection, or a usage flush and a reader that adds pending counts to stored ones.
+public actor AsyncLock {
     private var held = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func withLock<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+    public init() {}
+
+    public func withLock<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
         await acquire()
         defer { release() }
         return try await body()
