@@ -38,7 +38,7 @@ final class APIBuilder: Service {
             else { return }
             let failure: String?
             do throws(SibylError) {
-                let compiled = try platform.models.model(model)
+                let compiled = try await platform.models.model(model)
                 let warmUp = FeatureMatrix(rows: 1, columns: compiled.schema.featureNames.count,
                     values: Array(repeating: .nan, count: compiled.schema.featureNames.count))
                 _ = compiled.predict(warmUp)

@@ -16,13 +16,8 @@ struct APIRoutes {
         apis.post { request, context in try await create(request, context) }
         apis.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            var answers: [APIAnswer] = []
-            for api in try await store.apis(projectID: project.id) {
-                if let record = try await store.apiRecord(projectID: project.id, id: api.id) {
-                    answers.append(APIAnswer(record, baseURL: baseURL(request)))
-                }
-            }
-            return JSONAnswer(.ok, ListAnswer(answers))
+            let records = try await store.apiRecords(projectID: project.id)
+            return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: baseURL(request)) }))
         }
         apis.get(":api_id") { request, context in
             JSONAnswer(.ok, APIAnswer(try await record(request, context), baseURL: baseURL(request)))
@@ -151,7 +146,7 @@ struct APIRoutes {
         guard let model = try await store.model(projectID: current.projectID, id: modelID) else {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
         }
-        _ = try platform.models.model(model)
+        _ = try await platform.models.model(model)
         guard let next = try await store.changeAPI(projectID: current.projectID, id: current.id, { try $0.changingModel(to: modelID) })
         else { throw SibylError(.notFound, "no such API") }
         try await platform.refreshRoute(projectID: next.projectID, apiID: next.id)

@@ -8,6 +8,14 @@ import SibylStore
 struct AccountRoutes {
     let platform: Platform
     let auth: Authenticator
+    /// A hash at the configured cost, verified when a login names no user, so both take as long.
+    let unknownUserHash: String
+
+    init(platform: Platform, auth: Authenticator) {
+        self.platform = platform
+        self.auth = auth
+        unknownUserHash = Bcrypt.hash(Secrets.make(), cost: platform.configuration.bcryptCost)
+    }
     var limit: Int { platform.configuration.maxManagementBodyBytes }
     var store: Store { platform.store }
 
@@ -122,7 +130,7 @@ struct AccountRoutes {
             let password = try body.requiredString("password")
             let credentials = try await store.credentials(name: name)
             // Verify against a fixed hash when the user is unknown, so timing does not reveal names.
-            let verified = await verify(password, credentials?.passwordHash ?? Self.unknownUserHash)
+            let verified = await verify(password, credentials?.passwordHash ?? unknownUserHash)
             guard let credentials, verified else { throw SibylError(.unauthenticated, "wrong name or password") }
             user = credentials.user
         } else {
@@ -145,7 +153,6 @@ struct AccountRoutes {
         return role
     }
 
-    private static let unknownUserHash = Bcrypt.hash("not a password of anyone", cost: 4)
 
     /// bcrypt is deliberately slow, so it runs on the thread pool, off the event loops.
     private func hash(_ password: String) async throws -> String {

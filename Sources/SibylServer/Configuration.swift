@@ -23,8 +23,9 @@ public struct ServerConfiguration: Sendable {
     /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
     public var evaluationConcurrency = 2
     public var evaluationQueueLength = 256
-    /// A prediction cheaper than this many tree-node visits runs inline: a thread hop costs more than it.
-    public var inlineEvaluationBudget = 20_000
+    /// A prediction of at most this many rows × trees runs inline on the event loop (about 40 µs): a thread
+    /// hop would cost more than the work. Larger ones go to the evaluation threads.
+    public var inlineEvaluationBudget = 4_000
     /// Connections idle longer than this are closed (slow or dead clients hold no resources).
     public var idleTimeoutSeconds: Int64 = 60
     /// License settings applied at start when given (`--edition`, `--api-options`).

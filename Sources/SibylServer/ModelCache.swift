@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import SibylCore
 import SibylRuntime
 import Synchronization
@@ -23,17 +24,28 @@ final class ModelCache: Sendable {
         compiled.withLock { $0[modelID] = model }
     }
 
-    /// The compiled model, reading and compiling its file the first time; the file must match its checksum.
-    func model(_ record: Model) throws(SibylError) -> CompiledModel {
+    /// The compiled model, reading and compiling its file the first time (on a pool thread: a large model
+    /// takes a while); the file must match its checksum.
+    func model(_ record: Model) async throws(SibylError) -> CompiledModel {
         if let model = compiled.withLock({ $0[record.id] }) { return model }
-        guard let data = try? Data(contentsOf: fileURL(record.id)) else {
-            throw SibylError(.internalError, "the model file is missing")
+        let url = fileURL(record.id)
+        let model: CompiledModel
+        do {
+            model = try await NIOThreadPool.singleton.runIfActive { () throws(SibylError) -> CompiledModel in
+                guard let data = try? Data(contentsOf: url) else {
+                    throw SibylError(.internalError, "the model file is missing")
+                }
+                let bytes = [UInt8](data)
+                guard Secrets.sha256Hex(bytes) == record.sha256 else {
+                    throw SibylError(.internalError, "the model file does not match its checksum")
+                }
+                return try CompiledModel.load(bytes, format: record.schema.format)
+            }
+        } catch let error as SibylError {
+            throw error
+        } catch {
+            throw SibylError(.internalError, "the model could not be loaded")
         }
-        let bytes = [UInt8](data)
-        guard Secrets.sha256Hex(bytes) == record.sha256 else {
-            throw SibylError(.internalError, "the model file does not match its checksum")
-        }
-        let model = try CompiledModel.load(bytes, format: record.schema.format)
         compiled.withLock { $0[record.id] = model }
         return model
     }

@@ -37,6 +37,11 @@ final class Platform: Sendable {
     func loadRoutes() async throws(SibylError) -> [PredictionAPI] {
         var unfinished: [PredictionAPI] = []
         for record in try await store.allAPIRecords() {
+            // A delete that a stop interrupted between its two steps is finished now.
+            if record.api.status == .deleting {
+                try await store.deleteAPI(id: record.api.id)
+                continue
+            }
             var model: CompiledModel?
             do {
                 model = try await compiledModel(for: record.api)
@@ -51,6 +56,6 @@ final class Platform: Sendable {
 
     private func compiledModel(for api: PredictionAPI) async throws(SibylError) -> CompiledModel? {
         guard let model = try await store.model(projectID: api.projectID, id: api.modelID) else { return nil }
-        return try models.model(model)
+        return try await models.model(model)
     }
 }

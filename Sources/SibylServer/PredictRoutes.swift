@@ -70,11 +70,9 @@ struct PredictRoutes {
     private func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
         let presented = request.headers[.xAPIKey].map { Substring($0) } ?? Authenticator.credential(request.headers[.authorization])
         let key = presented.flatMap(PresentedKey.init)
-        let hash = Secrets.sha256Hex(key?.secret ?? "")
-        let stored = key.flatMap { route.keys[$0.id] } ?? Self.unknownKeyHash
-        guard key != nil, Secrets.constantTimeEqual(stored, hash), route.keys[key!.id] != nil else {
-            throw SibylError(.invalidAPIKey, "a valid API key is required")
-        }
+        let stored = key.flatMap { route.keys[$0.id] }
+        let matches = Secrets.constantTimeEqual(stored ?? Self.unknownKeyHash, Secrets.sha256Hex(key?.secret ?? ""))
+        guard stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
     }
 
     private static let unknownKeyHash = String(repeating: "0", count: 64)

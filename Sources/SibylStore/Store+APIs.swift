@@ -52,13 +52,6 @@ extension Store {
         }
     }
 
-    public func apis(projectID: Int) async throws(SibylError) -> [PredictionAPI] {
-        try await run { db in
-            try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) ORDER BY created_at, id").all()
-                .map(Self.api)
-        }
-    }
-
     public func api(projectID: Int, id: String) async throws(SibylError) -> PredictionAPI? {
         try await run { db in
             try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)").first()
@@ -68,12 +61,19 @@ extension Store {
 
     /// Every API with its keys and whitelist: what a node loads into its routing table.
     public func allAPIRecords() async throws(SibylError) -> [APIRecord] {
+        try await apiRecords(projectID: nil)
+    }
+
+    /// The APIs of a project (or of every project) with their keys and whitelists, oldest first.
+    public func apiRecords(projectID: Int?) async throws(SibylError) -> [APIRecord] {
         try await run { db in
-            let apis = try await db.raw("SELECT * FROM apis ORDER BY id").all().map(Self.api)
+            let scope: SQLQueryString = projectID.map { "WHERE project_id = \(bind: $0)" } ?? ""
+            let apis = try await db.raw("SELECT * FROM apis \(scope) ORDER BY created_at, id").all().map(Self.api)
+            let ids = Set(apis.map(\.id))
             var keys: [String: [APIKey]] = [:]
             for row in try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all() {
                 let key = try Self.key(row)
-                keys[key.apiID, default: []].append(key)
+                if ids.contains(key.apiID) { keys[key.apiID, default: []].append(key) }
             }
             var whitelists: [String: [CIDR]] = [:]
             for row in try await db.raw("SELECT api_id, cidr FROM api_whitelist ORDER BY api_id, position").all() {
