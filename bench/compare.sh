@@ -2,7 +2,8 @@
 # Sibyl against MLServer, back to back in one run, on the 300-tree XGBoost binary model, one row per request.
 #
 #   bench/compare.sh            # writes bench/out/compare.md and prints it
-# Env: CONNS ("16"), DURATION (10s), ROUNDS (3), SERVER_CPU (0), LOAD_CPU (1), PORT (8099)
+# Env: CONNS ("16"), DURATION (10s), ROUNDS (3), SERVER_CPU (0), LOAD_CPU (1), PORT (8099),
+#      VENV (bench/out/venv: made with requirements.txt when absent)
 #
 # Each round runs MLServer then Sibyl, each pinned to SERVER_CPU with wrk pinned to LOAD_CPU, after a warm-up;
 # the report gives every run and the ratio of the medians (machines drift: compare ratios, not absolute rates).
@@ -13,7 +14,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 CONNS="${CONNS:-16}"; DURATION="${DURATION:-10s}"; ROUNDS="${ROUNDS:-3}"
 SERVER_CPU="${SERVER_CPU:-0}"; LOAD_CPU="${LOAD_CPU:-1}"; PORT="${PORT:-8099}"
-OUT="$HERE/out"; VENV="$OUT/venv"; MODEL="$ROOT/Tests/Fixtures/xgb_binary/model.json"
+OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; MODEL="$ROOT/Tests/Fixtures/xgb_binary/model.json"
 mkdir -p "$OUT"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk curl; }
@@ -37,7 +38,8 @@ start_mlserver() {
     "$PORT" $((PORT+1)) $((PORT+2)) > "$repo/settings.json"
   printf '{"name":"xgb-binary","implementation":"mlserver_xgboost.XGBoostModel","parameters":{"uri":"./model.json","version":"v1"}}\n' \
     > "$repo/xgb-binary/model-settings.json"
-  (cd "$repo" && setsid taskset -c "$SERVER_CPU" "$VENV/bin/mlserver" start "$repo" > "$repo/server.log" 2>&1 < /dev/null & echo $! > "$repo/pid")
+  (cd "$repo" && exec setsid taskset -c "$SERVER_CPU" "$VENV/bin/mlserver" start "$repo" > "$repo/server.log" 2>&1 < /dev/null) &
+  echo $! > "$repo/pid"
   wait_for "http://127.0.0.1:$PORT/v2/models/xgb-binary/ready"
   URL="http://127.0.0.1:$PORT/v2/models/xgb-binary/infer"; BODY="$OUT/v2.json"; KEY=""; PIDFILE="$repo/pid"
 }
@@ -61,7 +63,13 @@ start_sibyl() {
   URL="http://127.0.0.1:$PORT/apis/$id/predict"; BODY="$OUT/rows.json"; PIDFILE="$OUT/sibyl.pid"
 }
 
-stop_server() { kill -TERM "$(cat "$PIDFILE")" 2>/dev/null || true; sleep 2; pkill -KILL -s "$(cat "$PIDFILE")" 2>/dev/null || true; sleep 0.5; }
+stop_server() {  # SIGTERM, then SIGKILL to the whole session after 15 s; returns once the port is free
+  local pid; pid=$(cat "$PIDFILE")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  pkill -KILL -s "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" || return 0; sleep 0.1; done
+}
 
 load() {  # prints requests/s; refuses a run with any non-2xx answer or socket error
   local code; code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' ${KEY:+-H "X-Api-Key: $KEY"} \

@@ -61,41 +61,46 @@ extension Store {
 
     /// Every API with its keys and whitelist: what a node loads into its routing table.
     public func allAPIRecords() async throws(SibylError) -> [APIRecord] {
-        try await apiRecords(projectID: nil)
+        try await run { db in try await Self.records(db, where: "") }
     }
 
-    /// The APIs of a project (or of every project) with their keys and whitelists, oldest first.
-    public func apiRecords(projectID: Int?) async throws(SibylError) -> [APIRecord] {
-        try await run { db in
-            let scope: SQLQueryString = projectID.map { "WHERE project_id = \(bind: $0)" } ?? ""
-            let apis = try await db.raw("SELECT * FROM apis \(scope) ORDER BY created_at, id").all().map(Self.api)
-            let ids = Set(apis.map(\.id))
-            var keys: [String: [APIKey]] = [:]
-            for row in try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all() {
-                let key = try Self.key(row)
-                if ids.contains(key.apiID) { keys[key.apiID, default: []].append(key) }
-            }
-            var whitelists: [String: [CIDR]] = [:]
-            for row in try await db.raw("SELECT api_id, cidr FROM api_whitelist ORDER BY api_id, position").all() {
-                whitelists[try row.decode(column: "api_id", as: String.self), default: []]
-                    .append(try CIDR(try row.decode(column: "cidr", as: String.self)))
-            }
-            return apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: IPWhitelist(whitelists[$0.id] ?? [])) }
-        }
+    /// The APIs of a project with their keys and whitelists, oldest first.
+    public func apiRecords(projectID: Int) async throws(SibylError) -> [APIRecord] {
+        try await run { db in try await Self.records(db, where: "WHERE project_id = \(bind: projectID)") }
     }
 
     /// The API with its keys and whitelist, when it exists in the project.
     public func apiRecord(projectID: Int, id: String) async throws(SibylError) -> APIRecord? {
         try await run { db in
-            guard let api = try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
-                .first().map(Self.api)
-            else { return nil }
-            let keys = try await db.raw("SELECT * FROM api_keys WHERE api_id = \(bind: id) ORDER BY created_at, id").all()
-                .map(Self.key)
-            let cidrs = try await db.raw("SELECT cidr FROM api_whitelist WHERE api_id = \(bind: id) ORDER BY position").all()
-                .map { try CIDR(try $0.decode(column: "cidr", as: String.self)) }
-            return APIRecord(api: api, keys: keys, whitelist: IPWhitelist(cidrs))
+            try await Self.records(db, where: "WHERE project_id = \(bind: projectID) AND id = \(bind: id)").first
         }
+    }
+
+    /// The APIs a condition selects, each with its keys and whitelist: three queries, whatever the count.
+    private static func records(_ db: any SQLDatabase, where condition: SQLQueryString) async throws -> [APIRecord] {
+        let apiRows = try await db.raw("SELECT * FROM apis \(condition) ORDER BY created_at, id").all()
+        let keyRows = try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all()
+        let cidrRows = try await db.raw("SELECT api_id, cidr FROM api_whitelist ORDER BY api_id, position").all()
+        // Assembled in a synchronous function: the same loops inside this async one crash the 6.3 optimizer.
+        return try assemble(apis: apiRows, keys: keyRows, cidrs: cidrRows)
+    }
+
+    private static func assemble(apis apiRows: [any SQLRow], keys keyRows: [any SQLRow], cidrs cidrRows: [any SQLRow]) throws
+        -> [APIRecord]
+    {
+        let apis = try apiRows.map(api)
+        let ids = Set(apis.map(\.id))
+        var keys: [String: [APIKey]] = [:]
+        for row in keyRows {
+            let key = try Self.key(row)
+            if ids.contains(key.apiID) { keys[key.apiID, default: []].append(key) }
+        }
+        var whitelists: [String: [CIDR]] = [:]
+        for row in cidrRows {
+            let apiID = try row.decode(column: "api_id", as: String.self)
+            if ids.contains(apiID) { whitelists[apiID, default: []].append(try cidr(row)) }
+        }
+        return apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: IPWhitelist(whitelists[$0.id] ?? [])) }
     }
 
     /// Writes the lifecycle fields (status, lock, model, failure) of an API.
@@ -188,6 +193,10 @@ extension Store {
             INSERT INTO api_keys (id, api_id, secret_hash, created_at)
             VALUES (\(bind: key.id), \(bind: key.apiID), \(bind: key.secretHash), \(bind: key.createdAt))
             """).run()
+    }
+
+    private static func cidr(_ row: any SQLRow) throws -> CIDR {
+        try CIDR(try row.decode(column: "cidr", as: String.self))
     }
 
     private static func key(_ row: any SQLRow) throws -> APIKey {
