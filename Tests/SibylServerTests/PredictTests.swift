@@ -165,4 +165,34 @@ import Testing
         #expect(try await plain.predict(other.id, key: other.key, json: good, headers: [("X-Forwarded-For", "203.0.113.5")]).status == 403)
         await plain.stop()
     }
+
+    /// An IPv6 client is matched against IPv6 entries only.
+    @Test func ipv6ClientsMatchIPv6Entries() async throws {
+        let node = try await TestNode { $0.host = "::1" }
+        defer { node.removeData() }
+        let model = try await node.uploadModel("xgb_binary")
+        let good: [String: Any] = ["records": [["f0": 1]]]
+        let exact = try await node.createAPI(model: model, type: "trial", whitelist: ["::1/128"])
+        #expect(try await node.predict(exact.id, key: exact.key, json: good).status == 200)
+        let everyIPv6 = try await node.createAPI(model: model, type: "trial", whitelist: ["::/0"])
+        #expect(try await node.predict(everyIPv6.id, key: everyIPv6.key, json: good).status == 200)
+        let everyIPv4 = try await node.createAPI(model: model, type: "trial", whitelist: ["0.0.0.0/0"])
+        #expect(try await node.predict(everyIPv4.id, key: everyIPv4.key, json: good).status == 403)
+        await node.stop()
+    }
+
+    /// A dual-stack listener sees an IPv4 client as ::ffff:a.b.c.d; it is matched as the IPv4 client it is.
+    @Test func ipv4MappedClientsMatchIPv4Entries() async throws {
+        let node = try await TestNode { $0.host = "::" }
+        defer { node.removeData() }
+        let model = try await node.uploadModel("xgb_binary")
+        let good: [String: Any] = ["records": [["f0": 1]]]
+        let ipv4 = try await node.createAPI(model: model, type: "trial", whitelist: ["127.0.0.1/32"])
+        #expect(try await node.predict(ipv4.id, key: ipv4.key, json: good).status == 200)
+        let mapped = try await node.createAPI(model: model, type: "trial", whitelist: ["::ffff:127.0.0.0/104"])
+        #expect(try await node.predict(mapped.id, key: mapped.key, json: good).status == 200)
+        let ipv6Only = try await node.createAPI(model: model, type: "trial", whitelist: ["::/0"])
+        #expect(try await node.predict(ipv6Only.id, key: ipv6Only.key, json: good).status == 403)
+        await node.stop()
+    }
 }

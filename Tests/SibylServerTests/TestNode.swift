@@ -21,6 +21,8 @@ final class TestNode: Sendable {
     private let task: Task<Void, any Error>
     let port: Int
     let routes: [String]
+    /// The address the client calls: the listening address, or IPv4 loopback when the node listens on all.
+    let clientHost: String
 
     /// Starts a node; `folder` reuses the data of an earlier node (a restart).
     init(folder: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
@@ -45,6 +47,7 @@ final class TestNode: Sendable {
         port = await iterator.next() ?? 0
         self.folder = folder
         self.logs = logs
+        clientHost = configuration.host == "::" ? "127.0.0.1" : configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
     }
 
     /// Stops the node as SIGTERM does and waits until it has written everything and closed its database.
@@ -77,7 +80,7 @@ final class TestNode: Sendable {
         _ method: HTTPMethod, _ path: String, token: String? = TestNode.adminToken, json: Any? = nil, body: [UInt8]? = nil,
         headers: [(String, String)] = []
     ) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        var request = HTTPClientRequest(url: "http://\(clientHost):\(port)\(path)")
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "apikey \(token)") }
         if let json {
