@@ -1,6 +1,11 @@
 /// The file formats Sibyl reads a model from.
 public enum ModelFormat: String, Sendable, Codable, CaseIterable {
+    /// XGBoost's `save_model("….json")`.
     case xgboostJSON = "xgboost-json"
+    /// XGBoost's `save_model("….ubj")`: the same document in Universal Binary JSON.
+    case xgboostUBJ = "xgboost-ubj"
+    /// LightGBM's `save_model("….txt")`.
+    case lightgbmText = "lightgbm-text"
 }
 
 /// What a model predicts.

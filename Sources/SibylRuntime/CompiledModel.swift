@@ -6,14 +6,12 @@ public final class CompiledModel: Sendable {
     public let schema: ModelSchema
     /// The lookup request decoders use to place named features in columns.
     public let features: FeatureIndex
-    let objective: Objective
-    let forest: Forest
+    let evaluator: any ModelEvaluator
 
-    init(schema: ModelSchema, objective: Objective, forest: Forest) {
+    init(schema: ModelSchema, evaluator: any ModelEvaluator) {
         self.schema = schema
         self.features = FeatureIndex(names: schema.featureNames)
-        self.objective = objective
-        self.forest = forest
+        self.evaluator = evaluator
     }
 
     /// Reads and compiles a model file; `format` nil means recognise it from its content.
@@ -24,6 +22,8 @@ public final class CompiledModel: Sendable {
         if let format { resolved = format } else { resolved = try recognise(bytes) }
         switch resolved {
         case .xgboostJSON: return try XGBoostJSONLoader.load(bytes)
+        case .xgboostUBJ, .lightgbmText:
+            throw SibylError(.invalidModel, "the \(resolved.rawValue) format is not supported yet")
         }
     }
 
@@ -41,54 +41,12 @@ public final class CompiledModel: Sendable {
     }
 
     /// Evaluates every row of `input`, whose columns must be the model's features in schema order.
-    ///
-    /// The margins match XGBoost's own predictor bit for bit (same float32 operations in the same order),
-    /// and the transforms are XGBoost's float32 formulas; labels follow xgboost's scikit-learn wrapper.
     public func predict(_ input: FeatureMatrix) -> Predictions {
-        let margins = forest.margins(input)
-        let rows = input.rows
-        let groups = forest.groupCount
-        var probabilities: [Float] = []
-        var labels: [Int] = []
-        var values: [Float] = []
-        switch objective {
-        case .binaryLogistic:
-            probabilities.reserveCapacity(rows * 2)
-            labels.reserveCapacity(rows)
-            for margin in margins {
-                let positive = Objective.sigmoid(margin)
-                // The wrapper's predict_proba computes the other column as 1 - p in float32.
-                probabilities.append(1 - positive)
-                probabilities.append(positive)
-                labels.append(positive > 0.5 ? 1 : 0)
-            }
-        case .binaryLogitRaw:
-            labels = margins.map { $0 > 0 ? 1 : 0 }
-        case .regSquaredError:
-            values = margins
-        case .regLogistic:
-            values = margins.map(Objective.sigmoid)
-        case .multiSoftprob:
-            probabilities = margins
-            labels.reserveCapacity(rows)
-            probabilities.withUnsafeMutableBufferPointer { all in
-                for row in 0..<rows {
-                    let slice = UnsafeMutableBufferPointer(rebasing: all[row * groups..<(row + 1) * groups])
-                    Objective.softmax(slice)
-                    labels.append(Objective.firstMaxIndex(UnsafeBufferPointer(slice)))
-                }
-            }
-        case .multiSoftmax:
-            labels.reserveCapacity(rows)
-            margins.withUnsafeBufferPointer { all in
-                for row in 0..<rows {
-                    labels.append(Objective.firstMaxIndex(UnsafeBufferPointer(rebasing: all[row * groups..<(row + 1) * groups])))
-                }
-            }
-        }
-        return Predictions(
-            task: schema.task, classes: schema.classes, rowCount: rows, marginsPerRow: groups, margins: margins,
-            hasProbabilities: objective == .binaryLogistic || objective == .multiSoftprob,
-            probabilities: probabilities, labels: labels, values: values)
+        evaluator.predict(input)
+    }
+
+    /// The exact contributions (TreeSHAP) of every feature to every row's margins.
+    public func explain(_ input: FeatureMatrix) -> Contributions {
+        evaluator.explain(input)
     }
 }

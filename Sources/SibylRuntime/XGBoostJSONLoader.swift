@@ -75,7 +75,9 @@ enum XGBoostJSONLoader {
         let schema = ModelSchema(
             format: .xgboostJSON, task: objective.task, objective: objectiveName,
             featureNames: featureNames, classes: classes, treeCount: trees.count)
-        return CompiledModel(schema: schema, objective: objective, forest: builder.build(baseMargins: baseMargins))
+        return CompiledModel(
+            schema: schema,
+            evaluator: XGBoostModel(schema: schema, objective: objective, forest: builder.build(baseMargins: baseMargins)))
     }
 
     /// The gbtree part of the booster and, for DART, the per-tree weights.

@@ -1,0 +1,10 @@
+/// How one model format evaluates, in that format's own arithmetic: XGBoost in float32 as its C++ does,
+/// LightGBM in double as its C++ does. `CompiledModel` holds one and knows nothing of formats.
+protocol ModelEvaluator: Sendable {
+    /// Predictions for every row of `input` (columns in schema order, NaN for missing).
+    func predict(_ input: FeatureMatrix) -> Predictions
+
+    /// Exact TreeSHAP contributions for every row of `input`, as the library's own `pred_contribs` /
+    /// `pred_contrib` gives them.
+    func explain(_ input: FeatureMatrix) -> Contributions
+}
