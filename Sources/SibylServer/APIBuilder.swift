@@ -42,6 +42,9 @@ final class APIBuilder: Service {
                 let warmUp = FeatureMatrix(rows: 1, columns: compiled.schema.featureNames.count,
                     values: Array(repeating: .nan, count: compiled.schema.featureNames.count))
                 _ = compiled.predict(warmUp)
+                // The data plane serves before the store says operating, never after: whoever reads
+                // "operating" may call at once.
+                platform.routes.serve(apiID, model: compiled)
                 failure = nil
             } catch {
                 failure = error.message

@@ -72,10 +72,9 @@ public func buildNode(
     AccountRoutes(platform: platform, auth: auth).add(to: router)
     ModelRoutes(platform: platform, auth: auth).add(to: router)
     APIRoutes(platform: platform, auth: auth, builder: builder).add(to: router)
-    PredictRoutes(
-        platform: platform, evaluator: evaluator,
-        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)
-    ).add(to: router)
+    let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
+    PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
+    InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
 
     var application = Application(
         router: router,

@@ -44,6 +44,22 @@ enum OpenAPIDocument {
                 body: ["oneOf": [object(["records": ["type": "array", "items": ["type": "object"]]], required: ["records"]),
                                  object(["rows": ["type": "array", "items": ["type": "array"]]], required: ["rows"])]],
                 answers: [200: "predictions in input order"]),
+            Operation(method: "get", path: "/v2", summary: "Open Inference Protocol v2: server metadata", tag: "v2", security: false),
+            Operation(method: "get", path: "/v2/health/live", summary: "v2: the server is alive", tag: "v2", security: false),
+            Operation(method: "get", path: "/v2/health/ready", summary: "v2: the server is ready", tag: "v2", security: false),
+            Operation(
+                method: "get", path: "/v2/models/{api_id}", summary: "v2: model metadata (key and whitelist checked)", tag: "v2 data plane"),
+            Operation(
+                method: "get", path: "/v2/models/{api_id}/ready", summary: "v2: the API is operating (key and whitelist checked)",
+                tag: "v2 data plane"),
+            Operation(
+                method: "post", path: "/v2/models/{api_id}/infer",
+                summary: "v2 infer: one input [rows, features] or one input per feature; JSON data or the binary tensor extension "
+                    + "(Inference-Header-Content-Length); parameters.explain adds contributions",
+                tag: "v2 data plane",
+                body: object(
+                    ["id": string, "parameters": ["type": "object"], "inputs": ["type": "array", "items": ["type": "object"]],
+                     "outputs": ["type": "array", "items": ["type": "object"]]], required: ["inputs"])),
             Operation(method: "get", path: "/api/v1/me", summary: "The caller", tag: "users"),
             Operation(method: "get", path: "/api/v1/users", summary: "List users (admin)", tag: "users"),
             Operation(
@@ -130,7 +146,7 @@ enum OpenAPIDocument {
                 entry["requestBody"] = ["required": true, "content": [body["format"] != nil ? "application/octet-stream" : "application/json": ["schema": body]]]
             }
             entry["security"] = operation.security ? [["accessToken": [String]()]] : [[String: [String]]]()
-            if operation.tag == "data plane" { entry["security"] = [["apiKey": [String]()], ["apiKeyHeader": [String]()]] }
+            if operation.tag.hasSuffix("data plane") { entry["security"] = [["apiKey": [String]()], ["apiKeyHeader": [String]()]] }
             paths[operation.path, default: [:]][operation.method] = entry
         }
         let document: [String: Any] = [

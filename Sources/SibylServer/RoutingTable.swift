@@ -27,6 +27,16 @@ final class RoutingTable: Sendable {
         routes.withLock { $0[record.api.id] = route }
     }
 
+    /// Marks a building or updating API as operating with its compiled model, ahead of the store.
+    func serve(_ apiID: String, model: CompiledModel) {
+        routes.withLock { routes in
+            guard var route = routes[apiID], route.api.status == .building || route.api.status == .updating else { return }
+            route.api.status = .operating
+            route.model = model
+            routes[apiID] = route
+        }
+    }
+
     func remove(_ apiID: String) {
         routes.withLock { _ = $0.removeValue(forKey: apiID) }
     }

@@ -70,8 +70,10 @@ final class TestNode: Sendable {
         let body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
-        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
-        var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+        /// The error code: `{"error":{"code","message"}}` everywhere but the v2 routes, whose protocol gives
+        /// `{"error":"message","code":"…"}`.
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String ?? json["code"] as? String }
+        var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String ?? json["error"] as? String }
         subscript(_ key: String) -> Any? { json[key] }
     }
 

@@ -1,0 +1,81 @@
+import HTTPTypes
+import Hummingbird
+import SibylCore
+import SibylRuntime
+import SibylStore
+
+/// The checks every data-plane call of a prediction API passes, in the documented order (PRODUCT.md §3):
+/// unknown API 404, key 401, whitelist 403, not operating 503, trial limit 429. The native `/predict`
+/// route and the Open Inference Protocol routes both go through here, so their rules cannot drift apart.
+///
+/// Configuration comes from the routing table: only a trial request touches the database (its one
+/// conditional update).
+struct Gateway: Sendable {
+    let platform: Platform
+    let resolver: ClientAddressResolver
+
+    /// Runs `body` for the API named in the path and counts its answer in the API's usage by final status.
+    /// An unknown API is a 404 that is counted nowhere.
+    func counted(_ context: AppContext, _ body: (Route) async throws -> Response) async throws -> Response {
+        let route = try route(context)
+        do {
+            let response = try await body(route)
+            platform.usage.record(apiID: route.api.id, status: Int(response.status.code))
+            return response
+        } catch let error as any HTTPResponseError {
+            platform.usage.record(apiID: route.api.id, status: Int(error.status.code))
+            throw error
+        } catch {
+            platform.usage.record(apiID: route.api.id, status: 500)
+            throw error
+        }
+    }
+
+    func route(_ context: AppContext) throws(SibylError) -> Route {
+        guard let apiID = context.parameters.get("api_id"), let route = platform.routes.route(apiID) else {
+            throw SibylError(.notFound, "no such API")
+        }
+        return route
+    }
+
+    /// Key and whitelist: enough to read what an API is (its metadata and readiness).
+    func identify(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
+        try checkKey(request, route)
+        let client = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+        guard route.whitelist.admits(client) else {
+            throw SibylError(.ipNotAllowed, "this address may not call the API: add it to the API's IP whitelist")
+        }
+    }
+
+    /// Every check before a prediction; a trial API uses one of its requests here. Returns the model to run.
+    func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> CompiledModel {
+        try identify(request, context, route)
+        guard route.api.isServing, let model = route.model else {
+            throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue): it answers predictions only when operating")
+        }
+        if route.api.kind == .trial {
+            guard try await platform.store.consumeTrialRequest(apiID: route.api.id) else {
+                throw SibylError(
+                    .trialLimitReached, "the trial API has served its \(route.api.requestLimit ?? 0) requests: create an official API")
+            }
+        }
+        return model
+    }
+
+    /// One answer for a missing, malformed, unknown or wrong key. The secret's hash is compared in constant
+    /// time, and computed even for an unknown key id so that timing does not tell ids apart.
+    private func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
+        let presented = request.headers[.xAPIKey].map { Substring($0) } ?? Authenticator.credential(request.headers[.authorization])
+        let key = presented.flatMap(PresentedKey.init)
+        let stored = key.flatMap { route.keys[$0.id] }
+        let matches = Secrets.constantTimeEqual(stored ?? Self.unknownKeyHash, Secrets.sha256Hex(key?.secret ?? ""))
+        guard stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
+    }
+
+    private static let unknownKeyHash = String(repeating: "0", count: 64)
+}
+
+extension HTTPField.Name {
+    static let xAPIKey = Self("X-Api-Key")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
+}

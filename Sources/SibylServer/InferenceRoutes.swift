@@ -1,0 +1,154 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SibylCore
+import SibylRuntime
+import SibylStore
+
+/// The Open Inference Protocol v2 (KServe, Triton, MLServer) on every prediction API, so that stock
+/// clients such as tritonclient work unchanged; `{api_id}` is the model name.
+///
+/// `infer` passes the same gateway as `/predict` (key, whitelist, status, trial limit, usage). Model
+/// metadata and readiness need the key and an allowed address but are not predictions: they use no
+/// trial request and are not counted. Server health needs nothing.
+struct InferenceRoutes {
+    let gateway: Gateway
+    let evaluator: Evaluator
+    var configuration: ServerConfiguration { gateway.platform.configuration }
+
+    func add(to router: Router<AppContext>) {
+        let router = router.group().add(middleware: ProtocolErrors())
+        router.get("v2") { _, _ in
+            JSONAnswer(.ok, ServerMetadata(name: "sibyl", version: "1", extensions: ["binary_tensor_data"]))
+        }
+        router.get("v2/health/live") { _, _ in JSONAnswer(.ok, ["live": true]) }
+        router.get("v2/health/ready") { _, _ in
+            _ = try await gateway.platform.store.userCount()
+            return JSONAnswer(.ok, ["ready": true])
+        }
+        router.get("v2/models/:api_id") { request, context in
+            let route = try gateway.route(context)
+            try gateway.identify(request, context, route)
+            guard let model = route.model else { throw SibylError(.apiUnavailable, "the API has no model loaded") }
+            return JSONAnswer(.ok, ModelMetadata(route.api.id, model.schema))
+        }
+        router.get("v2/models/:api_id/ready") { request, context in
+            let route = try gateway.route(context)
+            try gateway.identify(request, context, route)
+            guard route.api.isServing, route.model != nil else {
+                throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue)")
+            }
+            return JSONAnswer(.ok, ModelReadiness(name: route.api.id, ready: true))
+        }
+        router.post("v2/models/:api_id/infer") { request, context in
+            try await gateway.counted(context) { route in
+                let model = try await gateway.admit(request, context, route)
+                return try await infer(request, route.api.id, model)
+            }
+        }
+    }
+
+    private func infer(_ request: Request, _ modelName: String, _ model: CompiledModel) async throws -> Response {
+        let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
+        var headerLength: Int?
+        if let text = request.headers[.inferenceHeaderContentLength] {
+            guard let length = Int(text) else {
+                throw SibylError(.malformedBody, "Inference-Header-Content-Length must be a byte count")
+            }
+            headerLength = length
+        } else if let type = request.headers[.contentType]?.lowercased(), !type.hasPrefix("application/json") {
+            throw SibylError(.unsupportedMediaType, "send application/json, or the binary extension with Inference-Header-Content-Length")
+        }
+        let parsed = try InferenceRequest(
+            body: Array(buffer: body), headerLength: headerLength, schema: model.schema, maxRows: configuration.maxRowsPerRequest)
+        let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
+        let predictions: Predictions
+        var contributions: Contributions?
+        if explain {
+            (predictions, contributions) = try await evaluator.explain(model, parsed.matrix)
+        } else {
+            predictions = try await evaluator.predict(model, parsed.matrix)
+        }
+        let answer = try InferenceResponse(
+            modelName: modelName, request: parsed, predictions: predictions, contributions: contributions)
+        if answer.binary.isEmpty {
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer.json)))
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream", .inferenceHeaderContentLength: String(answer.json.count)],
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.json + answer.binary)))
+    }
+
+    struct ServerMetadata: Encodable {
+        let name: String
+        let version: String
+        let extensions: [String]
+    }
+
+    struct ModelReadiness: Encodable {
+        let name: String
+        let ready: Bool
+    }
+
+    /// The model's tensors: one FP32 input `[rows, features]`, and its default outputs.
+    struct ModelMetadata: Encodable {
+        struct TensorMetadata: Encodable {
+            let name: String
+            let datatype: String
+            let shape: [Int]
+        }
+
+        let name: String
+        let versions: [String]
+        let platform: String
+        let inputs: [TensorMetadata]
+        let outputs: [TensorMetadata]
+
+        init(_ name: String, _ schema: ModelSchema) {
+            self.name = name
+            versions = ["1"]
+            platform = schema.format.rawValue
+            inputs = [TensorMetadata(name: "input", datatype: "FP32", shape: [-1, schema.featureNames.count])]
+            let classes = schema.classes.count
+            outputs =
+                schema.task == .regression
+                ? [TensorMetadata(name: "value", datatype: "FP32", shape: [-1])]
+                : [TensorMetadata(name: "label", datatype: "BYTES", shape: [-1]),
+                   TensorMetadata(name: "probabilities", datatype: "FP32", shape: [-1, classes])]
+        }
+    }
+}
+
+/// Errors in the shape the v2 protocol gives them, `{"error": "<message>"}`, which clients such as
+/// tritonclient print; Sibyl's stable code rides along as `code`. Statuses are Sibyl's, as on `/predict`.
+struct ProtocolErrors: RouterMiddleware {
+    typealias Context = AppContext
+
+    struct Failure: HTTPResponseError {
+        let error: SibylError
+        var status: HTTPResponse.Status { error.status }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            var response = try error.response(from: request, context: context)
+            let text = "{\"error\":" + InferenceResponse.quoted(error.message) + ",\"code\":\"" + error.code.rawValue + "\"}"
+            response.body = .init(byteBuffer: ByteBuffer(string: text))
+            return response
+        }
+    }
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as SibylError {
+            throw Failure(error: error)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let inferenceHeaderContentLength = Self("Inference-Header-Content-Length")!
+}
