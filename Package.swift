@@ -67,6 +67,9 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .executableTarget(
+            name: "RuntimeBenchmark", dependencies: ["SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
+            swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         .testTarget(name: "SibylStoreTests", dependencies: ["SibylStore"], swiftSettings: settings),

@@ -16,6 +16,13 @@ def sample_rows(nan=True):
     return np.array([[float(v) if v else np.nan for v in row] for row in rows], dtype=np.float32)
 
 
+def rows_input(x, binary=True):
+    """The rows as the one FP32 input of shape [rows, features]."""
+    tensor = httpclient.InferInput("input", list(x.shape), "FP32")
+    tensor.set_data_from_numpy(x, binary_data=binary)
+    return tensor
+
+
 def reference(fixture, name):
     with open(os.path.join(FIXTURES, fixture, name)) as f:
         return np.array([[float(v) for v in row] for row in list(csv.reader(f))[1:]], dtype=np.float32)
@@ -34,9 +41,7 @@ def test_live_ready_metadata_and_infer(sibyl, binary):
     assert metadata["inputs"][0]["shape"] == [-1, 30]
 
     # JSON has no NaN, so the JSON form sends the rows without missing values.
-    x = sample_rows(nan=binary)[:200]
-    tensor = httpclient.InferInput("input", list(x.shape), "FP32")
-    tensor.set_data_from_numpy(x, binary_data=binary)
+    tensor = rows_input(sample_rows(nan=binary)[:200], binary)
     outputs = [httpclient.InferRequestedOutput("probabilities", binary_data=binary),
                httpclient.InferRequestedOutput("label", binary_data=binary)]
     result = client.infer(api_id, [tensor], outputs=outputs, headers=headers)
@@ -51,10 +56,7 @@ def test_live_ready_metadata_and_infer(sibyl, binary):
 def test_default_outputs_of_a_regressor(sibyl):
     api_id, key = sibyl.api("xgb_regressor")
     client = httpclient.InferenceServerClient(url=sibyl.base.removeprefix("http://"))
-    x = sample_rows()[:50]
-    tensor = httpclient.InferInput("input", list(x.shape), "FP32")
-    tensor.set_data_from_numpy(x)
-    result = client.infer(api_id, [tensor], headers={"X-Api-Key": key})
+    result = client.infer(api_id, [rows_input(sample_rows()[:50])], headers={"X-Api-Key": key})
     values = result.as_numpy("value")
     assert np.max(np.abs(values - reference("xgb_regressor", "pred_nan.csv")[:50, 0])) <= 1e-6
 
@@ -62,11 +64,8 @@ def test_default_outputs_of_a_regressor(sibyl):
 def test_refusals_reach_the_client(sibyl):
     api_id, key = sibyl.api("xgb_binary")
     client = httpclient.InferenceServerClient(url=sibyl.base.removeprefix("http://"))
-    x = sample_rows()[:1]
-    tensor = httpclient.InferInput("input", list(x.shape), "FP32")
-    tensor.set_data_from_numpy(x)
     with pytest.raises(InferenceServerException) as refused:
-        client.infer(api_id, [tensor], headers={"X-Api-Key": "key_aaaaaaaaaaaaaaaa.wrong"})
+        client.infer(api_id, [rows_input(sample_rows()[:1])], headers={"X-Api-Key": "key_aaaaaaaaaaaaaaaa.wrong"})
     assert refused.value.status() == "401"
     assert "API key" in refused.value.message()
     assert not client.is_model_ready(api_id, headers={"X-Api-Key": "wrong"})

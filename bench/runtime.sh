@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sibyl's runtime against the training libraries themselves, single thread, in one run, on the 300-tree
+# models: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions.
+#
+#   bench/runtime.sh            # writes bench/out/runtime.md and prints it
+# Env: CPU (core to pin both to, default 0), VENV (bench/out/venv; made with requirements.txt when absent)
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"
+mkdir -p "$OUT"
+[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0; }
+(cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
+ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
+{
+  echo "| model | runtime | predict, 1 row (µs) | predict, 1,000 rows (µs per row) | SHAP (µs per row) |"
+  echo "|---|---|---:|---:|---:|"
+  for model in xgb_binary/model.json lgbm_bench/model.txt; do
+    file="$ROOT/Tests/Fixtures/$model"
+    [ -f "$file" ] || continue
+    ours=$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" "$file" "$ROWS")
+    theirs=$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_peer.py" "$file" "$ROWS")
+    python3 - "$model" "$ours" "$theirs" <<'PY'
+import json, sys
+model, ours, theirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+keys = ["predict_1_row_us", "predict_batch_us_per_row", "explain_us_per_row"]
+print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(f"{ours[k]:.2f}" for k in keys) + " |")
+print(f"| | {theirs['library']} | " + " | ".join(f"{theirs[k]:.2f}" for k in keys) + " |")
+print("| | **speed-up** | " + " | ".join(f"**{theirs[k] / ours[k]:.1f}×**" for k in keys) + " |")
+PY
+  done
+} > "$OUT/runtime.md"
+cat "$OUT/runtime.md"

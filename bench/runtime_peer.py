@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The training libraries' own single-thread cost on one model, measured like RuntimeBenchmark measures
+Sibyl: µs per row for one row at a time (xgboost's inplace_predict, LightGBM's predict), for 1,000 rows
+in one call, and for SHAP contributions (pred_contribs / pred_contrib) of 100 rows. Prints one JSON object.
+
+    runtime_peer.py MODEL_FILE ROWS_CSV
+"""
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def per_call(rounds, calls, body):
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            body()
+        times.append((time.perf_counter() - start) / calls)
+    return statistics.median(times)
+
+
+def main():
+    path, rows = sys.argv[1], sys.argv[2]
+    X = np.genfromtxt(rows, delimiter=",", skip_header=1, dtype=np.float32, missing_values="", filling_values=np.nan)
+    singles = [X[i:i + 1] for i in range(len(X))]
+    state = {"i": 0}
+    if path.endswith(".txt"):
+        import lightgbm as lgb
+        model = lgb.Booster(model_file=path)
+        X64 = X.astype(np.float64)
+        singles = [X64[i:i + 1] for i in range(len(X64))]
+
+        def one():
+            model.predict(singles[state["i"] % len(singles)], num_threads=1)
+            state["i"] += 1
+        batch = lambda: model.predict(X64, num_threads=1)
+        contribs = lambda: model.predict(X64[:100], pred_contrib=True, num_threads=1)
+        library = f"lightgbm {lgb.__version__} predict"
+    else:
+        import xgboost as xgb
+        model = xgb.Booster(model_file=path)
+        model.set_param({"nthread": 1})
+
+        def one():
+            model.inplace_predict(singles[state["i"] % len(singles)])
+            state["i"] += 1
+        batch = lambda: model.inplace_predict(X)
+        dm = xgb.DMatrix(X[:100], missing=np.nan)
+        contribs = lambda: model.predict(dm, pred_contribs=True)
+        library = f"xgboost {xgb.__version__} inplace_predict"
+    print(json.dumps({
+        "library": library,
+        "predict_1_row_us": per_call(7, len(singles), one) * 1e6,
+        "predict_batch_us_per_row": per_call(7, 3, batch) / len(X) * 1e6,
+        "explain_us_per_row": per_call(5, 1, contribs) / 100 * 1e6,
+    }))
+
+
+if __name__ == "__main__":
+    main()
