@@ -68,7 +68,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(
-            name: "RuntimeBenchmark", dependencies: ["SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
+            name: "RuntimeBenchmark", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
             swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),

@@ -4,6 +4,7 @@
 //
 //   RuntimeBenchmark MODEL_FILE ROWS_CSV
 import Foundation
+import SibylCore
 import SibylRuntime
 
 func median(_ values: [Double]) -> Double {

@@ -1,4 +1,3 @@
-import Foundation
 import SibylCore
 import SibylRuntime
 
@@ -30,14 +29,14 @@ struct InferenceResponse {
             : request.outputs
         // Written by hand rather than through JSONSerialization so that every number is the shortest decimal
         // that round-trips its float32, as on /predict.
-        var text = "{\"model_name\":" + Self.quoted(modelName)
-        if let id = request.id { text += ",\"id\":" + Self.quoted(id) }
+        var text = "{\"model_name\":" + JSONText.quoted(modelName)
+        if let id = request.id { text += ",\"id\":" + JSONText.quoted(id) }
         text += ",\"outputs\":["
         var binary: [UInt8] = []
         for (index, output) in wanted.enumerated() {
             let tensor = try Self.tensor(output.name, predictions, contributions)
             text += index == 0 ? "{" : ",{"
-            text += "\"name\":" + Self.quoted(output.name) + ",\"datatype\":\"" + tensor.datatype + "\",\"shape\":["
+            text += "\"name\":" + JSONText.quoted(output.name) + ",\"datatype\":\"" + tensor.datatype + "\",\"shape\":["
             text += tensor.shape.map(String.init).joined(separator: ",") + "]"
             if output.binary {
                 let bytes = tensor.bytes()
@@ -52,23 +51,6 @@ struct InferenceResponse {
         self.binary = binary
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
     private struct OutputTensor {
         let datatype: String
         let shape: [Int]
@@ -76,7 +58,7 @@ struct InferenceResponse {
         let strings: [String]
 
         var jsonValues: [String] {
-            datatype == "BYTES" ? strings.map(InferenceResponse.quoted) : floats.map { $0.isFinite ? $0.description : "null" }
+            datatype == "BYTES" ? strings.map(JSONText.quoted) : floats.map(JSONText.number)
         }
 
         /// FP32 little-endian, or BYTES as a 4-byte little-endian length before each string.

@@ -132,7 +132,7 @@ struct ProtocolErrors: RouterMiddleware {
 
         func response(from request: Request, context: some RequestContext) throws -> Response {
             var response = try error.response(from: request, context: context)
-            let text = "{\"error\":" + InferenceResponse.quoted(error.message) + ",\"code\":\"" + error.code.rawValue + "\"}"
+            let text = "{\"error\":" + JSONText.quoted(error.message) + ",\"code\":\"" + error.code.rawValue + "\"}"
             response.body = .init(byteBuffer: ByteBuffer(string: text))
             return response
         }

@@ -5,7 +5,8 @@ import SibylRuntime
 
 /// The native data plane: `POST /apis/{api_id}/predict`.
 ///
-/// After the gateway's checks: body size 413, media type 415, syntax 400, content 422.
+/// After the gateway's checks: body size 413, media type 415, syntax 400, content 422. `?explain=true`
+/// adds each row's TreeSHAP contributions (see `ExplainedAnswer`).
 struct PredictRoutes {
     let gateway: Gateway
     let evaluator: Evaluator
@@ -25,9 +26,21 @@ struct PredictRoutes {
         let mediaType = request.headers[.contentType] ?? "application/json"
         let input = try PredictionInput.decode(
             Array(buffer: body), mediaType: mediaType, features: model.features, maxRows: configuration.maxRowsPerRequest)
-        let predictions = try await evaluator.predict(model, input)
         let wantsCSV = request.headers[.accept].map { $0.lowercased().contains("text/csv") } ?? false
-        let bytes = wantsCSV ? PredictionOutput.csv(predictions) : PredictionOutput.json(predictions)
+        let bytes: [UInt8]
+        switch request.uri.queryParameters.get("explain") {
+        case nil, "false":
+            let predictions = try await evaluator.predict(model, input)
+            bytes = wantsCSV ? PredictionOutput.csv(predictions) : PredictionOutput.json(predictions)
+        case "true":
+            let (predictions, contributions) = try await evaluator.explain(model, input)
+            bytes =
+                wantsCSV
+                ? ExplainedAnswer.csv(PredictionOutput.csv(predictions), contributions, schema: model.schema)
+                : ExplainedAnswer.json(PredictionOutput.json(predictions), contributions, schema: model.schema)
+        default:
+            throw SibylError(.invalidInput, "explain: expected true or false")
+        }
         return Response(
             status: .ok, headers: [.contentType: wantsCSV ? "text/csv" : "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -131,16 +131,17 @@ final class TestNode: Sendable {
         Issue.record("API \(api) never reached \(status)")
     }
 
-    func predict(_ api: String, key: String?, json: Any? = nil, body: [UInt8]? = nil, headers: [(String, String)] = [])
-        async throws -> Answer
-    {
+    func predict(
+        _ api: String, key: String?, json: Any? = nil, body: [UInt8]? = nil, headers: [(String, String)] = [],
+        query: String? = nil
+    ) async throws -> Answer {
         var all = headers
         if let key { all.append(("X-Api-Key", key)) }
         if json != nil || body != nil, !all.contains(where: { $0.0.lowercased() == "content-type" }) {
             all.append(("Content-Type", "application/json"))
         }
         return try await call(
-            .POST, "/apis/\(api)/predict", token: nil, body: try body ?? json.map { Array(try JSONSerialization.data(withJSONObject: $0)) },
+            .POST, "/apis/\(api)/predict" + (query.map { "?" + $0 } ?? ""), token: nil, body: try body ?? json.map { Array(try JSONSerialization.data(withJSONObject: $0)) },
             headers: all)
     }
 }
