@@ -67,6 +67,15 @@ public struct License: Sendable, Equatable, Codable {
     /// A fresh install: licensed, with one API option, so that a newcomer can create an official API.
     public static let initial = License(edition: .licensed, apiOptions: 1)
 
+    /// Why one more official API may not be created while `inUse` exist, or nil when it may.
+    public func refusalOfOfficialAPI(inUse: Int) -> String? {
+        guard edition == .licensed else { return "the trial edition can create trial APIs only" }
+        guard inUse < apiOptions else {
+            return "no API option is free (\(inUse) of \(apiOptions) in use): delete an official API or add options"
+        }
+        return nil
+    }
+
     public static func validate(apiOptions: Int) throws(SibylError) {
         guard (0...100_000).contains(apiOptions) else {
             throw SibylError(.invalidInput, "api_options must be between 0 and 100000")

@@ -23,6 +23,8 @@ public struct SibylError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let apiUnavailable = Code("api_unavailable")
         /// The trial API has served all of its requests.
         public static let trialLimitReached = Code("trial_limit_reached")
+        /// Too many failed sign-ins for a name or from an address; wait until the window passes.
+        public static let tooManyAttempts = Code("too_many_attempts")
         /// The request body is larger than the limit.
         public static let payloadTooLarge = Code("payload_too_large")
         /// The request holds more rows than the limit.

@@ -21,21 +21,21 @@ public final class CompiledModel: Sendable {
         let resolved: ModelFormat
         if let format { resolved = format } else { resolved = try recognise(bytes) }
         switch resolved {
-        case .xgboostJSON: return try XGBoostJSONLoader.load(bytes)
-        case .xgboostUBJ, .lightgbmText:
+        case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved)
+        case .lightgbmText:
             throw SibylError(.invalidModel, "the \(resolved.rawValue) format is not supported yet")
         }
     }
 
-    /// Recognises a format from the first bytes. XGBoost's binary UBJSON files also start with `{`, but
-    /// a type marker follows it where JSON has a quote or whitespace; they get a reason of their own.
+    /// Recognises a format from the first bytes. XGBoost's UBJSON files also start with `{`, but a length
+    /// or container marker follows it where JSON has a quote, whitespace or `}`.
     private static func recognise(_ bytes: [UInt8]) throws(SibylError) -> ModelFormat {
         let content = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         guard content.first == UInt8(ascii: "{") else {
             throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (expected XGBoost JSON)")
         }
         if let marker = content.dropFirst().first, Array("LlIiU$#".utf8).contains(marker) {
-            throw SibylError(.invalidModel, "XGBoost UBJSON models are not supported; save the model as .json")
+            return .xgboostUBJ
         }
         return .xgboostJSON
     }

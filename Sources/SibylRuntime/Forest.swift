@@ -6,12 +6,18 @@
 /// missing direction is right) and its `left` is its own index minus one. Every tree is then walked for
 /// exactly its depth, without testing for leaves: the walk has no data-dependent branches, so the CPU
 /// does not mispredict on every split and overlaps the walks of independent trees and rows.
+///
+/// Categorical splits (XGBoost's `split_type` 1) keep the same node size: a flag bit marks them, and their
+/// threshold field holds the offset of their category set in `categories`. A forest without them is
+/// walked by a separately specialised step that never looks at the flag, so numeric models pay nothing.
 struct Forest: Sendable {
     /// One node, 16 bytes so that no node straddles a cache line.
     struct Node: Sendable {
-        /// The feature index in the low 31 bits; the top bit set when a missing value goes left.
+        /// The feature index in the low 30 bits; bit 30 set at a categorical split; the top bit set when a
+        /// missing value goes left.
         var featureAndDefault: UInt32
-        /// The split threshold; NaN at a leaf.
+        /// The split threshold; NaN at a leaf; at a categorical split, the bit pattern is the offset of its
+        /// set in `categories`.
         var threshold: Float
         var left: UInt32
         /// A leaf's output; 0 at a split.
@@ -26,18 +32,29 @@ struct Forest: Sendable {
     }
 
     static let defaultLeftBit: UInt32 = 1 << 31
+    static let categoricalBit: UInt32 = 1 << 30
+    static let featureMask: UInt32 = categoricalBit - 1
 
     let nodes: [Node]
     let trees: [Tree]
+    /// The category sets of categorical splits, each stored as its size followed by its categories in
+    /// increasing order; a category in the set goes right.
+    let categories: [UInt32]
+    let hasCategoricalSplits: Bool
+    /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
+    let shapTrees: [SHAPTree]
     /// The margin every row starts from, one per output group.
     let baseMargins: [Float]
     let featureCount: Int
     /// The depth of each full group of `lane` consecutive trees: the most steps any of them needs.
     let chunkDepths: [UInt32]
 
-    init(nodes: [Node], trees: [Tree], baseMargins: [Float], featureCount: Int) {
+    init(nodes: [Node], trees: [Tree], categories: [UInt32], shapTrees: [SHAPTree], baseMargins: [Float], featureCount: Int) {
         self.nodes = nodes
         self.trees = trees
+        self.categories = categories
+        hasCategoricalSplits = !categories.isEmpty
+        self.shapTrees = shapTrees
         self.baseMargins = baseMargins
         self.featureCount = featureCount
         chunkDepths = (0..<trees.count / Self.lane).map { chunk in
@@ -60,6 +77,10 @@ struct Forest: Sendable {
     /// Each row starts from the base margins and adds the trees' leaves in tree order in float32, exactly
     /// XGBoost's CPU predictor order, so results match it bit for bit.
     func margins(_ input: FeatureMatrix) -> [Float] {
+        hasCategoricalSplits ? margins(input, MixedSplits.self) : margins(input, NumericSplits.self)
+    }
+
+    private func margins<Rule: SplitRule>(_ input: FeatureMatrix, _: Rule.Type) -> [Float] {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
         let groups = groupCount
         var result = [Float](unsafeUninitializedCapacity: input.rows * groups) { buffer, count in
@@ -70,31 +91,14 @@ struct Forest: Sendable {
         }
         guard input.rows > 0 else { return result }
         nodes.withUnsafeBufferPointer { nodes in
-            trees.withUnsafeBufferPointer { trees in
-                chunkDepths.withUnsafeBufferPointer { chunkDepths in
-                    input.values.withUnsafeBufferPointer { values in
-                        result.withUnsafeMutableBufferPointer { out in
-                            var first = 0
-                            while first < input.rows {
-                                let last = min(first + Self.blockRows, input.rows)
-                                for chunk in chunkDepths.indices {
-                                    let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
-                                    for row in first..<last {
-                                        Self.addLeaves(
-                                            nodes, chunkTrees, depth: chunkDepths[chunk],
-                                            values.baseAddress! + row * featureCount, out.baseAddress! + row * groups)
-                                    }
-                                }
-                                for tree in trees[(chunkDepths.count * Self.lane)...] {
-                                    for row in first..<last {
-                                        let features = values.baseAddress! + row * featureCount
-                                        var index = Int(tree.root)
-                                        for _ in 0..<tree.depth { Self.step(nodes, &index, features) }
-                                        out[row * groups + Int(tree.group)] += nodes[index].value
-                                    }
-                                }
-                                first = last
-                            }
+            categories.withUnsafeBufferPointer { categories in
+                input.values.withUnsafeBufferPointer { values in
+                    result.withUnsafeMutableBufferPointer { out in
+                        var first = 0
+                        while first < input.rows {
+                            let rows = first..<min(first + Self.blockRows, input.rows)
+                            addLeaves(Rule.self, nodes, categories, rows, values.baseAddress!, out.baseAddress!)
+                            first = rows.upperBound
                         }
                     }
                 }
@@ -103,23 +107,48 @@ struct Forest: Sendable {
         return result
     }
 
+    /// Adds every tree's leaf to the margins of one block of rows, chunk by chunk, then the trees left over.
+    private func addLeaves<Rule: SplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ rows: Range<Int>, _ values: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
+    ) {
+        let groups = groupCount
+        trees.withUnsafeBufferPointer { trees in
+            for chunk in chunkDepths.indices {
+                let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
+                for row in rows {
+                    Self.addLeaves(
+                        rule, nodes, categories, chunkTrees, depth: chunkDepths[chunk],
+                        values + row * featureCount, out + row * groups)
+                }
+            }
+            for tree in trees[(chunkDepths.count * Self.lane)...] {
+                for row in rows {
+                    var index = Int(tree.root)
+                    for _ in 0..<tree.depth { Self.step(rule, nodes, categories, &index, values + row * featureCount) }
+                    out[row * groups + Int(tree.group)] += nodes[index].value
+                }
+            }
+        }
+    }
+
     /// Walks eight trees for one row in lockstep and adds their leaves to `out` in tree order.
     @inline(__always)
-    private static func addLeaves(
-        _ nodes: UnsafeBufferPointer<Node>, _ trees: UnsafeBufferPointer<Tree>, depth: UInt32,
-        _ features: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
+    private static func addLeaves<Rule: SplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ trees: UnsafeBufferPointer<Tree>, depth: UInt32, _ features: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
     ) {
         var i0 = Int(trees[0].root), i1 = Int(trees[1].root), i2 = Int(trees[2].root), i3 = Int(trees[3].root)
         var i4 = Int(trees[4].root), i5 = Int(trees[5].root), i6 = Int(trees[6].root), i7 = Int(trees[7].root)
         for _ in 0..<depth {
-            step(nodes, &i0, features)
-            step(nodes, &i1, features)
-            step(nodes, &i2, features)
-            step(nodes, &i3, features)
-            step(nodes, &i4, features)
-            step(nodes, &i5, features)
-            step(nodes, &i6, features)
-            step(nodes, &i7, features)
+            step(rule, nodes, categories, &i0, features)
+            step(rule, nodes, categories, &i1, features)
+            step(rule, nodes, categories, &i2, features)
+            step(rule, nodes, categories, &i3, features)
+            step(rule, nodes, categories, &i4, features)
+            step(rule, nodes, categories, &i5, features)
+            step(rule, nodes, categories, &i6, features)
+            step(rule, nodes, categories, &i7, features)
         }
         out[Int(trees[0].group)] += nodes[i0].value
         out[Int(trees[1].group)] += nodes[i1].value
@@ -131,14 +160,22 @@ struct Forest: Sendable {
         out[Int(trees[7].group)] += nodes[i7].value
     }
 
-    /// One step down a tree: NaN takes the default branch, anything else goes left iff
-    /// `value < threshold` in float32, as XGBoost's `GetNextNode` does. At a leaf it stays put.
+    /// One step down a tree; at a leaf it stays put.
     @inline(__always)
-    private static func step(_ nodes: UnsafeBufferPointer<Node>, _ index: inout Int, _ features: UnsafePointer<Float>) {
+    private static func step<Rule: SplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ index: inout Int, _ features: UnsafePointer<Float>
+    ) {
         let node = nodes[index]
-        let value = features[Int(node.featureAndDefault & ~defaultLeftBit)]
-        let below: UInt32 = value < node.threshold ? 1 : 0
-        let missingLeft: UInt32 = value.isNaN ? node.featureAndDefault >> 31 : 0
-        index = Int(node.left &+ 1 &- (below | missingLeft))
+        let value = features[Int(node.featureAndDefault & featureMask)]
+        index = Int(node.left &+ Rule.goesRight(node, value, categories))
+    }
+
+    /// Whether a row with these features takes the left child at split `index`, by the rule prediction
+    /// follows: TreeSHAP must walk exactly the path the prediction took.
+    func goesLeft(_ index: Int, _ features: UnsafePointer<Float>) -> Bool {
+        let node = nodes[index]
+        let value = features[Int(node.featureAndDefault & Self.featureMask)]
+        return categories.withUnsafeBufferPointer { MixedSplits.goesRight(node, value, $0) } == 0
     }
 }

@@ -4,7 +4,7 @@ protocol ModelEvaluator: Sendable {
     /// Predictions for every row of `input` (columns in schema order, NaN for missing).
     func predict(_ input: FeatureMatrix) -> Predictions
 
-    /// Exact TreeSHAP contributions for every row of `input`, as the library's own `pred_contribs` /
-    /// `pred_contrib` gives them.
+    /// Exact contributions for every row of `input` (TreeSHAP for trees, weight × value for XGBoost's
+    /// linear booster), as the library's own `pred_contribs` / `pred_contrib` gives them.
     func explain(_ input: FeatureMatrix) -> Contributions
 }

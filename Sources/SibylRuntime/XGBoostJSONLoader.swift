@@ -1,6 +1,7 @@
 import SibylCore
 
-/// Reads a model saved by XGBoost 1.x–3.x with `save_model("….json")` and compiles it.
+/// Reads a model saved by XGBoost 1.x–3.x with `save_model("….json")` or `save_model("….ubj")` and
+/// compiles it: both encodings are read into the same `JSONValue` document, which one reader checks.
 ///
 /// Everything in the file is treated as hostile: each field is type-checked, every declared size must
 /// agree with the arrays it describes, and no allocation is sized from a declared number alone, so a bad
@@ -10,13 +11,18 @@ enum XGBoostJSONLoader {
     static let maxFeatures = 1 << 20
     static let maxClasses = 1 << 16
 
-    static func load(_ bytes: [UInt8]) throws(SibylError) -> CompiledModel {
+    /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`.
+    static func load(_ bytes: [UInt8], format: ModelFormat) throws(SibylError) -> CompiledModel {
         let document: JSONValue
         do {
-            document = try JSONValue.parse(bytes)
+            document = format == .xgboostUBJ ? try UBJSONReader.parse(bytes) : try JSONValue.parse(bytes)
         } catch {
-            throw SibylError(.invalidModel, "the model file is not valid JSON: \(error.message)")
+            throw SibylError(.invalidModel, "the model file is not valid \(format == .xgboostUBJ ? "UBJSON" : "JSON"): \(error.message)")
         }
+        return try compile(document, format: format)
+    }
+
+    private static func compile(_ document: JSONValue, format: ModelFormat) throws(SibylError) -> CompiledModel {
         let learner = try ModelField(root: document).member("learner")
 
         let objectiveName = try learner.member("objective").member("name").string()
@@ -42,8 +48,45 @@ enum XGBoostJSONLoader {
         }
         let baseMargins = try baseMargins(parameters.member("base_score"), groupCount: groupCount, objective: objective)
         let featureNames = try featureNames(learner.optionalMember("feature_names"), count: featureCount)
+        let classes: [String] = switch objective.task {
+        case .binary: ["0", "1"]
+        case .multiclass: (0..<groupCount).map(String.init)
+        case .regression: []
+        }
+        func schema(treeCount: Int) -> ModelSchema {
+            ModelSchema(
+                format: format, task: objective.task, objective: objectiveName,
+                featureNames: featureNames, classes: classes, treeCount: treeCount)
+        }
 
-        let (gbtree, treeWeights) = try treeBooster(learner.member("gradient_booster"))
+        let booster = try learner.member("gradient_booster")
+        let boosterName = try booster.member("name").string()
+        switch boosterName {
+        case "gbtree", "dart":
+            let forest = try forest(
+                booster, dart: boosterName == "dart", featureCount: featureCount, baseMargins: baseMargins)
+            let model = XGBoostModel(schema: schema(treeCount: forest.trees.count), objective: objective, forest: forest)
+            return CompiledModel(schema: model.schema, evaluator: model)
+        case "gblinear":
+            let linear = try XGBoostLinearModel(
+                schema: schema(treeCount: 0), objective: objective, model: booster.member("model"), baseMargins: baseMargins)
+            return CompiledModel(schema: linear.schema, evaluator: linear)
+        default:
+            throw booster.invalid("unsupported booster \"\(boosterName)\"")
+        }
+    }
+
+    /// The trees of a gbtree booster, or of the gbtree inside a DART one, whose `weight_drop` scales them.
+    private static func forest(
+        _ booster: ModelField, dart: Bool, featureCount: Int, baseMargins: [Float]
+    ) throws(SibylError) -> Forest {
+        var gbtree = booster
+        var treeWeights: [Float]?
+        if dart {
+            gbtree = try booster.member("gbtree")
+            guard try gbtree.member("name").string() == "gbtree" else { throw gbtree.invalid("expected a gbtree booster") }
+            treeWeights = try booster.member("weight_drop").floats()
+        }
         let model = try gbtree.member("model")
         let trees = try model.member("trees").elements()
         let declaredTrees = try model.member("gbtree_model_param").member("num_trees").integer(in: 0...Int(Int32.max))
@@ -61,70 +104,12 @@ enum XGBoostJSONLoader {
 
         var builder = Forest.Builder(featureCount: featureCount)
         for (index, tree) in trees.enumerated() {
-            guard treeGroups[index] >= 0 && treeGroups[index] < groupCount else {
-                throw treeInfoField.invalid("tree \(index) has output group \(treeGroups[index]), not below \(groupCount)")
+            guard treeGroups[index] >= 0 && treeGroups[index] < baseMargins.count else {
+                throw treeInfoField.invalid("tree \(index) has output group \(treeGroups[index]), not below \(baseMargins.count)")
             }
-            try builder.add(source(of: tree), group: treeGroups[index], weight: treeWeights?[index] ?? 1, field: tree)
+            try builder.add(XGBoostTreeSource.read(tree), group: treeGroups[index], weight: treeWeights?[index] ?? 1, field: tree)
         }
-
-        let classes: [String] = switch objective.task {
-        case .binary: ["0", "1"]
-        case .multiclass: (0..<groupCount).map(String.init)
-        case .regression: []
-        }
-        let schema = ModelSchema(
-            format: .xgboostJSON, task: objective.task, objective: objectiveName,
-            featureNames: featureNames, classes: classes, treeCount: trees.count)
-        return CompiledModel(
-            schema: schema,
-            evaluator: XGBoostModel(schema: schema, objective: objective, forest: builder.build(baseMargins: baseMargins)))
-    }
-
-    /// The gbtree part of the booster and, for DART, the per-tree weights.
-    private static func treeBooster(_ booster: ModelField) throws(SibylError) -> (ModelField, [Float]?) {
-        let name = try booster.member("name").string()
-        switch name {
-        case "gbtree":
-            return (booster, nil)
-        case "dart":
-            let inner = try booster.member("gbtree")
-            guard try inner.member("name").string() == "gbtree" else { throw inner.invalid("expected a gbtree booster") }
-            return (inner, try booster.member("weight_drop").floats())
-        case "gblinear":
-            throw SibylError(.invalidModel, "gblinear (linear booster) models are not supported yet; train with booster=gbtree")
-        default:
-            throw booster.invalid("unsupported booster \"\(name)\"")
-        }
-    }
-
-    /// One tree's arrays, with every length checked against `num_nodes`.
-    private static func source(of tree: ModelField) throws(SibylError) -> Forest.Builder.Source {
-        let treeParameters = try tree.member("tree_param")
-        let nodeCount = try treeParameters.member("num_nodes").integer(in: 1...Int(Int32.max))
-        if let leafSize = try treeParameters.optionalMember("size_leaf_vector"),
-           try leafSize.integer(in: 0...Int(Int32.max)) > 1 {
-            throw leafSize.invalid("vector leaves (multi-target trees) are not supported")
-        }
-        let left = try tree.member("left_children").integers()
-        let right = try tree.member("right_children").integers()
-        let feature = try tree.member("split_indices").integers()
-        let condition = try tree.member("split_conditions").floats()
-        let defaultLeft = try tree.member("default_left").flags()
-        // Files older than XGBoost 1.4 have no split types: every split is numerical.
-        let splitTypes = try tree.optionalMember("split_type")?.integers()
-        let lengths = [
-            ("left_children", left.count), ("right_children", right.count), ("split_indices", feature.count),
-            ("split_conditions", condition.count), ("default_left", defaultLeft.count),
-            ("split_type", splitTypes?.count ?? nodeCount),
-        ]
-        for (key, length) in lengths where length != nodeCount {
-            throw tree.invalid("\(key) has \(length) elements, but num_nodes is \(nodeCount)")
-        }
-        if let node = splitTypes?.firstIndex(where: { $0 != 0 }) {
-            throw tree.invalid("node \(node) is a categorical split; categorical splits are not supported yet")
-        }
-        return Forest.Builder.Source(
-            left: left, right: right, feature: feature, condition: condition, defaultLeft: defaultLeft)
+        return builder.build(baseMargins: baseMargins)
     }
 
     /// The base margin per output group from `base_score`.
@@ -154,12 +139,21 @@ enum XGBoostJSONLoader {
         guard scores.count == groupCount else {
             throw field.invalid("has \(scores.count) values, expected 1 or \(groupCount)")
         }
-        guard objective.baseScoreIsProbability else { return scores }
-        // XGBoost accepts the bounds themselves for the degenerate all-one-label case; they give ±inf.
-        guard scores.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-            throw field.invalid("must be a probability in [0, 1] for \(objective.rawValue)")
+        switch objective.baseScoreLink {
+        case .identity:
+            return scores
+        case .logit:
+            // XGBoost accepts the bounds themselves for the degenerate all-one-label case; they give ±inf.
+            guard scores.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                throw field.invalid("must be a probability in [0, 1] for \(objective.rawValue)")
+            }
+            return scores.map(Objective.logit)
+        case .log:
+            guard scores.allSatisfy({ $0 > 0 }) else {
+                throw field.invalid("must be positive for \(objective.rawValue), whose margin is its logarithm")
+            }
+            return scores.map(Objective.log)
         }
-        return scores.map(Objective.logit)
     }
 
     /// One number of `base_score`, surrounding spaces allowed.

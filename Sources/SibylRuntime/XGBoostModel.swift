@@ -1,6 +1,7 @@
 import SibylCore
 
-/// An XGBoost tree model: its compiled forest and objective, evaluated in XGBoost's own float32 arithmetic.
+/// An XGBoost tree model (gbtree or DART): its compiled forest and objective, evaluated in XGBoost's own
+/// float32 arithmetic.
 struct XGBoostModel: ModelEvaluator {
     let schema: ModelSchema
     let objective: Objective
@@ -9,54 +10,37 @@ struct XGBoostModel: ModelEvaluator {
     /// The margins match XGBoost's own predictor bit for bit (same float32 operations in the same order),
     /// and the transforms are XGBoost's float32 formulas; labels follow xgboost's scikit-learn wrapper.
     func predict(_ input: FeatureMatrix) -> Predictions {
-        let margins = forest.margins(input)
-        let rows = input.rows
+        objective.predictions(margins: forest.margins(input), rows: input.rows, groups: forest.groupCount, schema: schema)
+    }
+
+    /// XGBoost's `pred_contribs`: per row and output group, the bias starts at the base margin and each
+    /// tree of the group adds its exact TreeSHAP values, in double precision (XGBoost accumulates in
+    /// float32, so the two agree to float32 rounding). DART trees enter with their weights, which the
+    /// forest has already folded into their leaves.
+    func explain(_ input: FeatureMatrix) -> Contributions {
+        let forest = forest
+        precondition(input.columns == forest.featureCount, "input has \(input.columns) columns, model has \(forest.featureCount)")
+        let width = forest.featureCount + 1
         let groups = forest.groupCount
-        var probabilities: [Float] = []
-        var labels: [Int] = []
-        var values: [Float] = []
-        switch objective {
-        case .binaryLogistic:
-            probabilities.reserveCapacity(rows * 2)
-            labels.reserveCapacity(rows)
-            for margin in margins {
-                let positive = Objective.sigmoid(margin)
-                // The wrapper's predict_proba computes the other column as 1 - p in float32.
-                probabilities.append(1 - positive)
-                probabilities.append(positive)
-                labels.append(positive > 0.5 ? 1 : 0)
-            }
-        case .binaryLogitRaw:
-            labels = margins.map { $0 > 0 ? 1 : 0 }
-        case .regSquaredError:
-            values = margins
-        case .regLogistic:
-            values = margins.map(Objective.sigmoid)
-        case .multiSoftprob:
-            probabilities = margins
-            labels.reserveCapacity(rows)
-            probabilities.withUnsafeMutableBufferPointer { all in
-                for row in 0..<rows {
-                    let slice = UnsafeMutableBufferPointer(rebasing: all[row * groups..<(row + 1) * groups])
-                    Objective.softmax(slice)
-                    labels.append(Objective.firstMaxIndex(UnsafeBufferPointer(slice)))
-                }
-            }
-        case .multiSoftmax:
-            labels.reserveCapacity(rows)
-            margins.withUnsafeBufferPointer { all in
-                for row in 0..<rows {
-                    labels.append(Objective.firstMaxIndex(UnsafeBufferPointer(rebasing: all[row * groups..<(row + 1) * groups])))
+        var treesOfGroup = [[Int]](repeating: [], count: groups)
+        for (index, tree) in forest.trees.enumerated() { treesOfGroup[Int(tree.group)].append(index) }
+        var values = [Double](repeating: 0, count: input.rows * groups * width)
+        values.withUnsafeMutableBufferPointer { out in
+            input.values.withUnsafeBufferPointer { rows in
+                for row in 0..<input.rows {
+                    let features = rows.baseAddress! + row * forest.featureCount
+                    for group in 0..<groups {
+                        let start = (row * groups + group) * width
+                        let phi = UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
+                        phi[width - 1] = Double(forest.baseMargins[group])
+                        for index in treesOfGroup[group] {
+                            let root = Int(forest.trees[index].root)
+                            TreeSHAP.accumulate(forest.shapTrees[index], into: phi) { forest.goesLeft(root + $0, features) }
+                        }
+                    }
                 }
             }
         }
-        return Predictions(
-            task: schema.task, classes: schema.classes, rowCount: rows, marginsPerRow: groups, margins: margins,
-            hasProbabilities: objective == .binaryLogistic || objective == .multiSoftprob,
-            probabilities: probabilities, labels: labels, values: values)
-    }
-
-    func explain(_ input: FeatureMatrix) -> Contributions {
-        preconditionFailure("TreeSHAP for XGBoost is not wired yet")
+        return Contributions(rowCount: input.rows, groupCount: groups, featureCount: forest.featureCount, values: values)
     }
 }

@@ -1,23 +1,14 @@
 import Hummingbird
-import HummingbirdBcrypt
-import NIOPosix
 import SibylCore
 import SibylStore
 
-/// Users, access tokens, projects and the license, under `/api/v1`.
+/// Users, access tokens, projects and the license, under `/api/v1`. The rules live in `AccountOperations`;
+/// this reads JSON and answers it.
 struct AccountRoutes {
-    let platform: Platform
+    let operations: AccountOperations
     let auth: Authenticator
-    /// A hash at the configured cost, verified when a login names no user, so both take as long.
-    let unknownUserHash: String
-
-    init(platform: Platform, auth: Authenticator) {
-        self.platform = platform
-        self.auth = auth
-        unknownUserHash = Bcrypt.hash(Secrets.make(), cost: platform.configuration.bcryptCost)
-    }
-    var limit: Int { platform.configuration.maxManagementBodyBytes }
-    var store: Store { platform.store }
+    var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
+    var store: Store { operations.store }
 
     func add(to router: Router<AppContext>) {
         let v1 = router.group("api/v1")
@@ -25,13 +16,25 @@ struct AccountRoutes {
             _ = try await auth.admin(request)
             return JSONAnswer(.ok, ListAnswer(try await store.users().map(UserAnswer.init)))
         }
-        v1.post("users") { request, _ in try await createUser(request) }
-        v1.patch("users/:user_id") { request, context in try await updateUser(request, context) }
+        v1.post("users") { request, _ in
+            let caller = try await auth.admin(request)
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password", "role"])
+            let name = try body.requiredString("name")
+            let password = try body.requiredString("password")
+            let user = try await operations.createUser(by: caller, name: name, password: password, role: try body.string("role"))
+            return JSONAnswer(.created, UserAnswer(user))
+        }
+        v1.patch("users/:user_id") { request, context in
+            let caller = try await auth.user(request)
+            guard let id = context.parameters.get("user_id").flatMap(Int.init) else { throw SibylError(.notFound, "no such user") }
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["role", "password"])
+            let user = try await operations.updateUser(
+                by: caller, id: id, role: try body.string("role"), password: try body.string("password"))
+            return JSONAnswer(.ok, UserAnswer(user))
+        }
         v1.delete("users/:user_id") { request, context in
-            _ = try await auth.admin(request)
-            guard let id = context.parameters.get("user_id").flatMap(Int.init), try await store.deleteUser(id: id) else {
-                throw SibylError(.notFound, "no such user")
-            }
+            let caller = try await auth.admin(request)
+            try await operations.deleteUser(by: caller, id: context.parameters.get("user_id").flatMap(Int.init))
             return Response(status: .noContent)
         }
         v1.get("me") { request, _ in JSONAnswer(.ok, UserAnswer(try await auth.user(request))) }
@@ -47,9 +50,7 @@ struct AccountRoutes {
         v1.post("projects") { request, _ in
             let user = try await auth.user(request)
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name"])
-            let name = try body.requiredString("name")
-            try Model.validate(name: name)
-            let project = try await store.createProject(name: name, members: [user.id])
+            let project = try await operations.createProject(by: user, name: try body.requiredString("name"))
             return JSONAnswer(.created, ProjectAnswer(projectID: project.id, name: project.name, members: [user.id]))
         }
         v1.get("projects/:project_id") { request, context in
@@ -65,61 +66,15 @@ struct AccountRoutes {
         }
         v1.get("license") { request, _ in
             _ = try await auth.user(request)
-            return JSONAnswer(.ok, try await licenseAnswer())
+            return JSONAnswer(.ok, try await operations.license())
         }
         v1.put("license") { request, _ in
-            _ = try await auth.admin(request)
+            let caller = try await auth.admin(request)
             let body = try await JSONBody.read(request, limit: limit, allowed: ["edition", "api_options"])
-            var license = try await store.license()
-            if let edition = try body.string("edition") {
-                guard let value = License.Edition(rawValue: edition) else {
-                    throw SibylError(.invalidInput, "edition: expected \"trial\" or \"licensed\"")
-                }
-                license.edition = value
-            }
-            if let options = try body.int("api_options") {
-                try License.validate(apiOptions: options)
-                license.apiOptions = options
-            }
-            try await store.setLicense(license)
-            return JSONAnswer(.ok, try await licenseAnswer())
+            let license = try await operations.setLicense(
+                by: caller, edition: try body.string("edition"), apiOptions: try body.int("api_options"))
+            return JSONAnswer(.ok, license)
         }
-    }
-
-    private func licenseAnswer() async throws -> LicenseAnswer {
-        let license = try await store.license()
-        return LicenseAnswer(
-            edition: license.edition.rawValue, apiOptions: license.apiOptions, apiOptionsInUse: try await store.officialAPICount())
-    }
-
-    private func createUser(_ request: Request) async throws -> JSONAnswer<UserAnswer> {
-        _ = try await auth.admin(request)
-        let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password", "role"])
-        let name = try body.requiredString("name")
-        let password = try body.requiredString("password")
-        try User.validate(name: name)
-        try User.validate(password: password)
-        let role = try Self.role(body)
-        let user = try await store.createUser(name: name, passwordHash: try await hash(password), role: role ?? .member)
-        return JSONAnswer(.created, UserAnswer(user))
-    }
-
-    private func updateUser(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<UserAnswer> {
-        let caller = try await auth.user(request)
-        guard let id = context.parameters.get("user_id").flatMap(Int.init) else { throw SibylError(.notFound, "no such user") }
-        let body = try await JSONBody.read(request, limit: limit, allowed: ["role", "password"])
-        let role = try Self.role(body)
-        let password = try body.string("password")
-        // A member may change their own password; everything else is for admins.
-        guard caller.role == .admin || (caller.id == id && role == nil) else {
-            throw caller.id == id ? SibylError(.forbidden, "only an admin can change roles") : SibylError(.notFound, "no such user")
-        }
-        if let password { try User.validate(password: password) }
-        let hash: String? = if let password { try await hash(password) } else { nil }
-        guard let user = try await store.updateUser(id: id, role: role, passwordHash: hash) else {
-            throw SibylError(.notFound, "no such user")
-        }
-        return JSONAnswer(.ok, UserAnswer(user))
     }
 
     /// Issues an access token to the caller (by token) or to a user proving their password.
@@ -127,40 +82,11 @@ struct AccountRoutes {
         let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password"])
         let user: User
         if let name = try body.string("name") {
-            let password = try body.requiredString("password")
-            let credentials = try await store.credentials(name: name)
-            // Verify against a fixed hash when the user is unknown, so timing does not reveal names.
-            let verified = await verify(password, credentials?.passwordHash ?? unknownUserHash)
-            guard let credentials, verified else { throw SibylError(.unauthenticated, "wrong name or password") }
-            user = credentials.user
+            user = try await operations.authenticate(name: name, password: try body.requiredString("password"))
         } else {
             user = try await auth.user(request)
         }
-        let token = try await Self.issueToken(for: user, store: store)
+        let token = try await AccountOperations.issueToken(for: user, store: store)
         return JSONAnswer(.created, IssuedToken(tokenID: token.id, token: token.text, user: UserAnswer(user)))
-    }
-
-    static func issueToken(for user: User, store: Store, text: String? = nil) async throws(SibylError) -> (id: String, text: String) {
-        let id = Identifier.make(Identifier.token)
-        let text = text ?? "sibyl_" + Secrets.make()
-        try await store.createToken(id: id, userID: user.id, tokenHash: Secrets.sha256Hex(text))
-        return (id, text)
-    }
-
-    private static func role(_ body: JSONBody) throws(SibylError) -> Role? {
-        guard let text = try body.string("role") else { return nil }
-        guard let role = Role(rawValue: text) else { throw SibylError(.invalidInput, "role: expected \"admin\" or \"member\"") }
-        return role
-    }
-
-
-    /// bcrypt is deliberately slow, so it runs on the thread pool, off the event loops.
-    private func hash(_ password: String) async throws -> String {
-        let cost = platform.configuration.bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
-
-    private func verify(_ password: String, _ hash: String) async -> Bool {
-        (try? await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }) ?? false
     }
 }

@@ -110,7 +110,7 @@ struct APIAnswer: Encodable {
         type = api.kind.rawValue
         status = api.status.rawValue
         locked = api.locked
-        url = baseURL + "/apis/" + api.id + "/predict"
+        url = APIOperations.predictURL(apiID: api.id, baseURL: baseURL)
         ipWhitelist = record.whitelist.entries.map(\.description)
         keys = record.keys.map(KeyAnswer.init)
         createdAt = UTCDay.dateTime(fromEpochSeconds: api.createdAt)
@@ -150,6 +150,19 @@ struct UsageAnswer: Encodable {
     let days: [Day]
     let total200: Int
     let total4xx5xx: Int
+
+    init(_ report: APIOperations.UsageReport) {
+        apiID = report.apiID
+        from = report.from
+        to = report.to
+        days = report.days.map { day in
+            Day(
+                date: day.date, status200: day.status200, status4xx5xx: day.status4xx5xx,
+                byStatus: Dictionary(uniqueKeysWithValues: day.byStatus.map { (String($0.key), $0.value) }))
+        }
+        total200 = report.total200
+        total4xx5xx = report.total4xx5xx
+    }
 
     enum CodingKeys: String, CodingKey {
         case apiID = "api_id", from, to, days, total200 = "total_200", total4xx5xx = "total_4xx_5xx"

@@ -19,8 +19,11 @@ public struct BootstrapSecrets: Sendable {
 public struct SibylNode: Sendable {
     /// Secrets generated at the first start; nil on later starts or when they came from the configuration.
     public let bootstrap: BootstrapSecrets?
-    /// Every route served, as `METHOD /path/{parameter}`: the inventory the OpenAPI document must match.
+    /// Every route served, as `METHOD /path/{parameter}`: the API's inventory, which the OpenAPI document
+    /// must match, and the console's pages.
     public let routes: [String]
+    /// The routes of the web console (HTML pages and form posts), which the OpenAPI document leaves out.
+    public let consoleRoutes: [String]
     let services: ServiceGroup
     let platform: Platform
     let evaluator: Evaluator
@@ -66,12 +69,16 @@ public func buildNode(
     let registry = PrometheusCollectorRegistry()
     let evaluator = Evaluator(configuration: configuration)
     let auth = Authenticator(store: store)
+    let accounts = AccountOperations(platform: platform)
+    let models = ModelOperations(platform: platform)
+    let apis = APIOperations(platform: platform, builder: builder)
     let router = Router(context: AppContext.self)
     router.add(middleware: TelemetryMiddleware(registry: registry))
     SystemRoutes(platform: platform, registry: registry).add(to: router)
-    AccountRoutes(platform: platform, auth: auth).add(to: router)
-    ModelRoutes(platform: platform, auth: auth).add(to: router)
-    APIRoutes(platform: platform, auth: auth, builder: builder).add(to: router)
+    AccountRoutes(operations: accounts, auth: auth).add(to: router)
+    ModelRoutes(operations: models, auth: auth).add(to: router)
+    APIRoutes(operations: apis, auth: auth).add(to: router)
+    let consoleRoutes = Console(platform: platform, auth: auth, apis: apis, models: models, accounts: accounts).add(to: router)
     let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
@@ -86,6 +93,6 @@ public func buildNode(
     let services = ServiceGroup(
         configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     return SibylNode(
-        bootstrap: bootstrap, routes: router.routes.map(\.description), services: services, platform: platform,
-        evaluator: evaluator)
+        bootstrap: bootstrap, routes: router.routes.map(\.description), consoleRoutes: consoleRoutes, services: services,
+        platform: platform, evaluator: evaluator)
 }

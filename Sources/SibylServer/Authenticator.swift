@@ -19,19 +19,21 @@ struct Authenticator: Sendable {
     }
 
     func admin(_ request: Request) async throws(SibylError) -> User {
-        let user = try await user(request)
-        guard user.role == .admin else { throw SibylError(.forbidden, "only an admin can do this") }
-        return user
+        try AccountOperations.requireAdmin(try await user(request))
     }
 
     /// The project when the caller may see it; 404 otherwise, the same answer as for one that does not exist.
     func project(_ request: Request, _ context: AppContext) async throws -> (User, Project) {
         let user = try await user(request)
-        let id = context.parameters.get("project_id").flatMap(Int.init)
-        guard let id, let project = try await store.project(id: id, visibleTo: user) else {
+        return (user, try await project(context.parameters.get("project_id"), visibleTo: user))
+    }
+
+    /// The project named by a path parameter when `user` may see it; 404 otherwise (the console's rule too).
+    func project(_ parameter: String?, visibleTo user: User) async throws(SibylError) -> Project {
+        guard let id = parameter.flatMap(Int.init), let project = try await store.project(id: id, visibleTo: user) else {
             throw SibylError(.notFound, "no such project")
         }
-        return (user, project)
+        return project
     }
 
     /// The credential of an `Authorization` value with scheme `apikey` or `Bearer`, any case.

@@ -12,7 +12,7 @@ enum Bootstrap {
             let password = configuration.adminPassword ?? Secrets.make()
             let admin = try await store.createUser(
                 name: adminName, passwordHash: Bcrypt.hash(password, cost: configuration.bcryptCost), role: .admin)
-            let token = try await AccountRoutes.issueToken(
+            let token = try await AccountOperations.issueToken(
                 for: admin, store: store, text: configuration.adminToken ?? "sibyl_" + Secrets.make())
             _ = try await store.createProject(name: "default", members: [admin.id])
             try await store.setLicense(License.initial)

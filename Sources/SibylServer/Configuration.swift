@@ -36,6 +36,12 @@ public struct ServerConfiguration: Sendable {
     public var adminPassword: String?
     /// bcrypt cost for passwords; tests lower it.
     public var bcryptCost: UInt8 = 12
+    /// How long a console sign-in lasts.
+    public var consoleSessionSeconds: Int64 = 12 * 3600
+    /// Console sign-ins are refused after this many failures for one name or from one address within the
+    /// window, until the window passes.
+    public var loginFailureLimit = 5
+    public var loginFailureWindowSeconds: Int64 = 15 * 60
 
     public init() {}
 }

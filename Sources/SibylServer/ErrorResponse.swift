@@ -10,7 +10,7 @@ extension SibylError: HTTPResponseError {
         case .unauthenticated, .invalidAPIKey: .unauthorized
         case .forbidden, .ipNotAllowed: .forbidden
         case .apiUnavailable, .overloaded, .storageUnavailable: .serviceUnavailable
-        case .trialLimitReached: .tooManyRequests
+        case .trialLimitReached, .tooManyAttempts: .tooManyRequests
         case .payloadTooLarge, .tooManyRows: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .malformedBody: .badRequest

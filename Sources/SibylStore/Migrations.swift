@@ -50,6 +50,21 @@ enum Migrations {
                   count BIGINT NOT NULL, PRIMARY KEY (api_id, day, status))
                 """,
             ]
-        }
+        },
+        Migration(name: "0002_console_sessions") { _ in
+            [
+                // A session is found by the SHA-256 of the id in its cookie; the id itself is never stored.
+                // `flash` is a one-shot message sealed with a key derived from that id.
+                """
+                CREATE TABLE console_sessions (id_hash TEXT PRIMARY KEY,
+                  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, csrf_token TEXT NOT NULL, flash TEXT,
+                  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)",
+                // Failed sign-ins by subject (a user name or a client address), for throttling across nodes.
+                "CREATE TABLE login_failures (subject TEXT NOT NULL, failed_at BIGINT NOT NULL)",
+                "CREATE INDEX login_failures_subject ON login_failures (subject, failed_at)",
+            ]
+        },
     ]
 }

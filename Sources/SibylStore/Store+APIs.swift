@@ -22,16 +22,9 @@ extension Store {
             let api = record.api
             if api.kind == .official {
                 let license = try await self.licenseRow(db)
-                guard license.edition == .licensed else {
-                    throw SibylError(.conflict, "the trial edition can create trial APIs only")
-                }
                 let used = try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!
                     .decode(column: "n", as: Int.self)
-                guard used < license.apiOptions else {
-                    throw SibylError(
-                        .conflict,
-                        "no API option is free (\(used) of \(license.apiOptions) in use): delete an official API or add options")
-                }
+                if let refusal = license.refusalOfOfficialAPI(inUse: used) { throw SibylError(.conflict, refusal) }
             }
             try await db.raw("""
                 INSERT INTO apis (id, project_id, model_id, kind, status, locked, failure_reason, request_limit,

@@ -53,13 +53,14 @@ extension Store {
         }
     }
 
-    /// Deletes a user with their tokens and memberships; false when there was none.
+    /// Deletes a user with their tokens, console sessions and memberships; false when there was none.
     public func deleteUser(id: Int) async throws(SibylError) -> Bool {
         try await run(transaction: true) { db in
             guard let user = try await db.raw("SELECT id, name, role FROM users WHERE id = \(bind: id)").first().map(Self.user)
             else { return false }
             if user.role == .admin { try await Self.requireAnotherAdmin(db, besides: id) }
             try await db.raw("DELETE FROM tokens WHERE user_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM console_sessions WHERE user_id = \(bind: id)").run()
             try await db.raw("DELETE FROM project_members WHERE user_id = \(bind: id)").run()
             try await db.raw("DELETE FROM users WHERE id = \(bind: id)").run()
             return true

@@ -26,6 +26,23 @@ import Testing
         #expect(predict(regression, [[1, 0]]).values == [Float(1.6602329) + 1])
     }
 
+    @Test(arguments: ["count:poisson", "reg:gamma", "reg:tweedie"])
+    func mapsALogLinkBaseScoreToAMarginAndBack(_ objective: String) throws {
+        for baseScore in [#""2.5""#, #""25E-1""#, #""[2.5E0]""#, "2.5"] {
+            let predictions = predict(try load(TinyModel(objective: objective, baseScore: baseScore)), [[0, 0]])
+            #expect(predictions.margins == [logf(2.5) - 1])
+            #expect(predictions.values == [expf(logf(2.5) - 1)])
+            #expect(predictions.task == .regression && predictions.labels.isEmpty && !predictions.hasProbabilities)
+        }
+    }
+
+    @Test(arguments: ["reg:absoluteerror", "reg:pseudohubererror", "binary:logitraw"])
+    func takesAnIdentityLinkBaseScoreAsTheMargin(_ objective: String) throws {
+        let predictions = predict(try load(TinyModel(objective: objective, baseScore: #""[2.5E0]""#)), [[0, 0]])
+        #expect(predictions.margins == [1.5])
+        #expect(predictions.values == (objective == "binary:logitraw" ? [] : [1.5]))
+    }
+
     @Test func readsOneBaseScorePerClass() throws {
         var tiny = TinyModel(objective: "multi:softprob", baseScore: #""[1E-1,2E-1,-3E-1]""#, numClass: #""3""#)
         tiny.trees = [TinyModel.stump(), TinyModel.stump(low: 2), TinyModel.stump(low: 3)]
@@ -73,6 +90,30 @@ import Testing
         var tiny = TinyModel(objective: "reg:squarederror", baseScore: #""0""#, booster: "dart", weightDrop: "[0.5,2]")
         tiny.trees = [TinyModel.stump(low: 3), TinyModel.stump(low: 5)]
         #expect(predict(try load(tiny), [[0, 0]]).values == [1.5 + 10])
+    }
+
+    @Test func evaluatesALinearBooster() throws {
+        var tiny = TinyModel(objective: "reg:squarederror", baseScore: #""[1E0]""#, booster: "gblinear")
+        tiny.linearWeights = "[0.5,-2,0.25]"
+        let model = try load(tiny)
+        #expect(model.schema.treeCount == 0)
+        let rows: [[Float]] = [[2, 1], [.nan, 1], [.nan, .nan]]
+        // bias 0.25 + base 1, then value × weight for each present feature.
+        let expected: [Float] = [1.25 + 1 - 2, 1.25 - 2, 1.25]
+        #expect(predict(model, rows).values == expected)
+        let contributions = model.explain(FeatureMatrix(rows: 3, columns: 2, values: rows.flatMap { $0 }))
+        #expect(contributions.values == [1, -2, 1.25, 0, -2, 1.25, 0, 0, 1.25])
+    }
+
+    @Test func evaluatesALinearBoosterPerClass() throws {
+        var tiny = TinyModel(objective: "multi:softmax", baseScore: #""[1E0,5E0]""#, numClass: #""2""#, booster: "gblinear")
+        // Feature-major: a's weights for classes 0 and 1, then b's, then the biases.
+        tiny.linearWeights = "[1,2,3,4,0.5,0.25]"
+        let predictions = predict(try load(tiny), [[1, 1]])
+        // XGBoost's gblinear adds the first class's base margin to every class.
+        let expected: [Float] = [0.5 + 1 + 1 + 3, 0.25 + 1 + 2 + 4]
+        #expect(predictions.margins == expected)
+        #expect(predictions.labels == [1])
     }
 
     @Test func labelsEachObjectiveLikeXGBoost() throws {

@@ -21,6 +21,7 @@ final class TestNode: Sendable {
     private let task: Task<Void, any Error>
     let port: Int
     let routes: [String]
+    let consoleRoutes: [String]
     /// The address the client calls: the listening address, or IPv4 loopback when the node listens on all.
     let clientHost: String
 
@@ -41,6 +42,7 @@ final class TestNode: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let node = try await buildNode(configuration: configuration, logger: logger) { port in portContinuation.yield(port) }
         routes = node.routes
+        consoleRoutes = node.consoleRoutes
         self.node = node
         task = Task { try await node.run() }
         var iterator = portStream.makeAsyncIterator()

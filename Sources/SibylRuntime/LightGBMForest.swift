@@ -1,0 +1,230 @@
+/// All trees of a LightGBM model flattened into one array of 16-byte nodes, evaluated without allocation
+/// per row and in LightGBM's own arithmetic: leaf values are doubles, summed in double in tree order.
+///
+/// The layout follows `Forest`: the two children of a split are adjacent (`left`, then `left + 1`), and a
+/// leaf is a fixed point of a step (NaN threshold, `left` its own index minus one), so eight trees can be
+/// walked side by side without branching on leaves. LightGBM grows trees leaf-wise, deep on one side and
+/// shallow on the other, so instead of walking each group for its depth, as `Forest` does with XGBoost's
+/// balanced trees, the walk stops at the first round in which all eight are at leaves.
+///
+/// Inputs are float32 and LightGBM compares doubles; a split's threshold is stored as the largest float32
+/// not above LightGBM's double, which gives the same answer for every float32 input (see
+/// `LightGBMNumericSplits`). LightGBM's predictor reads an input within ±1e-35 of zero as 0, so each
+/// block of rows is copied with those values set to 0 before it is walked.
+struct LightGBMForest: Sendable {
+    /// One node, 16 bytes so that no node straddles a cache line.
+    struct Node: Sendable {
+        /// The split threshold; NaN at a leaf; at a categorical split, the bit pattern is the offset of its
+        /// set in `categories`.
+        var threshold: Float
+        var feature: UInt32
+        var left: UInt32
+        /// `defaultLeftBit`, `zeroMissingBit`, `categoricalBit`, `leafBit`.
+        var flags: UInt32
+    }
+
+    /// One tree: its root and the output group its leaf adds to.
+    struct Tree: Sendable {
+        var root: UInt32
+        var group: UInt32
+    }
+
+    /// A missing value (or, for missing type None, a NaN read as 0) goes left.
+    static let defaultLeftBit: UInt32 = 1
+    /// Missing type Zero: a 0 input is missing.
+    static let zeroMissingBit: UInt32 = 2
+    static let categoricalBit: UInt32 = 4
+    /// Set at a leaf, where a walk may stop.
+    static let leafBit: UInt32 = 8
+    /// LightGBM's `kZeroThreshold` (the float literal `1e-35f`).
+    static let zeroThreshold: Float = 1e-35
+
+    let nodes: [Node]
+    /// The value of each node that is a leaf, 0 at a split; parallel to `nodes`.
+    let leafValues: [Double]
+    let trees: [Tree]
+    /// The bitsets of categorical splits, each stored as its word count followed by its words.
+    let categories: [UInt32]
+    let hasCategoricalSplits: Bool
+    /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
+    let shapTrees: [SHAPTree]
+    let featureCount: Int
+    let groupCount: Int
+
+    /// Trees walked side by side for one row, so the CPU overlaps eight chains of loads.
+    static let lane = 8
+    /// Rows evaluated together: a chunk of trees stays in L1 while every row of the block walks it.
+    static let blockRows = 16
+
+    init(
+        nodes: [Node], leafValues: [Double], trees: [Tree], categories: [UInt32], shapTrees: [SHAPTree],
+        featureCount: Int, groupCount: Int
+    ) {
+        self.nodes = nodes
+        self.leafValues = leafValues
+        self.trees = trees
+        self.categories = categories
+        hasCategoricalSplits = !categories.isEmpty
+        self.shapTrees = shapTrees
+        self.featureCount = featureCount
+        self.groupCount = groupCount
+    }
+
+    // MARK: Margins
+
+    /// LightGBM's raw scores (`raw_score=True`) of every row, `groupCount` per row: from 0, each tree's
+    /// leaf added in tree order in double, as `GBDT::PredictRaw` does.
+    func margins(_ input: FeatureMatrix) -> [Double] {
+        hasCategoricalSplits ? margins(input, LightGBMMixedSplits.self) : margins(input, LightGBMNumericSplits.self)
+    }
+
+    private func margins<Rule: LightGBMSplitRule>(_ input: FeatureMatrix, _ rule: Rule.Type) -> [Double] {
+        precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
+        var result = [Double](repeating: 0, count: input.rows * groupCount)
+        guard input.rows > 0 else { return result }
+        var block = [Float](repeating: 0, count: min(input.rows, Self.blockRows) * featureCount)
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leafValues in
+                categories.withUnsafeBufferPointer { categories in
+                    trees.withUnsafeBufferPointer { trees in
+                        block.withUnsafeMutableBufferPointer { block in
+                            result.withUnsafeMutableBufferPointer { out in
+                                var first = 0
+                                while first < input.rows {
+                                    let rows = min(Self.blockRows, input.rows - first)
+                                    copyRows(input, from: first, count: rows, into: block)
+                                    addLeaves(
+                                        rule, nodes, leafValues, categories, trees, rows: rows,
+                                        block.baseAddress!, out.baseAddress! + first * groupCount)
+                                    first += rows
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Copies rows of the input into `block`, reading values within ±1e-35 of zero as 0 as LightGBM's
+    /// predictor does (it keeps only inputs with |x| > kZeroThreshold or NaN, and the rest are 0).
+    private func copyRows(_ input: FeatureMatrix, from first: Int, count: Int, into block: UnsafeMutableBufferPointer<Float>) {
+        input.values.withUnsafeBufferPointer { values in
+            for k in 0..<count * featureCount {
+                let value = values[first * featureCount + k]
+                block[k] = abs(value) <= Self.zeroThreshold ? 0 : value
+            }
+        }
+    }
+
+    /// Adds every tree's leaf to the margins of one block of rows, chunk by chunk, then the trees left over.
+    private func addLeaves<Rule: LightGBMSplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ leafValues: UnsafeBufferPointer<Double>,
+        _ categories: UnsafeBufferPointer<UInt32>, _ trees: UnsafeBufferPointer<Tree>, rows: Int,
+        _ values: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Double>
+    ) {
+        let groups = groupCount
+        let chunks = trees.count / Self.lane
+        for chunk in 0..<chunks {
+            let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
+            for row in 0..<rows {
+                Self.addLeaves(
+                    rule, nodes, leafValues, categories, chunkTrees,
+                    values + row * featureCount, out + row * groups)
+            }
+        }
+        for tree in trees[(chunks * Self.lane)...] {
+            for row in 0..<rows {
+                var index = Int(tree.root)
+                var leaves: UInt32 = 0
+                while leaves == 0 {
+                    leaves = Self.leafBit
+                    Self.step(rule, nodes, categories, &index, &leaves, values + row * featureCount)
+                }
+                out[row * groups + Int(tree.group)] += leafValues[index]
+            }
+        }
+    }
+
+    /// Walks eight trees for one row in lockstep and adds their leaves to `out` in tree order.
+    @inline(__always)
+    private static func addLeaves<Rule: LightGBMSplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ leafValues: UnsafeBufferPointer<Double>,
+        _ categories: UnsafeBufferPointer<UInt32>, _ trees: UnsafeBufferPointer<Tree>,
+        _ features: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Double>
+    ) {
+        var i0 = Int(trees[0].root), i1 = Int(trees[1].root), i2 = Int(trees[2].root), i3 = Int(trees[3].root)
+        var i4 = Int(trees[4].root), i5 = Int(trees[5].root), i6 = Int(trees[6].root), i7 = Int(trees[7].root)
+        // Steps until a round finds all eight at leaves (that round moves nothing, leaves being fixed points).
+        var leaves: UInt32 = 0
+        while leaves == 0 {
+            leaves = leafBit
+            step(rule, nodes, categories, &i0, &leaves, features)
+            step(rule, nodes, categories, &i1, &leaves, features)
+            step(rule, nodes, categories, &i2, &leaves, features)
+            step(rule, nodes, categories, &i3, &leaves, features)
+            step(rule, nodes, categories, &i4, &leaves, features)
+            step(rule, nodes, categories, &i5, &leaves, features)
+            step(rule, nodes, categories, &i6, &leaves, features)
+            step(rule, nodes, categories, &i7, &leaves, features)
+        }
+        out[Int(trees[0].group)] += leafValues[i0]
+        out[Int(trees[1].group)] += leafValues[i1]
+        out[Int(trees[2].group)] += leafValues[i2]
+        out[Int(trees[3].group)] += leafValues[i3]
+        out[Int(trees[4].group)] += leafValues[i4]
+        out[Int(trees[5].group)] += leafValues[i5]
+        out[Int(trees[6].group)] += leafValues[i6]
+        out[Int(trees[7].group)] += leafValues[i7]
+    }
+
+    /// One step down a tree by `Rule`; at a leaf it stays put. Clears `leafBit` in `leaves` unless the
+    /// step started at a leaf.
+    @inline(__always)
+    private static func step<Rule: LightGBMSplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ index: inout Int, _ leaves: inout UInt32, _ features: UnsafePointer<Float>
+    ) {
+        let node = nodes[index]
+        leaves &= node.flags
+        let left = Rule.goesLeft(node, features[Int(node.feature)], categories)
+        index = Int(node.left) + (left ? 0 : 1)
+    }
+
+    // MARK: Contributions
+
+    /// LightGBM's `pred_contrib` for every row: per row and group, `featureCount + 1` values (the
+    /// features', then the bias), each tree's exact TreeSHAP values added in tree order.
+    func contributions(_ input: FeatureMatrix) -> [Double] {
+        hasCategoricalSplits
+            ? contributions(input, LightGBMMixedSplits.self) : contributions(input, LightGBMNumericSplits.self)
+    }
+
+    private func contributions<Rule: LightGBMSplitRule>(_ input: FeatureMatrix, _ rule: Rule.Type) -> [Double] {
+        precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
+        let width = featureCount + 1
+        var result = [Double](repeating: 0, count: input.rows * groupCount * width)
+        var row = [Float](repeating: 0, count: featureCount)
+        nodes.withUnsafeBufferPointer { nodes in
+            categories.withUnsafeBufferPointer { categories in
+                row.withUnsafeMutableBufferPointer { row in
+                    result.withUnsafeMutableBufferPointer { out in
+                        for index in 0..<input.rows {
+                            copyRows(input, from: index, count: 1, into: row)
+                            for (tree, shapTree) in zip(trees, shapTrees) {
+                                let start = (index * groupCount + Int(tree.group)) * width
+                                let root = Int(tree.root)
+                                TreeSHAP.accumulate(shapTree, into: UnsafeMutableBufferPointer(rebasing: out[start..<start + width])) { node in
+                                    let split = nodes[root + node]
+                                    return Rule.goesLeft(split, row[Int(split.feature)], categories)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,166 @@
+import Hummingbird
+import SibylCore
+import SibylStore
+
+/// What can be done to a prediction API, with its rules and errors, for every front end: the JSON routes
+/// and the console call these and only translate their inputs and answers.
+///
+/// Callers have already found the project, visible to the user (`Authenticator.project`); an API of
+/// another project is "not found" here, as everywhere.
+struct APIOperations: Sendable {
+    let platform: Platform
+    let builder: APIBuilder
+    var store: Store { platform.store }
+
+    /// The lifecycle actions a user asks for by name (`POST …/apis/{api_id}/stop` and the console's buttons).
+    enum Action: String, Sendable, CaseIterable {
+        case stop, start, lock, unlock
+
+        func apply(to api: PredictionAPI, by user: User) throws(SibylError) -> PredictionAPI {
+            switch self {
+            case .stop: try api.stopped()
+            case .start: try api.started()
+            case .lock: api.lockedByMember()
+            case .unlock: try api.unlocked(by: user.role)
+            }
+        }
+    }
+
+    /// Daily counts of an API over a range of UTC days, every day listed, zeros included.
+    struct UsageReport: Sendable {
+        let apiID: String
+        let from: String
+        let to: String
+        let days: [UsageDay]
+        var total200: Int { days.map(\.status200).reduce(0, +) }
+        var total4xx5xx: Int { days.map(\.status4xx5xx).reduce(0, +) }
+    }
+
+    /// The base of the URLs Sibyl hands out: the address the caller used to reach this node.
+    func baseURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "\(platform.configuration.host):\(platform.configuration.port)"
+        return "http://" + host
+    }
+
+    static func predictURL(apiID: String, baseURL: String) -> String {
+        baseURL + "/apis/" + apiID + "/predict"
+    }
+
+    /// The API type named in a request.
+    static func kind(_ text: String) throws(SibylError) -> PredictionAPI.Kind {
+        guard let kind = PredictionAPI.Kind(rawValue: text) else {
+            throw SibylError(.invalidInput, "type: expected \"official\" or \"trial\"")
+        }
+        return kind
+    }
+
+    func record(projectID: Int, id: String?) async throws(SibylError) -> APIRecord {
+        guard let id, let record = try await store.apiRecord(projectID: projectID, id: id) else {
+            throw SibylError(.notFound, "no such API")
+        }
+        return record
+    }
+
+    /// Creates an API in `building` with its first key and starts its build; the key's secret is in the
+    /// answer and nowhere else.
+    func create(projectID: Int, modelID: String, kind: PredictionAPI.Kind, whitelist: IPWhitelist) async throws(SibylError)
+        -> (record: APIRecord, key: IssuedKey)
+    {
+        guard try await store.model(projectID: projectID, id: modelID) != nil else {
+            throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        let api = PredictionAPI(
+            id: Identifier.make(Identifier.api), projectID: projectID, modelID: modelID, kind: kind, createdAt: WallClock.now())
+        let key = PresentedKey.issue(apiID: api.id)
+        let record = APIRecord(api: api, keys: [key.record], whitelist: whitelist)
+        try await store.createAPI(record)
+        try await platform.refreshRoute(projectID: projectID, apiID: api.id)
+        builder.enqueue(projectID: projectID, apiID: api.id)
+        return (record, Self.issued(key))
+    }
+
+    /// Stop, start, lock or unlock; answers the API as it is afterwards.
+    func perform(_ action: Action, projectID: Int, id: String?, by user: User) async throws(SibylError) -> APIRecord {
+        guard let id, try await store.changeAPI(projectID: projectID, id: id, { try action.apply(to: $0, by: user) }) != nil
+        else { throw SibylError(.notFound, "no such API") }
+        try await platform.refreshRoute(projectID: projectID, apiID: id)
+        return try await record(projectID: projectID, id: id)
+    }
+
+    /// Deletes a stopped, unlocked API with its keys, whitelist and usage; its API option is free at once.
+    func delete(_ api: PredictionAPI) async throws(SibylError) {
+        _ = try await store.changeAPI(projectID: api.projectID, id: api.id) { try $0.deleting() }
+        platform.routes.remove(api.id)
+        platform.usage.discard(apiID: api.id)
+        try await store.deleteAPI(id: api.id)
+    }
+
+    /// Serves another model of the project. The new model is compiled before the switch, so no request fails.
+    func changeModel(_ current: PredictionAPI, to modelID: String) async throws(SibylError) -> APIRecord {
+        guard let model = try await store.model(projectID: current.projectID, id: modelID) else {
+            throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        _ = try await platform.models.model(model)
+        guard let next = try await store.changeAPI(projectID: current.projectID, id: current.id, { try $0.changingModel(to: modelID) })
+        else { throw SibylError(.notFound, "no such API") }
+        try await platform.refreshRoute(projectID: next.projectID, apiID: next.id)
+        if next.status == .updating { builder.enqueue(projectID: next.projectID, apiID: next.id) }
+        return try await record(projectID: next.projectID, id: next.id)
+    }
+
+    /// Applies `edit` to the whitelist and serves the result; answers the whitelist as stored.
+    func editWhitelist(_ record: APIRecord, _ edit: (inout IPWhitelist) async throws -> Void) async throws -> IPWhitelist {
+        var whitelist = record.whitelist
+        try await edit(&whitelist)
+        try await store.setWhitelist(apiID: record.api.id, whitelist)
+        try await platform.refreshRoute(projectID: record.api.projectID, apiID: record.api.id)
+        return whitelist
+    }
+
+    /// Adds one CIDR block; one already there is not added twice.
+    func addToWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
+        try await editWhitelist(record) { whitelist in whitelist.add(try CIDR(text)) }
+    }
+
+    func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
+        try await editWhitelist(record) { whitelist in
+            guard whitelist.remove(try CIDR(text)) else { throw SibylError(.notFound, "\(text) is not on the whitelist") }
+        }
+    }
+
+    /// A new key for the API, working at once; its secret is in the answer and nowhere else.
+    func issueKey(_ api: PredictionAPI) async throws(SibylError) -> IssuedKey {
+        let key = PresentedKey.issue(apiID: api.id)
+        try await store.insertKey(key.record)
+        try await platform.refreshRoute(projectID: api.projectID, apiID: api.id)
+        return Self.issued(key)
+    }
+
+    /// Revokes a key; the next request with it is refused.
+    func revokeKey(_ api: PredictionAPI, keyID: String?) async throws(SibylError) {
+        guard let keyID, try await store.deleteKey(apiID: api.id, id: keyID) else { throw SibylError(.notFound, "no such key") }
+        try await platform.refreshRoute(projectID: api.projectID, apiID: api.id)
+    }
+
+    /// Daily counts between `from` and `to` (default: the last 30 days), at most 367 days.
+    func usage(_ api: PredictionAPI, from: String?, to: String?) async throws -> UsageReport {
+        let today = WallClock.now()
+        let to = to ?? UTCDay.string(fromEpochSeconds: today)
+        let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)
+        guard let start = UTCDay.epochSeconds(of: from) else { throw SibylError(.invalidInput, "from: expected YYYY-MM-DD") }
+        guard let end = UTCDay.epochSeconds(of: to) else { throw SibylError(.invalidInput, "to: expected YYYY-MM-DD") }
+        guard start <= end, end - start <= 366 * 86_400 else {
+            throw SibylError(.invalidInput, "from must not be after to, and the range must be at most 367 days")
+        }
+        let stored = try await platform.usage.days(apiID: api.id, from: from, to: to)
+        let days = stride(from: start, through: end, by: 86_400).map { seconds in
+            let date = UTCDay.string(fromEpochSeconds: seconds)
+            return stored[date] ?? UsageDay(date: date)
+        }
+        return UsageReport(apiID: api.id, from: from, to: to, days: days)
+    }
+
+    private static func issued(_ key: (text: String, record: APIKey)) -> IssuedKey {
+        IssuedKey(keyID: key.record.id, secret: key.text, createdAt: UTCDay.dateTime(fromEpochSeconds: key.record.createdAt))
+    }
+}

@@ -1,0 +1,168 @@
+import Hummingbird
+import SibylCore
+import SibylStore
+
+/// The Models pages: the project's models with the upload form, and a model's page with its "Details" and
+/// "Create API" tabs (the Launch button and the "Start API creation" dialog of seed 000).
+struct ConsoleModelPages {
+    let console: Console
+
+    struct ModelRow: Sendable {
+        let id: String
+        let name: String
+        let format: String
+        let task: String
+        let features: Int
+        let uploaded: String
+    }
+
+    struct FormatOption: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct ModelsView: Sendable {
+        let projectID: Int
+        let projectName: String
+        let hasModels: Bool
+        let models: [ModelRow]
+        let formats: [FormatOption]
+        let name: String
+        let maxMegabytes: Int
+        let uploadError: String?
+    }
+
+    struct Feature: Sendable {
+        let position: Int
+        let name: String
+    }
+
+    struct APIRow: Sendable {
+        let id: String
+        let type: String
+        let status: String
+        let locked: Bool
+        let created: String
+    }
+
+    struct ModelView: Sendable {
+        let projectID: Int
+        let id: String
+        let name: String
+        let format: String
+        let task: String
+        let objective: String
+        let hasClasses: Bool
+        let classes: String
+        let trees: Int
+        let size: String
+        let sha256: String
+        let uploaded: String
+        let featureCount: Int
+        let features: [Feature]
+        let onDetails: Bool
+        let onCreate: Bool
+        let hasAPIs: Bool
+        let apis: [APIRow]
+        let launchOpen: Bool
+        let launchError: String?
+        let officialRefusal: String?
+        let optionsInUse: Int
+        let options: Int
+        let trialLimit = PredictionAPI.trialRequestLimit
+    }
+
+    func add(to router: Router<AppContext>) {
+        router.get("projects/:project_id/models") { request, context in
+            try await console.page(request, context) { visit in try await list(visit, project: try await visit.project()) }
+        }
+        router.post("projects/:project_id/models") { request, context in
+            try await console.action(request, context, bodyLimit: console.platform.configuration.maxModelBytes) { visit in
+                let project = try await visit.project()
+                let name = visit.form.optional("name")
+                let format = visit.form.optional("format")
+                do {
+                    let model = try await console.models.upload(
+                        projectID: project.id, name: name, format: format, file: visit.form.files["file"] ?? [])
+                    return try await visit.redirect(
+                        to: "/projects/\(project.id)/models/\(model.id)", notice: "Model \(model.name) uploaded.")
+                } catch let error as SibylError where error.code != .notFound && error.code != .storageUnavailable {
+                    return try await list(visit, project: project, name: name ?? "", format: format, error: error)
+                }
+            }
+        }
+        router.get("projects/:project_id/models/:model_id") { request, context in
+            try await console.page(request, context) { visit in
+                try await show(visit, modelID: context.parameters.get("model_id"), createTab: false)
+            }
+        }
+        router.get("projects/:project_id/models/:model_id/create-api") { request, context in
+            try await console.page(request, context) { visit in
+                try await show(
+                    visit, modelID: context.parameters.get("model_id"), createTab: true,
+                    launchOpen: request.uri.queryParameters.get("dialog") == "launch")
+            }
+        }
+        router.post("projects/:project_id/models/:model_id/delete") { request, context in
+            try await console.action(request, context) { visit in
+                let project = try await visit.project()
+                let model = try await console.models.model(projectID: project.id, id: context.parameters.get("model_id"))
+                do {
+                    try await console.models.delete(model)
+                } catch let error as SibylError where error.code == .conflict {
+                    return try await show(visit, modelID: model.id, createTab: false, error: error)
+                }
+                return try await visit.redirect(to: "/projects/\(project.id)/models", notice: "Model \(model.name) deleted.")
+            }
+        }
+    }
+
+    func list(
+        _ visit: ConsoleVisit, project: Project, name: String = "", format: String? = nil, error: SibylError? = nil
+    ) async throws -> Response {
+        let models = try await console.store.models(projectID: project.id).reversed().map { model in
+            ModelRow(
+                id: model.id, name: model.name, format: ConsoleFormat.format(model.schema.format), task: model.schema.task.rawValue,
+                features: model.schema.featureNames.count, uploaded: ConsoleFormat.dateTime(model.createdAt))
+        }
+        let view = ModelsView(
+            projectID: project.id, projectName: project.name, hasModels: !models.isEmpty, models: models,
+            formats: ModelFormat.allCases.map {
+                FormatOption(value: $0.rawValue, label: ConsoleFormat.format($0), selected: $0.rawValue == format)
+            },
+            name: name, maxMegabytes: console.platform.configuration.maxModelBytes >> 20,
+            uploadError: error.map { ConsoleVisit.sentence($0.message) })
+        return try await visit.page(
+            "models", title: "Models", project: project, section: .models, body: view, status: error?.status ?? .ok)
+    }
+
+    /// The model page on one of its tabs; a refused launch comes back here with its dialog open.
+    func show(
+        _ visit: ConsoleVisit, modelID: String?, createTab: Bool, launchOpen: Bool = false, error: SibylError? = nil,
+        launchError: SibylError? = nil
+    ) async throws -> Response {
+        let project = try await visit.project()
+        let model = try await console.models.model(projectID: project.id, id: modelID)
+        let apis = try await console.store.apiRecords(projectID: project.id).filter { $0.api.modelID == model.id }.map { record in
+            APIRow(
+                id: record.api.id, type: record.api.kind.rawValue, status: record.api.status.rawValue, locked: record.api.locked,
+                created: ConsoleFormat.dateTime(record.api.createdAt))
+        }
+        let license = try await console.accounts.license()
+        let schema = model.schema
+        let view = ModelView(
+            projectID: project.id, id: model.id, name: model.name, format: ConsoleFormat.format(schema.format),
+            task: schema.task.rawValue, objective: schema.objective, hasClasses: !schema.classes.isEmpty,
+            classes: schema.classes.joined(separator: ", "), trees: schema.treeCount, size: ConsoleFormat.size(model.size),
+            sha256: model.sha256, uploaded: ConsoleFormat.dateTime(model.createdAt), featureCount: schema.featureNames.count,
+            features: schema.featureNames.enumerated().map { Feature(position: $0.offset + 1, name: $0.element) },
+            onDetails: !createTab, onCreate: createTab, hasAPIs: !apis.isEmpty, apis: apis,
+            launchOpen: launchOpen || launchError != nil, launchError: launchError.map { ConsoleVisit.sentence($0.message) },
+            officialRefusal: try await console.accounts.officialAPIRefusal(), optionsInUse: license.apiOptionsInUse,
+            options: license.apiOptions)
+        return try await visit.page(
+            "model", title: model.name, project: project, section: .models, body: view,
+            status: (error ?? launchError)?.status ?? .ok, error: error?.message)
+    }
+}

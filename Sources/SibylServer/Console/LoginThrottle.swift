@@ -1,0 +1,47 @@
+import SibylCore
+import SibylStore
+
+/// Refuses console sign-ins after too many failures for one user name or from one client address.
+///
+/// Failures are kept in the database, so the limit holds across nodes and restarts. A success clears the
+/// failures of its name, not of its address: an attacker cannot reset the count of the address they guess
+/// from by signing in to an account of their own.
+struct LoginThrottle: Sendable {
+    let store: Store
+    let limit: Int
+    let windowSeconds: Int64
+
+    /// How many seconds the name or address must wait before it may try again, or nil when it may now:
+    /// `limit` failures within the window close it until the oldest of them leaves the window.
+    func wait(name: String, address: IPAddress?) async throws(SibylError) -> Int64? {
+        let now = WallClock.now()
+        var longest: Int64?
+        for subject in Self.subjects(name: name, address: address) {
+            let failures = try await store.loginFailures(subject: subject, since: now - windowSeconds)
+            guard failures.count >= limit, let oldest = failures.oldest else { continue }
+            longest = max(longest ?? 0, max(1, oldest + windowSeconds - now))
+        }
+        return longest
+    }
+
+    /// The refusal for a sign-in that must wait, in the JSON API's error vocabulary (429).
+    static func refusal(waiting seconds: Int64) -> SibylError {
+        let minutes = (seconds + 59) / 60
+        return SibylError(
+            .tooManyAttempts,
+            "too many failed sign-ins for this name or from this address: try again in \(minutes) minute\(minutes == 1 ? "" : "s")")
+    }
+
+    func failed(name: String, address: IPAddress?) async throws(SibylError) {
+        let subjects = Self.subjects(name: name, address: address)
+        try await store.recordLoginFailure(subjects: subjects, since: WallClock.now() - windowSeconds)
+    }
+
+    func succeeded(name: String) async throws(SibylError) {
+        try await store.clearLoginFailures(subject: "name:" + name)
+    }
+
+    private static func subjects(name: String, address: IPAddress?) -> [String] {
+        ["name:" + name] + (address.map { ["address:\($0)"] } ?? [])
+    }
+}

@@ -1,0 +1,220 @@
+extension ConsoleTemplates {
+    /// The project's prediction APIs.
+    static let apis = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div><p class="crumbs">{{projectName}}</p><h1>Prediction APIs</h1></div>
+          <a class="button" href="/projects/{{projectID}}/models">Create from a model</a>
+        </div>
+        <section class="card" aria-label="APIs">
+          {{#hasAPIs}}
+          <table id="apis">
+            <thead><tr><th>API ID</th><th>Model</th><th>Type</th><th>Status</th><th class="num">Trial requests left</th><th>Created (UTC)</th></tr></thead>
+            <tbody>
+              {{#apis}}
+              <tr>
+                <td><a href="/projects/{{projectID}}/apis/{{id}}"><code>{{id}}</code></a></td>
+                <td><a href="/projects/{{projectID}}/models/{{modelID}}">{{modelName}}</a></td>
+                <td>{{type}}</td>
+                <td>{{>status}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td>
+                <td class="num">{{requestsLeft}}</td>
+                <td>{{created}}</td>
+              </tr>
+              {{/apis}}
+            </tbody>
+          </table>
+          {{/hasAPIs}}
+          {{^hasAPIs}}<p class="empty">No APIs yet. Open a model and use its Create API tab.</p>{{/hasAPIs}}
+        </section>
+        {{/body}}{{/content}}{{/layout}}
+        """
+
+    /// The building screen: refreshes itself (no script needed) until the API is no longer building.
+    static let building = """
+        {{<layout}}{{$content}}{{#body}}
+        <section class="card building" aria-live="polite">
+          <div class="spinner" aria-hidden="true"></div>
+          <h1 id="building">{{heading}}</h1>
+          <p>Sibyl is validating and compiling the model, then running a warm-up prediction. This page turns into
+          the API page by itself when the API is operating.</p>
+          <ol class="steps"><li class="done">Model validated</li><li class="now">Compiling and warm-up</li><li>Operating</li></ol>
+          <p class="muted">API <code>{{id}}</code> · model <a href="/projects/{{projectID}}/models/{{modelID}}">{{modelName}}</a> · {{type}}</p>
+        </section>
+        {{/body}}{{/content}}{{/layout}}
+        """
+
+    /// The API page: information, status, lifecycle actions, request counts, an example request, and the
+    /// whitelist and delete dialogs (rendered open with `?dialog=` when there is no script).
+    static let api = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div>
+            <p class="crumbs"><a href="/projects/{{projectID}}/apis">APIs</a> / {{id}}</p>
+            <div class="title"><h1>API {{id}}</h1>{{>status}}{{#locked}}<span class="badge badge-locked" id="locked">locked</span>{{/locked}}</div>
+          </div>
+          <div class="actions" id="lifecycle">
+            {{#canStop}}
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/stop">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <button type="submit" class="button" id="stop">Stop</button>
+            </form>
+            {{/canStop}}
+            {{#canStart}}
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/start">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <button type="submit" class="button" id="start">Start</button>
+            </form>
+            {{/canStart}}
+            {{^locked}}
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/lock">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <button type="submit" class="button" id="lock">Lock API</button>
+            </form>
+            {{/locked}}
+            {{#locked}}
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/unlock">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <button type="submit" class="button" id="unlock"{{^chrome.isAdmin}} disabled aria-describedby="unlock-reason"{{/chrome.isAdmin}}>Unlock API</button>
+            </form>
+            {{/locked}}
+            {{#canDelete}}<a class="button danger" id="delete" href="/projects/{{projectID}}/apis/{{id}}?dialog=delete" data-dialog="delete-dialog">Delete</a>{{/canDelete}}
+          </div>
+        </div>
+        {{#locked}}<p class="hint" id="lock-hint">Locked: the API cannot be stopped or deleted.{{^chrome.isAdmin}} <span id="unlock-reason">Only an admin can unlock an API.</span>{{/chrome.isAdmin}}{{#chrome.isAdmin}} Unlock it first.{{/chrome.isAdmin}}</p>{{/locked}}
+        {{#isFailed}}<p class="flash flash-error">The build failed: {{failureReason}}</p>{{/isFailed}}
+        <div class="grid">
+          <section class="card" aria-labelledby="info-title">
+            <h2 id="info-title">API information</h2>
+            <dl class="info">
+              <dt>API type</dt><dd><span class="badge plain{{#isOfficial}} badge-official{{/isOfficial}}">{{typeLabel}}</span></dd>
+              <dt>Model ID</dt><dd><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> ({{modelName}})</dd>
+              <dt>API ID</dt><dd><code id="api-id">{{id}}</code></dd>
+              <dt>API URL</dt>
+              <dd class="copy-field">
+                <label class="visually-hidden" for="api-url">API URL</label>
+                <input id="api-url" readonly value="{{url}}">
+                <button type="button" class="button small" data-copy="api-url" hidden>Copy</button>
+              </dd>
+              <dt>API keys</dt>
+              <dd>
+                <ul class="plain" id="keys">
+                  {{#keys}}
+                  <li><span><code>{{id}}</code> <span class="muted">· created {{created}}</span></span>
+                    <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/keys/{{id}}/revoke">
+                      <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                      <button type="submit" class="button small danger">Revoke</button>
+                    </form>
+                  </li>
+                  {{/keys}}
+                  {{^keys}}<li class="muted">No key: nobody can call this API. Create one.</li>{{/keys}}
+                </ul>
+                <form method="post" action="/projects/{{projectID}}/apis/{{id}}/keys" class="inline-form">
+                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <button type="submit" class="button small" id="create-key">Create key</button>
+                </form>
+                <p class="hint">A key is <code>key_id.secret</code>; its secret is shown once, when it is created.</p>
+              </dd>
+              <dt>IP whitelist</dt>
+              <dd>
+                <ul class="plain" id="whitelist">
+                  {{#whitelist}}<li><code>{{cidr}}</code></li>{{/whitelist}}
+                  {{^whitelist}}<li class="muted">Empty: no address may call this API.</li>{{/whitelist}}
+                </ul>
+                <a class="button small" id="configure-whitelist" href="/projects/{{projectID}}/apis/{{id}}?dialog=whitelist" data-dialog="whitelist-dialog">Configure IP whitelist</a>
+              </dd>
+              <dt>Date/time created</dt><dd>{{created}} UTC</dd>
+              {{#isTrial}}
+              <dt>Trial requests</dt>
+              <dd><meter min="0" max="{{requestLimit}}" value="{{requestsLeft}}" id="trial-meter">{{requestsLeft}}</meter> <span id="requests-left">{{requestsLeft}}</span> of {{requestLimit}} left</dd>
+              {{/isTrial}}
+            </dl>
+          </section>
+          <section class="card" aria-labelledby="status-title">
+            <h2 id="status-title">API status</h2>
+            <ul class="states">
+              {{#states}}<li{{#current}} class="current" aria-current="true"{{/current}}><strong>{{name}}</strong> {{text}}</li>{{/states}}
+            </ul>
+          </section>
+        </div>
+        <section class="card" aria-labelledby="usage-title-h">
+          <div class="toolbar">
+            <h2 id="usage-title-h">API request count</h2>
+            <form method="get" action="/projects/{{projectID}}/apis/{{id}}" class="range">
+              <label for="from">From</label><input type="date" id="from" name="from" value="{{usage.from}}">
+              <label for="to">to</label><input type="date" id="to" name="to" value="{{usage.to}}">
+              <button type="submit" class="button small">Show</button>
+            </form>
+          </div>
+          <p class="range presets">Last {{#usage.presets}}<a href="/projects/{{projectID}}/apis/{{id}}?from={{from}}&amp;to={{to}}">{{label}}</a>{{/usage.presets}}</p>
+          {{#usage.error}}<p class="field-error" role="alert">{{usage.error}}</p>{{/usage.error}}
+          {{{usage.chart}}}
+          <ul class="legend">
+            <li><span class="swatch ok"></span>Status 200 <strong id="total-200">{{usage.total200}}</strong></li>
+            <li><span class="swatch error"></span>Status 4xx or 5xx <strong id="total-errors">{{usage.totalErrors}}</strong></li>
+          </ul>
+          <details class="data">
+            <summary>Daily counts as a table</summary>
+            <table>
+              <thead><tr><th>Date (UTC)</th><th class="num">Status 200</th><th class="num">Status 4xx or 5xx</th></tr></thead>
+              <tbody>{{#usage.days}}<tr><td>{{date}}</td><td class="num">{{ok}}</td><td class="num">{{errors}}</td></tr>{{/usage.days}}</tbody>
+            </table>
+          </details>
+        </section>
+        <section class="card" aria-labelledby="example-title">
+          <h2 id="example-title">Example request</h2>
+          <p class="hint">Set <code>SIBYL_API_KEY</code> to one of this API's keys and call from an address on its whitelist.</p>
+          <div class="columns">
+            <div>
+              <div class="code-head"><h3>curl</h3><button type="button" class="button small" data-copy="example-curl" hidden>Copy</button></div>
+              <pre class="code"><code id="example-curl">{{example.curl}}</code></pre>
+            </div>
+            <div>
+              <div class="code-head"><h3>Python</h3><button type="button" class="button small" data-copy="example-python" hidden>Copy</button></div>
+              <pre class="code"><code id="example-python">{{example.python}}</code></pre>
+            </div>
+          </div>
+        </section>
+        <dialog id="whitelist-dialog" aria-labelledby="whitelist-title"{{#whitelistOpen}} open{{/whitelistOpen}}>
+          <div class="body">
+            <h2 id="whitelist-title">Configure IP whitelist</h2>
+            <p class="hint">Only these addresses may call the API. Enter CIDR blocks, IPv4 or IPv6: <code>203.0.113.0/24</code>,
+            <code>2001:db8::/32</code>; <code>0.0.0.0/0</code> admits every IPv4 address.</p>
+            <ul class="plain whitelist-entries">
+              {{#whitelist}}
+              <li><code>{{cidr}}</code>
+                <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist/delete">
+                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <input type="hidden" name="cidr" value="{{cidr}}">
+                  <button type="submit" class="button small danger" aria-label="Delete {{cidr}}">Delete</button>
+                </form>
+              </li>
+              {{/whitelist}}
+              {{^whitelist}}<li class="muted">No entries yet.</li>{{/whitelist}}
+            </ul>
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist" class="inline-form">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <label class="visually-hidden" for="cidr">CIDR block</label>
+              <input id="cidr" name="cidr" required autofocus placeholder="203.0.113.0/24" value="{{cidrInput}}"{{#cidrError}} aria-invalid="true" aria-describedby="cidr-error"{{/cidrError}}>
+              <button type="submit" class="button primary" id="add-cidr">Add</button>
+            </form>
+            {{#cidrError}}<p class="field-error" id="cidr-error" role="alert">{{cidrError}}</p>{{/cidrError}}
+            <div class="dialog-actions"><a class="button" href="/projects/{{projectID}}/apis/{{id}}" data-close>Close</a></div>
+          </div>
+        </dialog>
+        {{#canDelete}}
+        <dialog id="delete-dialog" aria-labelledby="delete-title"{{#deleteOpen}} open{{/deleteOpen}}>
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/delete" class="body">
+            <h2 id="delete-title">Delete API {{id}}?</h2>
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <p>Its keys, whitelist and request counts are deleted with it, and its URL stops answering.
+            {{#isOfficial}}Its API option becomes free.{{/isOfficial}} This cannot be undone.</p>
+            <div class="dialog-actions">
+              <a class="button" href="/projects/{{projectID}}/apis/{{id}}" data-close>Cancel</a>
+              <button type="submit" class="button danger solid" id="confirm-delete">Delete API</button>
+            </div>
+          </form>
+        </dialog>
+        {{/canDelete}}
+        {{/body}}{{/content}}{{/layout}}
+        """
+}

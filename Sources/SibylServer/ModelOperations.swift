@@ -1,0 +1,61 @@
+import Logging
+import NIOPosix
+import SibylCore
+import SibylRuntime
+import SibylStore
+
+/// Model upload, lookup and delete, with their rules and errors, for the JSON routes and the console alike.
+struct ModelOperations: Sendable {
+    let platform: Platform
+    var store: Store { platform.store }
+
+    func model(projectID: Int, id: String?) async throws(SibylError) -> Model {
+        guard let id, let model = try await store.model(projectID: projectID, id: id) else {
+            throw SibylError(.notFound, "no such model")
+        }
+        return model
+    }
+
+    /// Validates and compiles an uploaded file, keeps it and records the model. `format` is a format name
+    /// (`ModelFormat`); without it the format is told from the content.
+    func upload(projectID: Int, name: String?, format formatText: String?, file: [UInt8]) async throws -> Model {
+        guard let name else { throw SibylError(.invalidInput, "name: required") }
+        try Model.validate(name: name)
+        var format: ModelFormat?
+        if let formatText {
+            guard let value = ModelFormat(rawValue: formatText) else {
+                throw SibylError(
+                    .invalidInput, "format: expected one of \(ModelFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            format = value
+        }
+        guard !file.isEmpty else { throw SibylError(.invalidModel, "the model file is empty") }
+        // Compiling a large model takes a while: off the event loops.
+        let (upload, declared) = (file, format)
+        let compiled = try await NIOThreadPool.singleton.runIfActive { try CompiledModel.load(upload, format: declared) }
+        let model = Model(
+            id: Identifier.make(Identifier.model), projectID: projectID, name: name, schema: compiled.schema,
+            sha256: Secrets.sha256Hex(file), size: file.count, createdAt: WallClock.now())
+        do {
+            try platform.models.store(file, compiled: compiled, as: model.id)
+        } catch {
+            platform.logger.error("model file not written", metadata: ["error": "\(error)"])
+            throw SibylError(.storageUnavailable, "the model file could not be written")
+        }
+        do {
+            try await store.insertModel(model)
+        } catch {
+            platform.models.remove(model.id)
+            throw error
+        }
+        return model
+    }
+
+    /// Deletes a model no API uses.
+    func delete(_ model: Model) async throws(SibylError) {
+        guard try await store.deleteModel(projectID: model.projectID, id: model.id) else {
+            throw SibylError(.notFound, "no such model")
+        }
+        platform.models.remove(model.id)
+    }
+}

@@ -1,0 +1,114 @@
+import Testing
+@testable import SibylRuntime
+
+/// TreeSHAP against the definition: Shapley values of the path-dependent expectation, summed over every
+/// subset of features by brute force, on random trees with repeated features and uneven covers.
+@Suite struct TreeSHAPTests {
+    /// A random tree over `features` features, built breadth-first with covers that split unevenly.
+    static func randomTree(_ generator: inout DecimalNumberTests.Generator, features: Int, depth: Int) -> (SHAPTree, [Float]) {
+        var tree = SHAPTree(left: [-1], right: [-1], feature: [-1], cover: [100], value: [0], maxDepth: 0)
+        var thresholds: [Float] = [0]
+        var frontier = [(node: 0, level: 0)]
+        var cursor = 0
+        while cursor < frontier.count {
+            let (node, level) = frontier[cursor]
+            cursor += 1
+            if level == depth || (level > 0 && generator.next() % 4 == 0) {
+                tree.value[node] = Double(Int(generator.next() % 2001) - 1000) / 100
+                tree.maxDepth = max(tree.maxDepth, level)
+                continue
+            }
+            let left = tree.left.count
+            let share = Double(generator.next() % 99 + 1) / 100
+            tree.left[node] = Int32(left)
+            tree.right[node] = Int32(left + 1)
+            tree.feature[node] = Int32(generator.next() % UInt64(features))
+            thresholds[node] = Float(Int(generator.next() % 200) - 100) / 100
+            for cover in [tree.cover[node] * share, tree.cover[node] * (1 - share)] {
+                tree.left.append(-1)
+                tree.right.append(-1)
+                tree.feature.append(-1)
+                tree.cover.append(cover)
+                tree.value.append(0)
+                thresholds.append(0)
+            }
+            frontier.append((left, level + 1))
+            frontier.append((left + 1, level + 1))
+        }
+        return (tree, thresholds)
+    }
+
+    /// E[f | the features in `known` are the row's]: known features follow the row, others average their
+    /// children by cover.
+    static func expectation(_ tree: SHAPTree, _ node: Int, known: Set<Int>, goesLeft: (Int) -> Bool) -> Double {
+        let left = Int(tree.left[node]), right = Int(tree.right[node])
+        guard left >= 0 else { return tree.value[node] }
+        if known.contains(Int(tree.feature[node])) {
+            return expectation(tree, goesLeft(node) ? left : right, known: known, goesLeft: goesLeft)
+        }
+        return (tree.cover[left] * expectation(tree, left, known: known, goesLeft: goesLeft)
+            + tree.cover[right] * expectation(tree, right, known: known, goesLeft: goesLeft)) / tree.cover[node]
+    }
+
+    static func bruteForce(_ tree: SHAPTree, features: Int, goesLeft: (Int) -> Bool) -> [Double] {
+        var factorial = [1.0]
+        for n in 1...features { factorial.append(factorial[n - 1] * Double(n)) }
+        var phi = [Double](repeating: 0, count: features + 1)
+        phi[features] = expectation(tree, 0, known: [], goesLeft: goesLeft)
+        for feature in 0..<features {
+            let others = (0..<features).filter { $0 != feature }
+            for mask in 0..<(1 << others.count) {
+                let subset = Set(others.indices.filter { mask & (1 << $0) != 0 }.map { others[$0] })
+                let weight = factorial[subset.count] * factorial[features - subset.count - 1] / factorial[features]
+                phi[feature] += weight * (expectation(tree, 0, known: subset.union([feature]), goesLeft: goesLeft)
+                    - expectation(tree, 0, known: subset, goesLeft: goesLeft))
+            }
+        }
+        return phi
+    }
+
+    @Test func matchesTheShapleyDefinitionOnRandomTrees() {
+        var generator = DecimalNumberTests.Generator(state: 7)
+        let features = 5
+        for _ in 0..<200 {
+            let (tree, thresholds) = Self.randomTree(&generator, features: features, depth: Int(generator.next() % 7))
+            let row = (0..<features).map { _ in Float(Int(generator.next() % 200) - 100) / 100 }
+            let goesLeft = { (node: Int) in row[Int(tree.feature[node])] < thresholds[node] }
+            let expected = Self.bruteForce(tree, features: features, goesLeft: goesLeft)
+            var phi = [Double](repeating: 0, count: features + 1)
+            phi.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(tree, into: $0, goesLeft: goesLeft) }
+            for (ours, theirs) in zip(phi, expected) {
+                #expect(abs(ours - theirs) <= 1e-9 * max(1, abs(theirs)), "\(phi) vs \(expected)")
+            }
+            // Efficiency: the values add up to the tree's output for the row.
+            var node = 0
+            while tree.left[node] >= 0 { node = Int(goesLeft(node) ? tree.left[node] : tree.right[node]) }
+            #expect(abs(phi.reduce(0, +) - tree.value[node]) <= 1e-9)
+        }
+    }
+
+    @Test func addsToWhatIsAlreadyThere() {
+        let stump = SHAPTree(left: [1, -1, -1], right: [2, -1, -1], feature: [1, -1, -1], cover: [4, 3, 1], value: [0, -1, 3], maxDepth: 1)
+        var phi: [Double] = [10, 20, 30]
+        phi.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(stump, into: $0) { _ in false } }
+        // Mean 0; the row takes the right leaf, 3, all of it feature 1's doing.
+        #expect(phi == [10, 23, 30])
+    }
+
+    @Test func skipsBranchesWithoutCover() {
+        // The left child never saw training data: the expectation is the right leaf alone.
+        let tree = SHAPTree(left: [1, -1, -1], right: [2, -1, -1], feature: [0, -1, -1], cover: [5, 0, 5], value: [0, 7, 2], maxDepth: 1)
+        for goesLeft in [true, false] {
+            var phi: [Double] = [0, 0]
+            phi.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(tree, into: $0) { _ in goesLeft } }
+            #expect(phi == (goesLeft ? [5, 2] : [0, 2]))
+        }
+    }
+
+    @Test func explainsALeafAsItsValue() {
+        let leaf = SHAPTree(left: [-1], right: [-1], feature: [-1], cover: [1], value: [2.5], maxDepth: 0)
+        var phi: [Double] = [0, 0, 1]
+        phi.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(leaf, into: $0) { _ in true } }
+        #expect(phi == [0, 0, 3.5])
+    }
+}
