@@ -14,7 +14,8 @@ protocol LightGBMSplitRule {
 enum LightGBMNumericSplits: LightGBMSplitRule {
     @inline(__always)
     static func goesLeft(_ node: LightGBMForest.Node, _ value: Float, _ categories: UnsafeBufferPointer<UInt32>) -> Bool {
-        // Bit arithmetic rather than `||` and `?:`, so that the step has no branch for NaNs to mispredict.
+        // Bit arithmetic rather than `||` and `?:`, so that the step has no branch for NaNs to mispredict;
+        // it reads `defaultLeftBit` as bit 0 of the flags and `zeroMissingBit` as bit 1.
         let nan: UInt32 = value.isNaN ? 1 : 0
         let zero: UInt32 = value == 0 ? 1 : 0
         let below: UInt32 = value <= node.threshold ? 1 : 0

@@ -1,13 +1,12 @@
 import SQLKit
 import SibylCore
 
-/// A signed-in console session as stored: its user (with the role as it is now), its CSRF token, its expiry
-/// and the sealed one-shot flash, if any.
+/// A signed-in console session as stored: the hash of its id, its user (with the role as it is now) and its
+/// CSRF token.
 public struct ConsoleSessionRecord: Sendable, Equatable {
     public let idHash: String
     public let user: User
     public let csrfToken: String
-    public let expiresAt: Int64
 }
 
 extension Store {
@@ -27,8 +26,7 @@ extension Store {
     public func consoleSession(idHash: String) async throws(SibylError) -> ConsoleSessionRecord? {
         try await run { db in
             guard let row = try await db.raw("""
-                SELECT console_sessions.id_hash, console_sessions.csrf_token, console_sessions.expires_at,
-                  users.id, users.name, users.role
+                SELECT console_sessions.id_hash, console_sessions.csrf_token, users.id, users.name, users.role
                 FROM console_sessions JOIN users ON users.id = console_sessions.user_id
                 WHERE console_sessions.id_hash = \(bind: idHash) AND console_sessions.expires_at > \(bind: WallClock.now())
                 """).first()
@@ -38,8 +36,7 @@ extension Store {
                 user: User(
                     id: try row.decode(column: "id", as: Int.self), name: try row.decode(column: "name", as: String.self),
                     role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .member),
-                csrfToken: try row.decode(column: "csrf_token", as: String.self),
-                expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+                csrfToken: try row.decode(column: "csrf_token", as: String.self))
         }
     }
 

@@ -27,6 +27,7 @@ import pytest
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -120,12 +121,21 @@ class Browser:
         self.driver.get(self.base + path)
         self.record()
 
+    def wait(self, condition, seconds=20):
+        """Waits for a condition, through the moments a navigation leaves chromedriver without a document."""
+        WebDriverWait(self.driver, seconds, ignored_exceptions=(WebDriverException,)).until(condition)
+
     def submit(self, element):
-        """Clicks a submit button and waits for the page that answers."""
+        """Clicks a submit button (or a link) and waits for the page that answers."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 20).until(EC.staleness_of(old))
-        WebDriverWait(self.driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        self.wait(EC.staleness_of(old))
+        self.wait(lambda d: d.execute_script("return document.readyState") == "complete")
+        self.record()
+
+    def wait_for_api_page(self):
+        """The building screen refreshes itself until the API page comes."""
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#api-id"))
         self.record()
 
     def find(self, css):
@@ -215,25 +225,23 @@ def test_the_console_end_to_end(sibyl, browser):
     b.submit(b.find("#upload button[type=submit]"))
     assert "Model churn uploaded" in b.text("#notice")
     assert b.text("h1") == "churn"
-    model_page = b.driver.current_url
+    model_page = b.driver.current_url.removeprefix(sibyl)
     b.get("/projects/1/models")
     assert "churn" in b.text("#models")
     b.screenshot("models")
-    b.driver.get(model_page)
-    b.record()
+    b.get(model_page)
 
     # The Create API tab: Launch opens "Start API creation"; official is free (licensed, 1 option).
     b.submit(b.find("#create-api-tab"))
     b.find("#launch").click()
-    WebDriverWait(b.driver, 5).until(lambda d: b.find("#launch-dialog").is_displayed())
+    b.wait(lambda d: b.find("#launch-dialog").is_displayed())
     assert b.find("#type-official").is_enabled()
     b.find("#type-trial").click()
     b.screenshot("create-api")
     b.submit(b.find("#start"))
 
     # The building screen turns into the API page by itself, with the new key shown once.
-    WebDriverWait(b.driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#api-id"))
-    b.record()
+    b.wait_for_api_page()
     api_id = b.text("#api-id")
     key = b.find("input.new-key").get_attribute("value")
     assert re.fullmatch(r"key_[a-z2-7]{16}\.[a-z2-7]{32}", key)
@@ -246,7 +254,7 @@ def test_the_console_end_to_end(sibyl, browser):
 
     # The whitelist dialog: a block with host bits is refused with the reason; a good one is added.
     b.find("#configure-whitelist").click()
-    WebDriverWait(b.driver, 5).until(lambda d: b.find("#whitelist-dialog").is_displayed())
+    b.wait(lambda d: b.find("#whitelist-dialog").is_displayed())
     b.fill("#cidr", "127.0.0.1/8")
     b.submit(b.find("#add-cidr"))
     b.expect(422)
@@ -308,7 +316,7 @@ def test_the_console_end_to_end(sibyl, browser):
     assert "stopped" in b.text(".page-head .badge")
     assert call(sibyl, f"/apis/{api_id}/predict", {"records": [{"f0": 0.5}]}, key)[0] == 503
     b.find("#delete").click()
-    WebDriverWait(b.driver, 5).until(lambda d: b.find("#delete-dialog").is_displayed())
+    b.wait(lambda d: b.find("#delete-dialog").is_displayed())
     b.submit(b.find("#confirm-delete"))
     assert b.driver.current_url.endswith("/projects/1/apis") and "deleted" in b.text("#notice")
     assert not b.finds("#apis")
@@ -332,8 +340,7 @@ def test_the_console_without_script(sibyl):
         assert b.driver.current_url.endswith("?dialog=launch") and b.find("#launch-dialog").is_displayed()
         b.find("#type-trial").click()
         b.submit(b.find("#start"))
-        WebDriverWait(b.driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#api-id"))
-        b.record()
+        b.wait_for_api_page()
         key = b.find("input.new-key").get_attribute("value")
         assert not b.find(".secret button[data-copy]").is_displayed(), "no script, no copy button"
         b.submit(b.find("#configure-whitelist"))
