@@ -15,7 +15,7 @@ ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
 {
   echo "| model | runtime | predict, 1 row (µs) | predict, 1,000 rows (µs per row) | SHAP (µs per row) |"
   echo "|---|---|---:|---:|---:|"
-  for model in xgb_binary/model.json lgbm_bench/model.txt; do
+  for model in xgb_binary/model.json lgbm_binary/model.txt; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
     ours=$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" "$file" "$ROWS")

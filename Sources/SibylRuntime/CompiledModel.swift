@@ -22,17 +22,18 @@ public final class CompiledModel: Sendable {
         if let format { resolved = format } else { resolved = try recognise(bytes) }
         switch resolved {
         case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved)
-        case .lightgbmText:
-            throw SibylError(.invalidModel, "the \(resolved.rawValue) format is not supported yet")
+        case .lightgbmText: return try LightGBMTextLoader.load(bytes)
         }
     }
 
     /// Recognises a format from the first bytes. XGBoost's UBJSON files also start with `{`, but a length
     /// or container marker follows it where JSON has a quote, whitespace or `}`.
     private static func recognise(_ bytes: [UInt8]) throws(SibylError) -> ModelFormat {
+        // Every LightGBM 2.x–4.x text model's first line is exactly "tree".
+        if bytes.starts(with: Array("tree\n".utf8)) || bytes.starts(with: Array("tree\r\n".utf8)) { return .lightgbmText }
         let content = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         guard content.first == UInt8(ascii: "{") else {
-            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (expected XGBoost JSON)")
+            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text)")
         }
         if let marker = content.dropFirst().first, Array("LlIiU$#".utf8).contains(marker) {
             return .xgboostUBJ

@@ -45,6 +45,36 @@ import Testing
         await node.stop()
     }
 
+    /// LightGBM text and XGBoost UBJSON files, recognised without a declared format, serve the libraries'
+    /// own predictions.
+    @Test(arguments: [("lgbm_binary/model.txt", "lgbm_binary/pred_nan.csv"), ("lgbm_multiclass/model.txt", "lgbm_multiclass/pred_nan.csv"),
+                      ("lgbm_regression/model.txt", "lgbm_regression/pred_nan.csv"), ("xgb_small_binary/model.ubj", "xgb_small_binary/pred_nan.csv"),
+                      ("xgb_poisson/model.json", "xgb_poisson/pred_nan.csv")])
+    func otherFormatsServeTheirLibrariesPredictions(model file: String, reference: String) async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=m", body: try Fixtures.bytes(file))
+        #expect(upload.status == 201, "\(upload.text)")
+        let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
+        let expected = try Fixtures.table(reference).rows
+        let rows = Array(try Fixtures.table("data/X_test_nan.csv").rows.prefix(expected.count))
+        let answer = try await node.predict(api.id, key: api.key, json: ["rows": rows.map { $0.map { $0 as Any? ?? NSNull() } }])
+        let predictions = try #require(answer["predictions"] as? [[String: Any]])
+        var worst: Float = 0
+        for (prediction, want) in zip(predictions, expected) {
+            let got: [Float] =
+                if let value = prediction["value"] as? Double { [Float(value)] }
+                else {
+                    (prediction["probabilities"] as! [String: Double]).sorted { $0.key < $1.key }.map { Float($0.value) }
+                        .suffix(want.count)
+                }
+            worst = max(worst, zip(got, want).map { abs($0 - Float($1!)) }.max()!)
+        }
+        #expect(predictions.count == expected.count)
+        #expect(worst <= 1e-6, "largest difference from the library: \(worst)")
+        await node.stop()
+    }
+
     @Test func recordsRowsAndCSVGiveTheSameAnswer() async throws {
         let node = try await TestNode()
         defer { node.removeData() }
