@@ -49,7 +49,7 @@ def main():
             model.inplace_predict(singles[state["i"] % len(singles)])
             state["i"] += 1
         batch = lambda: model.inplace_predict(X)
-        dm = xgb.DMatrix(X[:100], missing=np.nan)
+        dm = xgb.DMatrix(X[:100], missing=np.nan, feature_names=model.feature_names)
         contribs = lambda: model.predict(dm, pred_contribs=True)
         library = f"xgboost {xgb.__version__} inplace_predict"
     print(json.dumps({
