@@ -8,7 +8,7 @@ struct ExampleRequest: Sendable {
     let python: String
 
     init(url: String, features: [String]) {
-        let shown = features.prefix(4).map { "\(Self.jsonString($0)): 0.5" }.joined(separator: ", ")
+        let shown = features.prefix(4).map { "\(JSONText.quoted($0)): 0.5" }.joined(separator: ", ")
         let body = "{\"records\": [{\(shown)}]}"
         curl = """
             curl -X POST '\(Self.shellQuoted(url))' \\
@@ -21,35 +21,13 @@ struct ExampleRequest: Sendable {
             import requests  # pip install requests
 
             answer = requests.post(
-                \(Self.jsonString(url)),
+                \(JSONText.quoted(url)),
                 headers={"X-Api-Key": os.environ["SIBYL_API_KEY"]},
                 json=\(body),
             )
             answer.raise_for_status()
             print(answer.json()["predictions"])
             """
-    }
-
-    /// A JSON string literal, which is also a valid Python string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// Text to put between single quotes in a POSIX shell.
