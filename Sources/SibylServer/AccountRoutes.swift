@@ -9,6 +9,12 @@ struct AccountRoutes {
     let auth: Authenticator
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
     var store: Store { operations.store }
+    var configuration: ServerConfiguration { operations.platform.configuration }
+    /// Password sign-ins for tokens are throttled like the console's, against the same counts.
+    var throttle: LoginThrottle {
+        LoginThrottle(store: store, limit: configuration.loginFailureLimit, windowSeconds: configuration.loginFailureWindowSeconds)
+    }
+    var resolver: ClientAddressResolver { ClientAddressResolver(trustedProxies: configuration.trustedProxies) }
 
     func add(to router: Router<AppContext>) {
         let v1 = router.group("api/v1")
@@ -38,7 +44,7 @@ struct AccountRoutes {
             return Response(status: .noContent)
         }
         v1.get("me") { request, _ in JSONAnswer(.ok, UserAnswer(try await auth.user(request))) }
-        v1.post("tokens") { request, _ in try await createToken(request) }
+        v1.post("tokens") { request, context in try await createToken(request, context) }
         v1.get("projects") { request, _ in
             let user = try await auth.user(request)
             var answers: [ProjectAnswer] = []
@@ -78,11 +84,15 @@ struct AccountRoutes {
     }
 
     /// Issues an access token to the caller (by token) or to a user proving their password.
-    private func createToken(_ request: Request) async throws -> JSONAnswer<IssuedToken> {
+    private func createToken(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<IssuedToken> {
         let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password"])
         let user: User
         if let name = try body.string("name") {
-            user = try await operations.authenticate(name: name, password: try body.requiredString("password"))
+            let password = try body.requiredString("password")
+            let address = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+            user = try await throttle.attempt(name: name, address: address) {
+                try await operations.authenticate(name: name, password: password)
+            }
         } else {
             user = try await auth.user(request)
         }

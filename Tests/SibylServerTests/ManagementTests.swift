@@ -32,6 +32,22 @@ import Testing
         await node.stop()
     }
 
+    /// Password sign-ins for tokens share the console's throttle: five failures close the name (429),
+    /// even to the right password, until the window passes.
+    @Test func tokenSignInsAreThrottled() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        for _ in 0..<5 {
+            let wrong = try await node.call(.POST, "/api/v1/tokens", token: nil, json: ["name": "admin", "password": "not-the-password"])
+            #expect(wrong.status == 401)
+        }
+        let closed = try await node.call(.POST, "/api/v1/tokens", token: nil, json: ["name": "admin", "password": "admin-password"])
+        #expect(closed.status == 429 && closed.errorCode == "too_many_attempts", "\(closed.text)")
+        // A token still works: only password sign-ins are throttled.
+        #expect(try await node.call(.POST, "/api/v1/tokens", json: [String: Any]()).status == 201)
+        await node.stop()
+    }
+
     @Test func usersRolesAndBadInput() async throws {
         let node = try await TestNode()
         defer { node.removeData() }

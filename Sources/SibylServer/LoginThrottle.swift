@@ -1,7 +1,8 @@
 import SibylCore
 import SibylStore
 
-/// Refuses console sign-ins after too many failures for one user name or from one client address.
+/// Refuses password sign-ins (the console's, and access tokens by password) after too many failures for one
+/// user name or from one client address.
 ///
 /// Failures are kept in the database, so the limit holds across nodes and restarts. A success clears the
 /// failures of its name, not of its address: an attacker cannot reset the count of the address they guess
@@ -39,6 +40,20 @@ struct LoginThrottle: Sendable {
 
     func succeeded(name: String) async throws(SibylError) {
         try await store.clearLoginFailures(subject: "name:" + name)
+    }
+
+    /// Runs a password check under the throttle: refused (429) while the name or address must wait; a
+    /// failed check counts against both, a successful one clears the name's failures.
+    func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
+        if let seconds = try await wait(name: name, address: address) { throw Self.refusal(waiting: seconds) }
+        do {
+            let user = try await check()
+            try await succeeded(name: name)
+            return user
+        } catch let error as SibylError where error.code == .unauthenticated {
+            try await failed(name: name, address: address)
+            throw error
+        }
     }
 
     private static func subjects(name: String, address: IPAddress?) -> [String] {
