@@ -1,3 +1,4 @@
+import Hummingbird
 import SibylCore
 import SibylStore
 
@@ -14,7 +15,7 @@ struct LoginThrottle: Sendable {
 
     /// How many seconds the name or address must wait before it may try again, or nil when it may now:
     /// `limit` failures within the window close it until the oldest of them leaves the window.
-    func wait(name: String, address: IPAddress?) async throws(SibylError) -> Int64? {
+    private func wait(name: String, address: IPAddress?) async throws(SibylError) -> Int64? {
         let now = WallClock.now()
         var longest: Int64?
         for subject in Self.subjects(name: name, address: address) {
@@ -25,27 +26,40 @@ struct LoginThrottle: Sendable {
         return longest
     }
 
-    /// The refusal for a sign-in that must wait, in the JSON API's error vocabulary (429).
-    static func refusal(waiting seconds: Int64) -> SibylError {
-        let minutes = (seconds + 59) / 60
-        return SibylError(
-            .tooManyAttempts,
-            "too many failed sign-ins for this name or from this address: try again in \(minutes) minute\(minutes == 1 ? "" : "s")")
+    /// A sign-in refused because its name or address must wait: 429 `too_many_attempts`, with the wait in
+    /// `Retry-After`, wherever it is answered.
+    struct Refusal: HTTPResponseError {
+        let seconds: Int64
+
+        var error: SibylError {
+            let minutes = (seconds + 59) / 60
+            return SibylError(
+                .tooManyAttempts,
+                "too many failed sign-ins for this name or from this address: try again in \(minutes) minute\(minutes == 1 ? "" : "s")")
+        }
+
+        var status: HTTPResponse.Status { error.status }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            var response = try error.response(from: request, context: context)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
     }
 
-    func failed(name: String, address: IPAddress?) async throws(SibylError) {
+    private func failed(name: String, address: IPAddress?) async throws(SibylError) {
         let subjects = Self.subjects(name: name, address: address)
         try await store.recordLoginFailure(subjects: subjects, since: WallClock.now() - windowSeconds)
     }
 
-    func succeeded(name: String) async throws(SibylError) {
+    private func succeeded(name: String) async throws(SibylError) {
         try await store.clearLoginFailures(subject: "name:" + name)
     }
 
-    /// Runs a password check under the throttle: refused (429) while the name or address must wait; a
-    /// failed check counts against both, a successful one clears the name's failures.
+    /// Runs a password check under the throttle: a `Refusal` while the name or address must wait; a failed
+    /// check counts against both, a successful one clears the name's failures.
     func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
-        if let seconds = try await wait(name: name, address: address) { throw Self.refusal(waiting: seconds) }
+        if let seconds = try await wait(name: name, address: address) { throw Refusal(seconds: seconds) }
         do {
             let user = try await check()
             try await succeeded(name: name)

@@ -43,6 +43,7 @@ import Testing
         }
         let closed = try await node.call(.POST, "/api/v1/tokens", token: nil, json: ["name": "admin", "password": "admin-password"])
         #expect(closed.status == 429 && closed.errorCode == "too_many_attempts", "\(closed.text)")
+        #expect(Int(closed.headers.first { $0.0.lowercased() == "retry-after" }?.1 ?? "") ?? 0 > 0)
         // A token still works: only password sign-ins are throttled.
         #expect(try await node.call(.POST, "/api/v1/tokens", json: [String: Any]()).status == 201)
         await node.stop()

@@ -73,20 +73,18 @@ struct ConsoleAccessRoutes {
             return loginPage(request, context, name: name, error: "the sign-in form expired: please sign in again", status: .forbidden)
         }
         let address = console.resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
-        if let seconds = try await console.throttle.wait(name: name, address: address) {
-            let refusal = LoginThrottle.refusal(waiting: seconds)
-            var response = loginPage(request, context, name: name, error: refusal.message, status: refusal.status)
-            response.headers[.retryAfter] = String(seconds)
-            return response
-        }
         let user: User
         do {
-            user = try await console.accounts.authenticate(name: name, password: form["password"] ?? "")
+            user = try await console.throttle.attempt(name: name, address: address) {
+                try await console.accounts.authenticate(name: name, password: form["password"] ?? "")
+            }
+        } catch let refusal as LoginThrottle.Refusal {
+            var response = loginPage(request, context, name: name, error: refusal.error.message, status: refusal.status)
+            response.headers[.retryAfter] = String(refusal.seconds)
+            return response
         } catch let error as SibylError where error.code == .unauthenticated {
-            try await console.throttle.failed(name: name, address: address)
             return loginPage(request, context, name: name, error: error.message, status: error.status)
         }
-        try await console.throttle.succeeded(name: name)
         let session = try await console.sessions.start(for: user)
         var response = ConsoleVisit.redirect(to: Self.next(form["next"]))
         let lifetime = Int(console.sessions.lifetimeSeconds)
