@@ -42,7 +42,7 @@ struct Forest: Sendable {
     let categories: [UInt32]
     let hasCategoricalSplits: Bool
     /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
-    let shapTrees: [SHAPTree]
+    let explainer: SHAPExplainer
     /// The margin every row starts from, one per output group.
     let baseMargins: [Float]
     let featureCount: Int
@@ -54,7 +54,7 @@ struct Forest: Sendable {
         self.trees = trees
         self.categories = categories
         hasCategoricalSplits = !categories.isEmpty
-        self.shapTrees = shapTrees
+        explainer = SHAPExplainer(trees: shapTrees)
         self.baseMargins = baseMargins
         self.featureCount = featureCount
         chunkDepths = (0..<trees.count / Self.lane).map { chunk in
@@ -173,9 +173,12 @@ struct Forest: Sendable {
 
     /// Whether a row with these features takes the left child at split `index`, by the rule prediction
     /// follows: TreeSHAP must walk exactly the path the prediction took.
-    func goesLeft(_ index: Int, _ features: UnsafePointer<Float>) -> Bool {
+    @inline(__always)
+    static func goesLeft(
+        _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>, _ index: Int,
+        _ features: UnsafePointer<Float>
+    ) -> Bool {
         let node = nodes[index]
-        let value = features[Int(node.featureAndDefault & Self.featureMask)]
-        return categories.withUnsafeBufferPointer { MixedSplits.goesRight(node, value, $0) } == 0
+        return MixedSplits.goesRight(node, features[Int(node.featureAndDefault & featureMask)], categories) == 0
     }
 }

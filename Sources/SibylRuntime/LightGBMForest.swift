@@ -47,7 +47,7 @@ struct LightGBMForest: Sendable {
     let categories: [UInt32]
     let hasCategoricalSplits: Bool
     /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
-    let shapTrees: [SHAPTree]
+    let explainer: SHAPExplainer
     let featureCount: Int
     let groupCount: Int
 
@@ -65,7 +65,7 @@ struct LightGBMForest: Sendable {
         self.trees = trees
         self.categories = categories
         hasCategoricalSplits = !categories.isEmpty
-        self.shapTrees = shapTrees
+        explainer = SHAPExplainer(trees: shapTrees)
         self.featureCount = featureCount
         self.groupCount = groupCount
     }
@@ -205,21 +205,30 @@ struct LightGBMForest: Sendable {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
         let width = featureCount + 1
         var result = [Double](repeating: 0, count: input.rows * groupCount * width)
-        var row = [Float](repeating: 0, count: featureCount)
+        let explainers = explainer.prepared()
+        var block = [Float](repeating: 0, count: SHAPExplainer.blockRows * featureCount)
         nodes.withUnsafeBufferPointer { nodes in
             categories.withUnsafeBufferPointer { categories in
-                row.withUnsafeMutableBufferPointer { row in
+                block.withUnsafeMutableBufferPointer { block in
                     result.withUnsafeMutableBufferPointer { out in
-                        for index in 0..<input.rows {
-                            copyRows(input, from: index, count: 1, into: row)
-                            for (tree, shapTree) in zip(trees, shapTrees) {
-                                let start = (index * groupCount + Int(tree.group)) * width
+                        var first = 0
+                        while first < input.rows {
+                            let count = min(SHAPExplainer.blockRows, input.rows - first)
+                            copyRows(input, from: first, count: count, into: block)
+                            for (tree, explainer) in zip(trees, explainers) {
                                 let root = Int(tree.root)
-                                TreeSHAP.accumulate(shapTree, into: UnsafeMutableBufferPointer(rebasing: out[start..<start + width])) { node in
-                                    let split = nodes[root + node]
-                                    return Rule.goesLeft(split, row[Int(split.feature)], categories)
-                                }
+                                explainer.accumulate(
+                                    0..<count,
+                                    phi: { offset in
+                                        let start = ((first + offset) * groupCount + Int(tree.group)) * width
+                                        return UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
+                                    },
+                                    goesLeft: { offset, node in
+                                        let split = nodes[root + node]
+                                        return Rule.goesLeft(split, block[offset * featureCount + Int(split.feature)], categories)
+                                    })
                             }
+                            first += count
                         }
                     }
                 }

@@ -22,23 +22,34 @@ struct XGBoostModel: ModelEvaluator {
         precondition(input.columns == forest.featureCount, "input has \(input.columns) columns, model has \(forest.featureCount)")
         let width = forest.featureCount + 1
         let groups = forest.groupCount
-        var treesOfGroup = [[Int]](repeating: [], count: groups)
-        for (index, tree) in forest.trees.enumerated() { treesOfGroup[Int(tree.group)].append(index) }
+        let explainers = forest.explainer.prepared()
         var values = [Double](repeating: 0, count: input.rows * groups * width)
         values.withUnsafeMutableBufferPointer { out in
             input.values.withUnsafeBufferPointer { rows in
+              forest.nodes.withUnsafeBufferPointer { nodes in
+                forest.categories.withUnsafeBufferPointer { categories in
                 for row in 0..<input.rows {
-                    let features = rows.baseAddress! + row * forest.featureCount
-                    for group in 0..<groups {
-                        let start = (row * groups + group) * width
-                        let phi = UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
-                        phi[width - 1] = Double(forest.baseMargins[group])
-                        for index in treesOfGroup[group] {
-                            let root = Int(forest.trees[index].root)
-                            TreeSHAP.accumulate(forest.shapTrees[index], into: phi) { forest.goesLeft(root + $0, features) }
-                        }
-                    }
+                    for group in 0..<groups { out[(row * groups + group) * width + width - 1] = Double(forest.baseMargins[group]) }
                 }
+                var first = 0
+                while first < input.rows {
+                    let block = first..<min(first + SHAPExplainer.blockRows, input.rows)
+                    for (tree, explainer) in zip(forest.trees, explainers) {
+                        let root = Int(tree.root)
+                        explainer.accumulate(
+                            block,
+                            phi: { row in
+                                let start = (row * groups + Int(tree.group)) * width
+                                return UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
+                            },
+                            goesLeft: { row, node in
+                                Forest.goesLeft(nodes, categories, root + node, rows.baseAddress! + row * forest.featureCount)
+                            })
+                    }
+                    first = block.upperBound
+                }
+                }
+              }
             }
         }
         return Contributions(rowCount: input.rows, groupCount: groups, featureCount: forest.featureCount, values: values)

@@ -87,6 +87,57 @@ import Testing
         }
     }
 
+    /// The tabled form gives the walk's values on the same random trees, zero covers and repeated
+    /// features included.
+    @Test func tablesMatchTheWalk() {
+        var generator = DecimalNumberTests.Generator(state: 11)
+        let features = 6
+        for trial in 0..<300 {
+            var (tree, thresholds) = Self.randomTree(&generator, features: features, depth: Int(generator.next() % 9))
+            if trial % 5 == 0, tree.cover.count > 1 { tree.cover[1 + Int(generator.next() % UInt64(tree.cover.count - 1))] = 0 }
+            let row = (0..<features).map { _ in Float(Int(generator.next() % 200) - 100) / 100 }
+            let goesLeft = { (node: Int) in row[Int(tree.feature[node])] < thresholds[node] }
+            var walked = [Double](repeating: 1, count: features + 1)
+            var tabled = walked
+            walked.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(tree, into: $0, goesLeft: goesLeft) }
+            #expect(SHAPTable.entries(tree) != nil)
+            tabled.withUnsafeMutableBufferPointer { SHAPTable(tree).accumulate(into: $0, goesLeft: goesLeft) }
+            for (ours, theirs) in zip(tabled, walked) {
+                #expect(abs(ours - theirs) <= 1e-9 * max(1, abs(theirs)), "\(tabled) vs \(walked)")
+            }
+        }
+    }
+
+    @Test func leavesLongPathsToTheWalk() {
+        // A chain of splits on distinct features, each with a leaf on its left: node 2k splits on feature k.
+        func chain(_ depth: Int) -> SHAPTree {
+            let count = 2 * depth + 1
+            var tree = SHAPTree(
+                left: .init(repeating: -1, count: count), right: .init(repeating: -1, count: count),
+                feature: .init(repeating: -1, count: count), cover: .init(repeating: 1, count: count),
+                value: (0..<count).map(Double.init), maxDepth: depth)
+            for level in 0..<depth {
+                tree.left[2 * level] = Int32(2 * level + 1)
+                tree.right[2 * level] = Int32(2 * level + 2)
+                tree.feature[2 * level] = Int32(level)
+            }
+            return tree
+        }
+        let longest = chain(SHAPTable.depthLimit), tooLong = chain(SHAPTable.depthLimit + 1)
+        #expect(SHAPTable.entries(longest) != nil)
+        #expect(SHAPTable.entries(tooLong) == nil)
+        let prepared = SHAPExplainer(trees: [longest, tooLong]).prepared()
+        if case .table = prepared[0] {} else { Issue.record("the longest path tabled should be tabled") }
+        if case .walk = prepared[1] {} else { Issue.record("a path beyond the limit should be walked") }
+        // Both forms answer alike where both can run.
+        var walked = [Double](repeating: 0, count: SHAPTable.depthLimit + 1)
+        var tabled = walked
+        let goesLeft = { (node: Int) in node == 2 * 5 }
+        walked.withUnsafeMutableBufferPointer { TreeSHAP.accumulate(longest, into: $0, goesLeft: goesLeft) }
+        tabled.withUnsafeMutableBufferPointer { phi in prepared[0].accumulate(0..<1, phi: { _ in phi }, goesLeft: { goesLeft($1) }) }
+        for (ours, theirs) in zip(tabled, walked) { #expect(abs(ours - theirs) <= 1e-9 * max(1, abs(theirs))) }
+    }
+
     @Test func addsToWhatIsAlreadyThere() {
         let stump = SHAPTree(left: [1, -1, -1], right: [2, -1, -1], feature: [1, -1, -1], cover: [4, 3, 1], value: [0, -1, 3], maxDepth: 1)
         var phi: [Double] = [10, 20, 30]
