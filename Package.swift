@@ -30,7 +30,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "SibylCore", swiftSettings: settings),
-        .target(name: "SibylRuntime", dependencies: ["SibylCore"], swiftSettings: settings),
+        .target(name: "CSibylKernels"),
+        .target(name: "SibylRuntime", dependencies: ["SibylCore", "CSibylKernels"], swiftSettings: settings),
         .target(
             name: "SibylStore",
             dependencies: [

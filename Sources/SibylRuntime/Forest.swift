@@ -48,6 +48,8 @@ struct Forest: Sendable {
     let featureCount: Int
     /// The depth of each full group of `lane` consecutive trees: the most steps any of them needs.
     let chunkDepths: [UInt32]
+    /// The same trees for the vector kernel, where the forest suits it (see `PerfectForest`).
+    let perfect: PerfectForest?
 
     init(nodes: [Node], trees: [Tree], categories: [UInt32], shapTrees: [SHAPTree], baseMargins: [Float], featureCount: Int) {
         self.nodes = nodes
@@ -60,6 +62,9 @@ struct Forest: Sendable {
         chunkDepths = (0..<trees.count / Self.lane).map { chunk in
             trees[chunk * Self.lane..<(chunk + 1) * Self.lane].map(\.depth).max()!
         }
+        perfect = PerfectForest(
+            nodes: nodes, trees: trees, shapes: shapTrees, hasCategoricalSplits: hasCategoricalSplits,
+            groupCount: baseMargins.count, featureCount: featureCount)
     }
 
     var groupCount: Int { baseMargins.count }
@@ -76,11 +81,16 @@ struct Forest: Sendable {
     ///
     /// Each row starts from the base margins and adds the trees' leaves in tree order in float32, exactly
     /// XGBoost's CPU predictor order, so results match it bit for bit.
+    /// Batches of at least `vectorRows` rows go to the vector kernel where the forest and CPU allow it.
     func margins(_ input: FeatureMatrix) -> [Float] {
-        hasCategoricalSplits ? margins(input, MixedSplits.self) : margins(input, NumericSplits.self)
+        margins(input, vectorized: input.rows >= Self.vectorRows)
     }
 
-    private func margins<Rule: SplitRule>(_ input: FeatureMatrix, _: Rule.Type) -> [Float] {
+    /// Rows from which the kernel's sixteen lanes beat the scalar walk.
+    static let vectorRows = 8
+
+    /// The margins by the kernel (`vectorized`, where possible) or the scalar walk: the two agree bit for bit.
+    func margins(_ input: FeatureMatrix, vectorized: Bool) -> [Float] {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
         let groups = groupCount
         var result = [Float](unsafeUninitializedCapacity: input.rows * groups) { buffer, count in
@@ -90,6 +100,18 @@ struct Forest: Sendable {
             count = input.rows * groups
         }
         guard input.rows > 0 else { return result }
+        if vectorized, PerfectForest.kernelAvailable, let perfect {
+            result.withUnsafeMutableBufferPointer { perfect.addLeaves(input, to: $0) }
+        } else if hasCategoricalSplits {
+            addLeaves(input, MixedSplits.self, to: &result)
+        } else {
+            addLeaves(input, NumericSplits.self, to: &result)
+        }
+        return result
+    }
+
+    /// The scalar walk, block by block.
+    private func addLeaves<Rule: SplitRule>(_ input: FeatureMatrix, _: Rule.Type, to result: inout [Float]) {
         nodes.withUnsafeBufferPointer { nodes in
             categories.withUnsafeBufferPointer { categories in
                 input.values.withUnsafeBufferPointer { values in
@@ -104,7 +126,6 @@ struct Forest: Sendable {
                 }
             }
         }
-        return result
     }
 
     /// Adds every tree's leaf to the margins of one block of rows, chunk by chunk, then the trees left over.

@@ -1,0 +1,37 @@
+// Vector kernels for the runtime's hot loops, in C because Swift cannot yet compile one function for an
+// instruction set beyond its target's and choose it at run time. The Swift side keeps a portable path
+// that gives the same results, and calls a kernel only when `sibyl_forest_kernel_available` says the CPU
+// has it.
+#ifndef SIBYL_KERNELS_H
+#define SIBYL_KERNELS_H
+
+#include <stdint.h>
+
+/// A forest whose trees are stored as perfect binary trees, level by level: tree t's internal nodes are
+/// `feature[node_start[t] ..< node_start[t] + 2^depth[t] - 1]` (node i's children are 2i + 1 and 2i + 2),
+/// its leaves `leaf[leaf_start[t] ..< leaf_start[t] + 2^depth[t]]`. A split sends a row left when its
+/// value is below the threshold, or when the value is NaN and the feature's top bit (default left) is set.
+/// The node arrays have 64 readable entries past their end, so a level can be loaded whole.
+typedef struct {
+    const uint32_t *feature;
+    const float *threshold;
+    const float *leaf;
+    const uint32_t *node_start;
+    const uint32_t *leaf_start;
+    const uint32_t *depth;
+    const uint32_t *group;
+    int64_t tree_count;
+    int64_t group_count;
+    int64_t feature_count;
+} sibyl_perfect_forest;
+
+/// 1 when this CPU runs `sibyl_forest_add_leaves` (AVX-512F), 0 otherwise.
+int sibyl_forest_kernel_available(void);
+
+/// Adds every tree's leaf, in tree order and in float32, to `margins` (`row_count` rows of `group_count`
+/// values, already holding the base margins) for the row-major `rows` (`row_count` × `feature_count`).
+/// `scratch` holds 16 × (2 × feature_count + group_count) floats.
+void sibyl_forest_add_leaves(
+    const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch);
+
+#endif

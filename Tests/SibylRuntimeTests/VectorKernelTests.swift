@@ -1,0 +1,95 @@
+import Testing
+@testable import SibylRuntime
+
+/// The vector kernel against the scalar walk: the same float32 sums in the same order, so the same bits,
+/// on every tree model of the fixtures, with and without missing values, for batch sizes that fill
+/// sixteen lanes exactly and ones that leave a partial block.
+@Suite(.enabled(if: PerfectForest.kernelAvailable, "this CPU lacks AVX-512F"))
+struct VectorKernelTests {
+    static let models = [
+        "xgb_binary/model.json", "xgb_regressor/model.json", "xgb_multiclass/model.json", "xgb_logitraw/model.json",
+        "xgb_gamma/model.json", "xgb_small_multiclass/model.json", "xgb_dart/model.json", "xgb_softmax/model.json",
+    ]
+
+    @Test(arguments: models)
+    func agreesWithTheScalarWalk(_ file: String) throws {
+        let model = try CompiledModel.load(Fixtures.bytes(file), format: nil)
+        let forest = try #require((model.evaluator as? XGBoostModel)?.forest)
+        #expect(forest.perfect != nil)
+        for nan in [false, true] {
+            let (_, rows) = try XGBoostFixtureTests.inputs(String(file.split(separator: "/")[0]), nan: nan, rows: 1000)
+            for count in [1, 15, 16, 17, 333] {
+                let input = XGBoostFixtureTests.matrix(Array(rows.prefix(count)))
+                let vector = forest.margins(input, vectorized: true)
+                let scalar = forest.margins(input, vectorized: false)
+                #expect(vector.map(\.bitPattern) == scalar.map(\.bitPattern), "\(file), \(count) rows, nan: \(nan)")
+            }
+        }
+    }
+
+    /// Random uneven trees up to the kernel's depth limit, so every level kind is walked (permuted,
+    /// blended and gathered), against a plain walk written here: XGBoost's rule, float32 sums in tree order.
+    @Test func walksDeepUnevenTrees() throws {
+        var generator = DecimalNumberTests.Generator(state: 3)
+        var tiny = TinyModel()
+        tiny.numFeature = #""3""#
+        tiny.featureNames = #"["a","b","c"]"#
+        tiny.baseScore = #""5E-1""#
+        var trees: [(left: [Int], right: [Int], feature: [Int], condition: [Float], defaultLeft: [Bool])] = []
+        for depth in [PerfectForest.depthLimit, 7, 3, 0, PerfectForest.depthLimit - 1] {
+            var tree = (left: [-1], right: [-1], feature: [0], condition: [Float(0)], defaultLeft: [false])
+            var frontier = [(0, 0)]
+            while let (node, level) = frontier.popLast() {
+                if level == depth || (level > 1 && generator.next() % 5 == 0) {
+                    tree.condition[node] = Float(Int(generator.next() % 2001) - 1000) / 997
+                    continue
+                }
+                let child = tree.left.count
+                tree.left[node] = child
+                tree.right[node] = child + 1
+                tree.feature[node] = Int(generator.next() % 3)
+                tree.condition[node] = Float(Int(generator.next() % 200) - 100) / 50
+                tree.defaultLeft[node] = generator.next() % 2 == 0
+                for _ in 0..<2 {
+                    tree.left.append(-1); tree.right.append(-1); tree.feature.append(0)
+                    tree.condition.append(0); tree.defaultLeft.append(false)
+                }
+                frontier.append((child, level + 1))
+                frontier.append((child + 1, level + 1))
+            }
+            trees.append(tree)
+        }
+        func list<T>(_ values: [T]) -> String { "[" + values.map { "\($0)" }.joined(separator: ",") + "]" }
+        tiny.trees = trees.map { tree in
+            var json = TinyModel.Tree(
+                left: list(tree.left), right: list(tree.right), indices: list(tree.feature),
+                conditions: list(tree.condition.map { "\($0)" }), defaultLeft: list(tree.defaultLeft.map { $0 ? 1 : 0 }))
+            json.splitType = list(tree.left.map { _ in 0 })
+            return json
+        }
+        let model = try CompiledModel.load(tiny.bytes, format: nil)
+        let forest = try #require((model.evaluator as? XGBoostModel)?.forest)
+        #expect(forest.perfect != nil)
+        let rows = (0..<200).map { _ in
+            (0..<3).map { _ in generator.next() % 7 == 0 ? Float.nan : Float(Int(generator.next() % 300) - 150) / 50 }
+        }
+        let expected = rows.map { row in
+            trees.reduce(Float(0)) { sum, tree in
+                var node = 0
+                while tree.left[node] >= 0 {
+                    let value = row[tree.feature[node]]
+                    let left = value.isNaN ? tree.defaultLeft[node] : value < tree.condition[node]
+                    node = left ? tree.left[node] : tree.right[node]
+                }
+                return sum + tree.condition[node]
+            }
+        }
+        let margins = forest.margins(XGBoostFixtureTests.matrix(rows), vectorized: true)
+        #expect(margins.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    @Test func leavesCategoricalForestsToTheScalarWalk() throws {
+        let model = try CompiledModel.load(Fixtures.bytes("xgb_categorical/model.json"), format: nil)
+        #expect((model.evaluator as? XGBoostModel)?.forest.perfect == nil)
+    }
+}
