@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Sibyl's runtime against the training libraries themselves, single thread, in one run, on the 300-tree
-# models: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions.
+# models: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
+# measured alternately ROUNDS times and each figure is the median of its rounds: these machines are noisy,
+# and alternating spreads a slow spell over both sides.
 #
 #   bench/runtime.sh            # writes bench/out/runtime.md and prints it
-# Env: CPU (core to pin both to, default 0), VENV (bench/out/venv; made with requirements.txt when absent)
+# Env: CPU (core to pin both to, default 0), ROUNDS (default 3), VENV (bench/out/venv; made with
+# requirements.txt when absent)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"
+OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"; ROUNDS="${ROUNDS:-3}"
 mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0; }
 (cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
@@ -18,15 +21,21 @@ ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
   for model in xgb_binary/model.json lgbm_binary/model.txt; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
-    ours=$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" "$file" "$ROWS")
-    theirs=$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_peer.py" "$file" "$ROWS")
+    ours="" theirs=""
+    for _ in $(seq "$ROUNDS"); do
+      ours="$ours$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" "$file" "$ROWS")"$'\n'
+      theirs="$theirs$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_peer.py" "$file" "$ROWS")"$'\n'
+    done
     python3 - "$model" "$ours" "$theirs" <<'PY'
-import json, sys
-model, ours, theirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+import json, statistics, sys
+model = sys.argv[1]
+ours, theirs = ([json.loads(line) for line in arg.splitlines() if line] for arg in sys.argv[2:4])
 keys = ["predict_1_row_us", "predict_batch_us_per_row", "explain_us_per_row"]
-print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(f"{ours[k]:.2f}" for k in keys) + " |")
-print(f"| | {theirs['library']} | " + " | ".join(f"{theirs[k]:.2f}" for k in keys) + " |")
-print("| | **speed-up** | " + " | ".join(f"**{theirs[k] / ours[k]:.1f}×**" for k in keys) + " |")
+mine = {k: statistics.median(run[k] for run in ours) for k in keys}
+peer = {k: statistics.median(run[k] for run in theirs) for k in keys}
+print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(f"{mine[k]:.2f}" for k in keys) + " |")
+print(f"| | {theirs[0]['library']} | " + " | ".join(f"{peer[k]:.2f}" for k in keys) + " |")
+print("| | **speed-up** | " + " | ".join(f"**{peer[k] / mine[k]:.1f}×**" for k in keys) + " |")
 PY
   done
 } > "$OUT/runtime.md"
