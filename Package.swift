@@ -44,9 +44,24 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "SibylContainers",
+            dependencies: [
+                "SibylCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
             name: "SibylServer",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylStore",
+                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -77,9 +92,19 @@ let package = Package(
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         .testTarget(name: "SibylStoreTests", dependencies: ["SibylStore"], swiftSettings: settings),
         .testTarget(
+            name: "SibylContainersTests",
+            dependencies: [
+                "SibylContainers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylServer",
+                "SibylCore", "SibylServer", "SibylContainers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,6 +41,10 @@ public struct SibylError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let conflict = Code("conflict")
         /// The node is at its evaluation capacity; retry later.
         public static let overloaded = Code("overloaded")
+        /// The node has no container engine, or cannot reach it.
+        public static let engineUnavailable = Code("engine_unavailable")
+        /// A deployment's replica did not become ready in time, or did not answer.
+        public static let upstreamUnavailable = Code("upstream_unavailable")
         /// The database cannot be reached; nothing was changed.
         public static let storageUnavailable = Code("storage_unavailable")
         /// Anything else; the details are in the log only.

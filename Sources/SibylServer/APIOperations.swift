@@ -37,11 +37,6 @@ struct APIOperations: Sendable {
     }
 
     /// The base of the URLs Sibyl hands out: the address the caller used to reach this node.
-    func baseURL(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(platform.configuration.host):\(platform.configuration.port)"
-        return "http://" + host
-    }
-
     static func predictURL(apiID: String, baseURL: String) -> String {
         baseURL + "/apis/" + apiID + "/predict"
     }
@@ -144,20 +139,7 @@ struct APIOperations: Sendable {
 
     /// Daily counts between `from` and `to` (default: the last 30 days), at most 367 days.
     func usage(_ api: PredictionAPI, from: String?, to: String?) async throws -> UsageReport {
-        let today = WallClock.now()
-        let to = to ?? UTCDay.string(fromEpochSeconds: today)
-        let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)
-        guard let start = UTCDay.epochSeconds(of: from) else { throw SibylError(.invalidInput, "from: expected YYYY-MM-DD") }
-        guard let end = UTCDay.epochSeconds(of: to) else { throw SibylError(.invalidInput, "to: expected YYYY-MM-DD") }
-        guard start <= end, end - start <= 366 * 86_400 else {
-            throw SibylError(.invalidInput, "from must not be after to, and the range must be at most 367 days")
-        }
-        let stored = try await platform.usage.days(apiID: api.id, from: from, to: to)
-        let days = stride(from: start, through: end, by: 86_400).map { seconds in
-            let date = UTCDay.string(fromEpochSeconds: seconds)
-            return stored[date] ?? UsageDay(date: date)
-        }
-        return UsageReport(apiID: api.id, from: from, to: to, days: days)
+        try await platform.usageReport(key: api.id, from: from, to: to)
     }
 
     private static func issued(_ key: (text: String, record: APIKey)) -> IssuedKey {

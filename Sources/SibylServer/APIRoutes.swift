@@ -16,7 +16,7 @@ struct APIRoutes {
         apis.get { request, context in
             let (_, project) = try await auth.project(request, context)
             let records = try await store.apiRecords(projectID: project.id)
-            return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: operations.baseURL(request)) }))
+            return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: operations.platform.baseURL(request)) }))
         }
         apis.get(":api_id") { request, context in answer(try await record(request, context), request) }
         apis.patch(":api_id") { request, context in
@@ -80,7 +80,7 @@ struct APIRoutes {
     }
 
     private func answer(_ record: APIRecord, _ request: Request) -> JSONAnswer<APIAnswer> {
-        JSONAnswer(.ok, APIAnswer(record, baseURL: operations.baseURL(request)))
+        JSONAnswer(.ok, APIAnswer(record, baseURL: operations.platform.baseURL(request)))
     }
 
     private func whitelistAnswer(_ whitelist: IPWhitelist) -> JSONAnswer<WhitelistAnswer> {
@@ -94,7 +94,7 @@ struct APIRoutes {
         let kind = try APIOperations.kind(try body.requiredString("type"))
         let whitelist = try IPWhitelist(parsing: try body.strings("ip_whitelist") ?? [])
         let created = try await operations.create(projectID: project.id, modelID: modelID, kind: kind, whitelist: whitelist)
-        var answer = APIAnswer(created.record, baseURL: operations.baseURL(request))
+        var answer = APIAnswer(created.record, baseURL: operations.platform.baseURL(request))
         answer.apiKey = created.key
         return JSONAnswer(.accepted, answer)
     }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -5,6 +6,7 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+import SibylContainers
 import SibylCore
 import SibylStore
 
@@ -27,6 +29,8 @@ public struct SibylNode: Sendable {
     let services: ServiceGroup
     let platform: Platform
     let evaluator: Evaluator
+    /// Talk to replicas and to container engines.
+    let clients: [HTTPClient]
 
     /// Runs until a graceful shutdown (SIGTERM, SIGINT or `shutdown()`): the server stops taking requests
     /// and finishes those in flight, then pending usage is written and the database closed.
@@ -48,6 +52,7 @@ public struct SibylNode: Sendable {
     private func finish() async throws {
         await platform.usage.flush()
         try await evaluator.shutdown()
+        for client in clients { try await client.shutdown() }
         try await platform.store.shutdown()
     }
 }
@@ -66,6 +71,13 @@ public func buildNode(
     let builder = APIBuilder(platform: platform, logger: logger)
     for api in try await platform.loadRoutes() { builder.enqueue(projectID: api.projectID, apiID: api.id) }
 
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyClientConfiguration())
+    // Engine calls fail at once when an engine is down, rather than retrying until a deadline.
+    let engineClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ContainerEngine.clientConfiguration)
+    let supervisor = try await makeSupervisor(
+        configuration: configuration, platform: platform, client: client, engineClient: engineClient, logger: logger)
+    let deployments = DeploymentOperations(platform: platform, supervisor: supervisor)
+
     let registry = PrometheusCollectorRegistry()
     let evaluator = Evaluator(configuration: configuration)
     let auth = Authenticator(store: store)
@@ -82,6 +94,8 @@ public func buildNode(
     let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
+    CloudRoutes(operations: deployments, auth: auth).add(to: router)
+    DeploymentProxy(platform: platform, supervisor: supervisor, client: client).add(to: router)
 
     var application = Application(
         router: router,
@@ -90,9 +104,49 @@ public func buildNode(
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
         logger: logger)
     application.addServices(platform.usage, builder)
+    if let supervisor { application.addServices(supervisor) }
     let services = ServiceGroup(
         configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     return SibylNode(
         bootstrap: bootstrap, routes: router.routes.map(\.description), consoleRoutes: consoleRoutes, services: services,
-        platform: platform, evaluator: evaluator)
+        platform: platform, evaluator: evaluator, clients: [client, engineClient])
+}
+
+/// Replicas answer on loopback: many connections per replica, no redirects followed, no decompression.
+private func proxyClientConfiguration() -> HTTPClient.Configuration {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.decompression = .disabled
+    configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+    return configuration
+}
+
+/// The supervisor of the configured container engines, with every stored deployment handed to it;
+/// nil when the node has no engine.
+private func makeSupervisor(
+    configuration: ServerConfiguration, platform: Platform, client: HTTPClient, engineClient: HTTPClient, logger: Logger
+) async throws -> Supervisor? {
+    try await platform.deployments.reload(from: platform.store)
+    guard !configuration.containerEngines.isEmpty else { return nil }
+    let engines = try configuration.containerEngines.mapValues { text in
+        ContainerEngine(endpoint: try EngineEndpoint(parsing: text), client: engineClient)
+    }
+    let store = platform.store
+    let supervisor = Supervisor(
+        engines: engines, flavors: configuration.flavors, client: client,
+        interval: .milliseconds(configuration.supervisorIntervalMilliseconds),
+        callbacks: .init(
+            finishTasks: { deployment, kinds, error in
+                try? await store.finishTasks(projectID: deployment.projectID, deploymentName: deployment.name, kinds: kinds, error: error)
+            },
+            deleted: { deployment in
+                try? await store.deleteDeployment(projectID: deployment.projectID, name: deployment.name)
+                try? await platform.deployments.reload(from: store)
+            }),
+        logger: logger)
+    // Tasks a stop interrupted are finished once the work they asked for is done.
+    for deployment in try await store.deployments(projectID: nil) {
+        supervisor.apply(deployment, tasks: deployment.deleting ? [.delete] : [.create, .update])
+    }
+    return supervisor
 }

@@ -43,5 +43,22 @@ public struct ServerConfiguration: Sendable {
     public var loginFailureLimit = 5
     public var loginFailureWindowSeconds: Int64 = 15 * 60
 
+    /// Container engines by region (Docker Engine API: `unix:///path.sock` or `tcp://host:port`); region 1
+    /// is the local one. Without any, deployments are refused.
+    public var containerEngines: [Int: String] = [:]
+    /// The sizes deployments may ask for.
+    public var flavors = Flavor.defaults
+    /// The key (32 bytes, base64) that seals registry passwords and secret values at rest; read from
+    /// `secrets.key` in the data directory, made there at the first start, when not given.
+    public var secretsKey: String?
+    /// How long a request to a scaled-to-zero deployment is held while a replica starts.
+    public var coldStartTimeoutSeconds = 60
+    /// How long the gateway waits for a replica's answer.
+    public var proxyTimeoutSeconds: Int64 = 300
+    /// Largest answer of a replica collected before it is sent (unless the deployment streams).
+    public var maxProxiedAnswerBytes = 64 << 20
+    /// How often the supervisor looks at every deployment's replicas.
+    public var supervisorIntervalMilliseconds = 250
+
     public init() {}
 }

@@ -9,7 +9,8 @@ extension SibylError: HTTPResponseError {
         case .notFound: .notFound
         case .unauthenticated, .invalidAPIKey: .unauthorized
         case .forbidden, .ipNotAllowed: .forbidden
-        case .apiUnavailable, .overloaded, .storageUnavailable: .serviceUnavailable
+        case .apiUnavailable, .overloaded, .storageUnavailable, .engineUnavailable: .serviceUnavailable
+        case .upstreamUnavailable: .badGateway
         case .trialLimitReached, .tooManyAttempts: .tooManyRequests
         case .payloadTooLarge, .tooManyRows: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
@@ -26,6 +27,8 @@ extension SibylError: HTTPResponseError {
         case .invalidAPIKey: headers[.wwwAuthenticate] = "apikey"
         case .unauthenticated: headers[.wwwAuthenticate] = "Bearer"
         case .overloaded, .storageUnavailable: headers[.retryAfter] = "1"
+        // The vendor's client retries 409 unless told not to; a conflict here is never cured by retrying.
+        case .conflict: headers[.xShouldRetry] = "false"
         default: break
         }
         let body = try JSONSerialization.data(

@@ -78,4 +78,5 @@ struct Gateway: Sendable {
 extension HTTPField.Name {
     static let xAPIKey = Self("X-Api-Key")!
     static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xShouldRetry = Self("x-should-retry")!
 }

@@ -119,7 +119,60 @@ enum OpenAPIDocument {
             Operation(method: "delete", path: api + "/keys/{key_id}", summary: "Revoke a key", tag: "apis", answers: [204: "revoked"]),
             Operation(
                 method: "get", path: api + "/usage", summary: "Daily counts (?from=YYYY-MM-DD&to=YYYY-MM-DD, UTC)", tag: "apis"),
+            Operation(
+                method: "get", path: project + "/deployments/{deployment_name}/usage",
+                summary: "A deployment's daily counts (?from=YYYY-MM-DD&to=YYYY-MM-DD, UTC)", tag: "deployments"),
+        ] + deploymentOperations
+    }
+
+    /// The deployment API compatible with the vendor's (docs/gcore-inference-api.md), and the gateway.
+    static var deploymentOperations: [Operation] {
+        let inference = "/cloud/v3/inference/{project_id}"
+        let deployment = inference + "/deployments/{deployment_name}"
+        let spec: [String: Any] = ["type": "object", "description": "seed 002's deployment fields; see docs/DEPLOYMENTS.md"]
+        let tag = "deployments"
+        var operations = [
+            Operation(method: "get", path: "/cloud/v3/inference/flavors", summary: "Flavors (?limit&offset)", tag: tag),
+            Operation(method: "get", path: "/cloud/v3/inference/flavors/{flavor_name}", summary: "A flavor", tag: tag),
+            Operation(method: "get", path: "/cloud/v3/inference/capacity", summary: "Replicas each region can take, by flavor", tag: tag),
+            Operation(method: "get", path: "/cloud/v1/regions", summary: "Regions: the node's container engines", tag: tag),
+            Operation(method: "get", path: "/cloud/v1/regions/{region_id}", summary: "A region", tag: tag),
+            Operation(
+                method: "post", path: inference + "/deployments", summary: "Create a deployment; answers its task", tag: tag,
+                body: spec, answers: [201: "{tasks: [id]}"]),
+            Operation(method: "get", path: inference + "/deployments", summary: "Deployments (?limit&offset): {count, results}", tag: tag),
+            Operation(method: "get", path: deployment, summary: "A deployment, with status and replica counts", tag: tag),
+            Operation(
+                method: "patch", path: deployment, summary: "Change fields (null clears); answers its task", tag: tag, body: spec),
+            Operation(method: "delete", path: deployment, summary: "Delete; answers its task", tag: tag),
+            Operation(method: "post", path: deployment + "/start", summary: "Start (back to scale.min)", tag: tag, answers: [204: "started"]),
+            Operation(method: "post", path: deployment + "/stop", summary: "Stop: no replicas, no requests", tag: tag, answers: [204: "stopped"]),
+            Operation(
+                method: "get", path: deployment + "/logs", summary: "Replicas' log lines (?limit&offset&order_by=time.asc|time.desc&region_id)",
+                tag: tag),
+            Operation(
+                method: "post", path: inference + "/api_keys", summary: "Create a deployment key, its secret shown once", tag: tag,
+                body: object(["name": string, "description": string, "expires_at": string], required: ["name"]),
+                answers: [201: "the key and its secret"]),
+            Operation(method: "get", path: inference + "/api_keys", summary: "Deployment keys (no secrets)", tag: tag),
+            Operation(method: "get", path: inference + "/api_keys/{api_key_name}", summary: "A key and the deployments it opens", tag: tag),
+            Operation(
+                method: "patch", path: inference + "/api_keys/{api_key_name}", summary: "Change a key's description", tag: tag,
+                body: object(["description": string])),
+            Operation(
+                method: "delete", path: inference + "/api_keys/{api_key_name}", summary: "Delete a key no deployment uses", tag: tag,
+                answers: [204: "deleted"]),
+            Operation(method: "get", path: "/cloud/v1/tasks", summary: "Tasks of the caller's projects (?state&limit&offset)", tag: tag),
+            Operation(method: "get", path: "/cloud/v1/tasks/{task_id}", summary: "A task: NEW, RUNNING, FINISHED or ERROR", tag: tag),
         ]
+        for method in ["get", "post", "put", "patch", "delete", "head", "options"] {
+            for path in ["/inference/{project_id}/{deployment_name}", "/inference/{project_id}/{deployment_name}/{path}"] {
+                operations.append(Operation(
+                    method: method, path: path,
+                    summary: "Forwarded to a ready replica (the key, when the deployment has keys, is not)", tag: "deployments data plane"))
+            }
+        }
+        return operations
     }
 
     static let json: [UInt8] = {
@@ -134,7 +187,7 @@ enum OpenAPIDocument {
             }
             let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> [String: Any] in
                 let name = String(segment.dropFirst().dropLast())
-                return ["name": name, "in": "path", "required": true, "schema": name == "project_id" || name == "user_id" ? integer : string]
+                return ["name": name, "in": "path", "required": true, "schema": ["project_id", "user_id", "region_id"].contains(name) ? integer : string]
             }
             var entry: [String: Any] = [
                 "summary": operation.summary, "tags": [operation.tag], "responses": responses, "parameters": parameters,

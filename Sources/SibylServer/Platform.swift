@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import SibylCore
 import SibylRuntime
@@ -12,6 +13,7 @@ final class Platform: Sendable {
     let store: Store
     let models: ModelCache
     let routes = RoutingTable()
+    let deployments = DeploymentDirectory()
     let usage: UsageCounter
     let logger: Logger
 
@@ -57,5 +59,31 @@ final class Platform: Sendable {
     private func compiledModel(for api: PredictionAPI) async throws(SibylError) -> CompiledModel? {
         guard let model = try await store.model(projectID: api.projectID, id: api.modelID) else { return nil }
         return try await models.model(model)
+    }
+
+    /// The address clients reached this node at, for the URLs answers give (an API's predict URL, a
+    /// deployment's address).
+    func baseURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        return "http://" + host
+    }
+
+    /// Daily counts of an API's or a deployment's answers by status, every day of the range (the last 30
+    /// days by default), zeros included.
+    func usageReport(key: String, from: String?, to: String?) async throws -> APIOperations.UsageReport {
+        let today = WallClock.now()
+        let to = to ?? UTCDay.string(fromEpochSeconds: today)
+        let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)
+        guard let start = UTCDay.epochSeconds(of: from) else { throw SibylError(.invalidInput, "from: expected YYYY-MM-DD") }
+        guard let end = UTCDay.epochSeconds(of: to) else { throw SibylError(.invalidInput, "to: expected YYYY-MM-DD") }
+        guard start <= end, end - start <= 366 * 86_400 else {
+            throw SibylError(.invalidInput, "from must not be after to, and the range must be at most 367 days")
+        }
+        let stored = try await usage.days(apiID: key, from: from, to: to)
+        let days = stride(from: start, through: end, by: 86_400).map { seconds in
+            let date = UTCDay.string(fromEpochSeconds: seconds)
+            return stored[date] ?? UsageDay(date: date)
+        }
+        return APIOperations.UsageReport(apiID: key, from: from, to: to, days: days)
     }
 }

@@ -66,5 +66,36 @@ enum Migrations {
                 "CREATE INDEX login_failures_subject ON login_failures (subject, failed_at)",
             ]
         },
+        Migration(name: "0003_deployments") { _ in
+            [
+                // A deployment's spec is kept as the compatible API's JSON: one document, read and written whole.
+                """
+                CREATE TABLE deployments (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+                  spec_json TEXT NOT NULL, stopped BOOLEAN NOT NULL, deleting BOOLEAN NOT NULL, created_at BIGINT NOT NULL,
+                  PRIMARY KEY (project_id, name))
+                """,
+                """
+                CREATE TABLE deployment_tasks (id TEXT PRIMARY KEY, project_id BIGINT NOT NULL, user_id BIGINT NOT NULL,
+                  kind TEXT NOT NULL, state TEXT NOT NULL, deployment_name TEXT NOT NULL, error TEXT,
+                  created_at BIGINT NOT NULL, finished_at BIGINT)
+                """,
+                "CREATE INDEX deployment_tasks_project ON deployment_tasks (project_id, created_at)",
+                """
+                CREATE TABLE inference_keys (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+                  description TEXT, expires_at BIGINT, created_at BIGINT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+                  PRIMARY KEY (project_id, name))
+                """,
+                // Passwords and secret values are sealed (AES-GCM) with the node's secrets key before they get here.
+                """
+                CREATE TABLE registry_credentials (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+                  registry_url TEXT NOT NULL, username TEXT NOT NULL, password_sealed TEXT NOT NULL,
+                  PRIMARY KEY (project_id, name))
+                """,
+                """
+                CREATE TABLE inference_secrets (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
+                  type TEXT NOT NULL, data_sealed TEXT NOT NULL, PRIMARY KEY (project_id, name))
+                """,
+            ]
+        },
     ]
 }

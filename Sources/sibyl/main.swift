@@ -20,6 +20,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Number of API options (official APIs that may exist at once) to apply at start.") var apiOptions: Int?
     @Option(help: "A proxy whose X-Forwarded-For is believed (CIDR); repeat for several.") var trustedProxy: [String] = []
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Container engine of region 1 for deployments (Docker Engine API): unix:///path.sock or tcp://host:port. Env SIBYL_CONTAINER_ENGINE.")
+    var containerEngine: String?
+    @Option(help: "Another region's container engine, as ID=URL (e.g. 2=tcp://10.0.0.2:2375); repeat for several.")
+    var region: [String] = []
+    @Option(help: "A deployment flavor, as NAME:CPUS:MEMORY_GIB; repeat for several (replaces the defaults).")
+    var flavor: [String] = []
 
     func run() async throws {
         var logger = Logger(label: "sibyl")
@@ -37,6 +43,21 @@ struct Serve: AsyncParsableCommand {
             do throws(SibylError) { return try CIDR(text) } catch { throw ValidationError("--trusted-proxy: \(error.message)") }
         }
         let environment = ProcessInfo.processInfo.environment
+        if let engine = containerEngine ?? environment["SIBYL_CONTAINER_ENGINE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.containerEngines[1] = engine
+        }
+        for entry in region {
+            guard let equals = entry.firstIndex(of: "="), let id = Int(entry[..<equals]), id > 1 else {
+                throw ValidationError("--region: expected ID=URL with an ID above 1 (region 1 is --container-engine)")
+            }
+            configuration.containerEngines[id] = String(entry[entry.index(after: equals)...])
+        }
+        if !flavor.isEmpty {
+            configuration.flavors = try flavor.map { text in
+                do throws(SibylError) { return try Flavor(parsing: text) } catch { throw ValidationError("--flavor: \(error.message)") }
+            }
+        }
+        configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
 

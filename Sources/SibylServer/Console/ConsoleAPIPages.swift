@@ -276,14 +276,14 @@ struct ConsoleAPIPages {
             isFailed: api.status == .failed, failureReason: api.failureReason ?? "",
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
-            url: APIOperations.predictURL(apiID: api.id, baseURL: console.apis.baseURL(visit.request)),
+            url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
             keys: record.keys.map { KeyRow(id: $0.id, created: ConsoleFormat.dateTime($0.createdAt)) },
             whitelist: record.whitelist.entries.map { CIDRRow(cidr: $0.description) }, created: ConsoleFormat.dateTime(api.createdAt),
             requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestLimit.map { max(0, $0 - api.requestsUsed) } ?? 0,
             canStop: [.operating, .updating, .failed].contains(api.status), canStart: api.status == .stopped,
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),
             usage: usageView(report, error: usageError), example: ExampleRequest(
-                url: APIOperations.predictURL(apiID: api.id, baseURL: console.apis.baseURL(visit.request)),
+                url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
                 features: model?.schema.featureNames ?? []),
             whitelistOpen: dialog == "whitelist" || refusal.cidr != nil, deleteOpen: dialog == "delete",
             cidrInput: refusal.cidr?.input ?? "", cidrError: refusal.cidr.map { ConsoleVisit.sentence($0.error.message) })

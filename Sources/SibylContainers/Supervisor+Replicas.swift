@@ -1,0 +1,268 @@
+import Foundation
+import Logging
+import Synchronization
+import SibylCore
+
+extension Supervisor {
+    /// Replicas restart after crashes no faster than this allows: 1 s, doubling up to 30 s.
+    static func backOff(crashes: Int) -> Duration { .seconds(min(30, 1 << min(max(crashes - 1, 0), 5))) }
+
+    /// How often a replica not yet ready is checked, so that a request held on a cold start waits little.
+    static let startingCheck = Duration.milliseconds(50)
+
+    /// Brings each replica of a region up to date: whether its container still runs, and its probes.
+    func refresh(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+        for name in entry.replicas.keys.sorted() {
+            guard var replica = entry.replicas[name], replica.region == region else { continue }
+            let kept = await refresh(&replica, &entry, engine: engine, now: now)
+            entry.replicas[name] = kept ? replica : nil
+        }
+        await sample(&entry, region: region, engine: engine, now: now)
+    }
+
+    /// One replica's turn; false when it was removed (failed, and due for replacement).
+    private func refresh(_ replica: inout Replica, _ entry: inout Managed, engine: ContainerEngine, now: ContinuousClock.Instant) async -> Bool {
+        if replica.phase == .failed {
+            guard let at = replica.restartAt, now >= at else { return true }
+            await remove([replica], everythingOf: nil)
+            return false
+        }
+        if now >= replica.nextInspect {
+            replica.nextInspect = now + (replica.phase == .ready ? .seconds(1) : Self.startingCheck)
+            guard let state = try? await engine.inspect(replica.containerID) else {
+                fail(&replica, &entry, "the container is gone", now: now)
+                return true
+            }
+            replica.port = state.hostPort ?? replica.port
+            guard state.running else {
+                let last = (try? await engine.logs(replica.containerID, tail: 5, since: nil))?.last?.message
+                fail(&replica, &entry, "exited with code \(state.exitCode)" + (last.map { ": \($0)" } ?? ""), now: now)
+                return true
+            }
+        }
+        guard let port = replica.port else { return true }
+        let probes = entry.deployment.spec.probes
+        if !replica.startupPassed {
+            guard let startup = probes?.startupProbe?.active else {
+                replica.startupPassed = true
+                return true
+            }
+            guard due(replica, .startup, startup, now: now) else { return true }
+            let passed = await self.probes.passes(startup, port: port, containerID: replica.containerID, engine: engine)
+            record(&replica, .startup, startup, passed, now: now)
+            if (replica.successes[.startup] ?? 0) >= startup.successes { replica.startupPassed = true }
+            if (replica.failures[.startup] ?? 0) >= startup.failures { fail(&replica, &entry, "startup probe failed", now: now) }
+            return true
+        }
+        let readiness = probes?.readinessProbe?.active
+        if due(replica, .readiness, readiness, now: now) {
+            let passed = await self.probes.passes(readiness, port: port, containerID: replica.containerID, engine: engine)
+            record(&replica, .readiness, readiness, passed, now: now)
+            if passed && (replica.successes[.readiness] ?? 0) >= (readiness?.successes ?? 1) {
+                if replica.phase != .ready { entry.crashes[replica.region] = 0 }
+                replica.phase = .ready
+                replica.error = nil
+            } else if !passed && replica.phase == .ready && (replica.failures[.readiness] ?? 0) >= (readiness?.failures ?? 3) {
+                replica.phase = .unready
+                replica.error = "readiness probe failed"
+            }
+        }
+        if replica.phase != .starting, let liveness = probes?.livenessProbe?.active, due(replica, .liveness, liveness, now: now) {
+            let passed = await self.probes.passes(liveness, port: port, containerID: replica.containerID, engine: engine)
+            record(&replica, .liveness, liveness, passed, now: now)
+            if (replica.failures[.liveness] ?? 0) >= liveness.failures {
+                fail(&replica, &entry, "liveness probe failed", now: now)
+                replica.restartAt = now
+            }
+        }
+        return true
+    }
+
+    /// Whether a probe is due. A readiness check of a replica not yet ready runs every `startingCheck`
+    /// (after the probe's initial delay), not every period: a held request should not wait a period.
+    private func due(_ replica: Replica, _ kind: Replica.ProbeKind, _ probe: Probe?, now: ContinuousClock.Instant) -> Bool {
+        let delay = Duration.seconds(probe?.initialDelay ?? 0)
+        guard now - replica.createdAt >= delay else { return false }
+        return replica.nextProbe[kind].map { now >= $0 } ?? true
+    }
+
+    private func record(_ replica: inout Replica, _ kind: Replica.ProbeKind, _ probe: Probe?, _ passed: Bool, now: ContinuousClock.Instant) {
+        if passed {
+            replica.successes[kind, default: 0] += 1
+            replica.failures[kind] = 0
+        } else {
+            replica.failures[kind, default: 0] += 1
+            replica.successes[kind] = 0
+        }
+        let fast = kind == .readiness && replica.phase == .starting
+        replica.nextProbe[kind] = now + (fast ? Self.startingCheck : .seconds(probe?.period ?? 10))
+    }
+
+    private func fail(_ replica: inout Replica, _ entry: inout Managed, _ reason: String, now: ContinuousClock.Instant) {
+        replica.phase = .failed
+        replica.error = reason
+        let crashes = entry.crashes[replica.region, default: 0] + 1
+        entry.crashes[replica.region] = crashes
+        replica.restartAt = now + Self.backOff(crashes: crashes)
+        logger.warning("replica failed", metadata: ["replica": "\(replica.name)", "reason": "\(reason)"])
+    }
+
+    /// Every polling interval, the mean CPU and memory use of a region's ready replicas (for triggers).
+    private func sample(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+        guard let placement = entry.deployment.spec.containers.first(where: { $0.regionID == region }),
+            let triggers = placement.scale.triggers, triggers.cpu != nil || triggers.memory != nil, now >= entry.nextStats
+        else { return }
+        entry.nextStats = now + .seconds(placement.scale.pollingInterval ?? Scale.defaultPollingInterval)
+        var cpu: [Double] = [], memory: [Double] = []
+        for replica in entry.replicas.values where replica.region == region && replica.isServing {
+            guard let stats = try? await engine.stats(replica.containerID) else { continue }
+            cpu.append(stats.cpuFraction * 100)
+            if stats.memoryLimitBytes > 0 { memory.append(Double(stats.memoryBytes) / Double(stats.memoryLimitBytes) * 100) }
+        }
+        guard !cpu.isEmpty else { return }
+        entry.stats[region] = (cpu.reduce(0, +) / Double(cpu.count), memory.isEmpty ? 0 : memory.reduce(0, +) / Double(memory.count))
+    }
+
+    /// Creates or removes containers until the region has `target` of the current revision; containers of
+    /// an older revision leave once the new ones serve. Returns why containers could not be made, if so.
+    func converge(_ entry: inout Managed, region: Int, target: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async -> String? {
+        var current = entry.replicas.values.filter { $0.region == region && $0.revision == entry.revision }
+        if current.count < target {
+            for _ in current.count..<target {
+                do {
+                    let replica = try await create(entry.deployment, revision: entry.revision, region: region, engine: engine, now: now)
+                    entry.replicas[replica.name] = replica
+                    current.append(replica)
+                    entry.regionErrors[region] = nil
+                } catch {
+                    let message = "region \(region): \(error)"
+                    entry.regionErrors[region] = message
+                    return message
+                }
+            }
+        } else if current.count > target {
+            // Failed ones go first, then those not serving, then the newest.
+            let order: (Replica) -> Int = { $0.phase == .failed ? 0 : $0.isServing ? 2 : 1 }
+            let extra = current.sorted { (order($0), $1.createdAt) < (order($1), $0.createdAt) }.prefix(current.count - target)
+            for replica in extra { entry.replicas[replica.name] = nil }
+            await remove(Array(extra), everythingOf: nil)
+            current.removeAll { replica in extra.contains { $0.name == replica.name } }
+        }
+        let old = entry.replicas.values.filter { $0.region == region && $0.revision != entry.revision }
+        if !old.isEmpty && (target == 0 || current.filter(\.isServing).count >= target) {
+            for replica in old { entry.replicas[replica.name] = nil }
+            await remove(old, everythingOf: nil)
+        }
+        return nil
+    }
+
+    private func create(
+        _ deployment: Deployment, revision: String, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant
+    ) async throws -> Replica {
+        let spec = deployment.spec
+        if try await !engine.imageExists(spec.image) {
+            do {
+                try await engine.pull(spec.image, auth: nil)
+            } catch {
+                throw SupervisorError("image \(spec.image) is not on the engine and could not be pulled: \(error)")
+            }
+        }
+        let flavor = flavors[spec.flavorName]
+        var labels = Self.labels(deployment)
+        labels["sibyl.region"] = "\(region)"
+        labels["sibyl.revision"] = revision
+        let name = "sibyl-\(deployment.projectID)-\(deployment.name)-\(Self.suffix())"
+        let id = try await engine.create(ContainerSpec(
+            name: name, image: spec.image, command: spec.command, environment: spec.envs ?? [:],
+            containerPort: spec.listeningPort, labels: labels, memoryBytes: flavor?.memoryBytes, nanoCPUs: flavor?.nanoCPUs))
+        do {
+            try await engine.start(id)
+        } catch {
+            try? await engine.remove(id, force: true)
+            throw error
+        }
+        let port = try await engine.inspect(id)?.hostPort
+        return Replica(name: name, region: region, revision: revision, containerID: id, port: port, now: now)
+    }
+
+    /// Stops (gracefully, up to 5 s) and removes containers; with `everythingOf`, also any container
+    /// labelled as that deployment's, tracked or not.
+    func remove(_ replicas: some Collection<Replica>, everythingOf deployment: Deployment?) async {
+        await withTaskGroup(of: Void.self) { group in
+            for replica in replicas {
+                guard let engine = engines[replica.region] else { continue }
+                group.addTask {
+                    try? await engine.stop(replica.containerID, timeoutSeconds: 5)
+                    try? await engine.remove(replica.containerID, force: true)
+                }
+            }
+        }
+        guard let deployment else { return }
+        for engine in engines.values {
+            for container in (try? await engine.list(labels: Self.labels(deployment), all: true)) ?? [] {
+                try? await engine.remove(container.id, force: true)
+            }
+        }
+    }
+
+    /// At start: replicas of the previous run that still match their deployment's revision are adopted
+    /// (their probes decide when they serve again); every other labelled container is removed.
+    func adopt() async {
+        let now = ContinuousClock.now
+        for (region, engine) in engines {
+            let containers: [ContainerSummary]
+            do {
+                containers = try await engine.list(labels: ["sibyl.managed": "1"], all: true)
+            } catch {
+                logger.error("container engine unreachable", metadata: ["region": "\(region)", "error": "\(error)"])
+                continue
+            }
+            for container in containers {
+                let labels = container.labels
+                let key = "\(labels["sibyl.project"] ?? "")/\(labels["sibyl.deployment"] ?? "")"
+                let name = container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
+                let adopted = managed.withLock { all -> Bool in
+                    guard var entry = all[key], labels["sibyl.revision"] == entry.revision, labels["sibyl.region"] == "\(region)",
+                        !entry.deployment.stopped, !entry.deployment.deleting, container.state == "running"
+                    else { return false }
+                    entry.replicas[name] = Replica(
+                        name: name, region: region, revision: entry.revision, containerID: container.id, port: nil, now: now)
+                    entry.targets[region, default: 0] += 1
+                    all[key] = entry
+                    return true
+                }
+                if !adopted { try? await engine.remove(container.id, force: true) }
+            }
+        }
+    }
+
+    static func labels(_ deployment: Deployment) -> [String: String] {
+        ["sibyl.managed": "1", "sibyl.project": "\(deployment.projectID)", "sibyl.deployment": deployment.name]
+    }
+
+    /// What a container is made from: a change here needs new containers; any other change (scale,
+    /// probes, keys, timeout) applies to the running ones. FNV-1a of the fields, in hex.
+    static func revision(_ spec: DeploymentSpec) -> String {
+        let parts = [
+            spec.image, (spec.command ?? []).joined(separator: "\u{1F}"),
+            (spec.envs ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}"),
+            "\(spec.listeningPort)", spec.flavorName,
+        ]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in parts.joined(separator: "\u{1E}").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    private static func suffix() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<6).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// A failure the supervisor explains in its own words (shown as a region's `error_message`).
+struct SupervisorError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

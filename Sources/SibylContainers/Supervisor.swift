@@ -1,0 +1,234 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SibylCore
+
+/// Runs every deployment's replicas on the container engines and keeps them as their specs ask: creates
+/// and removes containers, probes them, scales them (to zero and back), replaces those that die, and
+/// finishes the deployments' tasks. The gateway asks it for a ready replica per request.
+///
+/// One loop does all the work, a pass every `interval` or as soon as something changes; engine calls for
+/// different deployments run concurrently within a pass. Replicas are labelled, so a restarted node
+/// adopts the ones still matching their spec and removes the rest.
+public final class Supervisor: Service, Sendable {
+    /// What the supervisor tells the store.
+    public struct Callbacks: Sendable {
+        /// Ends the deployment's unfinished tasks of these kinds: FINISHED, or ERROR with the message.
+        public var finishTasks: @Sendable (Deployment, [DeploymentTask.Kind], String?) async -> Void
+        /// Removes the record of a deployment whose containers are gone.
+        public var deleted: @Sendable (Deployment) async -> Void
+
+        public init(
+            finishTasks: @escaping @Sendable (Deployment, [DeploymentTask.Kind], String?) async -> Void,
+            deleted: @escaping @Sendable (Deployment) async -> Void
+        ) {
+            self.finishTasks = finishTasks
+            self.deleted = deleted
+        }
+    }
+
+    let engines: [Int: ContainerEngine]
+    let flavors: [String: Flavor]
+    let interval: Duration
+    let probes: ProbeRunner
+    let callbacks: Callbacks
+    let logger: Logger
+    let managed = Mutex<[String: Managed]>([:])
+    private let wakeUp: AsyncStream<Void>.Continuation
+    private let wakeUps: AsyncStream<Void>
+
+    public init(
+        engines: [Int: ContainerEngine], flavors: [Flavor], client: HTTPClient, interval: Duration, callbacks: Callbacks,
+        logger: Logger
+    ) {
+        self.engines = engines
+        self.flavors = Dictionary(flavors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.interval = interval
+        probes = ProbeRunner(client: client)
+        self.callbacks = callbacks
+        self.logger = logger
+        (wakeUps, wakeUp) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: Desired state
+
+    /// Takes a deployment's stored state: new, changed, stopped, started or being deleted. `task` is the
+    /// kind of task this change opened, which the supervisor finishes once the change is carried out.
+    public func apply(_ deployment: Deployment, task: DeploymentTask.Kind? = nil) {
+        apply(deployment, tasks: task.map { [$0] } ?? [])
+    }
+
+    /// `apply` with several open tasks (at start, for the tasks a stop interrupted).
+    public func apply(_ deployment: Deployment, tasks: Set<DeploymentTask.Kind>) {
+        let now = ContinuousClock.now
+        managed.withLock { all in
+            let key = Self.key(deployment)
+            var entry = all[key] ?? Managed(deployment: deployment, now: now)
+            // A deployment that starts (created, or started after a stop) is warm: it runs until idle.
+            if all[key] == nil || (entry.deployment.stopped && !deployment.stopped) { entry.lastRequest = now }
+            entry.deployment = deployment
+            entry.revision = Self.revision(deployment.spec)
+            entry.unfinished.formUnion(tasks)
+            all[key] = entry
+        }
+        wakeUp.yield()
+    }
+
+    public func view(_ deployment: Deployment) -> DeploymentView {
+        guard let entry = managed.withLock({ $0[Self.key(deployment)] }) else {
+            return DeploymentView(status: deployment.deleting ? .deleting : deployment.stopped ? .disabled : .deploying, regions: [:])
+        }
+        return entry.view
+    }
+
+    // MARK: Data plane
+
+    /// A ready replica for one request, in turn; when none is ready (scaled to zero, or starting), the
+    /// request waits for one up to `timeout`. Every call counts as a request for idle time and the http
+    /// trigger.
+    public func endpoint(_ deployment: Deployment, timeout: Duration) async throws(SibylError) -> ReplicaEndpoint {
+        let key = Self.key(deployment)
+        let deadline = ContinuousClock.now + timeout
+        var nudged = false
+        while true {
+            let now = ContinuousClock.now
+            let found: ReplicaEndpoint?? = managed.withLock { all in
+                guard var entry = all[key] else { return .some(nil) }
+                entry.lastRequest = now
+                if !nudged { entry.requestTimes.append(now) }
+                let endpoint = entry.nextReady()
+                if endpoint == nil { entry.demand = true }
+                all[key] = entry
+                return .some(endpoint)
+            }
+            guard case .some(let endpoint) = found else { break }
+            if let endpoint { return endpoint }
+            if !nudged {
+                wakeUp.yield()
+                nudged = true
+            }
+            guard ContinuousClock.now < deadline else { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        throw SibylError(.upstreamUnavailable, "no replica of the deployment became ready in time")
+    }
+
+    // MARK: Logs
+
+    /// The lines every replica of the deployment wrote (the engine keeps them), oldest or newest first.
+    public func logs(_ deployment: Deployment, regionID: Int?, newestFirst: Bool) async throws(SibylError) -> [DeploymentLogLine] {
+        var lines: [(Date, DeploymentLogLine)] = []
+        for placement in deployment.spec.containers where regionID == nil || placement.regionID == regionID {
+            guard let engine = engines[placement.regionID] else { continue }
+            do {
+                for container in try await engine.list(labels: Self.labels(deployment), all: true) {
+                    let name = container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
+                    for line in try await engine.logs(container.id, tail: 1_000, since: nil) {
+                        lines.append((line.time, DeploymentLogLine(
+                            time: Self.iso8601(line.time), message: line.message, replica: name, regionID: placement.regionID)))
+                    }
+                }
+            } catch {
+                throw SibylError(.engineUnavailable, "the container engine of region \(placement.regionID) did not answer: \(error)")
+            }
+        }
+        lines.sort { newestFirst ? $0.0 > $1.0 : $0.0 < $1.0 }
+        return lines.map(\.1)
+    }
+
+    // MARK: The loop
+
+    public func run() async throws {
+        await adopt()
+        let ticker = Task { [wakeUp, interval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                wakeUp.yield()
+            }
+        }
+        defer { ticker.cancel() }
+        for await _ in wakeUps.cancelOnGracefulShutdown() {
+            await pass()
+        }
+    }
+
+    /// One look at every deployment.
+    func pass() async {
+        let snapshot = managed.withLock { $0 }
+        await withTaskGroup(of: Void.self) { group in
+            for (key, entry) in snapshot { group.addTask { await self.reconcile(key, entry) } }
+        }
+    }
+
+    private func reconcile(_ key: String, _ snapshot: Managed) async {
+        let deployment = snapshot.deployment
+        if deployment.deleting {
+            await remove(snapshot.replicas.values, everythingOf: deployment)
+            await callbacks.deleted(deployment)
+            await callbacks.finishTasks(deployment, [.delete], nil)
+            await callbacks.finishTasks(deployment, [.create, .update], "the deployment was deleted")
+            _ = managed.withLock { $0.removeValue(forKey: key) }
+            return
+        }
+        var entry = snapshot
+        let now = ContinuousClock.now
+        var failures: [String] = []
+        for placement in deployment.spec.containers {
+            guard let engine = engines[placement.regionID] else { continue }
+            await refresh(&entry, region: placement.regionID, engine: engine, now: now)
+            let current = entry.targets[placement.regionID] ?? 0
+            let target = Autoscaler.target(
+                scale: placement.scale, current: current, stopped: deployment.stopped,
+                idleSeconds: Self.seconds(now - entry.lastRequest), idleTimeout: deployment.spec.idleTimeout,
+                demand: entry.demand, load: entry.load(region: placement.regionID, window: placement.scale.triggers?.http?.window, now: now),
+                secondsSinceLastChange: Self.seconds(now - entry.lastChange))
+            if target != current {
+                entry.targets[placement.regionID] = target
+                entry.lastChange = now
+            }
+            if let error = await converge(&entry, region: placement.regionID, target: target, engine: engine, now: now) {
+                failures.append(error)
+            }
+        }
+        // Regions no longer in the spec lose their replicas.
+        let regions = Set(deployment.spec.containers.map(\.regionID))
+        let orphans = entry.replicas.values.filter { !regions.contains($0.region) }
+        await remove(orphans, everythingOf: nil)
+        for replica in orphans { entry.replicas[replica.name] = nil }
+        entry.demand = entry.demand && entry.readyCount == 0
+        let finished = entry.unfinished
+        if !finished.isEmpty && (entry.isScheduled || !failures.isEmpty) {
+            entry.unfinished = []
+            await callbacks.finishTasks(deployment, Array(finished), failures.first)
+        }
+        let settled = entry
+        managed.withLock { all in
+            // Keep what the data plane wrote meanwhile (requests, demand) and what `apply` changed.
+            guard var latest = all[key] else { return }
+            latest.replicas = settled.replicas
+            latest.targets = settled.targets
+            latest.lastChange = settled.lastChange
+            latest.regionErrors = settled.regionErrors
+            latest.stats = settled.stats
+            latest.nextStats = settled.nextStats
+            latest.unfinished.subtract(finished)
+            latest.demand = latest.demand && settled.readyCount == 0
+            latest.requestTimes.removeAll { Self.seconds(now - $0) > 3_600 }
+            all[key] = latest
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    static func key(_ deployment: Deployment) -> String { "\(deployment.projectID)/\(deployment.name)" }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

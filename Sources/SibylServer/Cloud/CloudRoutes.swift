@@ -1,0 +1,186 @@
+import Hummingbird
+import NIOCore
+import SibylContainers
+import SibylCore
+import SibylStore
+
+/// The deployment API compatible with the vendor's (docs/gcore-inference-api.md): deployments, their
+/// tasks, flavors, regions, capacity and keys at the vendor's paths, with the vendor's field names, so
+/// that its clients drive Sibyl by changing only the base URL. Credentials as for the rest of the
+/// management API: `Authorization: APIKey TOKEN` (any case) or `Bearer TOKEN`.
+struct CloudRoutes {
+    let operations: DeploymentOperations
+    let auth: Authenticator
+    var store: Store { operations.store }
+    var configuration: ServerConfiguration { operations.configuration }
+
+    func add(to router: Router<AppContext>) {
+        addCatalog(to: router)
+        addDeployments(to: router)
+        addKeys(to: router)
+        addTasks(to: router)
+        addUsage(to: router)
+    }
+
+    private func addCatalog(to router: Router<AppContext>) {
+        let inference = router.group("cloud/v3/inference")
+        inference.get("flavors") { request, _ in
+            _ = try await auth.user(request)
+            return CloudAnswer(.ok, try CloudPage(configuration.flavors.map(FlavorAnswer.init), query: request))
+        }
+        inference.get("flavors/:flavor_name") { request, context in
+            _ = try await auth.user(request)
+            guard let flavor = configuration.flavors.first(where: { $0.name == context.parameters.get("flavor_name") }) else {
+                throw SibylError(.notFound, "no such flavor")
+            }
+            return CloudAnswer(.ok, FlavorAnswer(flavor))
+        }
+        inference.get("capacity") { request, _ in
+            _ = try await auth.user(request)
+            return CloudAnswer(.ok, CloudPage(all: regionIDs.map { CapacityAnswer(regionID: $0, flavors: configuration.flavors) }))
+        }
+        let regions = router.group("cloud/v1/regions")
+        regions.get { request, _ in
+            _ = try await auth.user(request)
+            return CloudAnswer(.ok, try CloudPage(regionIDs.map(RegionAnswer.init), query: request))
+        }
+        regions.get(":region_id") { request, context in
+            _ = try await auth.user(request)
+            guard let id = context.parameters.get("region_id").flatMap(Int.init), regionIDs.contains(id) else {
+                throw SibylError(.notFound, "no such region")
+            }
+            return CloudAnswer(.ok, RegionAnswer(id: id))
+        }
+    }
+
+    private var regionIDs: [Int] { configuration.containerEngines.keys.sorted() }
+
+    private func addDeployments(to router: Router<AppContext>) {
+        let deployments = router.group("cloud/v3/inference/:project_id/deployments")
+        deployments.post { request, context in
+            let (user, project) = try await auth.project(request, context)
+            let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
+            let task = try await operations.create(projectID: project.id, by: user, body: Array(buffer: body))
+            return CloudAnswer(.created, TaskList(tasks: [task.id]))
+        }
+        deployments.get { request, context in
+            let (_, project) = try await auth.project(request, context)
+            let base = operations.platform.baseURL(request)
+            let all = try await store.deployments(projectID: project.id)
+            return CloudAnswer(.ok, try CloudPage(all.map { DeploymentAnswer($0, view: operations.view($0), baseURL: base) }, query: request))
+        }
+        deployments.get(":deployment_name") { request, context in
+            let deployment = try await deployment(request, context)
+            return CloudAnswer(
+                .ok, DeploymentAnswer(deployment, view: operations.view(deployment), baseURL: operations.platform.baseURL(request)))
+        }
+        deployments.patch(":deployment_name") { request, context in
+            let (user, project) = try await auth.project(request, context)
+            let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+            let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
+            let task = try await operations.update(current, by: user, body: Array(buffer: body))
+            return CloudAnswer(.ok, TaskList(tasks: [task.id]))
+        }
+        deployments.delete(":deployment_name") { request, context in
+            let (user, project) = try await auth.project(request, context)
+            let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+            return CloudAnswer(.ok, TaskList(tasks: [try await operations.delete(current, by: user).id]))
+        }
+        for (action, stopped) in [("start", false), ("stop", true)] {
+            deployments.post(":deployment_name/\(action)") { request, context in
+                try await operations.setStopped(try await deployment(request, context), stopped)
+                return Response(status: .noContent)
+            }
+        }
+        deployments.get(":deployment_name/logs") { request, context in
+            let deployment = try await deployment(request, context)
+            let query = request.uri.queryParameters
+            let region = try query.get("region_id").map { text throws(SibylError) in
+                guard let id = Int(text) else { throw SibylError(.invalidInput, "region_id: expected an integer") }
+                return id
+            }
+            let order = query.get("order_by") ?? "time.desc"
+            guard order == "time.asc" || order == "time.desc" else {
+                throw SibylError(.invalidInput, "order_by: time.asc or time.desc")
+            }
+            let lines = try await operations.logs(deployment, regionID: region, newestFirst: order == "time.desc")
+            return CloudAnswer(.ok, try CloudPage(lines.map(LogAnswer.init), query: request))
+        }
+    }
+
+    /// Sibyl's own addition: a deployment's daily request counts, as for a prediction API.
+    private func addUsage(to router: Router<AppContext>) {
+        router.get("api/v1/projects/:project_id/deployments/:deployment_name/usage") { request, context in
+            let deployment = try await deployment(request, context)
+            let query = request.uri.queryParameters
+            let report = try await operations.platform.usageReport(
+                key: DeploymentProxy.usageKey(deployment), from: query.get("from"), to: query.get("to"))
+            return JSONAnswer(.ok, UsageAnswer(report))
+        }
+    }
+
+    private func deployment(_ request: Request, _ context: AppContext) async throws -> Deployment {
+        let (_, project) = try await auth.project(request, context)
+        return try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+    }
+
+    private func addKeys(to router: Router<AppContext>) {
+        let keys = router.group("cloud/v3/inference/:project_id/api_keys")
+        let limit = configuration.maxManagementBodyBytes
+        keys.post { request, context in
+            let (_, project) = try await auth.project(request, context)
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "description", "expires_at"])
+            let (key, secret) = try await operations.createKey(
+                projectID: project.id, name: try body.requiredString("name"), description: try body.string("description"),
+                expiresAt: try body.string("expires_at"))
+            return CloudAnswer(.created, InferenceKeyAnswer(key, deployments: [], secret: secret))
+        }
+        keys.get { request, context in
+            let (_, project) = try await auth.project(request, context)
+            let deployments = try await store.deployments(projectID: project.id)
+            let all = try await store.inferenceKeys(projectID: project.id)
+            return CloudAnswer(.ok, try CloudPage(all.map { InferenceKeyAnswer($0, deployments: deployments) }, query: request))
+        }
+        keys.get(":api_key_name") { request, context in
+            let (_, project) = try await auth.project(request, context)
+            let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
+            return CloudAnswer(.ok, InferenceKeyAnswer(key, deployments: try await store.deployments(projectID: project.id)))
+        }
+        keys.patch(":api_key_name") { request, context in
+            let (_, project) = try await auth.project(request, context)
+            let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["description"])
+            let updated = try await store.updateInferenceKey(projectID: project.id, name: key.name, description: try body.string("description"))
+            return CloudAnswer(.ok, InferenceKeyAnswer(updated ?? key, deployments: try await store.deployments(projectID: project.id)))
+        }
+        keys.delete(":api_key_name") { request, context in
+            let (_, project) = try await auth.project(request, context)
+            try await operations.deleteKey(projectID: project.id, name: context.parameters.get("api_key_name"))
+            return Response(status: .noContent)
+        }
+    }
+
+    private func addTasks(to router: Router<AppContext>) {
+        let tasks = router.group("cloud/v1/tasks")
+        tasks.get(":task_id") { request, context in
+            let user = try await auth.user(request)
+            // A task of a project the caller cannot see is as unknown as one that never existed.
+            guard let id = context.parameters.get("task_id"), let task = try await store.task(id: id),
+                try await store.project(id: task.projectID, visibleTo: user) != nil
+            else { throw SibylError(.notFound, "no such task") }
+            return CloudAnswer(.ok, TaskAnswer(task))
+        }
+        tasks.get { request, _ in
+            let user = try await auth.user(request)
+            let projects = try await store.projects(visibleTo: user).map(\.id)
+            let states = try request.uri.queryParameters.getAll("state").map { text throws(SibylError) in
+                guard let state = DeploymentTask.State(rawValue: text) else {
+                    throw SibylError(.invalidInput, "state: NEW, RUNNING, FINISHED or ERROR")
+                }
+                return state
+            }
+            let found = try await store.tasks(projectIDs: projects, states: states)
+            return CloudAnswer(.ok, try CloudPage(found.map(TaskAnswer.init), query: request))
+        }
+    }
+}

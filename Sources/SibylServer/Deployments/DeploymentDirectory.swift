@@ -1,0 +1,32 @@
+import Synchronization
+import SibylCore
+import SibylStore
+
+/// The gateway's in-memory view of deployments and the keys that open them, so that a proxied request
+/// makes no database round trip. Reloaded whole after every change (deployments and keys are few).
+final class DeploymentDirectory: Sendable {
+    struct Entry: Sendable {
+        let deployment: Deployment
+        /// SHA-256 of each attached key's secret, with its expiry (epoch seconds) when it has one.
+        let keys: [String: Int64?]
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func entry(projectID: Int, name: String) -> Entry? {
+        entries.withLock { $0["\(projectID)/\(name)"] }
+    }
+
+    func reload(from store: Store) async throws(SibylError) {
+        let keys = try await store.inferenceKeys(projectID: nil)
+        var fresh: [String: Entry] = [:]
+        for deployment in try await store.deployments(projectID: nil) {
+            let attached = Set(deployment.spec.apiKeys ?? [])
+            let hashes = keys.filter { $0.projectID == deployment.projectID && attached.contains($0.name) }
+                .map { ($0.secretHash, $0.expiresAt) }
+            fresh["\(deployment.projectID)/\(deployment.name)"] = Entry(
+                deployment: deployment, keys: Dictionary(hashes, uniquingKeysWith: { first, _ in first }))
+        }
+        entries.withLock { $0 = fresh }
+    }
+}

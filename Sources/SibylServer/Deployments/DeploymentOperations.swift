@@ -1,0 +1,142 @@
+import Foundation
+import SibylContainers
+import SibylCore
+import SibylStore
+
+/// The rules of container deployments and their keys, shared by the compatible API (and the console):
+/// every change is validated, stored with its task, then handed to the supervisor, which does the work
+/// and finishes the task.
+struct DeploymentOperations: Sendable {
+    let platform: Platform
+    /// Nil on a node with no container engine: deployments are then refused with 503.
+    let supervisor: Supervisor?
+    var store: Store { platform.store }
+    var configuration: ServerConfiguration { platform.configuration }
+
+    private func running() throws(SibylError) -> Supervisor {
+        guard let supervisor else {
+            throw SibylError(.engineUnavailable, "this node runs no container engine: start it with --container-engine")
+        }
+        return supervisor
+    }
+
+    func deployment(projectID: Int, name: String?) async throws(SibylError) -> Deployment {
+        guard let name, let deployment = try await store.deployment(projectID: projectID, name: name) else {
+            throw SibylError(.notFound, "no such deployment")
+        }
+        return deployment
+    }
+
+    func view(_ deployment: Deployment) -> DeploymentView {
+        supervisor?.view(deployment) ?? DeploymentView(status: deployment.stopped ? .disabled : .deploying, regions: [:])
+    }
+
+    func logs(_ deployment: Deployment, regionID: Int?, newestFirst: Bool) async throws(SibylError) -> [DeploymentLogLine] {
+        try await running().logs(deployment, regionID: regionID, newestFirst: newestFirst)
+    }
+
+    func create(projectID: Int, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
+        let supervisor = try running()
+        let (name, spec) = try SpecBody.create(body)
+        try Deployment.validateName(name)
+        try validate(spec, projectID: projectID)
+        let deployment = Deployment(projectID: projectID, name: name, spec: spec, createdAt: WallClock.now())
+        let task = newTask(.create, deployment, user)
+        try await store.insertDeployment(deployment, task: task)
+        try await changed(deployment, task: .create)
+        return task
+    }
+
+    func update(_ current: Deployment, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
+        let supervisor = try running()
+        try refuseWhileDeleting(current)
+        var deployment = current
+        deployment.spec = try SpecBody.update(current.spec, with: body)
+        try validate(deployment.spec, projectID: current.projectID)
+        let task = newTask(.update, deployment, user)
+        try await store.updateDeployment(deployment, task: task)
+        try await changed(deployment, task: .update)
+        return task
+    }
+
+    func delete(_ current: Deployment, by user: User) async throws(SibylError) -> DeploymentTask {
+        let supervisor = try running()
+        var deployment = current
+        deployment.deleting = true
+        let task = newTask(.delete, deployment, user)
+        try await store.updateDeployment(deployment, task: task)
+        try await changed(deployment, task: .delete)
+        return task
+    }
+
+    /// Stop (no replicas, no requests) and start (back to `scale.min`); both are idempotent.
+    func setStopped(_ current: Deployment, _ stopped: Bool) async throws(SibylError) {
+        let supervisor = try running()
+        try refuseWhileDeleting(current)
+        guard current.stopped != stopped else { return }
+        var deployment = current
+        deployment.stopped = stopped
+        try await store.updateDeployment(deployment, task: nil)
+        try await changed(deployment)
+    }
+
+    /// Hands a stored change to the gateway's directory and the supervisor.
+    private func changed(_ deployment: Deployment, task: DeploymentTask.Kind? = nil) async throws(SibylError) {
+        try await platform.deployments.reload(from: store)
+        supervisor?.apply(deployment, task: task)
+    }
+
+    private func refuseWhileDeleting(_ deployment: Deployment) throws(SibylError) {
+        guard !deployment.deleting else { throw SibylError(.conflict, "the deployment is being deleted") }
+    }
+
+    private func validate(_ spec: DeploymentSpec, projectID: Int) throws(SibylError) {
+        try spec.validate(flavors: configuration.flavors, regions: Set(configuration.containerEngines.keys))
+        if spec.credentialsName != nil {
+            throw SibylError(.invalidInput, "credentials_name: registry credentials are not supported yet; use a local image")
+        }
+    }
+
+    private func newTask(_ kind: DeploymentTask.Kind, _ deployment: Deployment, _ user: User) -> DeploymentTask {
+        DeploymentTask(
+            id: UUID().uuidString.lowercased(), projectID: deployment.projectID, userID: user.id, kind: kind, state: .running,
+            deploymentName: deployment.name, createdAt: WallClock.now())
+    }
+
+    // MARK: Keys
+
+    /// A new key; its secret is in the answer and nowhere else.
+    func createKey(projectID: Int, name: String, description: String?, expiresAt: String?) async throws(SibylError) -> (InferenceKey, String) {
+        try Deployment.validateKeyName(name)
+        let secret = "sbk_" + Secrets.make()
+        let key = InferenceKey(
+            projectID: projectID, name: name, description: description, expiresAt: try expiresAt.map(Self.epochSeconds),
+            createdAt: WallClock.now(), secretHash: Secrets.sha256Hex(secret))
+        try await store.insertInferenceKey(key)
+        try await platform.deployments.reload(from: store)
+        return (key, secret)
+    }
+
+    func key(projectID: Int, name: String?) async throws(SibylError) -> InferenceKey {
+        guard let name, let key = try await store.inferenceKeys(projectID: projectID).first(where: { $0.name == name }) else {
+            throw SibylError(.notFound, "no such API key")
+        }
+        return key
+    }
+
+    func deleteKey(projectID: Int, name: String?) async throws(SibylError) {
+        guard let name, try await store.deleteInferenceKey(projectID: projectID, name: name) else {
+            throw SibylError(.notFound, "no such API key")
+        }
+        try await platform.deployments.reload(from: store)
+    }
+
+    static func epochSeconds(_ text: String) throws(SibylError) -> Int64 {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
+            throw SibylError(.invalidInput, "expires_at: expected an ISO 8601 date and time, e.g. 2027-01-31T12:00:00Z")
+        }
+        return Int64(date.timeIntervalSince1970)
+    }
+}

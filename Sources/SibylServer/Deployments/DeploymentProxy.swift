@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import SibylContainers
+import SibylCore
+
+/// The data plane of deployments: every request to a deployment's address (`/inference/{project_id}/{name}/…`)
+/// passes its key check, is counted in its usage, and is forwarded to a ready replica (the path below the
+/// address, the query, the headers and the body as they came), waiting for one to start when the
+/// deployment is at zero. The key that opened the deployment is removed before forwarding: it never
+/// reaches a container.
+struct DeploymentProxy: Sendable {
+    let platform: Platform
+    /// Nil on a node without a container engine: every deployment request is then a 503.
+    let supervisor: Supervisor?
+    let client: HTTPClient
+
+    func add(to router: Router<AppContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
+            router.on("inference/:project_id/:deployment_name", method: method) { request, context in
+                try await forward(request, context, path: "/")
+            }
+            router.on("inference/:project_id/:deployment_name/**", method: method) { request, context in
+                try await forward(request, context, path: "/" + context.parameters.getCatchAll().joined(separator: "/"))
+            }
+        }
+    }
+
+    /// The usage key of a deployment: deployments are counted in the same table as prediction APIs.
+    static func usageKey(_ deployment: Deployment) -> String { "deployment/\(deployment.projectID)/\(deployment.name)" }
+
+    private func forward(_ request: Request, _ context: AppContext, path: String) async throws -> Response {
+        guard let projectID = context.parameters.get("project_id").flatMap(Int.init),
+            let name = context.parameters.get("deployment_name"),
+            let entry = platform.deployments.entry(projectID: projectID, name: name), !entry.deployment.deleting
+        else { throw SibylError(.notFound, "no such deployment") }
+        let deployment = entry.deployment
+        let usage = Self.usageKey(deployment)
+        do {
+            let response = try await admitted(request, entry, path: path)
+            platform.usage.record(apiID: usage, status: Int(response.status.code))
+            return response
+        } catch let error as SibylError {
+            platform.usage.record(apiID: usage, status: Int(error.status.code))
+            throw error
+        }
+    }
+
+    private func admitted(_ request: Request, _ entry: DeploymentDirectory.Entry, path: String) async throws -> Response {
+        let deployment = entry.deployment
+        let keyHeader = try checkKey(request, entry)
+        guard !deployment.stopped else {
+            throw SibylError(.apiUnavailable, "the deployment is stopped (DISABLED): start it to serve requests")
+        }
+        guard let supervisor else {
+            throw SibylError(.engineUnavailable, "this node runs no container engine")
+        }
+        let replica = try await supervisor.endpoint(
+            deployment, timeout: .seconds(platform.configuration.coldStartTimeoutSeconds))
+        var outbound = HTTPClientRequest(url: "http://\(replica.host):\(replica.port)\(path)\(request.uri.query.map { "?" + $0 } ?? "")")
+        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && field.name != keyHeader {
+            outbound.headers.add(name: field.name.rawName, value: field.value)
+        }
+        let length = request.headers[.contentLength].flatMap(Int64.init)
+        if length != 0 && (length != nil || request.headers[.transferEncoding] != nil) {
+            outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+        }
+        let answer: HTTPClientResponse
+        do {
+            answer = try await client.execute(outbound, timeout: .seconds(platform.configuration.proxyTimeoutSeconds))
+        } catch {
+            throw SibylError(.upstreamUnavailable, "the deployment's replica did not answer")
+        }
+        var headers = HTTPFields()
+        for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        let status = HTTPResponse.Status(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase)
+        if deployment.spec.ingressOpts?.disableResponseBuffering == true {
+            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: answer.body))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await answer.body.collect(upTo: platform.configuration.maxProxiedAnswerBytes)
+        } catch {
+            throw SibylError(.upstreamUnavailable, "the replica's answer is larger than \(platform.configuration.maxProxiedAnswerBytes) bytes")
+        }
+        headers[.contentLength] = "\(body.readableBytes)"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// With keys on, one of the deployment's keys in `Authorization: Bearer KEY` or `X-Api-Key: KEY`,
+    /// not expired. Returns the header that carried it, which is not forwarded.
+    private func checkKey(_ request: Request, _ entry: DeploymentDirectory.Entry) throws(SibylError) -> HTTPField.Name? {
+        guard entry.deployment.spec.requiresKey else { return nil }
+        let (header, presented): (HTTPField.Name, Substring?) = if let value = request.headers[.xAPIKey] {
+            (.xAPIKey, Substring(value))
+        } else {
+            (.authorization, Authenticator.credential(request.headers[.authorization]))
+        }
+        guard let presented, let expiry = entry.keys[Secrets.sha256Hex(presented)] else {
+            throw SibylError(.invalidAPIKey, "a valid API key of the deployment is required")
+        }
+        if let expiry, WallClock.now() >= expiry { throw SibylError(.invalidAPIKey, "the API key has expired") }
+        return header
+    }
+
+    /// Headers about one connection, which a proxy must not pass on (RFC 9110 §7.6.1).
+    private static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authenticate", "proxy-authorization", "host",
+    ]
+}

@@ -1,0 +1,197 @@
+import Foundation
+import SQLKit
+import SibylCore
+
+extension Store {
+    /// Adds a deployment with its create task; a name taken in the project is a conflict.
+    public func insertDeployment(_ deployment: Deployment, task: DeploymentTask) async throws(SibylError) {
+        let spec = Self.json(deployment.spec)
+        try await run(transaction: true) { db in
+            let taken = try await db.raw("""
+                SELECT name FROM deployments WHERE project_id = \(bind: deployment.projectID) AND name = \(bind: deployment.name)
+                """).first() != nil
+            guard !taken else { throw SibylError(.conflict, "a deployment named \(deployment.name) exists in this project") }
+            try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
+            try await db.raw("""
+                INSERT INTO deployments (project_id, name, spec_json, stopped, deleting, created_at)
+                VALUES (\(bind: deployment.projectID), \(bind: deployment.name), \(bind: spec), \(bind: deployment.stopped),
+                  \(bind: deployment.deleting), \(bind: deployment.createdAt))
+                """).run()
+            try await Self.insert(task, db)
+        }
+    }
+
+    /// Replaces a deployment's spec (with its update task), or marks it stopped, started or deleting.
+    public func updateDeployment(_ deployment: Deployment, task: DeploymentTask?) async throws(SibylError) {
+        let spec = Self.json(deployment.spec)
+        try await run(transaction: true) { db in
+            try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
+            let found = try await db.raw("""
+                UPDATE deployments SET spec_json = \(bind: spec), stopped = \(bind: deployment.stopped),
+                  deleting = \(bind: deployment.deleting)
+                WHERE project_id = \(bind: deployment.projectID) AND name = \(bind: deployment.name) RETURNING name
+                """).first() != nil
+            guard found else { throw SibylError(.notFound, "no such deployment") }
+            if let task { try await Self.insert(task, db) }
+        }
+    }
+
+    public func deleteDeployment(projectID: Int, name: String) async throws(SibylError) {
+        try await run { db in
+            try await db.raw("DELETE FROM deployments WHERE project_id = \(bind: projectID) AND name = \(bind: name)").run()
+        }
+    }
+
+    public func deployment(projectID: Int, name: String) async throws(SibylError) -> Deployment? {
+        try await run { db in
+            try await db.raw("SELECT * FROM deployments WHERE project_id = \(bind: projectID) AND name = \(bind: name)")
+                .first().map(Self.deployment)
+        }
+    }
+
+    /// A project's deployments by name, or every deployment when `projectID` is nil (the supervisor's view).
+    public func deployments(projectID: Int?) async throws(SibylError) -> [Deployment] {
+        try await run { db in
+            let rows = if let projectID {
+                try await db.raw("SELECT * FROM deployments WHERE project_id = \(bind: projectID) ORDER BY name").all()
+            } else {
+                try await db.raw("SELECT * FROM deployments ORDER BY project_id, name").all()
+            }
+            return try rows.map(Self.deployment)
+        }
+    }
+
+    // MARK: Tasks
+
+    public func task(id: String) async throws(SibylError) -> DeploymentTask? {
+        try await run { db in try await db.raw("SELECT * FROM deployment_tasks WHERE id = \(bind: id)").first().map(Self.task) }
+    }
+
+    /// Tasks of the given projects, newest first.
+    public func tasks(projectIDs: [Int], states: [DeploymentTask.State]) async throws(SibylError) -> [DeploymentTask] {
+        guard !projectIDs.isEmpty else { return [] }
+        return try await run { db in
+            try await db.raw("SELECT * FROM deployment_tasks ORDER BY created_at DESC, id").all().map(Self.task)
+                .filter { projectIDs.contains($0.projectID) && (states.isEmpty || states.contains($0.state)) }
+        }
+    }
+
+    /// Ends every unfinished task of a deployment: FINISHED, or ERROR with `error`.
+    public func finishTasks(projectID: Int, deploymentName: String, kinds: [DeploymentTask.Kind], error: String?) async throws(SibylError) {
+        let state = error == nil ? DeploymentTask.State.finished : .error
+        try await run { db in
+            for kind in kinds {
+                try await db.raw("""
+                    UPDATE deployment_tasks SET state = \(bind: state.rawValue), error = \(bind: error),
+                      finished_at = \(bind: WallClock.now())
+                    WHERE project_id = \(bind: projectID) AND deployment_name = \(bind: deploymentName)
+                      AND kind = \(bind: kind.rawValue) AND state IN ('NEW', 'RUNNING')
+                    """).run()
+            }
+        }
+    }
+
+    // MARK: Inference keys
+
+    public func insertInferenceKey(_ key: InferenceKey) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            let taken = try await db.raw("""
+                SELECT name FROM inference_keys WHERE project_id = \(bind: key.projectID) AND name = \(bind: key.name)
+                """).first() != nil
+            guard !taken else { throw SibylError(.conflict, "a key named \(key.name) exists in this project") }
+            try await db.raw("""
+                INSERT INTO inference_keys (project_id, name, description, expires_at, created_at, secret_hash)
+                VALUES (\(bind: key.projectID), \(bind: key.name), \(bind: key.description), \(bind: key.expiresAt),
+                  \(bind: key.createdAt), \(bind: key.secretHash))
+                """).run()
+        }
+    }
+
+    public func inferenceKeys(projectID: Int?) async throws(SibylError) -> [InferenceKey] {
+        try await run { db in
+            let rows = if let projectID {
+                try await db.raw("SELECT * FROM inference_keys WHERE project_id = \(bind: projectID) ORDER BY name").all()
+            } else {
+                try await db.raw("SELECT * FROM inference_keys ORDER BY project_id, name").all()
+            }
+            return try rows.map(Self.inferenceKey)
+        }
+    }
+
+    public func updateInferenceKey(projectID: Int, name: String, description: String?) async throws(SibylError) -> InferenceKey? {
+        try await run { db in
+            try await db.raw("""
+                UPDATE inference_keys SET description = \(bind: description)
+                WHERE project_id = \(bind: projectID) AND name = \(bind: name) RETURNING *
+                """).first().map(Self.inferenceKey)
+        }
+    }
+
+    /// Deletes a key no deployment uses; one that is attached is a conflict naming the deployments.
+    public func deleteInferenceKey(projectID: Int, name: String) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            let users = try await db.raw("SELECT * FROM deployments WHERE project_id = \(bind: projectID) ORDER BY name").all()
+                .map(Self.deployment).filter { ($0.spec.apiKeys ?? []).contains(name) }.map(\.name)
+            guard users.isEmpty else {
+                throw SibylError(.conflict, "the key is attached to \(users.joined(separator: ", ")): detach it first")
+            }
+            return try await db.raw("""
+                DELETE FROM inference_keys WHERE project_id = \(bind: projectID) AND name = \(bind: name) RETURNING name
+                """).first() != nil
+        }
+    }
+
+    // MARK: Rows
+
+    private static func checkKeys(_ names: [String]?, projectID: Int, _ db: any SQLDatabase) async throws {
+        guard let names, !names.isEmpty else { return }
+        let known = Set(try await db.raw("SELECT name FROM inference_keys WHERE project_id = \(bind: projectID)").all()
+            .map { try $0.decode(column: "name", as: String.self) })
+        if let missing = names.first(where: { !known.contains($0) }) {
+            throw SibylError(.invalidInput, "api_keys: no key named \(missing) in this project")
+        }
+    }
+
+    private static func insert(_ task: DeploymentTask, _ db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO deployment_tasks (id, project_id, user_id, kind, state, deployment_name, error, created_at, finished_at)
+            VALUES (\(bind: task.id), \(bind: task.projectID), \(bind: task.userID), \(bind: task.kind.rawValue),
+              \(bind: task.state.rawValue), \(bind: task.deploymentName), \(bind: task.error), \(bind: task.createdAt),
+              \(bind: task.finishedAt))
+            """).run()
+    }
+
+    static func json(_ spec: DeploymentSpec) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(spec), as: UTF8.self)
+    }
+
+    private static func deployment(_ row: any SQLRow) throws -> Deployment {
+        Deployment(
+            projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
+            spec: try JSONDecoder().decode(DeploymentSpec.self, from: Data(try row.decode(column: "spec_json", as: String.self).utf8)),
+            stopped: try row.decode(column: "stopped", as: Bool.self), deleting: try row.decode(column: "deleting", as: Bool.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    private static func task(_ row: any SQLRow) throws -> DeploymentTask {
+        DeploymentTask(
+            id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: Int.self),
+            userID: try row.decode(column: "user_id", as: Int.self),
+            kind: DeploymentTask.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .create,
+            state: DeploymentTask.State(rawValue: try row.decode(column: "state", as: String.self)) ?? .error,
+            deploymentName: try row.decode(column: "deployment_name", as: String.self),
+            error: try row.decode(column: "error", as: String?.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            finishedAt: try row.decode(column: "finished_at", as: Int64?.self))
+    }
+
+    private static func inferenceKey(_ row: any SQLRow) throws -> InferenceKey {
+        InferenceKey(
+            projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
+            description: try row.decode(column: "description", as: String?.self),
+            expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            secretHash: try row.decode(column: "secret_hash", as: String.self))
+    }
+}

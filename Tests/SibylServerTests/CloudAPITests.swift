@@ -1,0 +1,171 @@
+import Foundation
+import NIOHTTP1
+import SibylServer
+import Testing
+
+/// The compatible deployment API's rules, on a node whose engine cannot be reached: validation, keys,
+/// tasks, flavors, pagination and project isolation need no container. (The real engine's flow is in
+/// DeploymentFlowTests.)
+@Suite struct CloudAPITests {
+    static let unreachable: @Sendable (inout ServerConfiguration) -> Void = { $0.containerEngines = [1: "unix:///nonexistent/podman.sock"] }
+
+    static func body(_ name: String, _ extra: [String: Any] = [:]) -> [String: Any] {
+        var body: [String: Any] = [
+            "name": name, "image": "localhost/sibyl-test-echo:latest", "listening_port": 8080,
+            "flavor_name": "inference-0.5vcpu-512mib", "containers": [["region_id": 1, "scale": ["min": 1, "max": 2]]],
+        ]
+        for (key, value) in extra { body[key] = value }
+        return body
+    }
+
+    @Test func refusesBadSpecsByField() async throws {
+        let node = try await TestNode(configure: Self.unreachable)
+        defer { node.removeData() }
+        let path = "/cloud/v3/inference/1/deployments"
+        let cases: [([String: Any], String)] = [
+            (Self.body("ok-name", ["listening_port": 0]), "listening_port: must be 1 to 65535"),
+            (Self.body("ok-name", ["flavor_name": "huge"]), "flavor_name: no flavor huge"),
+            (Self.body("No_Caps"), "name: 4 to 30 lower-case letters"),
+            (Self.body("ok-name", ["containers": [["region_id": 7, "scale": ["min": 1, "max": 1]]]]), "containers[0].region_id: no region 7"),
+            (Self.body("ok-name", ["containers": [["region_id": 1, "scale": ["min": 3, "max": 2]]]]), "containers[0].scale.max"),
+            (Self.body("ok-name", ["containers": [["region_id": 1, "scale": ["min": "one", "max": 2]]]]), "containers[0].scale.min: expected an integer"),
+            (Self.body("ok-name", ["containers": [["region_id": 1]]]), "containers[0].scale: required"),
+            (Self.body("ok-name", ["listening_prot": 80]), "listening_prot: unknown field"),
+            (Self.body("ok-name", ["api_keys": ["k"], "auth_enabled": true]), "api_keys and auth_enabled"),
+            (Self.body("ok-name", ["api_keys": ["missing"]]), "api_keys: no key named missing"),
+            (Self.body("ok-name", ["timeout": -1]), "timeout: must be 0 or more"),
+            (Self.body("ok-name", ["probes": ["readiness_probe": ["enabled": true, "probe": ["tcp_socket": ["port": 8080], "http_get": ["port": 8080]]]]]),
+             "probes.readiness_probe.probe: give exactly one"),
+            (Self.body("ok-name", ["containers": [["region_id": 1, "scale": ["min": 0, "max": 1, "triggers": ["sqs": ["queue_url": "q"]]]]]]),
+             "triggers.sqs: queue triggers are not supported"),
+        ]
+        for (body, message) in cases {
+            let answer = try await node.call(.POST, path, json: body)
+            #expect(answer.status == 422, "\(message): \(answer.text)")
+            #expect(answer.errorMessage?.contains(message) == true, "expected “\(message)”, got \(answer.text)")
+        }
+        let notJSON = try await node.call(.POST, path, body: Array("{".utf8), headers: [("Content-Type", "application/json")])
+        #expect(notJSON.status == 400 && notJSON.errorCode == "malformed_body")
+        let list = try await node.call(.GET, path)
+        #expect(list["count"] as? Int == 0)
+        await node.stop()
+    }
+
+    @Test func answersInTheVendorsShapeAndPages() async throws {
+        let node = try await TestNode(configure: Self.unreachable)
+        defer { node.removeData() }
+        let path = "/cloud/v3/inference/1/deployments"
+        let created = try await node.call(
+            .POST, path,
+            json: Self.body("first-one", ["command": ["/echo-server", "--flag", "two words"], "envs": ["DEBUG_MODE": "False"]]))
+        #expect(created.status == 201)
+        let tasks = try #require(created["tasks"] as? [String])
+        #expect(tasks.count == 1)
+        let taken = try await node.call(.POST, path, json: Self.body("first-one"))
+        #expect(taken.status == 409)
+        #expect(taken.headers.contains { $0.0.lowercased() == "x-should-retry" && $0.1 == "false" })
+
+        let deployment = try await node.call(.GET, "\(path)/first-one")
+        #expect(deployment.status == 200)
+        #expect(deployment["command"] as? String == "/echo-server --flag 'two words'")
+        #expect((deployment["envs"] as? [String: String]) == ["DEBUG_MODE": "False"])
+        #expect(deployment["credentials_name"] as? String == "" && deployment["description"] as? String == "")
+        #expect(deployment["object_references"] as? [Any] != nil && deployment["auth_enabled"] as? Bool == false)
+        #expect(deployment["timeout"] as? Int == 120 && deployment["project_id"] as? Int == 1)
+        #expect((deployment["address"] as? String)?.hasSuffix("/inference/1/first-one") == true)
+        let container = try #require((deployment["containers"] as? [[String: Any]])?.first)
+        let scale = try #require(container["scale"] as? [String: Any])
+        #expect(scale["triggers"] as? [String: Any] != nil && scale["cooldown_period"] as? Int == 60)
+        #expect(container["deploy_status"] as? [String: Int] != nil)
+
+        // The engine cannot be reached: the task ends in ERROR with the reason, and the deployment says why.
+        var task: TestNode.Answer?
+        for _ in 0..<100 {
+            task = try await node.call(.GET, "/cloud/v1/tasks/\(tasks[0])")
+            if task?["state"] as? String != "RUNNING" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(task?["state"] as? String == "ERROR" && task?["task_type"] as? String == "create_inference_instance")
+        #expect((task?["error"] as? String)?.contains("region 1") == true, "\(task?.text ?? "")")
+        let failing = try await node.call(.GET, "\(path)/first-one")
+        #expect(failing["status"] as? String == "PARTIALLYDEPLOYED")
+        let region = try #require((failing["containers"] as? [[String: Any]])?.first)
+        #expect((region["error_message"] as? String)?.isEmpty == false)
+
+        for name in ["second-one", "third-one"] { #expect(try await node.call(.POST, path, json: Self.body(name)).status == 201) }
+        let page = try await node.call(.GET, "\(path)?limit=2&offset=1")
+        #expect(page["count"] as? Int == 3)
+        #expect((page["results"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["second-one", "third-one"])
+        #expect(try await node.call(.GET, "\(path)?limit=0").status == 422)
+
+        let flavors = try await node.call(.GET, "/cloud/v3/inference/flavors")
+        #expect(flavors["count"] as? Int == 3)
+        let flavor = try await node.call(.GET, "/cloud/v3/inference/flavors/inference-1vcpu-1gib")
+        #expect(flavor["cpu"] as? Double == 1 && flavor["gpu"] as? Int == 0 && flavor["is_gpu_shared"] as? Bool == false)
+        #expect(try await node.call(.GET, "/cloud/v3/inference/flavors/nope").status == 404)
+        #expect(try await node.call(.GET, "/cloud/v1/regions")["count"] as? Int == 1)
+        await node.stop()
+    }
+
+    @Test func keysAttachDetachAndAreShownOnce() async throws {
+        let node = try await TestNode(configure: Self.unreachable)
+        defer { node.removeData() }
+        let keys = "/cloud/v3/inference/1/api_keys"
+        let created = try await node.call(.POST, keys, json: ["name": "ci-key", "description": "for CI", "expires_at": "2099-01-01T00:00:00Z"])
+        #expect(created.status == 201)
+        let secret = try #require(created["secret"] as? String)
+        #expect(secret.hasPrefix("sbk_") && created["expires_at"] as? String == "2099-01-01T00:00:00Z")
+        let listed = try await node.call(.GET, keys)
+        #expect(!listed.text.contains(secret) && listed["count"] as? Int == 1)
+        #expect(try await node.call(.POST, keys, json: ["name": "ci-key"]).status == 409)
+        #expect(try await node.call(.POST, keys, json: ["name": "bad key"]).status == 422)
+        #expect(try await node.call(.POST, keys, json: ["name": "k2", "expires_at": "tomorrow"]).status == 422)
+
+        let path = "/cloud/v3/inference/1/deployments"
+        #expect(try await node.call(.POST, path, json: Self.body("keyed-one", ["api_keys": ["ci-key"]])).status == 201)
+        let keyed = try await node.call(.GET, "\(path)/keyed-one")
+        #expect(keyed["auth_enabled"] as? Bool == true && keyed["api_keys"] as? [String] == ["ci-key"])
+        #expect(try await node.call(.GET, "\(keys)/ci-key")["deployment_names"] as? [String] == ["keyed-one"])
+        let attached = try await node.call(.DELETE, "\(keys)/ci-key")
+        #expect(attached.status == 409 && attached.errorMessage?.contains("keyed-one") == true)
+
+        let update = try await node.call(.PATCH, "\(path)/keyed-one", json: ["api_keys": [String](), "description": "now open"])
+        #expect(update.status == 200 && (update["tasks"] as? [String])?.count == 1)
+        let open = try await node.call(.GET, "\(path)/keyed-one")
+        #expect(open["auth_enabled"] as? Bool == false && open["description"] as? String == "now open")
+        let renamed = try await node.call(.PATCH, "\(path)/keyed-one", json: ["name": "other"])
+        #expect(renamed.status == 422)
+        let patched = try await node.call(.PATCH, "\(keys)/ci-key", json: ["description": "rotated"])
+        #expect(patched["description"] as? String == "rotated" && patched["secret"] == nil)
+        #expect(try await node.call(.DELETE, "\(keys)/ci-key").status == 204)
+        #expect(try await node.call(.GET, "\(keys)/ci-key").status == 404)
+        await node.stop()
+    }
+
+    @Test func otherProjectsSeeNothing() async throws {
+        let node = try await TestNode(configure: Self.unreachable)
+        defer { node.removeData() }
+        let created = try await node.call(.POST, "/cloud/v3/inference/1/deployments", json: Self.body("private-one"))
+        let task = try #require((created["tasks"] as? [String])?.first)
+        _ = try await node.call(.POST, "/api/v1/users", json: ["name": "mia", "password": "mia-password", "role": "member"])
+        let mia = try await node.login("mia", "mia-password")
+        #expect(try await node.call(.GET, "/cloud/v3/inference/1/deployments/private-one", token: mia).status == 404)
+        #expect(try await node.call(.GET, "/cloud/v3/inference/1/deployments", token: mia).status == 404)
+        #expect(try await node.call(.GET, "/cloud/v1/tasks/\(task)", token: mia).status == 404)
+        #expect(try await node.call(.GET, "/cloud/v1/tasks", token: mia)["count"] as? Int == 0)
+        #expect(try await node.call(.GET, "/cloud/v3/inference/1/deployments", token: nil).status == 401)
+        // The vendor's clients spell the scheme "APIKey".
+        let vendorSpelling = try await node.call(
+            .GET, "/cloud/v3/inference/1/deployments", token: nil, headers: [("Authorization", "APIKey \(TestNode.adminToken)")])
+        #expect(vendorSpelling.status == 200)
+        await node.stop()
+    }
+
+    @Test func aNodeWithoutAnEngineRefusesDeployments() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let answer = try await node.call(.POST, "/cloud/v3/inference/1/deployments", json: Self.body("no-engine"))
+        #expect(answer.status == 503 && answer.errorCode == "engine_unavailable")
+        await node.stop()
+    }
+}

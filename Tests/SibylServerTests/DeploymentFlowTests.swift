@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import SibylContainers
+import SibylServer
+import Testing
+
+enum EngineSettings {
+    static let engineURL = ProcessInfo.processInfo.environment["SIBYL_TEST_ENGINE"]
+    static let required = ProcessInfo.processInfo.environment["SIBYL_REQUIRE_ENGINE"] == "1"
+}
+
+/// Deployments end to end on a real container engine (Podman's Docker-compatible API): the engine named
+/// by `SIBYL_TEST_ENGINE` (CI starts one; see scripts/container-engine.sh), with the test image
+/// `localhost/sibyl-test-echo:latest` built. Skipped when no engine is named, unless
+/// `SIBYL_REQUIRE_ENGINE=1`, which CI sets, makes that a failure.
+@Suite(.enabled(if: EngineSettings.engineURL != nil || EngineSettings.required, "SIBYL_TEST_ENGINE is not set"))
+struct DeploymentFlowTests {
+    static var engineURL: String? { EngineSettings.engineURL }
+    static let image = "localhost/sibyl-test-echo:latest"
+    static let projects = "/cloud/v3/inference/1"
+
+    static func node() async throws -> TestNode {
+        let url = try #require(engineURL, "SIBYL_REQUIRE_ENGINE=1 but SIBYL_TEST_ENGINE is not set")
+        return try await TestNode { configuration in
+            configuration.containerEngines = [1: url]
+            configuration.supervisorIntervalMilliseconds = 100
+            configuration.coldStartTimeoutSeconds = 30
+        }
+    }
+
+    static func spec(_ name: String, min: Int = 1, max: Int = 1, _ extra: [String: Any] = [:]) -> [String: Any] {
+        var body: [String: Any] = [
+            "name": name, "image": image, "listening_port": 8080, "flavor_name": "inference-0.5vcpu-512mib",
+            "containers": [["region_id": 1, "scale": ["min": min, "max": max]]],
+        ]
+        for (key, value) in extra { body[key] = value }
+        return body
+    }
+
+    /// Polls the deployment until `check` holds, for at most `seconds`.
+    @discardableResult
+    static func waitFor(
+        _ node: TestNode, _ name: String, seconds: Double = 30, _ what: String, _ check: (TestNode.Answer) -> Bool
+    ) async throws -> TestNode.Answer {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var last: TestNode.Answer?
+        while ContinuousClock.now < deadline {
+            let answer = try await node.call(.GET, "\(projects)/deployments/\(name)")
+            if check(answer) { return answer }
+            last = answer
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what): \(last?.text ?? "")")
+        return try #require(last)
+    }
+
+    static func task(_ node: TestNode, _ id: String) async throws -> TestNode.Answer {
+        for _ in 0..<300 {
+            let task = try await node.call(.GET, "/cloud/v1/tasks/\(id)")
+            if task["state"] as? String != "RUNNING" { return task }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("task \(id) did not finish")
+        return try await node.call(.GET, "/cloud/v1/tasks/\(id)")
+    }
+
+    static func region(_ answer: TestNode.Answer) -> [String: Any] {
+        (answer["containers"] as? [[String: Any]])?.first ?? [:]
+    }
+
+    static func ready(_ answer: TestNode.Answer) -> Int {
+        (region(answer)["deploy_status"] as? [String: Int])?["ready"] ?? -1
+    }
+
+    static func status(_ answer: TestNode.Answer) -> String { answer["status"] as? String ?? "" }
+
+    /// The acceptance flow: create → ACTIVE → a proxied call with a key → usage counted → scale to zero after
+    /// the idle timeout → PENDING → a held first request succeeds → stop → DISABLED → start → delete.
+    @Test func lifecycleThroughTheGateway() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        let key = try await node.call(.POST, "\(Self.projects)/api_keys", json: ["name": "flow-key"])
+        let secret = try #require(key["secret"] as? String)
+        let created = try await node.call(
+            .POST, "\(Self.projects)/deployments",
+            json: Self.spec("flow-echo", min: 0, max: 1, ["timeout": 2, "api_keys": ["flow-key"], "envs": ["REPLICA": "one"]]))
+        #expect(created.status == 201)
+        let task = try await Self.task(node, try #require((created["tasks"] as? [String])?.first))
+        #expect(task["state"] as? String == "FINISHED", "\(task.text)")
+        #expect((task["created_resources"] as? [String: [String]])?["inference_instances"] == ["flow-echo"])
+        try await Self.waitFor(node, "flow-echo", "ACTIVE") { Self.status($0) == "ACTIVE" && Self.ready($0) == 1 }
+
+        let address = "/inference/1/flow-echo"
+        let echoed = try await node.call(
+            .POST, "\(address)/v1/predict?x=1", token: nil, body: Array("{\"rows\":[[1]]}".utf8),
+            headers: [("X-Api-Key", secret), ("Content-Type", "application/json")])
+        #expect(echoed.status == 200, "\(echoed.text)")
+        #expect(echoed["path"] as? String == "/v1/predict" && echoed["query"] as? String == "x=1")
+        #expect(echoed["body"] as? String == "{\"rows\":[[1]]}" && echoed["replica"] as? String == "one")
+        // The key opened the deployment and stopped there.
+        #expect(!echoed.text.contains(secret) && (echoed["headers"] as? [String: String])?["x-api-key"] == nil)
+        let bearer = try await node.call(.GET, "\(address)/", token: nil, headers: [("Authorization", "Bearer \(secret)")])
+        #expect(bearer.status == 200 && !bearer.text.contains(secret))
+        #expect(try await node.call(.GET, "\(address)/", token: nil).status == 401)
+        #expect(try await node.call(.GET, "\(address)/", token: nil, headers: [("X-Api-Key", "sbk_wrong")]).status == 401)
+        #expect(try await node.call(.GET, "/inference/1/nothing-here/", token: nil).status == 404)
+
+        // Idle for the timeout with min 0: scaled to zero.
+        try await Self.waitFor(node, "flow-echo", seconds: 20, "PENDING") { Self.status($0) == "PENDING" && Self.ready($0) == 0 }
+        let start = ContinuousClock.now
+        let cold = try await node.call(.GET, "\(address)/cold", token: nil, headers: [("X-Api-Key", secret)])
+        let coldStart = ContinuousClock.now - start
+        #expect(cold.status == 200 && cold["path"] as? String == "/cold", "\(cold.text)")
+        print("cold start through the gateway: \(coldStart)")
+        #expect(Self.status(try await node.call(.GET, "\(Self.projects)/deployments/flow-echo")) == "ACTIVE")
+
+        // Usage: every answer above that reached a known deployment, by status.
+        try await Task.sleep(for: .milliseconds(300))
+        let usage = try await node.call(.GET, "/api/v1/projects/1/deployments/flow-echo/usage")
+        let today = try #require((usage["days"] as? [[String: Any]])?.last)
+        #expect(today["status_200"] as? Int == 3 && today["status_4xx_5xx"] as? Int == 2, "\(usage.text)")
+
+        #expect(try await node.call(.POST, "\(Self.projects)/deployments/flow-echo/stop").status == 204)
+        try await Self.waitFor(node, "flow-echo", "DISABLED") { Self.status($0) == "DISABLED" && Self.ready($0) == 0 }
+        let stopped = try await node.call(.GET, "\(address)/", token: nil, headers: [("X-Api-Key", secret)])
+        #expect(stopped.status == 503)
+        #expect(try await node.call(.POST, "\(Self.projects)/deployments/flow-echo/start").status == 204)
+        try await Self.waitFor(node, "flow-echo", "ACTIVE after start") { Self.status($0) == "ACTIVE" }
+
+        let logs = try await node.call(.GET, "\(Self.projects)/deployments/flow-echo/logs?order_by=time.asc")
+        #expect((logs["count"] as? Int ?? 0) > 0)
+
+        let deleted = try await node.call(.DELETE, "\(Self.projects)/deployments/flow-echo")
+        let deleteTask = try await Self.task(node, try #require((deleted["tasks"] as? [String])?.first))
+        #expect(deleteTask["state"] as? String == "FINISHED")
+        #expect(try await node.call(.GET, "\(Self.projects)/deployments/flow-echo").status == 404)
+        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        #expect(try await engine.list(labels: ["sibyl.deployment": "flow-echo"], all: true).isEmpty)
+        await node.stop()
+    }
+
+    @Test func aCrashingImageSaysWhy() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        _ = try await node.call(.POST, "\(Self.projects)/deployments", json: Self.spec("crash-echo", ["envs": ["CRASH": "1"]]))
+        let failing = try await Self.waitFor(node, "crash-echo", "PARTIALLYDEPLOYED with an error") {
+            Self.status($0) == "PARTIALLYDEPLOYED" && Self.region($0)["error_message"] is String
+        }
+        let message = Self.region(failing)["error_message"] as? String ?? ""
+        #expect(message.contains("exited with code 3") && message.contains("crashing on purpose"), "\(message)")
+        _ = try await node.call(.DELETE, "\(Self.projects)/deployments/crash-echo")
+        try await Self.waitFor(node, "crash-echo", "gone") { $0.status == 404 }
+        await node.stop()
+    }
+
+    @Test func aFailingReadinessProbeTakesAReplicaOutOfRotation() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        let probe: [String: Any] = [
+            "enabled": true,
+            "probe": ["http_get": ["port": 8080, "path": "/ready"], "period_seconds": 1, "failure_threshold": 1],
+        ]
+        _ = try await node.call(
+            .POST, "\(Self.projects)/deployments", json: Self.spec("probe-echo", min: 2, max: 2, ["probes": ["readiness_probe": probe]]))
+        try await Self.waitFor(node, "probe-echo", "two ready replicas") { Self.status($0) == "ACTIVE" && Self.ready($0) == 2 }
+        var seen: Set<String> = []
+        for _ in 0..<6 {
+            seen.insert(try await node.call(.GET, "/inference/1/probe-echo/", token: nil)["replica"] as? String ?? "")
+        }
+        #expect(seen.count == 2, "requests should be spread over both replicas: \(seen)")
+
+        // One replica stops being ready: it leaves the rotation, and is not restarted.
+        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        let replicas = try await engine.list(labels: ["sibyl.deployment": "probe-echo"], all: false)
+        let sick = try #require(replicas.first)
+        #expect(try await engine.exec(sick.id, command: ["/echo-server", "touch", "/tmp/not-ready"], timeoutSeconds: 5) == 0)
+        let degraded = try await Self.waitFor(node, "probe-echo", "one ready replica") { Self.ready($0) == 1 }
+        #expect(Self.status(degraded) == "PARTIALLYDEPLOYED")
+        #expect(Self.region(degraded)["error_message"] as? String == "readiness probe failed")
+        var answered: Set<String> = []
+        for _ in 0..<6 {
+            answered.insert(try await node.call(.GET, "/inference/1/probe-echo/", token: nil)["replica"] as? String ?? "")
+        }
+        #expect(answered.count == 1 && !answered.contains(String(sick.id.prefix(12))), "\(answered)")
+        #expect(try await engine.inspect(sick.id)?.running == true)
+        _ = try await node.call(.DELETE, "\(Self.projects)/deployments/probe-echo")
+        try await Self.waitFor(node, "probe-echo", "gone") { $0.status == 404 }
+        await node.stop()
+    }
+}
