@@ -162,7 +162,7 @@ extension Supervisor {
         let spec = deployment.spec
         if try await !engine.imageExists(spec.image) {
             do {
-                try await engine.pull(spec.image, auth: nil)
+                try await engine.pull(spec.image, auth: await callbacks.registryAuth(deployment))
             } catch {
                 throw SupervisorError("image \(spec.image) is not on the engine and could not be pulled: \(error)")
             }

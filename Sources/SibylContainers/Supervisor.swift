@@ -19,13 +19,17 @@ public final class Supervisor: Service, Sendable {
         public var finishTasks: @Sendable (Deployment, [DeploymentTask.Kind], String?) async -> Void
         /// Removes the record of a deployment whose containers are gone.
         public var deleted: @Sendable (Deployment) async -> Void
+        /// The registry login to pull a deployment's image with, when it names credentials.
+        public var registryAuth: @Sendable (Deployment) async -> RegistryAuth?
 
         public init(
             finishTasks: @escaping @Sendable (Deployment, [DeploymentTask.Kind], String?) async -> Void,
-            deleted: @escaping @Sendable (Deployment) async -> Void
+            deleted: @escaping @Sendable (Deployment) async -> Void,
+            registryAuth: @escaping @Sendable (Deployment) async -> RegistryAuth?
         ) {
             self.finishTasks = finishTasks
             self.deleted = deleted
+            self.registryAuth = registryAuth
         }
     }
 

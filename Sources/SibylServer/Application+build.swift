@@ -74,9 +74,10 @@ public func buildNode(
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyClientConfiguration())
     // Engine calls fail at once when an engine is down, rather than retrying until a deadline.
     let engineClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ContainerEngine.clientConfiguration)
+    let sealer = try Sealer(configuration: configuration)
     let supervisor = try await makeSupervisor(
-        configuration: configuration, platform: platform, client: client, engineClient: engineClient, logger: logger)
-    let deployments = DeploymentOperations(platform: platform, supervisor: supervisor)
+        configuration: configuration, platform: platform, sealer: sealer, client: client, engineClient: engineClient, logger: logger)
+    let deployments = DeploymentOperations(platform: platform, supervisor: supervisor, sealer: sealer)
 
     let registry = PrometheusCollectorRegistry()
     let evaluator = Evaluator(configuration: configuration)
@@ -95,6 +96,7 @@ public func buildNode(
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
+    CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)
     DeploymentProxy(platform: platform, supervisor: supervisor, client: client).add(to: router)
 
     var application = Application(
@@ -124,7 +126,8 @@ private func proxyClientConfiguration() -> HTTPClient.Configuration {
 /// The supervisor of the configured container engines, with every stored deployment handed to it;
 /// nil when the node has no engine.
 private func makeSupervisor(
-    configuration: ServerConfiguration, platform: Platform, client: HTTPClient, engineClient: HTTPClient, logger: Logger
+    configuration: ServerConfiguration, platform: Platform, sealer: Sealer, client: HTTPClient, engineClient: HTTPClient,
+    logger: Logger
 ) async throws -> Supervisor? {
     try await platform.deployments.reload(from: platform.store)
     guard !configuration.containerEngines.isEmpty else { return nil }
@@ -142,7 +145,8 @@ private func makeSupervisor(
             deleted: { deployment in
                 try? await store.deleteDeployment(projectID: deployment.projectID, name: deployment.name)
                 try? await platform.deployments.reload(from: store)
-            }),
+            },
+            registryAuth: { deployment in await DeploymentOperations.registryAuth(deployment, store: store, sealer: sealer) }),
         logger: logger)
     // Tasks a stop interrupted are finished once the work they asked for is done.
     for deployment in try await store.deployments(projectID: nil) {

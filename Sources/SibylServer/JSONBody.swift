@@ -72,6 +72,16 @@ struct JSONBody {
         }
     }
 
+    /// A nested object, read by the same rules: unknown fields refused, named by their path.
+    func requiredObject(_ key: String, allowed: Set<String>) throws(SibylError) -> JSONBody {
+        guard let value = value(key) else { throw SibylError(.invalidInput, "\(key): required") }
+        guard case .object(let object) = value else { throw SibylError(.invalidInput, "\(key): expected an object") }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw SibylError(.invalidInput, "\(key).\(unknown): unknown field")
+        }
+        return JSONBody(object: object)
+    }
+
     private static func integer(_ value: JSONValue) -> Int? {
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 9.0e15 else { return nil }
         return Int(number)

@@ -162,6 +162,30 @@ enum OpenAPIDocument {
             Operation(
                 method: "delete", path: inference + "/api_keys/{api_key_name}", summary: "Delete a key no deployment uses", tag: tag,
                 answers: [204: "deleted"]),
+            Operation(
+                method: "post", path: inference + "/registry_credentials", summary: "Add registry credentials (the password is sealed)",
+                tag: tag, body: object(["name": string, "username": string, "password": string, "registry_url": string],
+                                       required: ["name", "username", "password", "registry_url"]),
+                answers: [201: "the credentials, without the password"]),
+            Operation(method: "get", path: inference + "/registry_credentials", summary: "Registry credentials (no passwords)", tag: tag),
+            Operation(method: "get", path: inference + "/registry_credentials/{credential_name}", summary: "Registry credentials", tag: tag),
+            Operation(
+                method: "put", path: inference + "/registry_credentials/{credential_name}", summary: "Replace registry credentials",
+                tag: tag, body: object(["username": string, "password": string, "registry_url": string],
+                                       required: ["username", "password", "registry_url"])),
+            Operation(
+                method: "delete", path: inference + "/registry_credentials/{credential_name}",
+                summary: "Delete credentials no deployment pulls with", tag: tag, answers: [204: "deleted"]),
+            Operation(
+                method: "post", path: inference + "/secrets", summary: "Add a secret (values sealed, shown masked)", tag: tag,
+                body: object(["name": string, "type": string, "data": ["type": "object"]], required: ["name", "type", "data"]),
+                answers: [201: "the secret, masked"]),
+            Operation(method: "get", path: inference + "/secrets", summary: "Secrets, masked", tag: tag),
+            Operation(method: "get", path: inference + "/secrets/{secret_name}", summary: "A secret, masked", tag: tag),
+            Operation(
+                method: "put", path: inference + "/secrets/{secret_name}", summary: "Replace a secret's values", tag: tag,
+                body: object(["type": string, "data": ["type": "object"]], required: ["type", "data"])),
+            Operation(method: "delete", path: inference + "/secrets/{secret_name}", summary: "Delete a secret", tag: tag, answers: [204: "deleted"]),
             Operation(method: "get", path: "/cloud/v1/tasks", summary: "Tasks of the caller's projects (?state&limit&offset)", tag: tag),
             Operation(method: "get", path: "/cloud/v1/tasks/{task_id}", summary: "A task: NEW, RUNNING, FINISHED or ERROR", tag: tag),
         ]

@@ -167,7 +167,7 @@ extension Store {
         return String(decoding: try! encoder.encode(spec), as: UTF8.self)
     }
 
-    private static func deployment(_ row: any SQLRow) throws -> Deployment {
+    static func deployment(_ row: any SQLRow) throws -> Deployment {
         Deployment(
             projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
             spec: try JSONDecoder().decode(DeploymentSpec.self, from: Data(try row.decode(column: "spec_json", as: String.self).utf8)),
@@ -193,5 +193,127 @@ extension Store {
             expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             secretHash: try row.decode(column: "secret_hash", as: String.self))
+    }
+}
+
+/// Registry credentials and secrets of a project; their sensitive values arrive here sealed.
+extension Store {
+    public struct SealedCredentials: Sendable, Equatable {
+        public var projectID: Int
+        public var name: String
+        public var registryURL: String
+        public var username: String
+        public var sealedPassword: String
+
+        public init(projectID: Int, name: String, registryURL: String, username: String, sealedPassword: String) {
+            self.projectID = projectID
+            self.name = name
+            self.registryURL = registryURL
+            self.username = username
+            self.sealedPassword = sealedPassword
+        }
+    }
+
+    public struct SealedSecret: Sendable, Equatable {
+        public var projectID: Int
+        public var name: String
+        public var type: String
+        public var sealedData: String
+
+        public init(projectID: Int, name: String, type: String, sealedData: String) {
+            self.projectID = projectID
+            self.name = name
+            self.type = type
+            self.sealedData = sealedData
+        }
+    }
+
+    /// Adds credentials, or replaces those of the same name when `replace` is set (404 when absent then).
+    public func saveCredentials(_ credentials: SealedCredentials, replace: Bool) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            let exists = try await db.raw("""
+                SELECT name FROM registry_credentials WHERE project_id = \(bind: credentials.projectID) AND name = \(bind: credentials.name)
+                """).first() != nil
+            if replace {
+                guard exists else { throw SibylError(.notFound, "no such registry credentials") }
+                try await db.raw("""
+                    UPDATE registry_credentials SET registry_url = \(bind: credentials.registryURL), username = \(bind: credentials.username),
+                      password_sealed = \(bind: credentials.sealedPassword)
+                    WHERE project_id = \(bind: credentials.projectID) AND name = \(bind: credentials.name)
+                    """).run()
+            } else {
+                guard !exists else { throw SibylError(.conflict, "registry credentials named \(credentials.name) exist in this project") }
+                try await db.raw("""
+                    INSERT INTO registry_credentials (project_id, name, registry_url, username, password_sealed)
+                    VALUES (\(bind: credentials.projectID), \(bind: credentials.name), \(bind: credentials.registryURL),
+                      \(bind: credentials.username), \(bind: credentials.sealedPassword))
+                    """).run()
+            }
+        }
+    }
+
+    public func credentials(projectID: Int) async throws(SibylError) -> [SealedCredentials] {
+        try await run { db in
+            try await db.raw("SELECT * FROM registry_credentials WHERE project_id = \(bind: projectID) ORDER BY name").all().map { row in
+                SealedCredentials(
+                    projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
+                    registryURL: try row.decode(column: "registry_url", as: String.self),
+                    username: try row.decode(column: "username", as: String.self),
+                    sealedPassword: try row.decode(column: "password_sealed", as: String.self))
+            }
+        }
+    }
+
+    /// Deletes credentials no deployment pulls with; one that does makes this a conflict.
+    public func deleteCredentials(projectID: Int, name: String) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            let users = try await db.raw("SELECT * FROM deployments WHERE project_id = \(bind: projectID) ORDER BY name").all()
+                .map(Self.deployment).filter { $0.spec.credentialsName == name }.map(\.name)
+            guard users.isEmpty else {
+                throw SibylError(.conflict, "deployment \(users.joined(separator: ", ")) pulls with these credentials")
+            }
+            return try await db.raw("""
+                DELETE FROM registry_credentials WHERE project_id = \(bind: projectID) AND name = \(bind: name) RETURNING name
+                """).first() != nil
+        }
+    }
+
+    public func saveSecret(_ secret: SealedSecret, replace: Bool) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            let exists = try await db.raw("""
+                SELECT name FROM inference_secrets WHERE project_id = \(bind: secret.projectID) AND name = \(bind: secret.name)
+                """).first() != nil
+            if replace {
+                guard exists else { throw SibylError(.notFound, "no such secret") }
+                try await db.raw("""
+                    UPDATE inference_secrets SET type = \(bind: secret.type), data_sealed = \(bind: secret.sealedData)
+                    WHERE project_id = \(bind: secret.projectID) AND name = \(bind: secret.name)
+                    """).run()
+            } else {
+                guard !exists else { throw SibylError(.conflict, "a secret named \(secret.name) exists in this project") }
+                try await db.raw("""
+                    INSERT INTO inference_secrets (project_id, name, type, data_sealed)
+                    VALUES (\(bind: secret.projectID), \(bind: secret.name), \(bind: secret.type), \(bind: secret.sealedData))
+                    """).run()
+            }
+        }
+    }
+
+    public func secrets(projectID: Int) async throws(SibylError) -> [SealedSecret] {
+        try await run { db in
+            try await db.raw("SELECT * FROM inference_secrets WHERE project_id = \(bind: projectID) ORDER BY name").all().map { row in
+                SealedSecret(
+                    projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
+                    type: try row.decode(column: "type", as: String.self), sealedData: try row.decode(column: "data_sealed", as: String.self))
+            }
+        }
+    }
+
+    public func deleteSecret(projectID: Int, name: String) async throws(SibylError) -> Bool {
+        try await run { db in
+            try await db.raw("""
+                DELETE FROM inference_secrets WHERE project_id = \(bind: projectID) AND name = \(bind: name) RETURNING name
+                """).first() != nil
+        }
     }
 }

@@ -169,3 +169,50 @@ import Testing
         await node.stop()
     }
 }
+
+/// Registry credentials and secrets: sealed at rest, never answered in clear.
+@Suite struct CloudSecretTests {
+    @Test func credentialsAndSecretsAreSealedAndMasked() async throws {
+        let node = try await TestNode(configure: CloudAPITests.unreachable)
+        defer { node.removeData() }
+        let base = "/cloud/v3/inference/1"
+        let password = "registry-password-0123456789"
+        let created = try await node.call(
+            .POST, "\(base)/registry_credentials",
+            json: ["name": "hub", "username": "ci", "password": password, "registry_url": "registry.example.com"])
+        #expect(created.status == 201 && created["username"] as? String == "ci" && created["password"] == nil)
+        #expect(try await node.call(.POST, "\(base)/registry_credentials", json: ["name": "hub", "username": "x", "password": "y", "registry_url": "z"]).status == 409)
+        let replaced = try await node.call(
+            .PUT, "\(base)/registry_credentials/hub", json: ["username": "ci2", "password": password, "registry_url": "registry.example.com"])
+        #expect(replaced.status == 200 && replaced["username"] as? String == "ci2")
+        let listed = try await node.call(.GET, "\(base)/registry_credentials")
+        #expect(listed["count"] as? Int == 1 && !listed.text.contains(password))
+
+        let secretKey = "aws-secret-key-9876543210"
+        let secret = try await node.call(
+            .POST, "\(base)/secrets",
+            json: ["name": "aws", "type": "aws-iam", "data": ["aws_access_key_id": "AKIAEXAMPLEKEY1234", "aws_secret_access_key": secretKey]])
+        #expect(secret.status == 201)
+        #expect((secret["data"] as? [String: String]) == ["aws_access_key_id": "****1234", "aws_secret_access_key": "****"])
+        #expect(try await node.call(.POST, "\(base)/secrets", json: ["name": "bad", "type": "gcp", "data": [String: String]()]).status == 422)
+        let fetched = try await node.call(.GET, "\(base)/secrets/aws")
+        #expect(!fetched.text.contains(secretKey) && !fetched.text.contains("AKIAEXAMPLEKEY1234"))
+
+        // Deployments pull with named credentials only; credentials in use stay.
+        let unknown = try await node.call(.POST, "\(base)/deployments", json: CloudAPITests.body("pull-one", ["credentials_name": "nope"]))
+        #expect(unknown.status == 422 && unknown.errorMessage?.contains("credentials_name") == true)
+        #expect(try await node.call(.POST, "\(base)/deployments", json: CloudAPITests.body("pull-one", ["credentials_name": "hub"])).status == 201)
+        #expect(try await node.call(.DELETE, "\(base)/registry_credentials/hub").status == 409)
+
+        // Nothing sensitive is in the database file in clear.
+        for file in ["sibyl.db", "sibyl.db-wal"] {
+            guard let database = FileManager.default.contents(atPath: node.folder + "/" + file) else { continue }
+            for clear in [password, secretKey, "AKIAEXAMPLEKEY1234"] {
+                #expect(database.range(of: Data(clear.utf8)) == nil, "\(clear) is stored in clear in \(file)")
+            }
+        }
+        #expect(try await node.call(.DELETE, "\(base)/secrets/aws").status == 204)
+        #expect(try await node.call(.GET, "\(base)/secrets/aws").status == 404)
+        await node.stop()
+    }
+}

@@ -10,6 +10,7 @@ struct DeploymentOperations: Sendable {
     let platform: Platform
     /// Nil on a node with no container engine: deployments are then refused with 503.
     let supervisor: Supervisor?
+    let sealer: Sealer
     var store: Store { platform.store }
     var configuration: ServerConfiguration { platform.configuration }
 
@@ -39,7 +40,7 @@ struct DeploymentOperations: Sendable {
         let supervisor = try running()
         let (name, spec) = try SpecBody.create(body)
         try Deployment.validateName(name)
-        try validate(spec, projectID: projectID)
+        try await validate(spec, projectID: projectID)
         let deployment = Deployment(projectID: projectID, name: name, spec: spec, createdAt: WallClock.now())
         let task = newTask(.create, deployment, user)
         try await store.insertDeployment(deployment, task: task)
@@ -52,7 +53,7 @@ struct DeploymentOperations: Sendable {
         try refuseWhileDeleting(current)
         var deployment = current
         deployment.spec = try SpecBody.update(current.spec, with: body)
-        try validate(deployment.spec, projectID: current.projectID)
+        try await validate(deployment.spec, projectID: current.projectID)
         let task = newTask(.update, deployment, user)
         try await store.updateDeployment(deployment, task: task)
         try await changed(deployment, task: .update)
@@ -90,10 +91,10 @@ struct DeploymentOperations: Sendable {
         guard !deployment.deleting else { throw SibylError(.conflict, "the deployment is being deleted") }
     }
 
-    private func validate(_ spec: DeploymentSpec, projectID: Int) throws(SibylError) {
+    private func validate(_ spec: DeploymentSpec, projectID: Int) async throws(SibylError) {
         try spec.validate(flavors: configuration.flavors, regions: Set(configuration.containerEngines.keys))
-        if spec.credentialsName != nil {
-            throw SibylError(.invalidInput, "credentials_name: registry credentials are not supported yet; use a local image")
+        if let name = spec.credentialsName, try await !store.credentials(projectID: projectID).contains(where: { $0.name == name }) {
+            throw SibylError(.invalidInput, "credentials_name: no registry credentials named \(name) in this project")
         }
     }
 
@@ -129,6 +130,15 @@ struct DeploymentOperations: Sendable {
             throw SibylError(.notFound, "no such API key")
         }
         try await platform.deployments.reload(from: store)
+    }
+
+    /// The registry login a deployment's image is pulled with, opened from its sealed form.
+    static func registryAuth(_ deployment: Deployment, store: Store, sealer: Sealer) async -> RegistryAuth? {
+        guard let name = deployment.spec.credentialsName,
+            let credentials = try? await store.credentials(projectID: deployment.projectID).first(where: { $0.name == name }),
+            let password = try? sealer.open(credentials.sealedPassword)
+        else { return nil }
+        return RegistryAuth(username: credentials.username, password: password, serverAddress: credentials.registryURL)
     }
 
     static func epochSeconds(_ text: String) throws(SibylError) -> Int64 {
