@@ -188,6 +188,13 @@ extension Supervisor {
     /// Stops (gracefully, up to 5 s) and removes containers; with `everythingOf`, also any container
     /// labelled as that deployment's, tracked or not.
     func remove(_ replicas: some Collection<Replica>, everythingOf deployment: Deployment?) async {
+        // Out of rotation first: a graceful stop takes a while, and no request may be sent there meanwhile.
+        let names = Set(replicas.map(\.name))
+        managed.withLock { all in
+            for key in Array(all.keys) {
+                for name in names { all[key]?.replicas[name] = nil }
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             for replica in replicas {
                 guard let engine = engines[replica.region] else { continue }

@@ -71,7 +71,11 @@ public final class Supervisor: Service, Sendable {
             let key = Self.key(deployment)
             var entry = all[key] ?? Managed(deployment: deployment, now: now)
             // A deployment that starts (created, or started after a stop) is warm: it runs until idle.
-            if all[key] == nil || (entry.deployment.stopped && !deployment.stopped) { entry.lastRequest = now }
+            if all[key] == nil || (entry.deployment.stopped && !deployment.stopped) {
+                entry.lastRequest = now
+                // Until the next pass decides, the deployment is DEPLOYING, not at its stopped targets.
+                entry.targets = [:]
+            }
             entry.deployment = deployment
             entry.revision = Self.revision(deployment.spec)
             entry.unfinished.formUnion(tasks)

@@ -1,6 +1,7 @@
 """A real `sibyl serve` on a free loopback port, with a fresh data folder, for client tests.
 
-SIBYL_BINARY names the executable (default: .build/debug/sibyl, which `swift test` builds).
+SIBYL_BINARY names the executable (default: .build/debug/sibyl, which `swift test` builds);
+SIBYL_TEST_ENGINE, when set, is the container engine the node runs deployments on.
 """
 import json
 import os
@@ -53,7 +54,10 @@ def sibyl():
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as data:
         env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN)
-        process = subprocess.Popen([binary, "serve", "--port", str(port), "--data", data, "--api-options", "100"], env=env,
+        arguments = [binary, "serve", "--port", str(port), "--data", data, "--api-options", "100"]
+        if os.environ.get("SIBYL_TEST_ENGINE"):
+            arguments += ["--container-engine", os.environ["SIBYL_TEST_ENGINE"]]
+        process = subprocess.Popen(arguments, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -62,6 +66,8 @@ def sibyl():
                 break
             except OSError:
                 time.sleep(0.1)
-        yield Sibyl(base)
+        sibyl = Sibyl(base)
+        sibyl.token = TOKEN
+        yield sibyl
         process.terminate()
         assert process.wait(timeout=30) == 0
