@@ -13,8 +13,8 @@ struct Autoscaler {
         /// Requests in the http trigger's window.
         var requestsInWindow: Int
         /// Mean CPU and memory use of the ready replicas, in percent of the flavor's limits.
-        var cpuPercent: Double?
-        var memoryPercent: Double?
+        var cpuPercent: Double? = nil
+        var memoryPercent: Double? = nil
     }
 
     static func target(

@@ -168,7 +168,7 @@ extension Supervisor {
             }
         }
         let flavor = flavors[spec.flavorName]
-        var labels = Self.labels(deployment)
+        var labels = labels(deployment)
         labels["sibyl.region"] = "\(region)"
         labels["sibyl.revision"] = revision
         let name = "sibyl-\(deployment.projectID)-\(deployment.name)-\(Self.suffix())"
@@ -206,20 +206,20 @@ extension Supervisor {
         }
         guard let deployment else { return }
         for engine in engines.values {
-            for container in (try? await engine.list(labels: Self.labels(deployment), all: true)) ?? [] {
+            for container in (try? await engine.list(labels: labels(deployment), all: true)) ?? [] {
                 try? await engine.remove(container.id, force: true)
             }
         }
     }
 
     /// At start: replicas of the previous run that still match their deployment's revision are adopted
-    /// (their probes decide when they serve again); every other labelled container is removed.
+    /// (their probes decide when they serve again); every other container of this installation is removed.
     func adopt() async {
         let now = ContinuousClock.now
         for (region, engine) in engines {
             let containers: [ContainerSummary]
             do {
-                containers = try await engine.list(labels: ["sibyl.managed": "1"], all: true)
+                containers = try await engine.list(labels: ["sibyl.installation": installation], all: true)
             } catch {
                 logger.error("container engine unreachable", metadata: ["region": "\(region)", "error": "\(error)"])
                 continue
@@ -243,8 +243,8 @@ extension Supervisor {
         }
     }
 
-    static func labels(_ deployment: Deployment) -> [String: String] {
-        ["sibyl.managed": "1", "sibyl.project": "\(deployment.projectID)", "sibyl.deployment": deployment.name]
+    func labels(_ deployment: Deployment) -> [String: String] {
+        ["sibyl.installation": installation, "sibyl.project": "\(deployment.projectID)", "sibyl.deployment": deployment.name]
     }
 
     /// What a container is made from: a change here needs new containers; any other change (scale,

@@ -34,6 +34,8 @@ public final class Supervisor: Service, Sendable {
     }
 
     let engines: [Int: ContainerEngine]
+    /// The installation's identifier, a label of every container it runs.
+    let installation: String
     let flavors: [String: Flavor]
     let interval: Duration
     let probes: ProbeRunner
@@ -44,10 +46,11 @@ public final class Supervisor: Service, Sendable {
     private let wakeUps: AsyncStream<Void>
 
     public init(
-        engines: [Int: ContainerEngine], flavors: [Flavor], client: HTTPClient, interval: Duration, callbacks: Callbacks,
-        logger: Logger
+        engines: [Int: ContainerEngine], installation: String, flavors: [Flavor], client: HTTPClient, interval: Duration,
+        callbacks: Callbacks, logger: Logger
     ) {
         self.engines = engines
+        self.installation = installation
         self.flavors = Dictionary(flavors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.interval = interval
         probes = ProbeRunner(client: client)
@@ -131,7 +134,7 @@ public final class Supervisor: Service, Sendable {
         for placement in deployment.spec.containers where regionID == nil || placement.regionID == regionID {
             guard let engine = engines[placement.regionID] else { continue }
             do {
-                for container in try await engine.list(labels: Self.labels(deployment), all: true) {
+                for container in try await engine.list(labels: labels(deployment), all: true) {
                     let name = container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
                     for line in try await engine.logs(container.id, tail: 1_000, since: nil) {
                         lines.append((line.time, DeploymentLogLine(

@@ -136,7 +136,7 @@ private func makeSupervisor(
     }
     let store = platform.store
     let supervisor = Supervisor(
-        engines: engines, flavors: configuration.flavors, client: client,
+        engines: engines, installation: try await store.installationID(), flavors: configuration.flavors, client: client,
         interval: .milliseconds(configuration.supervisorIntervalMilliseconds),
         callbacks: .init(
             finishTasks: { deployment, kinds, error in

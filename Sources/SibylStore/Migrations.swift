@@ -91,6 +91,9 @@ enum Migrations {
                   registry_url TEXT NOT NULL, username TEXT NOT NULL, password_sealed TEXT NOT NULL,
                   PRIMARY KEY (project_id, name))
                 """,
+                // Labels every container this installation runs, so that installations sharing an engine
+                // never adopt or remove each other's.
+                "CREATE TABLE installation (id INTEGER PRIMARY KEY, uid TEXT NOT NULL)",
                 """
                 CREATE TABLE inference_secrets (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
                   type TEXT NOT NULL, data_sealed TEXT NOT NULL, PRIMARY KEY (project_id, name))

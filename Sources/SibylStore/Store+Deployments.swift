@@ -61,6 +61,19 @@ extension Store {
         }
     }
 
+    /// This installation's identifier, made by the first node that asks (every node sharing the database
+    /// gets the same one).
+    public func installationID() async throws(SibylError) -> String {
+        let candidate = Identifier.randomCharacters(16)
+        return try await run(transaction: true) { db in
+            if let row = try await db.raw("SELECT uid FROM installation WHERE id = 1").first() {
+                return try row.decode(column: "uid", as: String.self)
+            }
+            try await db.raw("INSERT INTO installation (id, uid) VALUES (1, \(bind: candidate))").run()
+            return candidate
+        }
+    }
+
     // MARK: Tasks
 
     public func task(id: String) async throws(SibylError) -> DeploymentTask? {

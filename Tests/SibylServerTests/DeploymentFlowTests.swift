@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import SibylContainers
 import SibylServer
@@ -187,5 +188,69 @@ struct DeploymentFlowTests {
         _ = try await node.call(.DELETE, "\(Self.projects)/deployments/probe-echo")
         try await Self.waitFor(node, "probe-echo", "gone") { $0.status == 404 }
         await node.stop()
+    }
+
+    /// With `disable_response_buffering` the replica's answer streams through as it is written; without,
+    /// it arrives whole, with its length.
+    @Test func streamsWhenAsked() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        _ = try await node.call(
+            .POST, "\(Self.projects)/deployments",
+            json: Self.spec("stream-echo", ["ingress_opts": ["disable_response_buffering": true]]))
+        _ = try await node.call(.POST, "\(Self.projects)/deployments", json: Self.spec("buffer-echo"))
+        for name in ["stream-echo", "buffer-echo"] {
+            try await Self.waitFor(node, name, "ACTIVE") { Self.status($0) == "ACTIVE" }
+        }
+        func parts(_ name: String) async throws -> (parts: Int, text: String, length: String?) {
+            let request = HTTPClientRequest(url: "http://\(node.clientHost):\(node.port)/inference/1/\(name)/stream")
+            let response = try await TestNode.client.execute(request, timeout: .seconds(30))
+            var count = 0, text = ""
+            for try await buffer in response.body {
+                count += 1
+                text += String(buffer: buffer)
+            }
+            return (count, text, response.headers.first(name: "content-length"))
+        }
+        let streamed = try await parts("stream-echo")
+        let buffered = try await parts("buffer-echo")
+        let expected = (1...5).map { "chunk \($0)\n" }.joined()
+        #expect(streamed.text == expected && buffered.text == expected, "\(streamed.text) | \(buffered.text)")
+        #expect(streamed.parts >= 3 && streamed.length == nil, "\(streamed)")
+        #expect(buffered.parts == 1 && buffered.length == "\(expected.utf8.count)", "\(buffered)")
+        for name in ["stream-echo", "buffer-echo"] { _ = try await node.call(.DELETE, "\(Self.projects)/deployments/\(name)") }
+        for name in ["stream-echo", "buffer-echo"] { try await Self.waitFor(node, name, "gone") { $0.status == 404 } }
+        await node.stop()
+    }
+
+    /// A restarted node adopts the replicas that still match their deployment and removes the others.
+    @Test func aRestartedNodeAdoptsItsReplicas() async throws {
+        let first = try await Self.node()
+        _ = try await first.call(.POST, "\(Self.projects)/deployments", json: Self.spec("adopt-echo"))
+        try await Self.waitFor(first, "adopt-echo", "ACTIVE") { Self.status($0) == "ACTIVE" }
+        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        let before = try await engine.list(labels: ["sibyl.deployment": "adopt-echo"], all: true).map(\.id)
+        #expect(before.count == 1)
+        await first.stop()
+        // A container of this installation that matches no deployment.
+        let adopted = try #require(before.first)
+        let installation = try #require(try await engine.inspect(adopted)?.labels["sibyl.installation"])
+        let stray = try await engine.create(ContainerSpec(
+            name: "sibyl-stray-\(UInt32.random(in: 0...UInt32.max))", image: Self.image, containerPort: 8080,
+            labels: ["sibyl.installation": installation, "sibyl.project": "1", "sibyl.deployment": "no-such-one", "sibyl.region": "1"]))
+        try await engine.start(stray)
+
+        let second = try await TestNode(folder: first.folder) { configuration in
+            configuration.containerEngines = [1: Self.engineURL ?? ""]
+            configuration.supervisorIntervalMilliseconds = 100
+        }
+        defer { second.removeData() }
+        try await Self.waitFor(second, "adopt-echo", "ACTIVE again") { Self.status($0) == "ACTIVE" }
+        #expect(try await engine.list(labels: ["sibyl.deployment": "adopt-echo"], all: true).map(\.id) == before)
+        #expect(try await engine.inspect(stray) == nil)
+        #expect(try await second.call(.GET, "/inference/1/adopt-echo/", token: nil).status == 200)
+        _ = try await second.call(.DELETE, "\(Self.projects)/deployments/adopt-echo")
+        try await Self.waitFor(second, "adopt-echo", "gone") { $0.status == 404 }
+        await second.stop()
     }
 }

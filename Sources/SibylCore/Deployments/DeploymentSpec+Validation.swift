@@ -34,6 +34,10 @@ extension DeploymentSpec {
             guard let config else { continue }
             if config.enabled && config.probe == nil { throw invalid("probes.\(field).probe", "required when enabled") }
             try config.probe?.validate("probes.\(field).probe")
+            // Replicas publish their listening port only (on loopback), so that is the port a probe can reach.
+            if let port = config.probe?.httpGet?.port ?? config.probe?.tcpSocket?.port, port != listeningPort {
+                throw invalid("probes.\(field).probe", "port \(port) is not the listening port \(listeningPort), the one Sibyl can reach")
+            }
         }
     }
 }
