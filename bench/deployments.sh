@@ -22,8 +22,20 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 SIBYL="$ROOT/.build/release/sibyl"
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+cleanup() {
+  # The deployments go first, so that no replica outlives the run; then the processes started here.
+  for name in bench-echo bench-cold; do api -X DELETE "$BASE/cloud/v3/inference/1/deployments/$name" >/dev/null 2>&1 || true; done
+  for name in bench-echo bench-cold; do
+    for _ in $(seq 100); do
+      [ -z "$(podman --url "$ENGINE" ps -aq --filter "label=sibyl.deployment=$name" 2>/dev/null)" ] && break
+      sleep 0.1
+    done
+  done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT
+api() { curl -fsS -H "Authorization: apikey bench-admin-token" -H 'Content-Type: application/json' "$@"; }
+BASE="http://127.0.0.1:$PORT"
 ENGINE="${ENGINE:-}"
 if [ -z "$ENGINE" ]; then
   sock="$OUT/engine/podman.sock"; mkdir -p "$OUT/engine"; rm -f "$sock"
@@ -35,9 +47,7 @@ fi
 data="$OUT/deployments-data"; rm -rf "$data"
 SIBYL_ADMIN_TOKEN=bench-admin-token setsid taskset -c "$SERVER_CPU" "$SIBYL" serve --port "$PORT" --data "$data" \
   --log-level error --container-engine "$ENGINE" > "$OUT/deployments-sibyl.log" 2>&1 < /dev/null & pids+=($!)
-BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 200); do curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-api() { curl -fsS -H "Authorization: apikey bench-admin-token" -H 'Content-Type: application/json' "$@"; }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 wait_status() { # name status
   for _ in $(seq 600); do

@@ -11,7 +11,7 @@ struct Managed: Sendable {
     var lastRequest: ContinuousClock.Instant
     var lastChange: ContinuousClock.Instant
     /// Recent requests, for the http trigger.
-    var requestTimes: [ContinuousClock.Instant] = []
+    var requests = RequestCounter()
     /// A request waits for a replica.
     var demand = false
     var unfinished: Set<DeploymentTask.Kind> = []
@@ -52,8 +52,9 @@ struct Managed: Sendable {
     }
 
     func load(region: Int, window: Int?, now: ContinuousClock.Instant) -> Autoscaler.Load {
-        let requests = window.map { window in requestTimes.filter { now - $0 <= .seconds(window) }.count } ?? 0
-        return Autoscaler.Load(requestsInWindow: requests, cpuPercent: stats[region]?.cpu, memoryPercent: stats[region]?.memory)
+        let second = now.secondsSinceStart
+        let count = window.map { requests.count(window: $0, upTo: second) } ?? 0
+        return Autoscaler.Load(requestsInWindow: count, cpuPercent: stats[region]?.cpu, memoryPercent: stats[region]?.memory)
     }
 
     var view: DeploymentView {
@@ -80,4 +81,12 @@ struct Managed: Sendable {
         if replicas.isEmpty && !failing { return .deploying }
         return ready >= wanted && !failing ? .active : .partiallyDeployed
     }
+}
+
+/// The continuous clock's reading when the process first counted a request, for whole seconds.
+let clockOrigin = ContinuousClock.now
+
+extension ContinuousClock.Instant {
+    /// Whole seconds since `clockOrigin` (negative before it), for per-second request counts.
+    var secondsSinceStart: Int64 { (self - clockOrigin).components.seconds }
 }

@@ -51,6 +51,7 @@ public final class Supervisor: Service, Sendable {
     ) {
         self.engines = engines
         self.installation = installation
+        _ = clockOrigin
         self.flavors = Dictionary(flavors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.interval = interval
         probes = ProbeRunner(client: client)
@@ -105,13 +106,13 @@ public final class Supervisor: Service, Sendable {
         var nudged = false
         while true {
             let now = ContinuousClock.now
+            // Mutated in place: a copy of the entry would copy its request counts on every request.
             let found: ReplicaEndpoint?? = managed.withLock { all in
-                guard var entry = all[key] else { return .some(nil) }
-                entry.lastRequest = now
-                if !nudged { entry.requestTimes.append(now) }
-                let endpoint = entry.nextReady()
-                if endpoint == nil { entry.demand = true }
-                all[key] = entry
+                guard all[key] != nil else { return .some(nil) }
+                all[key]!.lastRequest = now
+                if !nudged { all[key]!.requests.record(at: now.secondsSinceStart) }
+                let endpoint = all[key]!.nextReady()
+                if endpoint == nil { all[key]!.demand = true }
                 return .some(endpoint)
             }
             guard case .some(let endpoint) = found else { break }
@@ -226,7 +227,6 @@ public final class Supervisor: Service, Sendable {
             latest.nextStats = settled.nextStats
             latest.unfinished.subtract(finished)
             latest.demand = latest.demand && settled.readyCount == 0
-            latest.requestTimes.removeAll { Self.seconds(now - $0) > 3_600 }
             all[key] = latest
         }
     }

@@ -47,3 +47,17 @@ import Testing
         #expect(Self.target(cpu, current: 2) == 2)
     }
 }
+
+@Suite struct RequestCounterTests {
+    @Test func countsTheWindowAndForgetsOlderSeconds() {
+        var counter = RequestCounter()
+        for second in [-3, -3, 0, 5, 5, 5, 9] as [Int64] { counter.record(at: second) }
+        #expect(counter.count(window: 1, upTo: 5) == 3)
+        #expect(counter.count(window: 10, upTo: 9) == 5)
+        #expect(counter.count(window: 20, upTo: 9) == 7)
+        // An hour later the same slots hold nothing of the old seconds.
+        #expect(counter.count(window: 60, upTo: 9 + Int64(RequestCounter.slots)) == 0)
+        counter.record(at: 5 + Int64(RequestCounter.slots))
+        #expect(counter.count(window: 1, upTo: 5 + Int64(RequestCounter.slots)) == 1)
+    }
+}
