@@ -91,7 +91,9 @@ public func buildNode(
     AccountRoutes(operations: accounts, auth: auth).add(to: router)
     ModelRoutes(operations: models, auth: auth).add(to: router)
     APIRoutes(operations: apis, auth: auth).add(to: router)
-    let consoleRoutes = Console(platform: platform, auth: auth, apis: apis, models: models, accounts: accounts).add(to: router)
+    let consoleRoutes = Console(
+        platform: platform, auth: auth, apis: apis, models: models, accounts: accounts, deployments: deployments
+    ).add(to: router)
     let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)

@@ -253,4 +253,48 @@ struct DeploymentFlowTests {
         try await Self.waitFor(second, "adopt-echo", "gone") { $0.status == 404 }
         await second.stop()
     }
+
+    /// The console: deploy from the form with a new key, watch it become ACTIVE, stop, start and delete it.
+    @Test func theConsoleDeploysAndManages() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        let browser = ConsoleClient(node)
+        _ = try await browser.follow(try await browser.signIn("admin", "admin-password"))
+        let empty = try await browser.get("/projects/1/deployments")
+        #expect(empty.status == 200 && empty.text.contains("No deployments yet"))
+
+        let keyPage = try await browser.follow(try await browser.post("/projects/1/deployment-keys", [("name", "console-key")]))
+        let secret = try #require(ConsoleClient.field("secret-console-key", in: keyPage.text) ?? keyPage.text.firstMatch(of: /sbk_[a-z0-9]+/).map { String($0.output) })
+        #expect(secret.hasPrefix("sbk_"))
+        #expect(!(try await browser.get("/projects/1/deployments")).text.contains(secret))
+
+        let refused = try await browser.post(
+            "/projects/1/deployments",
+            [("name", "Bad Name"), ("image", Self.image), ("listening_port", "8080"), ("flavor_name", "inference-0.5vcpu-512mib"),
+             ("min", "1"), ("max", "1"), ("timeout", "120"), ("envs", "")])
+        #expect(refused.status == 422 && refused.text.contains("deploy-error") && refused.text.contains("Bad Name"))
+
+        let created = try await browser.follow(try await browser.post(
+            "/projects/1/deployments",
+            [("name", "console-echo"), ("image", Self.image), ("listening_port", "8080"), ("flavor_name", "inference-0.5vcpu-512mib"),
+             ("min", "1"), ("max", "1"), ("timeout", "600"), ("envs", "REPLICA=from-console"), ("api_keys", "console-key")]))
+        #expect(created.status == 200 && created.text.contains("<h1>console-echo</h1>"))
+        try await Self.waitFor(node, "console-echo", "ACTIVE") { Self.status($0) == "ACTIVE" }
+        let page = try await browser.get("/projects/1/deployments/console-echo")
+        #expect(page.text.contains("badge-ACTIVE") && page.text.contains("/inference/1/console-echo") && page.text.contains("console-key"))
+        let answer = try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)])
+        #expect(answer["replica"] as? String == "from-console")
+
+        _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/stop"))
+        try await Self.waitFor(node, "console-echo", "DISABLED") { Self.status($0) == "DISABLED" }
+        #expect(try await browser.get("/projects/1/deployments/console-echo").text.contains("id=\"start\""))
+        _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/start"))
+        try await Self.waitFor(node, "console-echo", "ACTIVE again") { Self.status($0) == "ACTIVE" }
+        let inUse = try await browser.post("/projects/1/deployment-keys/console-key/delete")
+        #expect(inUse.status == 409)
+        let listed = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/delete"))
+        #expect(listed.status == 200)
+        try await Self.waitFor(node, "console-echo", "gone") { $0.status == 404 }
+        await node.stop()
+    }
 }

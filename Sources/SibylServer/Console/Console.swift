@@ -13,6 +13,7 @@ struct Console: Sendable {
     let apis: APIOperations
     let models: ModelOperations
     let accounts: AccountOperations
+    let deployments: DeploymentOperations
     let sessions: ConsoleSessions
     let throttle: LoginThrottle
     let resolver: ClientAddressResolver
@@ -20,8 +21,12 @@ struct Console: Sendable {
     let renderer = ConsoleRenderer()
     var store: Store { platform.store }
 
-    init(platform: Platform, auth: Authenticator, apis: APIOperations, models: ModelOperations, accounts: AccountOperations) {
+    init(
+        platform: Platform, auth: Authenticator, apis: APIOperations, models: ModelOperations, accounts: AccountOperations,
+        deployments: DeploymentOperations
+    ) {
         self.platform = platform
+        self.deployments = deployments
         self.auth = auth
         self.apis = apis
         self.models = models
@@ -40,6 +45,7 @@ struct Console: Sendable {
         ConsoleAccessRoutes(console: self).add(to: router)
         ConsoleModelPages(console: self).add(to: router)
         ConsoleAPIPages(console: self).add(to: router)
+        ConsoleDeploymentPages(console: self, operations: deployments).add(to: router)
         ConsoleAdminPages(console: self).add(to: router)
         return router.routes.map(\.description).filter { !before.contains($0) }
     }

@@ -103,11 +103,10 @@ enum ConsoleAssets {
         .brand:hover { text-decoration: none; }
         .brand svg { width: 26px; height: 26px; }
         .topbar nav { display: flex; gap: 0.25rem; flex: 1; }
-        .topbar nav a, .nav-soon { color: #c3cada; padding: 0.4rem 0.7rem; border-radius: 6px; }
+        .topbar nav a { color: #c3cada; padding: 0.4rem 0.7rem; border-radius: 6px; }
         .topbar nav a:hover { background: #222b3d; color: #fff; text-decoration: none; }
         .topbar nav a[aria-current="page"] { background: #2a3550; color: #fff; }
-        .nav-soon { color: #7d879a; cursor: default; }
-        .nav-soon small, .nav-group { font-size: 0.7rem; text-transform: uppercase; letter-spacing: 0.05em; }
+        .nav-group { font-size: 0.7rem; text-transform: uppercase; letter-spacing: 0.05em; }
         .nav-group { color: #7d879a; align-self: center; margin-left: 0.8rem; }
         .menu { position: relative; }
         .menu summary { list-style: none; cursor: pointer; color: #dfe4ee; padding: 0.4rem 0.7rem; border-radius: 6px; }
@@ -179,7 +178,9 @@ enum ConsoleAssets {
           background: var(--idle-soft); color: var(--idle); white-space: nowrap; }
         .badge::before { content: ""; width: 7px; height: 7px; border-radius: 50%; background: currentColor; }
         .badge.plain::before { display: none; }
-        .badge-operating { background: var(--ok-soft); color: var(--ok); }
+        .badge-operating, .badge-ACTIVE { background: var(--ok-soft); color: var(--ok); }
+        .badge-DEPLOYING, .badge-PENDING, .badge-DELETING { background: var(--warn-soft); color: var(--warn); }
+        .badge-PARTIALLYDEPLOYED { background: var(--bad-soft); color: var(--bad); }
         .badge-building, .badge-updating, .badge-deleting { background: var(--warn-soft); color: var(--warn); }
         .badge-failed { background: var(--bad-soft); color: var(--bad); }
         .badge-locked { background: #f3effe; color: #6741d9; }

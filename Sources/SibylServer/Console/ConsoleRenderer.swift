@@ -12,7 +12,7 @@ struct Chrome: Sendable {
         let current: Bool
     }
 
-    enum Section: Sendable { case models, apis, users, license, none }
+    enum Section: Sendable { case models, apis, deployments, users, license, none }
 
     let title: String
     let logo = ConsoleRenderer.logo
@@ -26,6 +26,7 @@ struct Chrome: Sendable {
     var hasManyProjects = false
     var onModels = false
     var onAPIs = false
+    var onDeployments = false
     var onUsers = false
     var onLicense = false
     var notice: String?
@@ -51,6 +52,7 @@ struct Chrome: Sendable {
         hasManyProjects = projects.count > 1
         onModels = section == .models
         onAPIs = section == .apis
+        onDeployments = section == .deployments
         onUsers = section == .users
         onLicense = section == .license
     }

@@ -4,6 +4,7 @@ enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "newkey": newKey, "status": status, "login": login, "message": message,
         "models": models, "model": model, "apis": apis, "api": api, "building": building, "users": users, "license": license,
+        "deployments": deployments, "deployment": deployment,
     ]
 
     /// Every signed-in page: the top bar with the navigation and user menu, the flash, then `content`.
@@ -27,8 +28,8 @@ enum ConsoleTemplates {
             {{#chrome.projectID}}
             <a href="/projects/{{chrome.projectID}}/models"{{#chrome.onModels}} aria-current="page"{{/chrome.onModels}}>Models</a>
             <a href="/projects/{{chrome.projectID}}/apis"{{#chrome.onAPIs}} aria-current="page"{{/chrome.onAPIs}}>APIs</a>
+            <a href="/projects/{{chrome.projectID}}/deployments"{{#chrome.onDeployments}} aria-current="page"{{/chrome.onDeployments}}>Deployments</a>
             {{/chrome.projectID}}
-            <span class="nav-soon" title="Container deployments arrive in a later version">Deployments <small>soon</small></span>
             {{#chrome.isAdmin}}
             <span class="nav-group">Admin</span>
             <a href="/admin/users"{{#chrome.onUsers}} aria-current="page"{{/chrome.onUsers}}>Users</a>

@@ -1,0 +1,130 @@
+extension ConsoleTemplates {
+    /// The project's deployments, the form that creates one, and the keys that open them.
+    static let deployments = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div><p class="crumbs">{{projectName}}</p><h1>Deployments</h1></div>
+        </div>
+        {{^engine}}<p class="flash flash-error" role="alert">This node runs no container engine: start it with --container-engine to deploy images.</p>{{/engine}}
+        <div class="grid">
+          <section class="card" aria-labelledby="deployments-title">
+            <h2 id="deployments-title">Deployments</h2>
+            {{#hasDeployments}}
+            <table id="deployments">
+              <thead><tr><th>Name</th><th>Image</th><th>Status</th><th class="num">Ready</th><th>Address</th></tr></thead>
+              <tbody>
+                {{#deployments}}
+                <tr>
+                  <td><a href="/projects/{{projectID}}/deployments/{{name}}">{{name}}</a></td>
+                  <td><code>{{image}}</code></td>
+                  <td>{{>status}}</td>
+                  <td class="num">{{ready}} / {{total}}</td>
+                  <td><code>{{address}}</code></td>
+                </tr>
+                {{/deployments}}
+              </tbody>
+            </table>
+            {{/hasDeployments}}
+            {{^hasDeployments}}<p class="empty">No deployments yet. Deploy a container image with the form.</p>{{/hasDeployments}}
+          </section>
+          <section class="card" aria-labelledby="deploy-title">
+            <h2 id="deploy-title">Deploy an image</h2>
+            <form method="post" action="/projects/{{projectID}}/deployments" class="form" id="deploy">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <div class="field"><label for="d-name">Name</label>
+                <input id="d-name" name="name" required minlength="4" maxlength="30" pattern="[a-z0-9][a-z0-9\\-]*[a-z0-9]" value="{{form.name}}">
+                <p class="hint">4 to 30 lower-case letters, digits and hyphens.</p></div>
+              <div class="field"><label for="d-image">Image</label>
+                <input id="d-image" name="image" required value="{{form.image}}" placeholder="registry/name:tag"></div>
+              <div class="field"><label for="d-port">Listening port</label>
+                <input id="d-port" name="listening_port" type="number" min="1" max="65535" required value="{{form.port}}"></div>
+              <div class="field"><label for="d-flavor">Flavor</label>
+                <select id="d-flavor" name="flavor_name">{{#flavors}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}} ({{description}})</option>{{/flavors}}</select></div>
+              <div class="field"><label for="d-min">Replicas, at least</label>
+                <input id="d-min" name="min" type="number" min="0" max="16" required value="{{form.min}}">
+                <p class="hint">0 scales to zero after the idle timeout; the next request starts a replica.</p></div>
+              <div class="field"><label for="d-max">Replicas, at most</label>
+                <input id="d-max" name="max" type="number" min="1" max="16" required value="{{form.max}}"></div>
+              <div class="field"><label for="d-timeout">Idle timeout (seconds)</label>
+                <input id="d-timeout" name="timeout" type="number" min="0" required value="{{form.timeout}}"></div>
+              <div class="field"><label for="d-envs">Environment</label>
+                <textarea id="d-envs" name="envs" rows="3" placeholder="NAME=value, one per line">{{form.envs}}</textarea></div>
+              {{#hasKeys}}
+              <fieldset class="field"><legend>Keys that may call it (none: open to anyone)</legend>
+                {{#keys}}<label><input type="checkbox" name="api_keys" value="{{name}}"> {{name}}</label>{{/keys}}
+              </fieldset>
+              {{/hasKeys}}
+              {{#deployError}}<p class="field-error" role="alert" id="deploy-error">{{deployError}}</p>{{/deployError}}
+              <div><button type="submit" class="button primary">Deploy</button></div>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="keys-title">
+            <h2 id="keys-title">Deployment keys</h2>
+            {{#hasKeys}}
+            <table id="deployment-keys">
+              <thead><tr><th>Name</th><th>Used by</th><th>Expires (UTC)</th><th></th></tr></thead>
+              <tbody>
+                {{#keys}}
+                <tr><td>{{name}}</td><td>{{usedBy}}</td><td>{{expires}}</td>
+                  <td><form method="post" action="/projects/{{projectID}}/deployment-keys/{{name}}/delete">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <button type="submit" class="button danger">Delete</button></form></td></tr>
+                {{/keys}}
+              </tbody>
+            </table>
+            {{/hasKeys}}
+            <form method="post" action="/projects/{{projectID}}/deployment-keys" class="inline-form" id="new-key">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <label for="k-name">New key</label>
+              <input id="k-name" name="name" required maxlength="64" pattern="[A-Za-z0-9._\\-]+">
+              <button type="submit" class="button">Create key</button>
+            </form>
+          </section>
+        </div>
+        {{/body}}{{/content}}{{/layout}}
+        """
+
+    /// One deployment: status, replicas per region, address, keys, logs, and its lifecycle buttons.
+    static let deployment = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div>
+            <p class="crumbs"><a href="/projects/{{projectID}}/deployments">Deployments</a> / {{name}}</p>
+            <div class="title"><h1>{{name}}</h1>{{>status}}</div>
+          </div>
+          <div class="actions">
+            {{#canStart}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/start"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button primary" id="start">Start</button></form>{{/canStart}}
+            {{#canStop}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/stop"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="stop">Stop</button></form>{{/canStop}}
+            <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/delete"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button danger" id="delete">Delete</button></form>
+          </div>
+        </div>
+        <div class="grid">
+          <section class="card" aria-labelledby="info-title">
+            <h2 id="info-title">Deployment</h2>
+            <dl class="info">
+              <dt>Address</dt><dd><code id="address">{{address}}</code></dd>
+              <dt>Image</dt><dd><code>{{image}}</code></dd>
+              <dt>Listening port</dt><dd>{{port}}</dd>
+              <dt>Flavor</dt><dd>{{flavor}}</dd>
+              <dt>Idle timeout</dt><dd>{{timeout}} s</dd>
+              <dt>Keys</dt><dd>{{#keys}}{{keys}}{{/keys}}{{^keys}}none: anyone may call it{{/keys}}</dd>
+              <dt>Created (UTC)</dt><dd>{{created}}</dd>
+            </dl>
+          </section>
+          <section class="card" aria-labelledby="regions-title">
+            <h2 id="regions-title">Containers</h2>
+            <table id="regions">
+              <thead><tr><th>Region</th><th class="num">Ready</th><th class="num">Wanted</th><th>Scale</th><th>Error</th></tr></thead>
+              <tbody>{{#regions}}<tr><td>{{id}}</td><td class="num">{{ready}}</td><td class="num">{{total}}</td><td>{{min}}–{{max}}</td><td>{{error}}</td></tr>{{/regions}}</tbody>
+            </table>
+          </section>
+          <section class="card" aria-labelledby="logs-title">
+            <h2 id="logs-title">Logs (newest first)</h2>
+            {{#hasLogs}}<pre class="code" id="logs">{{#logs}}{{time}} {{replica}} {{message}}
+        {{/logs}}</pre>{{/hasLogs}}
+            {{^hasLogs}}<p class="empty">No log lines from running replicas.</p>{{/hasLogs}}
+          </section>
+        </div>
+        {{/body}}{{/content}}{{/layout}}
+        """
+}
