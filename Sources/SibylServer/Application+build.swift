@@ -99,7 +99,10 @@ public func buildNode(
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
     CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)
-    DeploymentProxy(platform: platform, supervisor: supervisor, client: client).add(to: router)
+    DeploymentProxy(
+        platform: platform, supervisor: supervisor, client: client,
+        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+    ).add(to: router)
 
     var application = Application(
         router: router,

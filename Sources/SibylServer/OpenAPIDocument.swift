@@ -122,6 +122,19 @@ enum OpenAPIDocument {
             Operation(
                 method: "get", path: project + "/deployments/{deployment_name}/usage",
                 summary: "A deployment's daily counts (?from=YYYY-MM-DD&to=YYYY-MM-DD, UTC)", tag: "deployments"),
+            Operation(
+                method: "post", path: project + "/deployments/{deployment_name}/lock",
+                summary: "Lock: the deployment cannot be stopped or deleted", tag: "deployments"),
+            Operation(method: "post", path: project + "/deployments/{deployment_name}/unlock", summary: "Unlock (admin)", tag: "deployments"),
+            Operation(
+                method: "get", path: project + "/deployments/{deployment_name}/ip_whitelist",
+                summary: "The deployment's lock and IP whitelist (null: every address)", tag: "deployments"),
+            Operation(
+                method: "put", path: project + "/deployments/{deployment_name}/ip_whitelist",
+                summary: "Admit only these CIDR blocks", tag: "deployments", body: object(["cidrs": strings], required: ["cidrs"])),
+            Operation(
+                method: "delete", path: project + "/deployments/{deployment_name}/ip_whitelist",
+                summary: "Remove the whitelist: every address may call", tag: "deployments"),
         ] + deploymentOperations
     }
 

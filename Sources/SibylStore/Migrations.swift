@@ -71,8 +71,8 @@ enum Migrations {
                 // A deployment's spec is kept as the compatible API's JSON: one document, read and written whole.
                 """
                 CREATE TABLE deployments (project_id BIGINT NOT NULL REFERENCES projects(id), name TEXT NOT NULL,
-                  spec_json TEXT NOT NULL, stopped BOOLEAN NOT NULL, deleting BOOLEAN NOT NULL, created_at BIGINT NOT NULL,
-                  PRIMARY KEY (project_id, name))
+                  spec_json TEXT NOT NULL, stopped BOOLEAN NOT NULL, deleting BOOLEAN NOT NULL, locked BOOLEAN NOT NULL,
+                  whitelist TEXT, created_at BIGINT NOT NULL, PRIMARY KEY (project_id, name))
                 """,
                 """
                 CREATE TABLE deployment_tasks (id TEXT PRIMARY KEY, project_id BIGINT NOT NULL, user_id BIGINT NOT NULL,

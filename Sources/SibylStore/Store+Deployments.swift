@@ -13,9 +13,10 @@ extension Store {
             guard !taken else { throw SibylError(.conflict, "a deployment named \(deployment.name) exists in this project") }
             try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
             try await db.raw("""
-                INSERT INTO deployments (project_id, name, spec_json, stopped, deleting, created_at)
+                INSERT INTO deployments (project_id, name, spec_json, stopped, deleting, locked, whitelist, created_at)
                 VALUES (\(bind: deployment.projectID), \(bind: deployment.name), \(bind: spec), \(bind: deployment.stopped),
-                  \(bind: deployment.deleting), \(bind: deployment.createdAt))
+                  \(bind: deployment.deleting), \(bind: deployment.locked), \(bind: Self.whitelistText(deployment.whitelist)),
+                  \(bind: deployment.createdAt))
                 """).run()
             try await Self.insert(task, db)
         }
@@ -28,7 +29,8 @@ extension Store {
             try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
             let found = try await db.raw("""
                 UPDATE deployments SET spec_json = \(bind: spec), stopped = \(bind: deployment.stopped),
-                  deleting = \(bind: deployment.deleting)
+                  deleting = \(bind: deployment.deleting), locked = \(bind: deployment.locked),
+                  whitelist = \(bind: Self.whitelistText(deployment.whitelist))
                 WHERE project_id = \(bind: deployment.projectID) AND name = \(bind: deployment.name) RETURNING name
                 """).first() != nil
             guard found else { throw SibylError(.notFound, "no such deployment") }
@@ -185,7 +187,16 @@ extension Store {
             projectID: try row.decode(column: "project_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
             spec: try JSONDecoder().decode(DeploymentSpec.self, from: Data(try row.decode(column: "spec_json", as: String.self).utf8)),
             stopped: try row.decode(column: "stopped", as: Bool.self), deleting: try row.decode(column: "deleting", as: Bool.self),
+            locked: try row.decode(column: "locked", as: Bool.self),
+            whitelist: try row.decode(column: "whitelist", as: String?.self).map { text in
+                try IPWhitelist(parsing: text.split(separator: " ").map(String.init))
+            },
             createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    /// A whitelist as stored: its CIDR blocks separated by spaces ("" admits nobody; NULL, no whitelist).
+    private static func whitelistText(_ whitelist: IPWhitelist?) -> String? {
+        whitelist.map { $0.entries.map(\.description).joined(separator: " ") }
     }
 
     private static func task(_ row: any SQLRow) throws -> DeploymentTask {

@@ -161,6 +161,35 @@ import Testing
         await node.stop()
     }
 
+    /// Sibyl's additions: a locked deployment cannot be stopped or deleted until an admin unlocks it; its
+    /// whitelist is validated as a prediction API's.
+    @Test func lockAndWhitelist() async throws {
+        let node = try await TestNode(configure: Self.unreachable)
+        defer { node.removeData() }
+        let cloud = "/cloud/v3/inference/1/deployments"
+        let sibyl = "/api/v1/projects/1/deployments/locked-one"
+        #expect(try await node.call(.POST, cloud, json: Self.body("locked-one")).status == 201)
+        let open = try await node.call(.GET, "\(sibyl)/ip_whitelist")
+        #expect(open["locked"] as? Bool == false && open.json.keys.contains("ip_whitelist") && open["ip_whitelist"] is NSNull)
+        _ = try await node.call(.POST, "/api/v1/users", json: ["name": "mia", "password": "mia-password", "role": "member"])
+        _ = try await node.call(.PUT, "/api/v1/projects/1/members", json: ["user_ids": [1, 2]])
+        let mia = try await node.login("mia", "mia-password")
+        #expect(try await node.call(.POST, "\(sibyl)/lock", token: mia)["locked"] as? Bool == true)
+        let stop = try await node.call(.POST, "\(cloud)/locked-one/stop")
+        #expect(stop.status == 409 && stop.errorMessage?.contains("locked") == true)
+        #expect(try await node.call(.DELETE, "\(cloud)/locked-one").status == 409)
+        #expect(try await node.call(.POST, "\(sibyl)/unlock", token: mia).status == 403)
+        #expect(try await node.call(.POST, "\(sibyl)/unlock")["locked"] as? Bool == false)
+        #expect(try await node.call(.POST, "\(cloud)/locked-one/stop").status == 204)
+
+        let bad = try await node.call(.PUT, "\(sibyl)/ip_whitelist", json: ["cidrs": ["10.0.0.5/8"]])
+        #expect(bad.status == 422)
+        let set = try await node.call(.PUT, "\(sibyl)/ip_whitelist", json: ["cidrs": ["10.0.0.0/8", "::1/128"]])
+        #expect(set["ip_whitelist"] as? [String] == ["10.0.0.0/8", "::1/128"])
+        #expect(try await node.call(.DELETE, "\(sibyl)/ip_whitelist")["ip_whitelist"] is NSNull)
+        await node.stop()
+    }
+
     @Test func aNodeWithoutAnEngineRefusesDeployments() async throws {
         let node = try await TestNode()
         defer { node.removeData() }

@@ -106,6 +106,13 @@ struct DeploymentFlowTests {
         #expect(try await node.call(.GET, "\(address)/", token: nil).status == 401)
         #expect(try await node.call(.GET, "\(address)/", token: nil, headers: [("X-Api-Key", "sbk_wrong")]).status == 401)
         #expect(try await node.call(.GET, "/inference/1/nothing-here/", token: nil).status == 404)
+        // A whitelist that leaves this address out refuses it (after the key check), and counts the refusal.
+        let whitelist = "/api/v1/projects/1/deployments/flow-echo/ip_whitelist"
+        _ = try await node.call(.PUT, whitelist, json: ["cidrs": ["10.0.0.0/8"]])
+        let refused = try await node.call(.GET, "\(address)/", token: nil, headers: [("X-Api-Key", secret)])
+        #expect(refused.status == 403 && refused.errorCode == "ip_not_allowed")
+        _ = try await node.call(.PUT, whitelist, json: ["cidrs": ["127.0.0.0/8", "::1/128"]])
+        #expect(try await node.call(.GET, "\(address)/", token: nil, headers: [("X-Api-Key", secret)]).status == 200)
 
         // Idle for the timeout with min 0: scaled to zero.
         try await Self.waitFor(node, "flow-echo", seconds: 20, "PENDING") { Self.status($0) == "PENDING" && Self.ready($0) == 0 }
@@ -120,7 +127,7 @@ struct DeploymentFlowTests {
         try await Task.sleep(for: .milliseconds(300))
         let usage = try await node.call(.GET, "/api/v1/projects/1/deployments/flow-echo/usage")
         let today = try #require((usage["days"] as? [[String: Any]])?.last)
-        #expect(today["status_200"] as? Int == 3 && today["status_4xx_5xx"] as? Int == 2, "\(usage.text)")
+        #expect(today["status_200"] as? Int == 4 && today["status_4xx_5xx"] as? Int == 3, "\(usage.text)")
 
         #expect(try await node.call(.POST, "\(Self.projects)/deployments/flow-echo/stop").status == 204)
         try await Self.waitFor(node, "flow-echo", "DISABLED") { Self.status($0) == "DISABLED" && Self.ready($0) == 0 }

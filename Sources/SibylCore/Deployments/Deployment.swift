@@ -8,14 +8,23 @@ public struct Deployment: Sendable, Equatable {
     public var stopped: Bool
     /// A delete was accepted; the supervisor removes its containers, then the record.
     public var deleting: Bool
+    /// Locked: it cannot be stopped or deleted until an admin unlocks it (as a prediction API).
+    public var locked: Bool
+    /// The addresses that may call it; nil admits every address (Sibyl's addition to seed 002).
+    public var whitelist: IPWhitelist?
     public var createdAt: Int64
 
-    public init(projectID: Int, name: String, spec: DeploymentSpec, stopped: Bool = false, deleting: Bool = false, createdAt: Int64) {
+    public init(
+        projectID: Int, name: String, spec: DeploymentSpec, stopped: Bool = false, deleting: Bool = false, locked: Bool = false,
+        whitelist: IPWhitelist? = nil, createdAt: Int64
+    ) {
         self.projectID = projectID
         self.name = name
         self.spec = spec
         self.stopped = stopped
         self.deleting = deleting
+        self.locked = locked
+        self.whitelist = whitelist
         self.createdAt = createdAt
     }
 

@@ -207,3 +207,29 @@ struct LogAnswer: Encodable {
         time = line.time
     }
 }
+
+/// A deployment's lock and whitelist, Sibyl's additions (snake_case through `JSONAnswer`).
+struct GuardAnswer: Encodable {
+    let name: String
+    let locked: Bool
+    /// Nil: every address may call it.
+    let ipWhitelist: [String]?
+
+    init(_ deployment: Deployment) {
+        name = deployment.name
+        locked = deployment.locked
+        ipWhitelist = deployment.whitelist.map { $0.entries.map(\.description) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, locked, ipWhitelist
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(locked, forKey: .locked)
+        // Written as null, not left out: no whitelist is an answer, not a missing one.
+        try container.encode(ipWhitelist, forKey: .ipWhitelist)
+    }
+}

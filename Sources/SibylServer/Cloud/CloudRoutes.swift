@@ -19,7 +19,7 @@ struct CloudRoutes {
         addDeployments(to: router)
         addKeys(to: router)
         addTasks(to: router)
-        addUsage(to: router)
+        addSibylExtras(to: router)
     }
 
     private func addCatalog(to router: Router<AppContext>) {
@@ -108,14 +108,35 @@ struct CloudRoutes {
         }
     }
 
-    /// Sibyl's own addition: a deployment's daily request counts, as for a prediction API.
-    private func addUsage(to router: Router<AppContext>) {
-        router.get("api/v1/projects/:project_id/deployments/:deployment_name/usage") { request, context in
-            let deployment = try await deployment(request, context)
+    /// Sibyl's own additions under its API: a deployment's daily request counts, its lock and its IP
+    /// whitelist, as for a prediction API.
+    private func addSibylExtras(to router: Router<AppContext>) {
+        let deployment = router.group("api/v1/projects/:project_id/deployments/:deployment_name")
+        deployment.get("usage") { request, context in
+            let found = try await self.deployment(request, context)
             let query = request.uri.queryParameters
             let report = try await operations.platform.usageReport(
-                key: DeploymentProxy.usageKey(deployment), from: query.get("from"), to: query.get("to"))
+                key: DeploymentProxy.usageKey(found), from: query.get("from"), to: query.get("to"))
             return JSONAnswer(.ok, UsageAnswer(report))
+        }
+        for (action, locked) in [("lock", true), ("unlock", false)] {
+            deployment.post(RouterPath(action)) { request, context in
+                let (user, project) = try await auth.project(request, context)
+                let found = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+                return JSONAnswer(.ok, GuardAnswer(try await operations.setLocked(found, locked, by: user)))
+            }
+        }
+        deployment.get("ip_whitelist") { request, context in
+            JSONAnswer(.ok, GuardAnswer(try await self.deployment(request, context)))
+        }
+        deployment.put("ip_whitelist") { request, context in
+            let found = try await self.deployment(request, context)
+            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: ["cidrs"])
+            guard let cidrs = try body.strings("cidrs") else { throw SibylError(.invalidInput, "cidrs: required") }
+            return JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(found, try IPWhitelist(parsing: cidrs))))
+        }
+        deployment.delete("ip_whitelist") { request, context in
+            JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(try await self.deployment(request, context), nil)))
         }
     }
 

@@ -62,6 +62,7 @@ struct DeploymentOperations: Sendable {
 
     func delete(_ current: Deployment, by user: User) async throws(SibylError) -> DeploymentTask {
         let supervisor = try running()
+        try refuseWhileLocked(current, "deleted")
         var deployment = current
         deployment.deleting = true
         let task = newTask(.delete, deployment, user)
@@ -75,6 +76,7 @@ struct DeploymentOperations: Sendable {
         let supervisor = try running()
         try refuseWhileDeleting(current)
         guard current.stopped != stopped else { return }
+        if stopped { try refuseWhileLocked(current, "stopped") }
         var deployment = current
         deployment.stopped = stopped
         try await store.updateDeployment(deployment, task: nil)
@@ -85,6 +87,33 @@ struct DeploymentOperations: Sendable {
     private func changed(_ deployment: Deployment, task: DeploymentTask.Kind? = nil) async throws(SibylError) {
         try await platform.deployments.reload(from: store)
         supervisor?.apply(deployment, task: task)
+    }
+
+    /// Lock (anyone in the project) and unlock (admins only), as for prediction APIs.
+    func setLocked(_ current: Deployment, _ locked: Bool, by user: User) async throws(SibylError) -> Deployment {
+        if !locked { _ = try AccountOperations.requireAdmin(user) }
+        try refuseWhileDeleting(current)
+        var deployment = current
+        deployment.locked = locked
+        try await store.updateDeployment(deployment, task: nil)
+        try await changed(deployment)
+        return deployment
+    }
+
+    /// Replaces the whitelist; nil removes it, which admits every address again.
+    func setWhitelist(_ current: Deployment, _ whitelist: IPWhitelist?) async throws(SibylError) -> Deployment {
+        try refuseWhileDeleting(current)
+        var deployment = current
+        deployment.whitelist = whitelist
+        try await store.updateDeployment(deployment, task: nil)
+        try await changed(deployment)
+        return deployment
+    }
+
+    private func refuseWhileLocked(_ deployment: Deployment, _ what: String) throws(SibylError) {
+        guard !deployment.locked else {
+            throw SibylError(.conflict, "the deployment is locked and cannot be \(what): an admin must unlock it first")
+        }
     }
 
     private func refuseWhileDeleting(_ deployment: Deployment) throws(SibylError) {

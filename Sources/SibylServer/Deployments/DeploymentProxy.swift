@@ -16,6 +16,7 @@ struct DeploymentProxy: Sendable {
     /// Nil on a node without a container engine: every deployment request is then a 503.
     let supervisor: Supervisor?
     let client: HTTPClient
+    let resolver: ClientAddressResolver
 
     func add(to router: Router<AppContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
@@ -39,7 +40,7 @@ struct DeploymentProxy: Sendable {
         let deployment = entry.deployment
         let usage = Self.usageKey(deployment)
         do {
-            let response = try await admitted(request, entry, path: path)
+            let response = try await admitted(request, context, entry, path: path)
             platform.usage.record(apiID: usage, status: Int(response.status.code))
             return response
         } catch let error as SibylError {
@@ -48,9 +49,17 @@ struct DeploymentProxy: Sendable {
         }
     }
 
-    private func admitted(_ request: Request, _ entry: DeploymentDirectory.Entry, path: String) async throws -> Response {
+    private func admitted(
+        _ request: Request, _ context: AppContext, _ entry: DeploymentDirectory.Entry, path: String
+    ) async throws -> Response {
         let deployment = entry.deployment
         let keyHeader = try checkKey(request, entry)
+        if let whitelist = deployment.whitelist {
+            let client = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+            guard whitelist.admits(client) else {
+                throw SibylError(.ipNotAllowed, "this address may not call the deployment: add it to its IP whitelist")
+            }
+        }
         guard !deployment.stopped else {
             throw SibylError(.apiUnavailable, "the deployment is stopped (DISABLED): start it to serve requests")
         }
