@@ -304,4 +304,31 @@ struct DeploymentFlowTests {
         try await Self.waitFor(node, "console-echo", "gone") { $0.status == 404 }
         await node.stop()
     }
+
+    /// Two regions (two engines in the configuration; here the same engine twice): a deployment placed in
+    /// both runs replicas in each, counted per region.
+    @Test func placesReplicasInEveryRegionAsked() async throws {
+        let url = try #require(Self.engineURL)
+        let node = try await TestNode { configuration in
+            configuration.containerEngines = [1: url, 2: url]
+            configuration.supervisorIntervalMilliseconds = 100
+        }
+        defer { node.removeData() }
+        #expect(try await node.call(.GET, "/cloud/v1/regions")["count"] as? Int == 2)
+        var body = Self.spec("regions-echo")
+        body["containers"] = [["region_id": 1, "scale": ["min": 1, "max": 1]], ["region_id": 2, "scale": ["min": 2, "max": 2]]]
+        #expect(try await node.call(.POST, "\(Self.projects)/deployments", json: body).status == 201)
+        let active = try await Self.waitFor(node, "regions-echo", "ACTIVE in both regions") { Self.status($0) == "ACTIVE" }
+        let counts = (active["containers"] as? [[String: Any]] ?? []).map {
+            ($0["region_id"] as? Int ?? 0, ($0["deploy_status"] as? [String: Int])?["ready"] ?? 0)
+        }
+        #expect(counts.map(\.0) == [1, 2] && counts.map(\.1) == [1, 2])
+        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: url), client: .shared)
+        let regions = try await engine.list(labels: ["sibyl.deployment": "regions-echo"], all: true).map { $0.labels["sibyl.region"] ?? "" }
+        #expect(regions.sorted() == ["1", "2", "2"])
+        _ = try await node.call(.DELETE, "\(Self.projects)/deployments/regions-echo")
+        try await Self.waitFor(node, "regions-echo", "gone") { $0.status == 404 }
+        #expect(try await engine.list(labels: ["sibyl.deployment": "regions-echo"], all: true).isEmpty)
+        await node.stop()
+    }
 }
