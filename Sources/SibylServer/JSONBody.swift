@@ -88,20 +88,29 @@ struct JSONBody {
     }
 }
 
-/// Management answers: Codable values as snake_case JSON.
+/// Management answers: Codable values as JSON, their property names converted to snake_case.
 struct JSONAnswer<Value: Encodable>: ResponseGenerator {
     var status: HTTPResponse.Status = .ok
     let value: Value
+    var convertingKeys = true
 
     init(_ status: HTTPResponse.Status = .ok, _ value: Value) {
         self.status = status
         self.value = value
     }
 
+    /// An answer of the compatible deployment API, whose types spell out every key: a deployment's `envs`
+    /// and probe headers are user data whose keys must come back as given.
+    init(_ status: HTTPResponse.Status, verbatim value: Value) {
+        self.status = status
+        self.value = value
+        convertingKeys = false
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
+        if convertingKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -85,7 +85,7 @@ struct DeploymentFlowTests {
         let secret = try #require(key["secret"] as? String)
         let created = try await node.call(
             .POST, "\(Self.projects)/deployments",
-            json: Self.spec("flow-echo", min: 0, max: 1, ["timeout": 2, "api_keys": ["flow-key"], "envs": ["REPLICA": "one"]]))
+            json: Self.spec("flow-echo", min: 0, max: 1, ["timeout": 5, "api_keys": ["flow-key"], "envs": ["REPLICA": "one"]]))
         #expect(created.status == 201)
         let task = try await Self.task(node, try #require((created["tasks"] as? [String])?.first))
         #expect(task["state"] as? String == "FINISHED", "\(task.text)")

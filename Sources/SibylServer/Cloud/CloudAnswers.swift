@@ -4,26 +4,6 @@ import NIOCore
 import SibylContainers
 import SibylCore
 
-/// An answer of the compatible API. Its field names are spelled out by each type's coding keys, never
-/// converted: a deployment's `envs` and probe headers are user data whose keys must come back as given.
-struct CloudAnswer<Value: Encodable>: ResponseGenerator {
-    var status: HTTPResponse.Status = .ok
-    let value: Value
-
-    init(_ status: HTTPResponse.Status = .ok, _ value: Value) {
-        self.status = status
-        self.value = value
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
 /// A page of a list: `count` is the total, so that clients following `offset` know when to stop.
 struct CloudPage<Item: Encodable>: Encodable {
     let count: Int

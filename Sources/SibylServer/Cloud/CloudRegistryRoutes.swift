@@ -18,21 +18,21 @@ struct CloudRegistryRoutes {
             let name = try body.requiredString("name")
             try Deployment.validateKeyName(name)
             let saved = try await save(body, name: name, projectID: project.id, replace: false)
-            return CloudAnswer(.created, CredentialsAnswer(saved))
+            return JSONAnswer(.created, verbatim: CredentialsAnswer(saved))
         }
         credentials.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            return CloudAnswer(.ok, try CloudPage(try await store.credentials(projectID: project.id).map(CredentialsAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(try await store.credentials(projectID: project.id).map(CredentialsAnswer.init), query: request))
         }
         credentials.get(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            return CloudAnswer(.ok, CredentialsAnswer(try await stored(project.id, context.parameters.get("credential_name"))))
+            return JSONAnswer(.ok, verbatim: CredentialsAnswer(try await stored(project.id, context.parameters.get("credential_name"))))
         }
         credentials.put(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let current = try await stored(project.id, context.parameters.get("credential_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["username", "password", "registry_url"])
-            return CloudAnswer(.ok, CredentialsAnswer(try await save(body, name: current.name, projectID: project.id, replace: true)))
+            return JSONAnswer(.ok, verbatim: CredentialsAnswer(try await save(body, name: current.name, projectID: project.id, replace: true)))
         }
         credentials.delete(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
@@ -47,22 +47,22 @@ struct CloudRegistryRoutes {
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "type", "data"])
             let name = try body.requiredString("name")
             try Deployment.validateKeyName(name)
-            return CloudAnswer(.created, try await saveSecret(body, name: name, projectID: project.id, replace: false))
+            return JSONAnswer(.created, verbatim: try await saveSecret(body, name: name, projectID: project.id, replace: false))
         }
         secrets.get { request, context in
             let (_, project) = try await auth.project(request, context)
             let all = try await store.secrets(projectID: project.id).map { try SecretAnswer($0, operations.sealer) }
-            return CloudAnswer(.ok, try CloudPage(all, query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(all, query: request))
         }
         secrets.get(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            return CloudAnswer(.ok, try SecretAnswer(try await secret(project.id, context.parameters.get("secret_name")), operations.sealer))
+            return JSONAnswer(.ok, verbatim: try SecretAnswer(try await secret(project.id, context.parameters.get("secret_name")), operations.sealer))
         }
         secrets.put(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let current = try await secret(project.id, context.parameters.get("secret_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["type", "data"])
-            return CloudAnswer(.ok, try await saveSecret(body, name: current.name, projectID: project.id, replace: true))
+            return JSONAnswer(.ok, verbatim: try await saveSecret(body, name: current.name, projectID: project.id, replace: true))
         }
         secrets.delete(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)

@@ -26,30 +26,30 @@ struct CloudRoutes {
         let inference = router.group("cloud/v3/inference")
         inference.get("flavors") { request, _ in
             _ = try await auth.user(request)
-            return CloudAnswer(.ok, try CloudPage(configuration.flavors.map(FlavorAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(configuration.flavors.map(FlavorAnswer.init), query: request))
         }
         inference.get("flavors/:flavor_name") { request, context in
             _ = try await auth.user(request)
             guard let flavor = configuration.flavors.first(where: { $0.name == context.parameters.get("flavor_name") }) else {
                 throw SibylError(.notFound, "no such flavor")
             }
-            return CloudAnswer(.ok, FlavorAnswer(flavor))
+            return JSONAnswer(.ok, verbatim: FlavorAnswer(flavor))
         }
         inference.get("capacity") { request, _ in
             _ = try await auth.user(request)
-            return CloudAnswer(.ok, CloudPage(all: regionIDs.map { CapacityAnswer(regionID: $0, flavors: configuration.flavors) }))
+            return JSONAnswer(.ok, verbatim: CloudPage(all: regionIDs.map { CapacityAnswer(regionID: $0, flavors: configuration.flavors) }))
         }
         let regions = router.group("cloud/v1/regions")
         regions.get { request, _ in
             _ = try await auth.user(request)
-            return CloudAnswer(.ok, try CloudPage(regionIDs.map(RegionAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(regionIDs.map(RegionAnswer.init), query: request))
         }
         regions.get(":region_id") { request, context in
             _ = try await auth.user(request)
             guard let id = context.parameters.get("region_id").flatMap(Int.init), regionIDs.contains(id) else {
                 throw SibylError(.notFound, "no such region")
             }
-            return CloudAnswer(.ok, RegionAnswer(id: id))
+            return JSONAnswer(.ok, verbatim: RegionAnswer(id: id))
         }
     }
 
@@ -61,30 +61,30 @@ struct CloudRoutes {
             let (user, project) = try await auth.project(request, context)
             let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
             let task = try await operations.create(projectID: project.id, by: user, body: Array(buffer: body))
-            return CloudAnswer(.created, TaskList(tasks: [task.id]))
+            return JSONAnswer(.created, verbatim: TaskList(tasks: [task.id]))
         }
         deployments.get { request, context in
             let (_, project) = try await auth.project(request, context)
             let base = operations.platform.baseURL(request)
             let all = try await store.deployments(projectID: project.id)
-            return CloudAnswer(.ok, try CloudPage(all.map { DeploymentAnswer($0, view: operations.view($0), baseURL: base) }, query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(all.map { DeploymentAnswer($0, view: operations.view($0), baseURL: base) }, query: request))
         }
         deployments.get(":deployment_name") { request, context in
             let deployment = try await deployment(request, context)
-            return CloudAnswer(
-                .ok, DeploymentAnswer(deployment, view: operations.view(deployment), baseURL: operations.platform.baseURL(request)))
+            return JSONAnswer(
+                .ok, verbatim: DeploymentAnswer(deployment, view: operations.view(deployment), baseURL: operations.platform.baseURL(request)))
         }
         deployments.patch(":deployment_name") { request, context in
             let (user, project) = try await auth.project(request, context)
             let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
             let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
             let task = try await operations.update(current, by: user, body: Array(buffer: body))
-            return CloudAnswer(.ok, TaskList(tasks: [task.id]))
+            return JSONAnswer(.ok, verbatim: TaskList(tasks: [task.id]))
         }
         deployments.delete(":deployment_name") { request, context in
             let (user, project) = try await auth.project(request, context)
             let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-            return CloudAnswer(.ok, TaskList(tasks: [try await operations.delete(current, by: user).id]))
+            return JSONAnswer(.ok, verbatim: TaskList(tasks: [try await operations.delete(current, by: user).id]))
         }
         for (action, stopped) in [("start", false), ("stop", true)] {
             deployments.post(":deployment_name/\(action)") { request, context in
@@ -104,7 +104,7 @@ struct CloudRoutes {
                 throw SibylError(.invalidInput, "order_by: time.asc or time.desc")
             }
             let lines = try await operations.logs(deployment, regionID: region, newestFirst: order == "time.desc")
-            return CloudAnswer(.ok, try CloudPage(lines.map(LogAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(lines.map(LogAnswer.init), query: request))
         }
     }
 
@@ -154,25 +154,25 @@ struct CloudRoutes {
             let (key, secret) = try await operations.createKey(
                 projectID: project.id, name: try body.requiredString("name"), description: try body.string("description"),
                 expiresAt: try body.string("expires_at"))
-            return CloudAnswer(.created, InferenceKeyAnswer(key, deployments: [], secret: secret))
+            return JSONAnswer(.created, verbatim: InferenceKeyAnswer(key, deployments: [], secret: secret))
         }
         keys.get { request, context in
             let (_, project) = try await auth.project(request, context)
             let deployments = try await store.deployments(projectID: project.id)
             let all = try await store.inferenceKeys(projectID: project.id)
-            return CloudAnswer(.ok, try CloudPage(all.map { InferenceKeyAnswer($0, deployments: deployments) }, query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(all.map { InferenceKeyAnswer($0, deployments: deployments) }, query: request))
         }
         keys.get(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
-            return CloudAnswer(.ok, InferenceKeyAnswer(key, deployments: try await store.deployments(projectID: project.id)))
+            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(key, deployments: try await store.deployments(projectID: project.id)))
         }
         keys.patch(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["description"])
             let updated = try await store.updateInferenceKey(projectID: project.id, name: key.name, description: try body.string("description"))
-            return CloudAnswer(.ok, InferenceKeyAnswer(updated ?? key, deployments: try await store.deployments(projectID: project.id)))
+            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(updated ?? key, deployments: try await store.deployments(projectID: project.id)))
         }
         keys.delete(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
@@ -189,7 +189,7 @@ struct CloudRoutes {
             guard let id = context.parameters.get("task_id"), let task = try await store.task(id: id),
                 try await store.project(id: task.projectID, visibleTo: user) != nil
             else { throw SibylError(.notFound, "no such task") }
-            return CloudAnswer(.ok, TaskAnswer(task))
+            return JSONAnswer(.ok, verbatim: TaskAnswer(task))
         }
         tasks.get { request, _ in
             let user = try await auth.user(request)
@@ -201,7 +201,7 @@ struct CloudRoutes {
                 return state
             }
             let found = try await store.tasks(projectIDs: projects, states: states)
-            return CloudAnswer(.ok, try CloudPage(found.map(TaskAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(found.map(TaskAnswer.init), query: request))
         }
     }
 }
