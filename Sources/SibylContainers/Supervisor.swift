@@ -154,15 +154,18 @@ public final class Supervisor: Service, Sendable {
 
     public func run() async throws {
         await adopt()
-        let ticker = Task { [wakeUp, interval] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                wakeUp.yield()
+        await withDiscardingTaskGroup { group in
+            // The interval's tick, beside the wake-ups that changes send.
+            group.addTask { [wakeUp, interval] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    wakeUp.yield()
+                }
             }
-        }
-        defer { ticker.cancel() }
-        for await _ in wakeUps.cancelOnGracefulShutdown() {
-            await pass()
+            for await _ in wakeUps.cancelOnGracefulShutdown() {
+                await pass()
+            }
+            group.cancelAll()
         }
     }
 
