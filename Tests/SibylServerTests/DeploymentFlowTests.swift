@@ -292,6 +292,18 @@ struct DeploymentFlowTests {
         let answer = try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)])
         #expect(answer["replica"] as? String == "from-console")
 
+        // Locked: no stop until unlocked. The whitelist is validated as in the API and kept when refused.
+        let locked = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/lock"))
+        #expect(locked.text.contains("badge-locked") && locked.text.contains("id=\"unlock\""))
+        #expect(try await browser.post("/projects/1/deployments/console-echo/stop").status == 409)
+        _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/unlock"))
+        let badWhitelist = try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "10.0.0.5/8")])
+        #expect(badWhitelist.status == 422 && badWhitelist.text.contains("whitelist-error"))
+        let saved = try await browser.follow(
+            try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "127.0.0.0/8\n::1/128")]))
+        #expect(saved.text.contains("127.0.0.0/8, ::1/128"))
+        #expect(try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)]).status == 200)
+
         _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/stop"))
         try await Self.waitFor(node, "console-echo", "DISABLED") { Self.status($0) == "DISABLED" }
         #expect(try await browser.get("/projects/1/deployments/console-echo").text.contains("id=\"start\""))

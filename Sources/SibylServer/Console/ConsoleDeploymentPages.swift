@@ -83,6 +83,10 @@ struct ConsoleDeploymentPages {
         let flavor: String
         let timeout: Int
         let keys: String
+        let locked: Bool
+        let whitelist: String
+        let whitelistLines: String
+        let whitelistError: String?
         let created: String
         let regions: [Region]
         let canStart: Bool
@@ -127,6 +131,32 @@ struct ConsoleDeploymentPages {
                         to: "/projects/\(project.id)/deployments/\(deployment.name)",
                         notice: stopped ? "Deployment \(deployment.name) stopped." : "Deployment \(deployment.name) started.")
                 }
+            }
+        }
+        for (action, locked) in [("lock", true), ("unlock", false)] {
+            router.post(RouterPath(base + "/:deployment_name/" + action)) { request, context in
+                try await console.action(request, context) { visit in
+                    let project = try await visit.project()
+                    let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+                    _ = try await operations.setLocked(deployment, locked, by: visit.user)
+                    return try await visit.redirect(
+                        to: "/projects/\(project.id)/deployments/\(deployment.name)",
+                        notice: locked ? "Deployment \(deployment.name) locked." : "Deployment \(deployment.name) unlocked.")
+                }
+            }
+        }
+        router.post(RouterPath(base + "/:deployment_name/ip_whitelist")) { request, context in
+            try await console.action(request, context) { visit in
+                let project = try await visit.project()
+                let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
+                let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+                do {
+                    _ = try await operations.setWhitelist(deployment, lines.isEmpty ? nil : try IPWhitelist(parsing: lines))
+                } catch let error as SibylError where error.code == .invalidInput {
+                    return try await show(visit, deployment.name, whitelistError: error)
+                }
+                return try await visit.redirect(
+                    to: "/projects/\(project.id)/deployments/\(deployment.name)", notice: "Whitelist saved.")
             }
         }
         router.post(RouterPath(base + "/:deployment_name/delete")) { request, context in
@@ -212,9 +242,10 @@ struct ConsoleDeploymentPages {
             "deployments", title: "Deployments", project: project, section: .deployments, body: view, status: error?.status ?? .ok)
     }
 
-    func show(_ visit: ConsoleVisit, _ name: String?) async throws -> Response {
+    func show(_ visit: ConsoleVisit, _ name: String?, whitelistError: SibylError? = nil) async throws -> Response {
         let project = try await visit.project()
         let deployment = try await operations.deployment(projectID: project.id, name: name)
+        let entries = deployment.whitelist?.entries.map(\.description) ?? []
         let view = operations.view(deployment)
         let logs = (try? await operations.logs(deployment, regionID: nil, newestFirst: true)) ?? []
         let regions = deployment.spec.containers.map { placement in
@@ -228,12 +259,15 @@ struct ConsoleDeploymentPages {
             address: DeploymentAnswer.address(deployment, baseURL: console.platform.baseURL(visit.request)),
             image: deployment.spec.image, port: deployment.spec.listeningPort, flavor: deployment.spec.flavorName,
             timeout: deployment.spec.idleTimeout, keys: (deployment.spec.apiKeys ?? []).joined(separator: ", "),
+            locked: deployment.locked, whitelist: entries.joined(separator: ", "), whitelistLines: entries.joined(separator: "\n"),
+            whitelistError: whitelistError.map { ConsoleVisit.sentence($0.message) },
             created: ConsoleFormat.dateTime(deployment.createdAt), regions: regions,
             canStart: deployment.stopped && !deployment.deleting, canStop: !deployment.stopped && !deployment.deleting,
             hasLogs: !logs.isEmpty,
             logs: logs.prefix(200).map { LogRow(time: $0.time, replica: $0.replica, message: $0.message) })
         return try await visit.page(
             "deployment", title: deployment.name, project: project, section: .deployments, body: detail,
-            refresh: view.status == .active || view.status == .disabled ? nil : 3)
+            status: whitelistError?.status ?? .ok,
+            refresh: whitelistError == nil && view.status != .active && view.status != .disabled ? 3 : nil)
     }
 }

@@ -95,6 +95,8 @@ extension ConsoleTemplates {
           <div class="actions">
             {{#canStart}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/start"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button primary" id="start">Start</button></form>{{/canStart}}
             {{#canStop}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/stop"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="stop">Stop</button></form>{{/canStop}}
+            {{^locked}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/lock"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="lock">Lock</button></form>{{/locked}}
+            {{#locked}}<span class="badge badge-locked">locked</span><form method="post" action="/projects/{{projectID}}/deployments/{{name}}/unlock"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="unlock">Unlock</button></form>{{/locked}}
             <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/delete"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button danger" id="delete">Delete</button></form>
           </div>
         </div>
@@ -108,8 +110,19 @@ extension ConsoleTemplates {
               <dt>Flavor</dt><dd>{{flavor}}</dd>
               <dt>Idle timeout</dt><dd>{{timeout}} s</dd>
               <dt>Keys</dt><dd>{{#keys}}{{keys}}{{/keys}}{{^keys}}none: anyone may call it{{/keys}}</dd>
+              <dt>IP whitelist</dt><dd>{{#whitelist}}{{whitelist}}{{/whitelist}}{{^whitelist}}none: every address may call it{{/whitelist}}</dd>
               <dt>Created (UTC)</dt><dd>{{created}}</dd>
             </dl>
+          </section>
+          <section class="card" aria-labelledby="whitelist-title">
+            <h2 id="whitelist-title">IP whitelist</h2>
+            <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/ip_whitelist" class="form" id="whitelist-form">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <div class="field"><label for="w-cidrs">CIDR blocks, one per line (empty: every address)</label>
+                <textarea id="w-cidrs" name="cidrs" rows="3">{{whitelistLines}}</textarea></div>
+              {{#whitelistError}}<p class="field-error" role="alert" id="whitelist-error">{{whitelistError}}</p>{{/whitelistError}}
+              <div><button type="submit" class="button">Save whitelist</button></div>
+            </form>
           </section>
           <section class="card" aria-labelledby="regions-title">
             <h2 id="regions-title">Containers</h2>
