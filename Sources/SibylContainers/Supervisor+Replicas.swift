@@ -227,7 +227,7 @@ extension Supervisor {
             for container in containers {
                 let labels = container.labels
                 let key = "\(labels["sibyl.project"] ?? "")/\(labels["sibyl.deployment"] ?? "")"
-                let name = container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
+                let name = Self.name(container)
                 let adopted = managed.withLock { all -> Bool in
                     guard var entry = all[key], labels["sibyl.revision"] == entry.revision, labels["sibyl.region"] == "\(region)",
                         !entry.deployment.stopped, !entry.deployment.deleting, container.state == "running"

@@ -135,11 +135,16 @@ public final class Supervisor: Service, Sendable {
         for placement in deployment.spec.containers where regionID == nil || placement.regionID == regionID {
             guard let engine = engines[placement.regionID] else { continue }
             do {
-                for container in try await engine.list(labels: labels(deployment), all: true) {
-                    let name = container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
+                // By region too: two regions may share an engine.
+                var labels = labels(deployment)
+                labels["sibyl.region"] = "\(placement.regionID)"
+                for container in try await engine.list(labels: labels, all: true) {
+                    let name = Self.name(container)
                     for line in try await engine.logs(container.id, tail: 1_000, since: nil) {
+                        // The engine's times are whole seconds.
+                        let time = UTCDay.dateTime(fromEpochSeconds: Int64(line.time.timeIntervalSince1970))
                         lines.append((line.time, DeploymentLogLine(
-                            time: Self.iso8601(line.time), message: line.message, replica: name, regionID: placement.regionID)))
+                            time: time, message: line.message, replica: name, regionID: placement.regionID)))
                     }
                 }
             } catch {
@@ -212,7 +217,6 @@ public final class Supervisor: Service, Sendable {
         let orphans = entry.replicas.values.filter { !regions.contains($0.region) }
         await remove(orphans, everythingOf: nil)
         for replica in orphans { entry.replicas[replica.name] = nil }
-        entry.demand = entry.demand && entry.readyCount == 0
         let finished = entry.unfinished
         if !finished.isEmpty && (entry.isScheduled || !failures.isEmpty) {
             entry.unfinished = []
@@ -220,12 +224,14 @@ public final class Supervisor: Service, Sendable {
         }
         let settled = entry
         managed.withLock { all in
-            // Keep what the data plane wrote meanwhile (requests, demand) and what `apply` changed.
-            guard var latest = all[key] else { return }
+            // Keep what the data plane wrote meanwhile (requests, demand) and what `apply` changed. Taken
+            // out of the dictionary, not copied, so that its request counts are not copied either.
+            guard var latest = all.removeValue(forKey: key) else { return }
             latest.replicas = settled.replicas
             latest.targets = settled.targets
             latest.lastChange = settled.lastChange
             latest.regionErrors = settled.regionErrors
+            latest.crashes = settled.crashes
             latest.stats = settled.stats
             latest.nextStats = settled.nextStats
             latest.unfinished.subtract(finished)
@@ -240,9 +246,8 @@ public final class Supervisor: Service, Sendable {
 
     static func key(_ deployment: Deployment) -> String { "\(deployment.projectID)/\(deployment.name)" }
 
-    static func iso8601(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+    /// A container's name as created (the engine lists names with a leading slash).
+    static func name(_ container: ContainerSummary) -> String {
+        container.names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.id
     }
 }
