@@ -18,17 +18,7 @@ struct Gateway: Sendable {
     /// An unknown API is a 404 that is counted nowhere.
     func counted(_ context: AppContext, _ body: (Route) async throws -> Response) async throws -> Response {
         let route = try route(context)
-        do {
-            let response = try await body(route)
-            platform.usage.record(apiID: route.api.id, status: Int(response.status.code))
-            return response
-        } catch let error as any HTTPResponseError {
-            platform.usage.record(apiID: route.api.id, status: Int(error.status.code))
-            throw error
-        } catch {
-            platform.usage.record(apiID: route.api.id, status: 500)
-            throw error
-        }
+        return try await platform.usage.counting(route.api.id) { try await body(route) }
     }
 
     func route(_ context: AppContext) throws(SibylError) -> Route {

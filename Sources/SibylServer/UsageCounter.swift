@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import ServiceLifecycle
 import SibylCore
@@ -22,6 +23,22 @@ final class UsageCounter: Service {
     func record(apiID: String, status: Int) {
         let key = UsageKey(apiID: apiID, day: UTCDay.string(fromEpochSeconds: WallClock.now()), status: status)
         pending.withLock { $0[key, default: 0] += 1 }
+    }
+
+    /// Runs a data-plane call and counts its answer under `apiID` by final status: the status of the error
+    /// it throws, or 500 for an error that has none.
+    func counting(_ apiID: String, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            let response = try await body()
+            record(apiID: apiID, status: Int(response.status.code))
+            return response
+        } catch let error as any HTTPResponseError {
+            record(apiID: apiID, status: Int(error.status.code))
+            throw error
+        } catch {
+            record(apiID: apiID, status: 500)
+            throw error
+        }
     }
 
     /// Daily counts of `apiID` between two dates: the stored ones plus those not written yet. Taken under the

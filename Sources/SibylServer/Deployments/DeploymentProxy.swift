@@ -37,15 +37,8 @@ struct DeploymentProxy: Sendable {
             let name = context.parameters.get("deployment_name"),
             let entry = platform.deployments.entry(projectID: projectID, name: name), !entry.deployment.deleting
         else { throw SibylError(.notFound, "no such deployment") }
-        let deployment = entry.deployment
-        let usage = Self.usageKey(deployment)
-        do {
-            let response = try await admitted(request, context, entry, path: path)
-            platform.usage.record(apiID: usage, status: Int(response.status.code))
-            return response
-        } catch let error as SibylError {
-            platform.usage.record(apiID: usage, status: Int(error.status.code))
-            throw error
+        return try await platform.usage.counting(Self.usageKey(entry.deployment)) {
+            try await admitted(request, context, entry, path: path)
         }
     }
 
