@@ -10,7 +10,7 @@ final class SHAPExplainer: Sendable {
     static let entryBudget = 1 << 22
 
     let trees: [SHAPTree]
-    private let tables = Mutex<[SHAPTable?]?>(nil)
+    private let explainers = Mutex<[Prepared]?>(nil)
 
     init(trees: [SHAPTree]) {
         self.trees = trees
@@ -18,18 +18,17 @@ final class SHAPExplainer: Sendable {
 
     /// The explainer of each tree, built once.
     func prepared() -> [Prepared] {
-        let tables = tables.withLock { tables in
-            if let tables { return tables }
+        explainers.withLock { explainers in
+            if let explainers { return explainers }
             var budget = Self.entryBudget
-            let built = trees.map { tree -> SHAPTable? in
-                guard let entries = SHAPTable.entries(tree), entries <= budget else { return nil }
+            let built = trees.map { tree -> Prepared in
+                guard let entries = SHAPTable.entries(tree), entries <= budget else { return .walk(tree) }
                 budget -= entries
-                return SHAPTable(tree)
+                return .table(SHAPTable(tree))
             }
-            tables = built
+            explainers = built
             return built
         }
-        return zip(trees, tables).map { tree, table in table.map(Prepared.table) ?? .walk(tree) }
     }
 
     enum Prepared: Sendable {

@@ -24,32 +24,32 @@ struct XGBoostModel: ModelEvaluator {
         let groups = forest.groupCount
         let explainers = forest.explainer.prepared()
         var values = [Double](repeating: 0, count: input.rows * groups * width)
+        for row in 0..<input.rows {
+            for group in 0..<groups { values[(row * groups + group) * width + width - 1] = Double(forest.baseMargins[group]) }
+        }
         values.withUnsafeMutableBufferPointer { out in
             input.values.withUnsafeBufferPointer { rows in
-              forest.nodes.withUnsafeBufferPointer { nodes in
-                forest.categories.withUnsafeBufferPointer { categories in
-                for row in 0..<input.rows {
-                    for group in 0..<groups { out[(row * groups + group) * width + width - 1] = Double(forest.baseMargins[group]) }
-                }
-                var first = 0
-                while first < input.rows {
-                    let block = first..<min(first + SHAPExplainer.blockRows, input.rows)
-                    for (tree, explainer) in zip(forest.trees, explainers) {
-                        let root = Int(tree.root)
-                        explainer.accumulate(
-                            block,
-                            phi: { row in
-                                let start = (row * groups + Int(tree.group)) * width
-                                return UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
-                            },
-                            goesLeft: { row, node in
-                                Forest.goesLeft(nodes, categories, root + node, rows.baseAddress! + row * forest.featureCount)
-                            })
+                forest.nodes.withUnsafeBufferPointer { nodes in
+                    forest.categories.withUnsafeBufferPointer { categories in
+                        var first = 0
+                        while first < input.rows {
+                            let block = first..<min(first + SHAPExplainer.blockRows, input.rows)
+                            for (tree, explainer) in zip(forest.trees, explainers) {
+                                let root = Int(tree.root)
+                                explainer.accumulate(
+                                    block,
+                                    phi: { row in
+                                        let start = (row * groups + Int(tree.group)) * width
+                                        return UnsafeMutableBufferPointer(rebasing: out[start..<start + width])
+                                    },
+                                    goesLeft: { row, node in
+                                        Forest.goesLeft(nodes, categories, root + node, rows.baseAddress! + row * forest.featureCount)
+                                    })
+                            }
+                            first = block.upperBound
+                        }
                     }
-                    first = block.upperBound
                 }
-                }
-              }
             }
         }
         return Contributions(rowCount: input.rows, groupCount: groups, featureCount: forest.featureCount, values: values)
