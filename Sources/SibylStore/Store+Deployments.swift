@@ -7,9 +7,7 @@ extension Store {
     public func insertDeployment(_ deployment: Deployment, task: DeploymentTask) async throws(SibylError) {
         let spec = Self.json(deployment.spec)
         try await run(transaction: true) { db in
-            let taken = try await db.raw("""
-                SELECT name FROM deployments WHERE project_id = \(bind: deployment.projectID) AND name = \(bind: deployment.name)
-                """).first() != nil
+            let taken = try await Self.exists("deployments", projectID: deployment.projectID, name: deployment.name, db)
             guard !taken else { throw SibylError(.conflict, "a deployment named \(deployment.name) exists in this project") }
             try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
             try await db.raw("""
@@ -82,12 +80,15 @@ extension Store {
         try await run { db in try await db.raw("SELECT * FROM deployment_tasks WHERE id = \(bind: id)").first().map(Self.task) }
     }
 
-    /// Tasks of the given projects, newest first.
+    /// Tasks of the given projects, newest first, in the given states (all when none is given).
     public func tasks(projectIDs: [Int], states: [DeploymentTask.State]) async throws(SibylError) -> [DeploymentTask] {
         guard !projectIDs.isEmpty else { return [] }
+        let states = (states.isEmpty ? [.new, .running, .finished, .error] : states).map(\.rawValue)
         return try await run { db in
-            try await db.raw("SELECT * FROM deployment_tasks ORDER BY created_at DESC, id").all().map(Self.task)
-                .filter { projectIDs.contains($0.projectID) && (states.isEmpty || states.contains($0.state)) }
+            try await db.raw("""
+                SELECT * FROM deployment_tasks WHERE project_id IN (\(binds: projectIDs)) AND state IN (\(binds: states))
+                ORDER BY created_at DESC, id
+                """).all().map(Self.task)
         }
     }
 
@@ -110,9 +111,7 @@ extension Store {
 
     public func insertInferenceKey(_ key: InferenceKey) async throws(SibylError) {
         try await run(transaction: true) { db in
-            let taken = try await db.raw("""
-                SELECT name FROM inference_keys WHERE project_id = \(bind: key.projectID) AND name = \(bind: key.name)
-                """).first() != nil
+            let taken = try await Self.exists("inference_keys", projectID: key.projectID, name: key.name, db)
             guard !taken else { throw SibylError(.conflict, "a key named \(key.name) exists in this project") }
             try await db.raw("""
                 INSERT INTO inference_keys (project_id, name, description, expires_at, created_at, secret_hash)
@@ -157,6 +156,12 @@ extension Store {
     }
 
     // MARK: Rows
+
+    /// Whether the project holds a row named `name` in `table`.
+    private static func exists(_ table: String, projectID: Int, name: String, _ db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT name FROM \(ident: table) WHERE project_id = \(bind: projectID) AND name = \(bind: name)")
+            .first() != nil
+    }
 
     private static func checkKeys(_ names: [String]?, projectID: Int, _ db: any SQLDatabase) async throws {
         guard let names, !names.isEmpty else { return }
@@ -255,9 +260,7 @@ extension Store {
     /// Adds credentials, or replaces those of the same name when `replace` is set (404 when absent then).
     public func saveCredentials(_ credentials: SealedCredentials, replace: Bool) async throws(SibylError) {
         try await run(transaction: true) { db in
-            let exists = try await db.raw("""
-                SELECT name FROM registry_credentials WHERE project_id = \(bind: credentials.projectID) AND name = \(bind: credentials.name)
-                """).first() != nil
+            let exists = try await Self.exists("registry_credentials", projectID: credentials.projectID, name: credentials.name, db)
             if replace {
                 guard exists else { throw SibylError(.notFound, "no such registry credentials") }
                 try await db.raw("""
@@ -304,9 +307,7 @@ extension Store {
 
     public func saveSecret(_ secret: SealedSecret, replace: Bool) async throws(SibylError) {
         try await run(transaction: true) { db in
-            let exists = try await db.raw("""
-                SELECT name FROM inference_secrets WHERE project_id = \(bind: secret.projectID) AND name = \(bind: secret.name)
-                """).first() != nil
+            let exists = try await Self.exists("inference_secrets", projectID: secret.projectID, name: secret.name, db)
             if replace {
                 guard exists else { throw SibylError(.notFound, "no such secret") }
                 try await db.raw("""
