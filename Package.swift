@@ -21,12 +21,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SibylCore", swiftSettings: settings),
@@ -38,8 +41,13 @@ let package = Package(
                 "SibylCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings
         ),
@@ -90,7 +98,17 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
-        .testTarget(name: "SibylStoreTests", dependencies: ["SibylStore"], swiftSettings: settings),
+        // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that
+        // SIBYL_TEST_POSTGRES names.
+        .target(
+            name: "SibylTestDatabases",
+            dependencies: [
+                "SibylCore", "SibylStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SibylTestDatabases", swiftSettings: settings),
+        .testTarget(name: "SibylStoreTests", dependencies: ["SibylStore", "SibylTestDatabases"], swiftSettings: settings),
         .testTarget(
             name: "SibylContainersTests",
             dependencies: [
@@ -104,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylServer", "SibylContainers",
+                "SibylCore", "SibylServer", "SibylContainers", "SibylTestDatabases",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,7 @@ public enum Identifier {
     public static let api = "api"
     public static let key = "key"
     public static let token = "tok"
+    public static let usageBatch = "ub"
 
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 

@@ -57,7 +57,7 @@ final class APIBuilder: Service {
                 next.failureReason = failure
                 return next
             }
-            try await platform.refreshRoute(projectID: projectID, apiID: apiID)
+            try await platform.apiChanged(projectID: projectID, apiID: apiID)
             logger.info("API built", metadata: ["api.id": "\(apiID)", "outcome": "\(failure == nil ? "operating" : "failed")"])
         } catch {
             logger.error("API build failed", metadata: ["api.id": "\(apiID)", "error": "\(error)"])

@@ -69,7 +69,7 @@ struct APIOperations: Sendable {
         let key = PresentedKey.issue(apiID: api.id)
         let record = APIRecord(api: api, keys: [key.record], whitelist: whitelist)
         try await store.createAPI(record)
-        try await platform.refreshRoute(projectID: projectID, apiID: api.id)
+        try await platform.apiChanged(projectID: projectID, apiID: api.id)
         builder.enqueue(projectID: projectID, apiID: api.id)
         return (record, Self.issued(key))
     }
@@ -78,7 +78,7 @@ struct APIOperations: Sendable {
     func perform(_ action: Action, projectID: Int, id: String?, by user: User) async throws(SibylError) -> APIRecord {
         guard let id, try await store.changeAPI(projectID: projectID, id: id, { try action.apply(to: $0, by: user) }) != nil
         else { throw SibylError(.notFound, "no such API") }
-        try await platform.refreshRoute(projectID: projectID, apiID: id)
+        try await platform.apiChanged(projectID: projectID, apiID: id)
         return try await record(projectID: projectID, id: id)
     }
 
@@ -88,6 +88,7 @@ struct APIOperations: Sendable {
         platform.routes.remove(api.id)
         platform.usage.discard(apiID: api.id)
         try await store.deleteAPI(id: api.id)
+        try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
     }
 
     /// Serves another model of the project. The new model is compiled before the switch, so no request fails.
@@ -98,7 +99,7 @@ struct APIOperations: Sendable {
         _ = try await platform.models.model(model)
         guard let next = try await store.changeAPI(projectID: current.projectID, id: current.id, { try $0.changingModel(to: modelID) })
         else { throw SibylError(.notFound, "no such API") }
-        try await platform.refreshRoute(projectID: next.projectID, apiID: next.id)
+        try await platform.apiChanged(projectID: next.projectID, apiID: next.id)
         if next.status == .updating { builder.enqueue(projectID: next.projectID, apiID: next.id) }
         return try await record(projectID: next.projectID, id: next.id)
     }
@@ -108,7 +109,7 @@ struct APIOperations: Sendable {
         var whitelist = record.whitelist
         try await edit(&whitelist)
         try await store.setWhitelist(apiID: record.api.id, whitelist)
-        try await platform.refreshRoute(projectID: record.api.projectID, apiID: record.api.id)
+        try await platform.apiChanged(projectID: record.api.projectID, apiID: record.api.id)
         return whitelist
     }
 
@@ -127,14 +128,14 @@ struct APIOperations: Sendable {
     func issueKey(_ api: PredictionAPI) async throws(SibylError) -> IssuedKey {
         let key = PresentedKey.issue(apiID: api.id)
         try await store.insertKey(key.record)
-        try await platform.refreshRoute(projectID: api.projectID, apiID: api.id)
+        try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
         return Self.issued(key)
     }
 
     /// Revokes a key; the next request with it is refused.
     func revokeKey(_ api: PredictionAPI, keyID: String?) async throws(SibylError) {
         guard let keyID, try await store.deleteKey(apiID: api.id, id: keyID) else { throw SibylError(.notFound, "no such key") }
-        try await platform.refreshRoute(projectID: api.projectID, apiID: api.id)
+        try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
     }
 
     /// Daily counts between `from` and `to` (default: the last 30 days), at most 367 days.

@@ -63,10 +63,10 @@ public func buildNode(
     configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> SibylNode {
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    let store = try await Store.openSQLite(path: configuration.dataDirectory + "/sibyl.db", logger: logger)
+    let store = try await Store.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
     let bootstrap = try await Bootstrap.run(store: store, configuration: configuration)
     let platform = Platform(
-        configuration: configuration, store: store, models: try ModelCache(dataDirectory: configuration.dataDirectory),
+        configuration: configuration, store: store, models: try ModelCache(dataDirectory: configuration.dataDirectory, store: store),
         logger: logger)
     let builder = APIBuilder(platform: platform, logger: logger)
     for api in try await platform.loadRoutes() { builder.enqueue(projectID: api.projectID, apiID: api.id) }
@@ -112,6 +112,10 @@ public func buildNode(
         logger: logger)
     application.addServices(platform.usage, builder)
     if let supervisor { application.addServices(supervisor) }
+    if store.isShared {
+        application.addServices(
+            ChangeFeed(platform: platform, refreshInterval: .milliseconds(configuration.refreshIntervalMilliseconds), logger: logger))
+    }
     let services = ServiceGroup(
         configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     return SibylNode(
@@ -149,7 +153,7 @@ private func makeSupervisor(
             },
             deleted: { deployment in
                 try? await store.deleteDeployment(projectID: deployment.projectID, name: deployment.name)
-                try? await platform.deployments.reload(from: store)
+                try? await platform.deploymentsChanged()
             },
             registryAuth: { deployment in await DeploymentOperations.registryAuth(deployment, store: store, sealer: sealer) }),
         logger: logger)

@@ -6,8 +6,13 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 asks the system for a free port (tests).
     public var port = 8080
-    /// Holds `sibyl.db` and `models/`.
+    /// Holds `sibyl.db` (unless `databaseURL` is set) and `models/`.
     public var dataDirectory = "./sibyl-data"
+    /// A PostgreSQL database (`postgres://…`) that several nodes share; nil keeps the embedded SQLite file.
+    public var databaseURL: String?
+    /// With a shared database: how often a node reloads every API and deployment, whatever notifications it
+    /// got. The worst-case delay of a change made through another node when its notification is lost.
+    public var refreshIntervalMilliseconds = 5_000
     /// Proxies whose `X-Forwarded-For` is believed; none by default.
     public var trustedProxies: [CIDR] = []
     /// Largest prediction request body.

@@ -3,16 +3,20 @@ import Logging
 import NIOPosix
 import SibylCore
 import SibylRuntime
+import SibylStore
 import Synchronization
 
-/// Model files and their compiled forms. Files live under the data folder, named by model id only: nothing
-/// is ever read from a path or URL a user gives.
+/// Model files and their compiled forms. The database holds every model file; a node keeps a copy of the
+/// ones it has loaded under its data folder, named by model id only: nothing is ever read from a path or URL
+/// a user gives.
 final class ModelCache: Sendable {
     private let directory: URL
+    private let store: Store
     private let compiled = Mutex<[String: CompiledModel]>([:])
 
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, store: Store) throws {
         directory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("models", isDirectory: true)
+        self.store = store
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -25,17 +29,25 @@ final class ModelCache: Sendable {
     }
 
     /// The compiled model, reading and compiling its file the first time (on a pool thread: a large model
-    /// takes a while); the file must match its checksum.
+    /// takes a while); the file, from the folder or else from the database (a model uploaded through another
+    /// node), must match its checksum.
     func model(_ record: Model) async throws(SibylError) -> CompiledModel {
         if let model = compiled.withLock({ $0[record.id] }) { return model }
         let url = fileURL(record.id)
+        var fetched: [UInt8]?
+        if !FileManager.default.fileExists(atPath: url.path) {
+            guard let file = try await store.modelFile(id: record.id) else {
+                throw SibylError(.internalError, "the model file is missing")
+            }
+            fetched = file
+            try? Data(file).write(to: url, options: [.atomic])
+        }
         let model: CompiledModel
         do {
-            model = try await NIOThreadPool.singleton.runIfActive { () throws(SibylError) -> CompiledModel in
-                guard let data = try? Data(contentsOf: url) else {
+            model = try await NIOThreadPool.singleton.runIfActive { [fetched] () throws(SibylError) -> CompiledModel in
+                guard let bytes = fetched ?? (try? Data(contentsOf: url)).map({ [UInt8]($0) }) else {
                     throw SibylError(.internalError, "the model file is missing")
                 }
-                let bytes = [UInt8](data)
                 guard Secrets.sha256Hex(bytes) == record.sha256 else {
                     throw SibylError(.internalError, "the model file does not match its checksum")
                 }

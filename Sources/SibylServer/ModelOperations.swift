@@ -43,7 +43,7 @@ struct ModelOperations: Sendable {
             throw SibylError(.storageUnavailable, "the model file could not be written")
         }
         do {
-            try await store.insertModel(model)
+            try await store.insertModel(model, file: file)
         } catch {
             platform.models.remove(model.id)
             throw error

@@ -7,7 +7,8 @@ import SibylStore
 /// The node's shared parts: the store, the compiled models, the routing table and the usage counts.
 ///
 /// Every management change goes to the store first and then refreshes the routing table, so that the data
-/// plane never serves a state the store does not hold.
+/// plane never serves a state the store does not hold. Nodes sharing a database tell each other of changes
+/// (`Change`); each reloads what changed from the store.
 final class Platform: Sendable {
     let configuration: ServerConfiguration
     let store: Store
@@ -16,6 +17,9 @@ final class Platform: Sendable {
     let deployments = DeploymentDirectory()
     let usage: UsageCounter
     let logger: Logger
+    /// Route reloads, one at a time: a full reload that read the store before a change must not write its
+    /// older view over the newer one a targeted reload just wrote.
+    private let reloading = AsyncLock()
 
     init(configuration: ServerConfiguration, store: Store, models: ModelCache, logger: Logger) {
         self.configuration = configuration
@@ -26,13 +30,55 @@ final class Platform: Sendable {
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger)
     }
 
-    /// Reloads one API from the store into the routing table (or drops it when it is gone).
+    /// An API changed on this node: reloaded here, then told to the other nodes.
+    func apiChanged(projectID: Int, apiID: String) async throws(SibylError) {
+        try await refreshRoute(projectID: projectID, apiID: apiID)
+        await store.publish(Change.api(projectID: projectID, apiID: apiID).text)
+    }
+
+    /// A deployment or an inference key changed on this node: reloaded here, then told to the other nodes.
+    func deploymentsChanged() async throws(SibylError) {
+        try await deployments.reload(from: store)
+        await store.publish(Change.deployments.text)
+    }
+
+    /// Reloads one API from the store into the routing table (or drops it, with its unwritten counts, when
+    /// it is gone).
     func refreshRoute(projectID: Int, apiID: String) async throws(SibylError) {
-        guard let record = try await store.apiRecord(projectID: projectID, id: apiID) else {
-            routes.remove(apiID)
-            return
+        do {
+            try await reloading.withLock {
+                guard let record = try await self.store.apiRecord(projectID: projectID, id: apiID) else {
+                    self.routes.remove(apiID)
+                    self.usage.discard(apiID: apiID)
+                    return
+                }
+                self.routes.set(record, model: try await self.compiledModel(for: record.api))
+            }
+        } catch let error as SibylError {
+            throw error
+        } catch {
+            throw SibylError(.internalError, "\(error)")
         }
-        routes.set(record, model: try await compiledModel(for: record.api))
+    }
+
+    /// Reloads every API and deployment: the safety net behind change notifications, run periodically and
+    /// whenever a node (re)connects to the change channel.
+    func refreshAll() async throws(SibylError) {
+        do {
+            try await reloading.withLock {
+                let records = try await self.store.allAPIRecords()
+                var fresh: [(APIRecord, CompiledModel?)] = []
+                for record in records {
+                    fresh.append((record, try? await self.compiledModel(for: record.api)))
+                }
+                self.routes.replaceAll(fresh)
+            }
+        } catch let error as SibylError {
+            throw error
+        } catch {
+            throw SibylError(.internalError, "\(error)")
+        }
+        try await deployments.reload(from: store)
     }
 
     /// Loads every API at start; returns the ones whose build did not finish before the last stop.

@@ -7,8 +7,17 @@ import Synchronization
 
 /// Counts every data-plane answer in memory and writes the counts in batches, so that counting costs a
 /// request no database round trip. A graceful stop writes what is left; a crash loses at most one interval.
+/// Each batch has an id, and a batch whose write failed is sent again as it was, under the same id, so
+/// that the store adds it exactly once even when the failure hid a commit.
 final class UsageCounter: Service {
+    private struct Batch {
+        let id: String
+        let counts: [UsageKey: Int]
+    }
+
     private let pending = Mutex<[UsageKey: Int]>([:])
+    /// The batch being written, or whose write failed: written again before any newer counts.
+    private let unwritten = Mutex<Batch?>(nil)
     private let flushing = AsyncLock()
     private let store: Store
     private let interval: Duration
@@ -47,32 +56,46 @@ final class UsageCounter: Service {
         try await flushing.withLock {
             var days = Dictionary(
                 uniqueKeysWithValues: try await self.store.usage(apiID: apiID, from: from, to: to).map { ($0.date, $0) })
-            for (key, count) in self.pending.withLock({ $0 }) where key.apiID == apiID && key.day >= from && key.day <= to {
+            let counts = self.pending.withLock { $0 }.merging(self.unwritten.withLock { $0?.counts ?? [:] }, uniquingKeysWith: +)
+            for (key, count) in counts where key.apiID == apiID && key.day >= from && key.day <= to {
                 days[key.day, default: UsageDay(date: key.day)].byStatus[key.status, default: 0] += count
             }
             return days
         }
     }
 
-    /// Forgets the unwritten counts of a deleted API.
+    /// Forgets the unwritten counts of a deleted API (a batch already cut keeps them: its id is fixed).
     func discard(apiID: String) {
         pending.withLock { $0 = $0.filter { $0.key.apiID != apiID } }
     }
 
-    /// Writes the pending counts; on failure they are kept for the next try.
+    /// Writes the batch a failure left, then the pending counts as a new batch; on failure the batch is kept,
+    /// whole and with its id, for the next try.
     func flush() async {
         try? await flushing.withLock {
-            let batch = self.pending.withLock { counts in
+            while let batch = self.nextBatch() {
+                do {
+                    try await self.store.addUsage(batchID: batch.id, batch.counts)
+                    self.unwritten.withLock { $0 = nil }
+                } catch {
+                    self.logger.warning("usage counts not written; will retry", metadata: ["error": "\(error)"])
+                    return
+                }
+            }
+        }
+    }
+
+    /// The batch to write next: the one left unwritten, else the pending counts cut into a new batch.
+    private func nextBatch() -> Batch? {
+        unwritten.withLock { unwritten in
+            if let batch = unwritten { return batch }
+            let counts = pending.withLock { counts in
                 defer { counts = [:] }
                 return counts
             }
-            guard !batch.isEmpty else { return }
-            do {
-                try await self.store.addUsage(batch)
-            } catch {
-                self.logger.warning("usage counts not written; will retry", metadata: ["error": "\(error)"])
-                self.pending.withLock { counts in counts.merge(batch, uniquingKeysWith: +) }
-            }
+            guard !counts.isEmpty else { return nil }
+            unwritten = Batch(id: Identifier.make(Identifier.usageBatch), counts: counts)
+            return unwritten
         }
     }
 

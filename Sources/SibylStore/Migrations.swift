@@ -100,5 +100,15 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(name: "0004_model_files") { dialect in
+            [
+                // Model files live in the database so that every node sharing it can load any model; a node
+                // keeps a copy in its data folder as a cache.
+                "CREATE TABLE model_files (model_id TEXT PRIMARY KEY, bytes \(dialect == "postgresql" ? "BYTEA" : "BLOB") NOT NULL)",
+                // Usage batches already added, by id, so that a batch retried after a lost answer is not added twice.
+                "CREATE TABLE usage_batches (id TEXT PRIMARY KEY, added_at BIGINT NOT NULL)",
+                "CREATE INDEX usage_batches_added ON usage_batches (added_at)",
+            ]
+        },
     ]
 }

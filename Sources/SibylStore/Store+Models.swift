@@ -3,15 +3,25 @@ import SQLKit
 import SibylCore
 
 extension Store {
-    public func insertModel(_ model: Model) async throws(SibylError) {
+    /// Records a model with its file, in one transaction.
+    public func insertModel(_ model: Model, file: [UInt8]) async throws(SibylError) {
         let schemaJSON = String(decoding: try! JSONEncoder().encode(model.schema), as: UTF8.self)
-        try await run { db in
+        try await run(transaction: true) { db in
             try await db.raw("""
                 INSERT INTO models (id, project_id, name, format, task, schema_json, sha256, size, created_at)
                 VALUES (\(bind: model.id), \(bind: model.projectID), \(bind: model.name), \(bind: model.schema.format.rawValue),
                   \(bind: model.schema.task.rawValue), \(bind: schemaJSON), \(bind: model.sha256), \(bind: model.size),
                   \(bind: model.createdAt))
                 """).run()
+            try await db.raw("INSERT INTO model_files (model_id, bytes) VALUES (\(bind: model.id), \(bind: Data(file)))").run()
+        }
+    }
+
+    /// The file of a model, as uploaded; nil when there is no such model.
+    public func modelFile(id: String) async throws(SibylError) -> [UInt8]? {
+        try await run { db in
+            try await db.raw("SELECT bytes FROM model_files WHERE model_id = \(bind: id)").first()
+                .map { [UInt8](try $0.decode(column: "bytes", as: Data.self)) }
         }
     }
 
@@ -44,7 +54,10 @@ extension Store {
             }
             let found = try await db.raw("SELECT id FROM models WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
                 .first() != nil
-            if found { try await db.raw("DELETE FROM models WHERE id = \(bind: id)").run() }
+            if found {
+                try await db.raw("DELETE FROM model_files WHERE model_id = \(bind: id)").run()
+                try await db.raw("DELETE FROM models WHERE id = \(bind: id)").run()
+            }
             return found
         }
     }

@@ -4,6 +4,31 @@ import SQLKit
 import SQLiteKit
 import SibylCore
 
+/// One SQLite connection, used by one call at a time: SQLite writes one transaction at a time anyway, and
+/// a single connection keeps each transaction's statements together.
+struct SQLiteBackend: StoreBackend {
+    let connection: SQLiteConnection
+    let database: any SQLDatabase
+    let lock = AsyncLock()
+
+    var dialect: String { database.dialect.name }
+
+    func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await lock.withLock { try await body(database) }
+    }
+
+    /// One node owns the file: the connection is already exclusive.
+    func exclusively<R: Sendable>(
+        _ lock: Int64, _ db: any SQLDatabase, _ body: @escaping @Sendable () async throws -> R
+    ) async throws -> R {
+        try await body()
+    }
+
+    func shutdown() async throws {
+        try await connection.close()
+    }
+}
+
 extension Store {
     /// Opens (creating when absent) the SQLite database file at `path` and brings its schema up to date.
     public static func openSQLite(path: String, logger: Logger) async throws(SibylError) -> Store {
@@ -14,7 +39,8 @@ extension Store {
             logger.error("cannot open database", metadata: ["error": "\(String(reflecting: error))"])
             throw SibylError(.storageUnavailable, "cannot open the SQLite database")
         }
-        let store = Store(database: connection.sql(queryLogLevel: nil)) { try await connection.close() }
+        let store = Store(
+            backend: SQLiteBackend(connection: connection, database: connection.sql(queryLogLevel: nil)), logger: logger)
         try await store.run { db in
             // WAL lets readers of the file (backups, sqlite3) work beside the node; FULL sync makes every
             // answered change durable across a power loss, not just a crash.

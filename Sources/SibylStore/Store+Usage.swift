@@ -15,16 +15,30 @@ public struct UsageKey: Hashable, Sendable {
 }
 
 extension Store {
-    /// Adds counts to the stored ones, all in one transaction (an upsert-add per key).
-    public func addUsage(_ counts: [UsageKey: Int]) async throws(SibylError) {
-        guard !counts.isEmpty else { return }
-        try await run(transaction: true) { db in
+    /// How long the ids of added batches are kept: far longer than any node retries a batch.
+    static let usageBatchMemorySeconds: Int64 = 7 * 86_400
+
+    /// Adds a batch of counts to the stored ones, all in one transaction (an upsert-add per key), once per
+    /// `batchID`: a batch sent again after its answer was lost (the commit may have happened) is not added
+    /// twice. Returns false when the batch had been added already.
+    @discardableResult
+    public func addUsage(batchID: String, _ counts: [UsageKey: Int]) async throws(SibylError) -> Bool {
+        guard !counts.isEmpty else { return true }
+        let now = WallClock.now()
+        return try await run(transaction: true) { db in
+            guard try await db.raw("""
+                INSERT INTO usage_batches (id, added_at) VALUES (\(bind: batchID), \(bind: now))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """).first() != nil
+            else { return false }
+            try await db.raw("DELETE FROM usage_batches WHERE added_at < \(bind: now - Self.usageBatchMemorySeconds)").run()
             for (key, count) in counts {
                 try await db.raw("""
                     INSERT INTO usage (api_id, day, status, count) VALUES (\(bind: key.apiID), \(bind: key.day), \(bind: key.status), \(bind: count))
                     ON CONFLICT (api_id, day, status) DO UPDATE SET count = usage.count + excluded.count
                     """).run()
             }
+            return true
         }
     }
 

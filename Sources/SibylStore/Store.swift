@@ -2,70 +2,98 @@ import Logging
 import SQLKit
 import SibylCore
 
+/// Where a store keeps its tables: one SQLite file, or a PostgreSQL server that several nodes share.
+protocol StoreBackend: Sendable {
+    /// `SQLDialect.name` of the database, for the rare statement that differs.
+    var dialect: String { get }
+    /// Runs `body` with one connection that no other call uses meanwhile.
+    func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    /// Runs `body` while no other node runs a body under the same `lock` (on the same connection).
+    func exclusively<R: Sendable>(
+        _ lock: Int64, _ db: any SQLDatabase, _ body: @escaping @Sendable () async throws -> R
+    ) async throws -> R
+    func shutdown() async throws
+}
+
 /// Everything Sibyl keeps, over one SQL code path (sql-kit) for every database it runs on.
 ///
 /// Every call is one transaction: it commits before it returns, or changes nothing. The store knows no
 /// HTTP and no authorization; callers check who may do what before they call.
 public final class Store: Sendable {
-    let database: any SQLDatabase
-    private let lock = AsyncLock()
-    private let close: @Sendable () async throws -> Void
+    let backend: any StoreBackend
+    let logger: Logger
 
-    init(database: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
-        self.database = database
-        self.close = close
+    init(backend: any StoreBackend, logger: Logger) {
+        self.backend = backend
+        self.logger = logger
     }
 
-    /// Closes the connection; the store is unusable afterwards.
+    /// Opens the database `url` names (`postgres://…`), or the SQLite file `sibyl.db` in `dataDirectory` when
+    /// there is none, and brings its schema up to date.
+    public static func open(url: String?, dataDirectory: String, logger: Logger) async throws(SibylError) -> Store {
+        guard let url else { return try await openSQLite(path: dataDirectory + "/sibyl.db", logger: logger) }
+        return try await openPostgres(url: url, logger: logger)
+    }
+
+    /// Closes the connections; the store is unusable afterwards.
     public func shutdown() async throws {
-        try await close()
+        try await backend.shutdown()
     }
 
-    /// Runs `body` alone on the connection, inside a transaction when `transaction` is set.
+    /// Runs `body` on a connection of its own, inside a transaction when `transaction` is set.
     func run<R: Sendable>(
         transaction: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     ) async throws(SibylError) -> R {
         do {
-            return try await lock.withLock {
-                guard transaction else { return try await body(self.database) }
-                try await self.database.raw("BEGIN").run()
-                do {
-                    let result = try await body(self.database)
-                    try await self.database.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await self.database.raw("ROLLBACK").run()
-                    throw error
-                }
+            return try await backend.withDatabase { db in
+                transaction ? try await Self.inTransaction(db, body) : try await body(db)
             }
         } catch let error as SibylError {
             throw error
         } catch {
-            database.logger.error("storage failure", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error("storage failure", metadata: ["error": "\(String(reflecting: error))"])
             throw SibylError(.storageUnavailable, "the database could not complete the request; nothing was changed")
         }
     }
 
-    /// Applies the migrations not applied yet, in order, each in its own transaction.
+    private static func inTransaction<R: Sendable>(
+        _ db: any SQLDatabase, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await db.raw("BEGIN").run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// The advisory lock that lets one node at a time migrate a shared database.
+    private static let migrationLock: Int64 = 0x5_1B71_0001
+
+    /// Applies the migrations not applied yet, in order, each in its own transaction. Nodes starting at once
+    /// take turns: the first applies them, the others find them applied.
     func migrate() async throws(SibylError) {
-        let dialect = database.dialect.name
+        let dialect = backend.dialect
         try await run { db in
-            try await db.raw("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-                .run()
-        }
-        let applied = try await run { db in
-            try await db.raw("SELECT name FROM migrations").all().map { try $0.decode(column: "name", as: String.self) }
-        }
-        for migration in Migrations.all where !applied.contains(migration.name) {
-            try await run(transaction: true) { db in
-                for statement in migration.statements(dialect) {
-                    try await db.raw(SQLQueryString(statement)).run()
+            try await self.backend.exclusively(Self.migrationLock, db) {
+                try await db.raw("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+                    .run()
+                let applied = try await db.raw("SELECT name FROM migrations").all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+                for migration in Migrations.all where !applied.contains(migration.name) {
+                    try await Self.inTransaction(db) { db in
+                        for statement in migration.statements(dialect) {
+                            try await db.raw(SQLQueryString(statement)).run()
+                        }
+                        try await db.raw(
+                            "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.now()))"
+                        ).run()
+                    }
                 }
-                try await db.raw(
-                    "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.now()))"
-                ).run()
             }
         }
     }
 }
-

@@ -16,6 +16,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Folder for the database and model files.") var data = "./sibyl-data"
+    @Option(help: "A PostgreSQL database that several nodes share, as postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: SQLite in --data). Env SIBYL_DATABASE.")
+    var database: String?
     @Option(help: "License edition to apply at start: trial or licensed.") var edition: String?
     @Option(help: "Number of API options (official APIs that may exist at once) to apply at start.") var apiOptions: Int?
     @Option(help: "A proxy whose X-Forwarded-For is believed (CIDR); repeat for several.") var trustedProxy: [String] = []
@@ -43,6 +45,7 @@ struct Serve: AsyncParsableCommand {
             do throws(SibylError) { return try CIDR(text) } catch { throw ValidationError("--trusted-proxy: \(error.message)") }
         }
         let environment = ProcessInfo.processInfo.environment
+        configuration.databaseURL = database ?? environment["SIBYL_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
         if let engine = containerEngine ?? environment["SIBYL_CONTAINER_ENGINE"].flatMap({ $0.isEmpty ? nil : $0 }) {
             configuration.containerEngines[1] = engine
         }

@@ -27,8 +27,7 @@ import Testing
 
         // The database holds the id's SHA-256, never the id.
         await node.stop()
-        let files = try FileManager.default.contentsOfDirectory(atPath: node.folder).filter { $0.hasPrefix("sibyl.db") }
-        let stored = try files.map { try Data(contentsOf: URL(fileURLWithPath: node.folder + "/" + $0)) }.reduce(Data(), +)
+        let stored = try node.storedData()
         #expect(stored.range(of: Data(id.utf8)) == nil)
         #expect(stored.range(of: Data(Self.sha256Hex(id).utf8)) != nil)
     }

@@ -68,9 +68,8 @@ import Testing
         await node.stop()
         let logs = node.logs.text
         #expect(logs.contains("request"), "the node logged its requests")
-        let database = ["sibyl.db", "sibyl.db-wal"].compactMap { FileManager.default.contents(atPath: node.folder + "/" + $0) }
-            .map { String(decoding: $0, as: UTF8.self) }.joined()
-        #expect(database.contains("api_keys"), "the database file was read")
+        let database = String(decoding: try node.storedData(), as: UTF8.self)
+        #expect(database.contains("api_keys"), "the database was read")
         for secret in [api.key, extra, token, TestNode.adminToken, "admin-password"] {
             let part = String(secret.split(separator: ".").last!)
             #expect(!logs.contains(part), "a secret reached the logs")

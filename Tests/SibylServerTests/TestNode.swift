@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import SibylCore
 import SibylServer
+import SibylTestDatabases
 import Logging
 import NIOCore
 import Synchronization
@@ -25,12 +26,15 @@ final class TestNode: Sendable {
     /// The address the client calls: the listening address, or IPv4 loopback when the node listens on all.
     let clientHost: String
 
-    /// Starts a node; `folder` reuses the data of an earlier node (a restart).
+    /// Starts a node; `folder` reuses the data of an earlier node (a restart). With
+    /// `SIBYL_TEST_NODE_DATABASE=postgres` its database is a fresh one on the test PostgreSQL server (named in
+    /// the folder, so that a restart finds it again) instead of SQLite.
     init(folder: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         let folder = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-\(UUID().uuidString)").path
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = folder
+        configuration.databaseURL = try await Self.databaseURL(folder: folder)
         configuration.adminToken = Self.adminToken
         configuration.adminPassword = "admin-password"
         configuration.bcryptCost = 4
@@ -62,8 +66,43 @@ final class TestNode: Sendable {
         }
     }
 
+    /// Removes the folder, and drops the PostgreSQL database in the background (best effort: a database
+    /// left behind by a test process that ended first is only clutter on the test server).
     func removeData() {
+        if let url = try? String(contentsOfFile: folder + "/" + Self.databaseURLFile, encoding: .utf8) {
+            Task { try? await TestDatabase.drop(url: url) }
+        }
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private static let databaseURLFile = "test-database-url"
+
+    /// Everything the node's database holds, as stored: the SQLite files' bytes, or a `pg_dump` of the
+    /// PostgreSQL database (schema and data), for tests that look for what must never be stored in clear.
+    func storedData() throws -> Data {
+        guard let url = try? String(contentsOfFile: folder + "/" + Self.databaseURLFile, encoding: .utf8) else {
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("sibyl.db") }.sorted()
+            return try files.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }.reduce(Data(), +)
+        }
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        dump.arguments = ["pg_dump", "--no-owner", url]
+        let output = Pipe()
+        dump.standardOutput = output
+        try dump.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        dump.waitUntilExit()
+        guard dump.terminationStatus == 0 else { throw TestDatabaseError("pg_dump failed") }
+        return data
+    }
+
+    private static func databaseURL(folder: String) async throws -> String? {
+        guard ProcessInfo.processInfo.environment["SIBYL_TEST_NODE_DATABASE"] == "postgres" else { return nil }
+        let file = folder + "/" + databaseURLFile
+        if let url = try? String(contentsOfFile: file, encoding: .utf8) { return url }
+        let url = try await TestDatabase.make(.postgres, folder: folder).url!
+        try url.write(toFile: file, atomically: true, encoding: .utf8)
+        return url
     }
 
     struct Answer {

@@ -2,22 +2,14 @@ import Foundation
 import Logging
 import SibylCore
 import SibylStore
+import SibylTestDatabases
 import Testing
 
-/// The store against a real SQLite file in a temporary folder.
+/// The store against a real SQLite file, and against a real PostgreSQL database when a server is given:
+/// the same conformance suite for both.
 @Suite struct StoreTests {
-    func withStore(_ body: (Store) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try await Store.openSQLite(path: folder + "/sibyl.db", logger: Logger(label: "test"))
-        do {
-            try await body(store)
-        } catch {
-            try await store.shutdown()
-            throw error
-        }
-        try await store.shutdown()
+    func withStore(_ kind: TestDatabase.Kind, _ body: (Store) async throws -> Void) async throws {
+        try await TestDatabase.with(kind, body)
     }
 
     func model(_ project: Int) -> Model {
@@ -33,23 +25,38 @@ import Testing
             keys: [], whitelist: IPWhitelist([try! CIDR("10.0.0.0/8")]))
     }
 
-    @Test func migrationsRunOnceAndDataSurvivesReopening() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sibyl-store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let first = try await Store.openSQLite(path: folder + "/sibyl.db", logger: Logger(label: "test"))
+    @Test(arguments: TestDatabase.kinds) func migrationsRunOnceAndDataSurvivesReopening(_ kind: TestDatabase.Kind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let first = try await database.open()
         let user = try await first.createUser(name: "ann", passwordHash: "h", role: .admin)
         let project = try await first.createProject(name: "p", members: [user.id])
         try await first.shutdown()
-        let reopened = try await Store.openSQLite(path: folder + "/sibyl.db", logger: Logger(label: "test"))
+        let reopened = try await database.open()
         #expect(try await reopened.users() == [user])
         #expect(try await reopened.projects(visibleTo: user) == [project])
         #expect(try await reopened.members(projectID: project.id) == [user.id])
         try await reopened.shutdown()
+        try await database.drop()
     }
 
-    @Test func membersSeeOnlyTheirProjectsAdminsSeeAll() async throws {
-        try await withStore { store in
+    /// Nodes started together on one empty database: one migrates, the others wait and find it done.
+    @Test(.enabled(if: TestDatabase.kinds.contains(.postgres))) func nodesStartingAtOnceMigrateOnce() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let stores = try await withThrowingTaskGroup(of: Store.self) { group in
+            for _ in 0..<4 { group.addTask { try await database.open() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 4)
+        _ = try await stores[0].createUser(name: "ann", passwordHash: "h", role: .admin)
+        for store in stores {
+            #expect(try await store.userCount() == 1)
+            try await store.shutdown()
+        }
+        try await database.drop()
+    }
+
+    @Test(arguments: TestDatabase.kinds) func membersSeeOnlyTheirProjectsAdminsSeeAll(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
             let admin = try await store.createUser(name: "root", passwordHash: "h", role: .admin)
             let ann = try await store.createUser(name: "ann", passwordHash: "h", role: .member)
             let bob = try await store.createUser(name: "bob", passwordHash: "h", role: .member)
@@ -62,8 +69,8 @@ import Testing
         }
     }
 
-    @Test func theLastAdminStays() async throws {
-        try await withStore { store in
+    @Test(arguments: TestDatabase.kinds) func theLastAdminStays(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
             let admin = try await store.createUser(name: "root", passwordHash: "h", role: .admin)
             await #expect(throws: SibylError.self) { try await store.updateUser(id: admin.id, role: .member, passwordHash: nil) }
             await #expect(throws: SibylError.self) { try await store.deleteUser(id: admin.id) }
@@ -73,11 +80,11 @@ import Testing
         }
     }
 
-    @Test func officialAPIsNeedAFreeOptionAndTheLicensedEdition() async throws {
-        try await withStore { store in
+    @Test(arguments: TestDatabase.kinds) func officialAPIsNeedAFreeOptionAndTheLicensedEdition(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
             let project = try await store.createProject(name: "p", members: [])
             let model = model(project.id)
-            try await store.insertModel(model)
+            try await store.insertModel(model, file: [1])
             try await store.setLicense(License(edition: .licensed, apiOptions: 1))
             try await store.createAPI(api(model, .official))
             await #expect(throws: SibylError.self) { try await store.createAPI(api(model, .official)) }
@@ -88,11 +95,11 @@ import Testing
         }
     }
 
-    @Test func trialRequestsStopExactlyAtTheLimitUnderConcurrency() async throws {
-        try await withStore { store in
+    @Test(arguments: TestDatabase.kinds) func trialRequestsStopExactlyAtTheLimitUnderConcurrency(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
             let project = try await store.createProject(name: "p", members: [])
             let model = model(project.id)
-            try await store.insertModel(model)
+            try await store.insertModel(model, file: [1])
             let trial = api(model, .trial)
             try await store.createAPI(trial)
             let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -104,10 +111,12 @@ import Testing
         }
     }
 
-    @Test func usageAddsUpAcrossFlushes() async throws {
-        try await withStore { store in
-            try await store.addUsage([UsageKey(apiID: "api_a", day: "2026-11-23", status: 200): 3])
-            try await store.addUsage([
+    @Test(arguments: TestDatabase.kinds) func usageAddsUpAcrossFlushes(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
+            #expect(try await store.addUsage(batchID: "b1", [UsageKey(apiID: "api_a", day: "2026-11-23", status: 200): 3]))
+            // The same batch again (its first answer lost): not added twice.
+            #expect(try await store.addUsage(batchID: "b1", [UsageKey(apiID: "api_a", day: "2026-11-23", status: 200): 3]) == false)
+            try await store.addUsage(batchID: "b2", [
                 UsageKey(apiID: "api_a", day: "2026-11-23", status: 200): 2,
                 UsageKey(apiID: "api_a", day: "2026-11-23", status: 401): 1,
                 UsageKey(apiID: "api_a", day: "2026-11-24", status: 503): 4,
@@ -119,11 +128,12 @@ import Testing
         }
     }
 
-    @Test func aModelInUseCannotBeDeletedAndDeletingAnAPIRemovesItsParts() async throws {
-        try await withStore { store in
+    @Test(arguments: TestDatabase.kinds) func aModelInUseCannotBeDeletedAndDeletingAnAPIRemovesItsParts(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
             let project = try await store.createProject(name: "p", members: [])
             let model = model(project.id)
-            try await store.insertModel(model)
+            try await store.insertModel(model, file: [0, 255, 1])
+            #expect(try await store.modelFile(id: model.id) == [0, 255, 1])
             var record = api(model, .trial)
             record.keys = [APIKey(id: Identifier.make(Identifier.key), apiID: record.api.id, secretHash: "ab", createdAt: 0)]
             try await store.createAPI(record)
@@ -133,6 +143,7 @@ import Testing
             try await store.deleteAPI(id: record.api.id)
             #expect(try await store.allAPIRecords().isEmpty)
             #expect(try await store.deleteModel(projectID: project.id, id: model.id))
+            #expect(try await store.modelFile(id: model.id) == nil)
         }
     }
 }

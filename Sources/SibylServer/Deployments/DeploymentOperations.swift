@@ -85,7 +85,7 @@ struct DeploymentOperations: Sendable {
 
     /// Hands a stored change to the gateway's directory and the supervisor.
     private func changed(_ deployment: Deployment, task: DeploymentTask.Kind? = nil) async throws(SibylError) {
-        try await platform.deployments.reload(from: store)
+        try await platform.deploymentsChanged()
         supervisor?.apply(deployment, task: task)
     }
 
@@ -143,7 +143,7 @@ struct DeploymentOperations: Sendable {
             projectID: projectID, name: name, description: description, expiresAt: try expiresAt.map(Self.epochSeconds),
             createdAt: WallClock.now(), secretHash: Secrets.sha256Hex(secret))
         try await store.insertInferenceKey(key)
-        try await platform.deployments.reload(from: store)
+        try await platform.deploymentsChanged()
         return (key, secret)
     }
 
@@ -158,7 +158,7 @@ struct DeploymentOperations: Sendable {
         guard let name, try await store.deleteInferenceKey(projectID: projectID, name: name) else {
             throw SibylError(.notFound, "no such API key")
         }
-        try await platform.deployments.reload(from: store)
+        try await platform.deploymentsChanged()
     }
 
     /// The registry login a deployment's image is pulled with, opened from its sealed form.

@@ -1,0 +1,96 @@
+import Logging
+import ServiceLifecycle
+import SibylCore
+import SibylStore
+
+/// What one node tells the others that share its database: which part of the store to reload.
+enum Change: Equatable {
+    case api(projectID: Int, apiID: String)
+    case deployments
+
+    var text: String {
+        switch self {
+        case .api(let projectID, let apiID): "api \(projectID) \(apiID)"
+        case .deployments: "deployments"
+        }
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: " ")
+        switch parts.first {
+        case "api" where parts.count == 3:
+            guard let projectID = Int(parts[1]) else { return nil }
+            self = .api(projectID: projectID, apiID: String(parts[2]))
+        case "deployments" where parts.count == 1:
+            self = .deployments
+        default:
+            return nil
+        }
+    }
+}
+
+/// Keeps a node's routing table and deployment directory in step with changes made through other nodes:
+/// each change is reloaded as soon as its notification arrives, and everything is reloaded every
+/// `refreshInterval` and on every (re)connection, so a lost notification delays a change by at most that
+/// long. Runs only on a shared database.
+final class ChangeFeed: Service {
+    private let platform: Platform
+    private let refreshInterval: Duration
+    private let logger: Logger
+
+    init(platform: Platform, refreshInterval: Duration, logger: Logger) {
+        self.platform = platform
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.listen() }
+                group.addTask { await self.refreshPeriodically() }
+            }
+        }
+    }
+
+    private func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await platform.store.listen(
+                    listening: { await self.refreshAll() },
+                    onChange: { text in await self.apply(text) })
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("change channel lost; reconnecting", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func refreshPeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: refreshInterval)
+            await refreshAll()
+        }
+    }
+
+    private func apply(_ text: String) async {
+        do throws(SibylError) {
+            switch Change(text) {
+            case .api(let projectID, let apiID): try await platform.refreshRoute(projectID: projectID, apiID: apiID)
+            case .deployments: try await platform.deployments.reload(from: platform.store)
+            case nil: logger.warning("unknown change ignored", metadata: ["change": "\(text)"])
+            }
+        } catch {
+            logger.warning("change not reloaded; the next full reload will", metadata: ["change": "\(text)", "error": "\(error)"])
+        }
+    }
+
+    private func refreshAll() async {
+        do {
+            try await platform.refreshAll()
+        } catch {
+            logger.warning("full reload failed; serving what is in memory", metadata: ["error": "\(error)"])
+        }
+    }
+}
