@@ -50,10 +50,13 @@ public struct SibylNode: Sendable {
     }
 
     private func finish() async throws {
+        platform.logger.notice("stopping: writing usage counts")
         await platform.usage.flush()
         try await evaluator.shutdown()
         for client in clients { try await client.shutdown() }
+        platform.logger.notice("stopping: closing the database")
         try await platform.store.shutdown()
+        platform.logger.notice("stopped")
     }
 }
 

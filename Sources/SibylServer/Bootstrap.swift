@@ -6,7 +6,13 @@ import SibylStore
 enum Bootstrap {
     static let adminName = "admin"
 
+    /// Nodes that start together on one empty database take turns: the first creates the admin, the others
+    /// find it.
     static func run(store: Store, configuration: ServerConfiguration) async throws -> BootstrapSecrets? {
+        try await store.duringStart { try await setUp(store: store, configuration: configuration) }
+    }
+
+    private static func setUp(store: Store, configuration: ServerConfiguration) async throws -> BootstrapSecrets? {
         var secrets: BootstrapSecrets?
         if try await store.userCount() == 0 {
             let password = configuration.adminPassword ?? Secrets.make()

@@ -51,6 +51,7 @@ final class ChangeFeed: Service {
                 group.addTask { await self.refreshPeriodically() }
             }
         }
+        logger.notice("stopping: change feed ended")
     }
 
     private func listen() async {
@@ -90,6 +91,7 @@ final class ChangeFeed: Service {
         do {
             try await platform.refreshAll()
         } catch {
+            if Task.isCancelled { return }
             logger.warning("full reload failed; serving what is in memory", metadata: ["error": "\(error)"])
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOSSL
 import PostgresKit
 import PostgresNIO
@@ -25,45 +26,47 @@ struct PostgresBackend: StoreBackend {
     /// How long a call waits for a connection. The pool would hold a call for up to a minute while the server
     /// is unreachable; a trial request should be refused (503) long before its client gives up.
     static let leaseTimeout: Duration = .seconds(2)
+    static let closed = SibylError(.storageUnavailable, "the database connection closed")
 
+    /// Runs `body` on a pooled connection, or throws `storageUnavailable` when none is leased within
+    /// `leaseTimeout`. Only the wait is limited: a long statement (a large model) runs to its end. A call
+    /// given up on never runs `body` later (its lease, when it comes, is handed back unused), and the caller
+    /// does not wait for the pool to notice.
     func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let leased = LeaseFlag()
-        return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    leased.value.withLock { $0 = true }
-                    return try await body(connection.sql(queryLogLevel: nil))
+        let call = PendingCall<R>()
+        return try await withCheckedThrowingContinuation { continuation in
+            call.start(continuation)
+            let work = Task { [client] in
+                do {
+                    let result = try await client.withConnection { connection in
+                        guard call.claim() else { throw SibylError(.storageUnavailable, "the database is unreachable") }
+                        return try await body(OpenConnection(connection: connection))
+                    }
+                    call.finish(.success(result))
+                } catch {
+                    call.finish(.failure(error))
                 }
             }
-            group.addTask {
-                // Only the wait for a connection is limited: a long statement (a large model) runs to its end.
+            Task {
                 try await Task.sleep(for: Self.leaseTimeout)
-                if !leased.value.withLock({ $0 }) { throw SibylError(.storageUnavailable, "the database is unreachable") }
-                return nil
+                if call.abandon() { work.cancel() }
             }
-            while let result = try await group.next() {
-                if let result {
-                    group.cancelAll()
-                    return result
-                }
-            }
-            throw CancellationError()
         }
     }
 
-    /// A session-level advisory lock, held on `db`'s connection and released when `body` ends (or by the
-    /// server when the connection drops).
-    func exclusively<R: Sendable>(
-        _ lock: Int64, _ db: any SQLDatabase, _ body: @escaping @Sendable () async throws -> R
-    ) async throws -> R {
-        try await db.raw("SELECT pg_advisory_lock(\(bind: lock))").run()
-        do {
-            let result = try await body()
-            try await db.raw("SELECT pg_advisory_unlock(\(bind: lock))").run()
-            return result
-        } catch {
-            try? await db.raw("SELECT pg_advisory_unlock(\(bind: lock))").run()
-            throw error
+    /// A session-level advisory lock, held on a connection of its own while `body` runs on others, and
+    /// released when `body` ends (or by the server when the connection drops).
+    func exclusively<R: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        try await withDatabase { db in
+            try await db.raw("SELECT pg_advisory_lock(\(bind: lock))").run()
+            do {
+                let result = try await body()
+                try await db.raw("SELECT pg_advisory_unlock(\(bind: lock))").run()
+                return result
+            } catch {
+                try? await db.raw("SELECT pg_advisory_unlock(\(bind: lock))").run()
+                throw error
+            }
         }
     }
 
@@ -100,8 +103,74 @@ struct PostgresBackend: StoreBackend {
     }
 }
 
-private final class LeaseFlag: Sendable {
-    let value = Mutex(false)
+/// A pooled connection's `SQLDatabase` that refuses a statement once the connection has closed. PostgresNIO
+/// 1.33 never answers a statement written to a closed connection, so the ROLLBACK after a lost connection
+/// would wait forever (and with it, whoever waited on the call).
+private struct OpenConnection: SQLDatabase {
+    let connection: PostgresConnection
+    let database: any SQLDatabase
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+        database = connection.sql(queryLogLevel: nil)
+    }
+
+    var logger: Logger { database.logger }
+    var eventLoop: any EventLoop { database.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { database.version }
+    var dialect: any SQLDialect { database.dialect }
+    var queryLogLevel: Logger.Level? { database.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        guard !connection.isClosed else { return eventLoop.makeFailedFuture(PostgresBackend.closed) }
+        return database.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        guard !connection.isClosed else { throw PostgresBackend.closed }
+        try await database.execute(sql: query, onRow)
+    }
+}
+
+/// One call waiting for a connection: answered once, by its result or by the lease timeout, whichever
+/// comes first; once given up on, it may no longer start.
+private final class PendingCall<R: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<R, any Error>?
+        var started = false
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<R, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Called with a connection: whether the call still wants it.
+    func claim() -> Bool {
+        state.withLock { state in
+            guard state.continuation != nil else { return false }
+            state.started = true
+            return true
+        }
+    }
+
+    func finish(_ result: Result<R, any Error>) {
+        state.withLock { state in
+            state.continuation?.resume(with: result)
+            state.continuation = nil
+        }
+    }
+
+    /// The lease timed out: answers the caller unless the call has started. Returns whether it gave up.
+    func abandon() -> Bool {
+        state.withLock { state in
+            guard !state.started, let continuation = state.continuation else { return false }
+            continuation.resume(throwing: SibylError(.storageUnavailable, "the database is unreachable"))
+            state.continuation = nil
+            return true
+        }
+    }
 }
 
 extension Store {

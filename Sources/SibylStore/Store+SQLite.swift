@@ -17,10 +17,8 @@ struct SQLiteBackend: StoreBackend {
         try await lock.withLock { try await body(database) }
     }
 
-    /// One node owns the file: the connection is already exclusive.
-    func exclusively<R: Sendable>(
-        _ lock: Int64, _ db: any SQLDatabase, _ body: @escaping @Sendable () async throws -> R
-    ) async throws -> R {
+    /// One node owns the file: nobody else to wait for.
+    func exclusively<R: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
         try await body()
     }
 

@@ -8,10 +8,8 @@ protocol StoreBackend: Sendable {
     var dialect: String { get }
     /// Runs `body` with one connection that no other call uses meanwhile.
     func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
-    /// Runs `body` while no other node runs a body under the same `lock` (on the same connection).
-    func exclusively<R: Sendable>(
-        _ lock: Int64, _ db: any SQLDatabase, _ body: @escaping @Sendable () async throws -> R
-    ) async throws -> R
+    /// Runs `body` while no other node runs a body under the same `lock`; `body` makes its own calls.
+    func exclusively<R: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> R) async throws -> R
     func shutdown() async throws
 }
 
@@ -70,28 +68,48 @@ public final class Store: Sendable {
         }
     }
 
-    /// The advisory lock that lets one node at a time migrate a shared database.
+    /// The advisory locks that let one node at a time migrate a shared database, or set up an empty one.
     private static let migrationLock: Int64 = 0x5_1B71_0001
+    private static let startLock: Int64 = 0x5_1B71_0002
+
+    /// Runs `body` while no other node sharing the database runs its own: a node's start-up work that reads
+    /// then writes (creating the first admin), so that nodes starting together do it once.
+    public func duringStart<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        try await exclusively(Self.startLock, body)
+    }
+
+    private func exclusively<R: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> R) async throws(SibylError)
+        -> R
+    {
+        do {
+            return try await backend.exclusively(lock, body)
+        } catch let error as SibylError {
+            throw error
+        } catch {
+            logger.error("storage failure", metadata: ["error": "\(String(reflecting: error))"])
+            throw SibylError(.storageUnavailable, "the database could not complete the request; nothing was changed")
+        }
+    }
 
     /// Applies the migrations not applied yet, in order, each in its own transaction. Nodes starting at once
     /// take turns: the first applies them, the others find them applied.
     func migrate() async throws(SibylError) {
         let dialect = backend.dialect
-        try await run { db in
-            try await self.backend.exclusively(Self.migrationLock, db) {
+        try await exclusively(Self.migrationLock) {
+            let applied = try await self.run { db in
                 try await db.raw("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
                     .run()
-                let applied = try await db.raw("SELECT name FROM migrations").all()
+                return try await db.raw("SELECT name FROM migrations").all()
                     .map { try $0.decode(column: "name", as: String.self) }
-                for migration in Migrations.all where !applied.contains(migration.name) {
-                    try await Self.inTransaction(db) { db in
-                        for statement in migration.statements(dialect) {
-                            try await db.raw(SQLQueryString(statement)).run()
-                        }
-                        try await db.raw(
-                            "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.now()))"
-                        ).run()
+            }
+            for migration in Migrations.all where !applied.contains(migration.name) {
+                try await self.run(transaction: true) { db in
+                    for statement in migration.statements(dialect) {
+                        try await db.raw(SQLQueryString(statement)).run()
                     }
+                    try await db.raw(
+                        "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.now()))"
+                    ).run()
                 }
             }
         }
