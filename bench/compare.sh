@@ -16,6 +16,8 @@ CONNS="${CONNS:-16}"; DURATION="${DURATION:-10s}"; ROUNDS="${ROUNDS:-3}"
 SERVER_CPU="${SERVER_CPU:-0}"; LOAD_CPU="${LOAD_CPU:-1}"; PORT="${PORT:-8099}"
 OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; MODEL="$ROOT/Tests/Fixtures/xgb_binary/model.json"
 mkdir -p "$OUT"
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk curl; }
 [ -x "$VENV/bin/mlserver" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt"; }
@@ -30,7 +32,6 @@ json.dump({"inputs": [{"name": "input-0", "shape": [1, 30], "datatype": "FP32", 
 json.dump({"rows": [row]}, open(sys.argv[2] + "/rows.json", "w"))
 PY
 
-wait_for() { for _ in $(seq 1 200); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "timed out: $1" >&2; return 1; }
 
 start_mlserver() {
   local repo="$OUT/mlserver"; rm -rf "$repo"; mkdir -p "$repo/xgb-binary"; cp "$MODEL" "$repo/xgb-binary/model.json"
@@ -71,16 +72,6 @@ stop_server() {  # SIGTERM, then SIGKILL to the whole session after 15 s; return
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" || return 0; sleep 0.1; done
 }
 
-load() {  # prints requests/s; refuses a run with any non-2xx answer or socket error
-  local code; code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' ${KEY:+-H "X-Api-Key: $KEY"} \
-    --data-binary @"$BODY" "$URL")
-  [ "$code" = 200 ] || { echo "probe answered $code" >&2; return 1; }
-  BODY_FILE="$BODY" API_KEY="$KEY" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d3s -s "$HERE/post.lua" "$URL" >/dev/null
-  local result; result=$(BODY_FILE="$BODY" API_KEY="$KEY" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"$DURATION" --latency \
-    -s "$HERE/post.lua" "$URL")
-  if echo "$result" | grep -qE 'Non-2xx|Socket errors'; then echo "$result" >&2; return 1; fi
-  echo "$result" | awk '/Requests\/sec/ {print $2}'
-}
 
 PEER=(); OURS=()
 for round in $(seq 1 "$ROUNDS"); do

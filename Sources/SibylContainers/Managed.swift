@@ -14,6 +14,10 @@ struct Managed: Sendable {
     var requests = RequestCounter()
     /// A request waits for a replica.
     var demand = false
+    /// On a follower: requests received since the leader was last told, and when to look for the leader's
+    /// containers next.
+    var unreported = 0
+    var nextDiscovery: ContinuousClock.Instant
     var unfinished: Set<DeploymentTask.Kind> = []
     /// Why containers could not be made in a region (the engine refused, the image is missing).
     var regionErrors: [Int: String] = [:]
@@ -31,6 +35,7 @@ struct Managed: Sendable {
         // No cooldown holds the first scaling decision.
         lastChange = now - .seconds(86_400)
         nextStats = now
+        nextDiscovery = now
     }
 
     /// The next ready replica in turn.

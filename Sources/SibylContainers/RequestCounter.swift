@@ -6,13 +6,13 @@ struct RequestCounter: Sendable {
     /// The second each slot counts, so that a slot left from an hour ago reads as empty.
     private var seconds = [Int64](repeating: .min, count: slots)
 
-    mutating func record(at second: Int64) {
+    mutating func record(at second: Int64, count: Int = 1) {
         let slot = Self.slot(second)
         if seconds[slot] != second {
             seconds[slot] = second
             counts[slot] = 0
         }
-        counts[slot] &+= 1
+        counts[slot] &+= UInt32(clamping: count)
     }
 
     /// Requests in the `window` seconds up to and including `second`.

@@ -23,7 +23,8 @@ extension Supervisor {
     /// One replica's turn; false when it was removed (failed, and due for replacement).
     private func refresh(_ replica: inout Replica, _ entry: inout Managed, engine: ContainerEngine, now: ContinuousClock.Instant) async -> Bool {
         if replica.phase == .failed {
-            guard let at = replica.restartAt, now >= at else { return true }
+            // A follower leaves the container to the leader, which replaces it.
+            guard isLeading, let at = replica.restartAt, now >= at else { return true }
             await remove([replica], everythingOf: nil)
             return false
         }
@@ -212,7 +213,27 @@ extension Supervisor {
         }
     }
 
-    /// At start: replicas of the previous run that still match their deployment's revision are adopted
+    /// On a follower: the containers of the deployment's current revision that the leader runs, found on the
+    /// engine (every second, or every pass while a request waits): new ones join, vanished ones leave.
+    func discover(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+        guard now >= entry.nextDiscovery || entry.readyCount == 0 && entry.demand else { return }
+        entry.nextDiscovery = now + .seconds(1)
+        var labels = labels(entry.deployment)
+        labels["sibyl.region"] = "\(region)"
+        labels["sibyl.revision"] = entry.revision
+        guard let containers = try? await engine.list(labels: labels, all: false) else { return }
+        let names = Set(containers.map(Self.name))
+        for (name, replica) in entry.replicas where replica.region == region && !names.contains(name) {
+            entry.replicas[name] = nil
+        }
+        for container in containers where entry.replicas[Self.name(container)] == nil {
+            let name = Self.name(container)
+            entry.replicas[name] = Replica(
+                name: name, region: region, revision: entry.revision, containerID: container.id, port: nil, now: now)
+        }
+    }
+
+    /// On taking the lead (at start, alone): replicas that still match their deployment's revision are adopted
     /// (their probes decide when they serve again); every other container of this installation is removed.
     func adopt() async {
         let now = ContinuousClock.now

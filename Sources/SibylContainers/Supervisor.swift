@@ -12,6 +12,11 @@ import SibylCore
 /// One loop does all the work, a pass every `interval` or as soon as something changes; engine calls for
 /// different deployments run concurrently within a pass. Replicas are labelled, so a restarted node
 /// adopts the ones still matching their spec and removes the rest.
+///
+/// Nodes sharing a database share the engines: one of them leads (creates, scales, replaces and removes
+/// containers, finishes tasks); the others follow: they find the leader's containers on the engines, probe
+/// them for their own gateway, and tell the leader of the requests they receive (for idle time, the http
+/// trigger and cold starts). A follower that becomes leader adopts the containers it finds.
 public final class Supervisor: Service, Sendable {
     /// What the supervisor tells the store.
     public struct Callbacks: Sendable {
@@ -21,15 +26,20 @@ public final class Supervisor: Service, Sendable {
         public var deleted: @Sendable (Deployment) async -> Void
         /// The registry login to pull a deployment's image with, when it names credentials.
         public var registryAuth: @Sendable (Deployment) async -> RegistryAuth?
+        /// On a follower: tells the leader how many requests the deployment received here, and whether one
+        /// waits for a replica (`received(…)` on the leader).
+        public var report: @Sendable (Deployment, _ requests: Int, _ waiting: Bool) async -> Void
 
         public init(
             finishTasks: @escaping @Sendable (Deployment, [DeploymentTask.Kind], String?) async -> Void,
             deleted: @escaping @Sendable (Deployment) async -> Void,
-            registryAuth: @escaping @Sendable (Deployment) async -> RegistryAuth?
+            registryAuth: @escaping @Sendable (Deployment) async -> RegistryAuth?,
+            report: @escaping @Sendable (Deployment, Int, Bool) async -> Void = { _, _, _ in }
         ) {
             self.finishTasks = finishTasks
             self.deleted = deleted
             self.registryAuth = registryAuth
+            self.report = report
         }
     }
 
@@ -42,13 +52,18 @@ public final class Supervisor: Service, Sendable {
     let callbacks: Callbacks
     let logger: Logger
     let managed = Mutex<[String: Managed]>([:])
+    /// Whether this node runs the containers (always, alone on its database) or follows another's.
+    private let leading: Mutex<Bool>
+    /// Set when this node has just become the leader: the next pass adopts what it finds.
+    private let takingOver = Mutex(false)
     private let wakeUp: AsyncStream<Void>.Continuation
     private let wakeUps: AsyncStream<Void>
 
     public init(
         engines: [Int: ContainerEngine], installation: String, flavors: [Flavor], client: HTTPClient, interval: Duration,
-        callbacks: Callbacks, logger: Logger
+        leading: Bool = true, callbacks: Callbacks, logger: Logger
     ) {
+        self.leading = Mutex(leading)
         self.engines = engines
         self.installation = installation
         _ = clockOrigin
@@ -88,6 +103,46 @@ public final class Supervisor: Service, Sendable {
         wakeUp.yield()
     }
 
+    /// Every stored deployment, as a node that did not make the changes learns them: each is applied (its
+    /// open tasks finished once carried out), and those gone from the store are forgotten.
+    public func sync(_ deployments: [Deployment]) {
+        for deployment in deployments {
+            apply(deployment, tasks: deployment.deleting ? [.delete] : [.create, .update])
+        }
+        let keys = Set(deployments.map(Self.key))
+        managed.withLock { all in all = all.filter { keys.contains($0.key) } }
+    }
+
+    public var isLeading: Bool { leading.withLock { $0 } }
+
+    /// Leads or follows from now on. A new leader takes over the containers it finds on the engines.
+    public func setLeading(_ value: Bool) {
+        let changed = leading.withLock { leading in
+            defer { leading = value }
+            return leading != value
+        }
+        guard changed else { return }
+        logger.notice(value ? "leading: this node now runs the deployments' containers" : "following another node's containers")
+        if value { takingOver.withLock { $0 = true } }
+        wakeUp.yield()
+    }
+
+    /// On the leader: requests another node received for a deployment, and whether one waits for a replica.
+    public func received(projectID: Int, name: String, requests: Int, waiting: Bool) {
+        guard isLeading else { return }
+        let now = ContinuousClock.now
+        managed.withLock { all in
+            let key = "\(projectID)/\(name)"
+            guard all[key] != nil else { return }
+            if requests > 0 {
+                all[key]!.lastRequest = now
+                all[key]!.requests.record(at: now.secondsSinceStart, count: requests)
+            }
+            if waiting { all[key]!.demand = true }
+        }
+        if waiting { wakeUp.yield() }
+    }
+
     public func view(_ deployment: Deployment) -> DeploymentView {
         guard let entry = managed.withLock({ $0[Self.key(deployment)] }) else {
             return DeploymentView(status: deployment.deleting ? .deleting : deployment.stopped ? .disabled : .deploying, regions: [:])
@@ -110,7 +165,10 @@ public final class Supervisor: Service, Sendable {
             let found: ReplicaEndpoint?? = managed.withLock { all in
                 guard all[key] != nil else { return .some(nil) }
                 all[key]!.lastRequest = now
-                if !nudged { all[key]!.requests.record(at: now.secondsSinceStart) }
+                if !nudged {
+                    all[key]!.requests.record(at: now.secondsSinceStart)
+                    all[key]!.unreported += 1
+                }
                 let endpoint = all[key]!.nextReady()
                 if endpoint == nil { all[key]!.demand = true }
                 return .some(endpoint)
@@ -158,7 +216,7 @@ public final class Supervisor: Service, Sendable {
     // MARK: The loop
 
     public func run() async throws {
-        await adopt()
+        takingOver.withLock { $0 = isLeading }
         await withDiscardingTaskGroup { group in
             // The interval's tick, beside the wake-ups that changes send.
             group.addTask { [wakeUp, interval] in
@@ -174,12 +232,49 @@ public final class Supervisor: Service, Sendable {
         }
     }
 
-    /// One look at every deployment.
+    /// One look at every deployment: as the leader, or as a follower.
     func pass() async {
+        let leads = isLeading
+        if leads && takingOver.withLock({ taking in defer { taking = false }; return taking }) {
+            // What a follower saw is probed again from scratch once adopted.
+            managed.withLock { all in
+                for key in Array(all.keys) {
+                    all[key]!.replicas = [:]
+                    all[key]!.targets = [:]
+                }
+            }
+            await adopt()
+        }
         let snapshot = managed.withLock { $0 }
         await withTaskGroup(of: Void.self) { group in
-            for (key, entry) in snapshot { group.addTask { await self.reconcile(key, entry) } }
+            for (key, entry) in snapshot {
+                group.addTask { leads ? await self.reconcile(key, entry) : await self.follow(key, entry) }
+            }
         }
+    }
+
+    /// A follower's turn: the leader's containers of the current revision, probed here; the requests
+    /// received here, told to the leader.
+    private func follow(_ key: String, _ snapshot: Managed) async {
+        var entry = snapshot
+        if entry.deployment.deleting {
+            _ = managed.withLock { $0.removeValue(forKey: key) }
+            return
+        }
+        let now = ContinuousClock.now
+        for placement in entry.deployment.spec.containers {
+            guard let engine = engines[placement.regionID] else { continue }
+            await discover(&entry, region: placement.regionID, engine: engine, now: now)
+            await refresh(&entry, region: placement.regionID, engine: engine, now: now)
+            entry.targets[placement.regionID] = entry.replicas.values.filter { $0.region == placement.regionID }.count
+        }
+        let (requests, waiting) = managed.withLock { all -> (Int, Bool) in
+            guard all[key] != nil else { return (0, false) }
+            defer { all[key]!.unreported = 0 }
+            return (all[key]!.unreported, all[key]!.demand && entry.readyCount == 0)
+        }
+        if requests > 0 || waiting { await callbacks.report(entry.deployment, requests, waiting) }
+        settle(key, entry, finished: [])
     }
 
     private func reconcile(_ key: String, _ snapshot: Managed) async {
@@ -222,7 +317,11 @@ public final class Supervisor: Service, Sendable {
             entry.unfinished = []
             await callbacks.finishTasks(deployment, Array(finished), failures.first)
         }
-        let settled = entry
+        settle(key, entry, finished: finished)
+    }
+
+    /// Writes a pass's outcome back into the shared state.
+    private func settle(_ key: String, _ settled: Managed, finished: Set<DeploymentTask.Kind>) {
         managed.withLock { all in
             // Keep what the data plane wrote meanwhile (requests, demand) and what `apply` changed. Taken
             // out of the dictionary, not copied, so that its request counts are not copied either.
@@ -235,6 +334,7 @@ public final class Supervisor: Service, Sendable {
             latest.stats = settled.stats
             latest.nextStats = settled.nextStats
             latest.unfinished.subtract(finished)
+            latest.nextDiscovery = settled.nextDiscovery
             latest.demand = latest.demand && settled.readyCount == 0
             all[key] = latest
         }

@@ -116,8 +116,10 @@ public func buildNode(
     application.addServices(platform.usage, builder)
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {
-        application.addServices(
-            ChangeFeed(platform: platform, refreshInterval: .milliseconds(configuration.refreshIntervalMilliseconds), logger: logger))
+        application.addServices(ChangeFeed(
+            platform: platform, supervisor: supervisor, refreshInterval: .milliseconds(configuration.refreshIntervalMilliseconds),
+            logger: logger))
+        if let supervisor { application.addServices(Leadership(store: store, supervisor: supervisor, logger: logger)) }
     }
     let services = ServiceGroup(
         configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -150,6 +152,8 @@ private func makeSupervisor(
     let supervisor = Supervisor(
         engines: engines, installation: try await store.installationID(), flavors: configuration.flavors, client: client,
         interval: .milliseconds(configuration.supervisorIntervalMilliseconds),
+        // Alone on its database a node leads; sharing one, it follows until it holds the leader lock.
+        leading: !store.isShared,
         callbacks: .init(
             finishTasks: { deployment, kinds, error in
                 try? await store.finishTasks(projectID: deployment.projectID, deploymentName: deployment.name, kinds: kinds, error: error)
@@ -158,7 +162,11 @@ private func makeSupervisor(
                 try? await store.deleteDeployment(projectID: deployment.projectID, name: deployment.name)
                 try? await platform.deploymentsChanged()
             },
-            registryAuth: { deployment in await DeploymentOperations.registryAuth(deployment, store: store, sealer: sealer) }),
+            registryAuth: { deployment in await DeploymentOperations.registryAuth(deployment, store: store, sealer: sealer) },
+            report: { deployment, requests, waiting in
+                await store.publish(Change.deploymentRequests(
+                    projectID: deployment.projectID, name: deployment.name, requests: requests, waiting: waiting).text)
+            }),
         logger: logger)
     // Tasks a stop interrupted are finished once the work they asked for is done.
     for deployment in try await store.deployments(projectID: nil) {

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import SibylContainers
 import SibylCore
 import SibylStore
 
@@ -7,11 +8,15 @@ import SibylStore
 enum Change: Equatable {
     case api(projectID: Int, apiID: String)
     case deployments
+    /// A follower's report to the leader: requests a deployment received there, and whether one waits.
+    case deploymentRequests(projectID: Int, name: String, requests: Int, waiting: Bool)
 
     var text: String {
         switch self {
         case .api(let projectID, let apiID): "api \(projectID) \(apiID)"
         case .deployments: "deployments"
+        case .deploymentRequests(let projectID, let name, let requests, let waiting):
+            "requests \(projectID) \(name) \(requests) \(waiting ? 1 : 0)"
         }
     }
 
@@ -23,6 +28,9 @@ enum Change: Equatable {
             self = .api(projectID: projectID, apiID: String(parts[2]))
         case "deployments" where parts.count == 1:
             self = .deployments
+        case "requests" where parts.count == 5:
+            guard let projectID = Int(parts[1]), let requests = Int(parts[3]), ["0", "1"].contains(parts[4]) else { return nil }
+            self = .deploymentRequests(projectID: projectID, name: String(parts[2]), requests: requests, waiting: parts[4] == "1")
         default:
             return nil
         }
@@ -35,11 +43,13 @@ enum Change: Equatable {
 /// long. Runs only on a shared database.
 final class ChangeFeed: Service {
     private let platform: Platform
+    private let supervisor: Supervisor?
     private let refreshInterval: Duration
     private let logger: Logger
 
-    init(platform: Platform, refreshInterval: Duration, logger: Logger) {
+    init(platform: Platform, supervisor: Supervisor?, refreshInterval: Duration, logger: Logger) {
         self.platform = platform
+        self.supervisor = supervisor
         self.refreshInterval = refreshInterval
         self.logger = logger
     }
@@ -79,7 +89,9 @@ final class ChangeFeed: Service {
         do throws(SibylError) {
             switch Change(text) {
             case .api(let projectID, let apiID): try await platform.refreshRoute(projectID: projectID, apiID: apiID)
-            case .deployments: try await platform.deployments.reload(from: platform.store)
+            case .deployments: supervisor?.sync(try await platform.deployments.reload(from: platform.store))
+            case .deploymentRequests(let projectID, let name, let requests, let waiting):
+                supervisor?.received(projectID: projectID, name: name, requests: requests, waiting: waiting)
             case nil: logger.warning("unknown change ignored", metadata: ["change": "\(text)"])
             }
         } catch {
@@ -89,10 +101,39 @@ final class ChangeFeed: Service {
 
     private func refreshAll() async {
         do {
-            try await platform.refreshAll()
+            supervisor?.sync(try await platform.refreshAll())
         } catch {
             if Task.isCancelled { return }
             logger.warning("full reload failed; serving what is in memory", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// Keeps this node's supervisor leading while it holds the database's leader lock, and following otherwise;
+/// when the leader's connection ends (its node stopped or died), another node's next try takes the lock.
+final class Leadership: Service {
+    private let store: Store
+    private let supervisor: Supervisor
+    private let logger: Logger
+
+    init(store: Store, supervisor: Supervisor, logger: Logger) {
+        self.store = store
+        self.supervisor = supervisor
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.store.lead { leading in self.supervisor.setLeading(leading) }
+                } catch {
+                    if Task.isCancelled { return }
+                    self.logger.warning("leader lock connection lost; trying again", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        supervisor.setLeading(false)
     }
 }

@@ -62,8 +62,9 @@ final class Platform: Sendable {
     }
 
     /// Reloads every API and deployment: the safety net behind change notifications, run periodically and
-    /// whenever a node (re)connects to the change channel.
-    func refreshAll() async throws(SibylError) {
+    /// whenever a node (re)connects to the change channel. Returns the deployments.
+    @discardableResult
+    func refreshAll() async throws(SibylError) -> [Deployment] {
         do {
             try await reloading.withLock {
                 let records = try await self.store.allAPIRecords()
@@ -78,7 +79,7 @@ final class Platform: Sendable {
         } catch {
             throw SibylError(.internalError, "\(error)")
         }
-        try await deployments.reload(from: store)
+        return try await deployments.reload(from: store)
     }
 
     /// Loads every API at start; returns the ones whose build did not finish before the last stop.

@@ -39,3 +39,45 @@ extension Store {
         }
     }
 }
+
+/// One leader among the nodes sharing a database, for the work only one may do (running containers): the
+/// holder of a PostgreSQL advisory lock, which the server releases when the holder's connection ends.
+extension Store {
+    static let leaderLock: Int64 = 0x5_1B71_0003
+    static let heartbeat: Duration = .seconds(1)
+
+    /// Tries to lead every `heartbeat` and, once leading, checks the connection as often: `changed(true)`
+    /// when the lock is taken, `changed(false)` before returning or throwing (the connection failed: the
+    /// server has released, or will release, the lock for another node to take). Runs until cancelled.
+    /// On a database no other node shares, this node leads at once.
+    public func lead(_ changed: @escaping @Sendable (Bool) async -> Void) async throws {
+        guard let backend = backend as? PostgresBackend else {
+            await changed(true)
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3_600)) }
+            return
+        }
+        let leading = try await backend.client.withConnection { connection in
+            let db = OpenConnection(connection: connection)
+            var leading = false
+            do {
+                while !Task.isCancelled {
+                    if leading {
+                        try await db.raw("SELECT 1").run()
+                    } else if try await db.raw("SELECT pg_try_advisory_lock(\(bind: Self.leaderLock)) AS held").first()?
+                        .decode(column: "held", as: Bool.self) == true
+                    {
+                        leading = true
+                        await changed(true)
+                    }
+                    try? await Task.sleep(for: Self.heartbeat)
+                }
+            } catch {
+                if leading { await changed(false) }
+                throw error
+            }
+            if leading { try? await db.raw("SELECT pg_advisory_unlock(\(bind: Self.leaderLock))").run() }
+            return leading
+        }
+        if leading { await changed(false) }
+    }
+}

@@ -106,7 +106,7 @@ struct PostgresBackend: StoreBackend {
 /// A pooled connection's `SQLDatabase` that refuses a statement once the connection has closed. PostgresNIO
 /// 1.33 never answers a statement written to a closed connection, so the ROLLBACK after a lost connection
 /// would wait forever (and with it, whoever waited on the call).
-private struct OpenConnection: SQLDatabase {
+struct OpenConnection: SQLDatabase {
     let connection: PostgresConnection
     let database: any SQLDatabase
 

@@ -17,10 +17,13 @@ final class DeploymentDirectory: Sendable {
         entries.withLock { $0["\(projectID)/\(name)"] }
     }
 
-    func reload(from store: Store) async throws(SibylError) {
+    /// Reloads every deployment and key; returns the deployments.
+    @discardableResult
+    func reload(from store: Store) async throws(SibylError) -> [Deployment] {
         let keys = try await store.inferenceKeys(projectID: nil)
+        let deployments = try await store.deployments(projectID: nil)
         var fresh: [String: Entry] = [:]
-        for deployment in try await store.deployments(projectID: nil) {
+        for deployment in deployments {
             let attached = Set(deployment.spec.apiKeys ?? [])
             let hashes = keys.filter { $0.projectID == deployment.projectID && attached.contains($0.name) }
                 .map { ($0.secretHash, $0.expiresAt) }
@@ -28,5 +31,6 @@ final class DeploymentDirectory: Sendable {
                 deployment: deployment, keys: Dictionary(hashes, uniquingKeysWith: { first, _ in first }))
         }
         entries.withLock { $0 = fresh }
+        return deployments
     }
 }
