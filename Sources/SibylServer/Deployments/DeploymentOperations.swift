@@ -37,7 +37,7 @@ struct DeploymentOperations: Sendable {
     }
 
     func create(projectID: Int, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
-        let supervisor = try running()
+        _ = try running()  // refused at once on a node without an engine
         let (name, spec) = try SpecBody.create(body)
         try Deployment.validateName(name)
         try await validate(spec, projectID: projectID)
@@ -49,7 +49,7 @@ struct DeploymentOperations: Sendable {
     }
 
     func update(_ current: Deployment, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
-        let supervisor = try running()
+        _ = try running()  // refused at once on a node without an engine
         try refuseWhileDeleting(current)
         var deployment = current
         deployment.spec = try SpecBody.update(current.spec, with: body)
@@ -61,7 +61,7 @@ struct DeploymentOperations: Sendable {
     }
 
     func delete(_ current: Deployment, by user: User) async throws(SibylError) -> DeploymentTask {
-        let supervisor = try running()
+        _ = try running()  // refused at once on a node without an engine
         try refuseWhileLocked(current, "deleted")
         var deployment = current
         deployment.deleting = true
@@ -73,7 +73,7 @@ struct DeploymentOperations: Sendable {
 
     /// Stop (no replicas, no requests) and start (back to `scale.min`); both are idempotent.
     func setStopped(_ current: Deployment, _ stopped: Bool) async throws(SibylError) {
-        let supervisor = try running()
+        _ = try running()  // refused at once on a node without an engine
         try refuseWhileDeleting(current)
         guard current.stopped != stopped else { return }
         if stopped { try refuseWhileLocked(current, "stopped") }
