@@ -49,7 +49,7 @@ trap cleanup EXIT
 start_node() {  # start_node NAME [DATABASE_URL]: a node on a free port; prints the port
   local name=$1 port; port=$(free_port)
   mkdir -p "$RUN/$name"
-  SIBYL_ADMIN_TOKEN=bench-admin-token SIBYL_SECRETS_KEY="$(printf 'k%.0s' $(seq 32) | base64)" ${2:+SIBYL_DATABASE="$2"} \
+  env SIBYL_ADMIN_TOKEN=bench-admin-token SIBYL_SECRETS_KEY="$(printf 'k%.0s' $(seq 32) | base64)" ${2:+SIBYL_DATABASE="$2"} \
     setsid taskset -c "$SERVER_CPU" "$SIBYL" serve --port "$port" --data "$RUN/$name" --edition licensed --api-options 5 \
     --trusted-proxy 127.0.0.1/32 --log-level error > "$RUN/$name.log" 2>&1 < /dev/null &
   PIDS+=($!)
