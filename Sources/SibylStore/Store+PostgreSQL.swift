@@ -47,10 +47,10 @@ struct PostgresBackend: StoreBackend {
                     call.finish(.failure(error))
                 }
             }
-            Task {
+            call.watch(Task {
                 try await Task.sleep(for: Self.leaseTimeout)
                 if call.abandon() { work.cancel() }
-            }
+            })
         }
     }
 
@@ -138,6 +138,8 @@ private final class PendingCall<R: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<R, any Error>?
         var started = false
+        /// The lease timeout's task, cancelled when the call ends first (a busy node makes many calls).
+        var timer: Task<Void, any Error>?
     }
 
     private let state = Mutex(State())
@@ -155,10 +157,17 @@ private final class PendingCall<R: Sendable>: Sendable {
         }
     }
 
+    func watch(_ timer: Task<Void, any Error>) {
+        state.withLock { state in
+            if state.continuation == nil { timer.cancel() } else { state.timer = timer }
+        }
+    }
+
     func finish(_ result: Result<R, any Error>) {
         state.withLock { state in
             state.continuation?.resume(with: result)
             state.continuation = nil
+            state.timer?.cancel()
         }
     }
 
