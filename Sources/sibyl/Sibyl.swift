@@ -1,13 +1,36 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SibylCore
 import SibylServer
 
-@main
 struct Sibyl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sibyl", abstract: "Self-hosted prediction APIs from trained models.",
-        subcommands: [Serve.self])
+        discussion: "`sibyl serve` runs a node; every other command talks to a running node over HTTP (log in first).",
+        subcommands: [Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self])
+}
+
+/// Exit codes: 0 success, 1 an error (the server's code and message on standard error), 2 a usage error.
+@main
+enum Entry {
+    static func main() async {
+        do {
+            var command = try Sibyl.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        } catch {
+            guard Sibyl.exitCode(for: error) == .validationFailure else { Sibyl.exit(withError: error) }
+            FileHandle.standardError.write(Data((Sibyl.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -78,4 +101,3 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-import Foundation

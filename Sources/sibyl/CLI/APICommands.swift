@@ -1,0 +1,268 @@
+import ArgumentParser
+import Foundation
+import NIOHTTP1
+
+struct APIs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys and usage.",
+        subcommands: [
+            Create.self, List.self, Show.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
+            Allow.self, Disallow.self, Keys.self, Usage.self,
+        ])
+
+    static func path(_ project: ProjectOptions, _ api: String? = nil) -> String {
+        "/api/v1/projects/\(project.project)/apis" + (api.map { "/" + Query.escape($0) } ?? "")
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API serving a model; waits until it operates, then prints its URL and key (shown this once).")
+
+        @Argument(help: "The model's id.") var model: String
+        @Option(help: "official or trial.") var type = "trial"
+        @Option(name: .customLong("allow"), help: "A CIDR block that may call the API; repeat for several.") var allow: [String] = []
+        @Flag(help: "Return at once, without waiting for the API to operate.") var noWait = false
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            var api = try await server.call(
+                .POST, APIs.path(project), json: ["model_id": model, "type": type, "ip_whitelist": allow]
+            ).object
+            let key = api["api_key"] as? [String: Any] ?? [:]
+            let id = Output.text(api["api_id"])
+            if !noWait {
+                let spinner = Spinner("Building \(id)")
+                while ["building", "updating"].contains(api["status"] as? String ?? "") {
+                    spinner.tick()
+                    try await Task.sleep(for: .milliseconds(100))
+                    api = try await server.call(.GET, APIs.path(project, id)).object
+                }
+                spinner.done()
+                api["api_key"] = key
+            }
+            if output.json { return Output.json(api) }
+            Output.fields([
+                ("api", id), ("status", Output.text(api["status"])), ("url", Output.text(api["url"])),
+                ("key", Output.text(key["secret"])),
+            ])
+            Output.note("The key is shown this once: keep it now.")
+            if api["status"] as? String == "failed" { throw CLIError("the API failed to build: \(Output.text(api["failure_reason"]))") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The project's APIs.")
+
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project))
+            if output.json { return Output.json(answer.json) }
+            Output.table(["id", "type", "status", "locked", "model", "requests left", "url"], (answer.object["results"] as? [[String: Any]] ?? []).map {
+                [Output.text($0["api_id"]), Output.text($0["type"]), Output.text($0["status"]), Output.text($0["locked"]),
+                 Output.text($0["model_id"]), Output.text($0["requests_left"]), Output.text($0["url"])]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One API: status, model, whitelist and keys (never their secrets).")
+
+        @Argument(help: "The API's id.") var api: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project, api))
+            if output.json { return Output.json(answer.json) }
+            APIs.describe(answer.object)
+        }
+    }
+
+    /// stop, start, lock, unlock: one POST each, answered with the API as it is afterwards.
+    enum Act {
+        struct Stop: AsyncParsableCommand, Action {
+            static let configuration = CommandConfiguration(abstract: "Stop an API (it refuses predictions until started).")
+            static let action = "stop"
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+        }
+
+        struct Start: AsyncParsableCommand, Action {
+            static let configuration = CommandConfiguration(abstract: "Start a stopped API.")
+            static let action = "start"
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+        }
+
+        struct Lock: AsyncParsableCommand, Action {
+            static let configuration = CommandConfiguration(abstract: "Lock an API: it may not be stopped or deleted until an admin unlocks it.")
+            static let action = "lock"
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+        }
+
+        struct Unlock: AsyncParsableCommand, Action {
+            static let configuration = CommandConfiguration(abstract: "Unlock an API (admins only).")
+            static let action = "unlock"
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a stopped, unlocked API with its keys and usage.")
+
+        @Argument(help: "The API's id.") var api: String
+        @OptionGroup var project: ProjectOptions
+
+        func run() async throws {
+            try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api))
+            Output.line("Deleted API \(api).")
+        }
+    }
+
+    struct Allow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a CIDR block to the API's IP whitelist.")
+
+        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "A CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32.") var cidr: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(
+                .POST, APIs.path(project, api) + "/ip_whitelist", json: ["cidr": cidr])
+            APIs.printWhitelist(answer, output)
+        }
+    }
+
+    struct Disallow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block from the API's IP whitelist.")
+
+        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "A CIDR block on the whitelist.") var cidr: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(
+                .DELETE, APIs.path(project, api) + "/ip_whitelist?cidr=\(Query.escape(cidr))")
+            APIs.printWhitelist(answer, output)
+        }
+    }
+
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An API's keys: create (the secret is shown this once), list, revoke.",
+            subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "A new key for the API, working at once.")
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let key = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/keys").object
+                if output.json { return Output.json(key) }
+                Output.fields([("key", Output.text(key["key_id"])), ("secret", Output.text(key["secret"]))])
+                Output.note("The secret is shown this once: keep it now.")
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "The API's keys (ids only).")
+            @Argument(help: "The API's id.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project, api) + "/keys")
+                if output.json { return Output.json(answer.json) }
+                Output.table(["key", "created"], (answer.object["results"] as? [[String: Any]] ?? []).map {
+                    [Output.text($0["key_id"]), Output.text($0["created_at"])]
+                })
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a key; the next request with it is refused.")
+            @Argument(help: "The API's id.") var api: String
+            @Argument(help: "The key's id.") var key: String
+            @OptionGroup var project: ProjectOptions
+
+            func run() async throws {
+                try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api) + "/keys/\(Query.escape(key))")
+                Output.line("Revoked key \(key).")
+            }
+        }
+    }
+
+    struct Usage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Daily requests answered 200 and 4xx/5xx, as a bar chart (default: the last 30 days).")
+
+        @Argument(help: "The API's id.") var api: String
+        @Option(help: "First day, YYYY-MM-DD.") var from: String?
+        @Option(help: "Last day, YYYY-MM-DD.") var to: String?
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query: [String] = []
+            if let from { query.append("from=\(Query.escape(from))") }
+            if let to { query.append("to=\(Query.escape(to))") }
+            let answer = try await ServerClient(try Credentials.current()).call(
+                .GET, APIs.path(project, api) + "/usage" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+            if output.json { return Output.json(answer.json) }
+            let days = (answer.object["days"] as? [[String: Any]] ?? []).map {
+                UsageBars.Day(date: Output.text($0["date"]), ok: $0["status_200"] as? Int ?? 0, failed: $0["status_4xx_5xx"] as? Int ?? 0)
+            }
+            for line in UsageBars.lines(days, width: 40) { Output.line(line) }
+        }
+    }
+
+    static func describe(_ api: [String: Any]) {
+        let keys = (api["keys"] as? [[String: Any]] ?? []).map { Output.text($0["key_id"]) }
+        var fields = [
+            ("api", Output.text(api["api_id"])), ("type", Output.text(api["type"])), ("status", Output.text(api["status"])),
+            ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])), ("url", Output.text(api["url"])),
+            ("whitelist", Output.text(api["ip_whitelist"])), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
+        ]
+        if api["request_limit"] as? Int != nil {
+            fields.append(("requests", "\(Output.text(api["requests_used"])) of \(Output.text(api["request_limit"])) used"))
+        }
+        if let reason = api["failure_reason"] as? String { fields.append(("failure", reason)) }
+        Output.fields(fields)
+    }
+
+    static func printWhitelist(_ answer: ServerAnswer, _ output: OutputOptions) {
+        if output.json { return Output.json(answer.json) }
+        let cidrs = answer.object["cidrs"] as? [String] ?? []
+        Output.line(cidrs.isEmpty ? "The whitelist is empty: no address may call the API." : cidrs.joined(separator: "\n"))
+    }
+}
+
+/// The lifecycle commands' shared run: POST the action, print the API as it is afterwards.
+protocol Action: AsyncParsableCommand {
+    static var action: String { get }
+    var api: String { get }
+    var project: ProjectOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension Action {
+    func run() async throws {
+        let answer = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/" + Self.action)
+        if output.json { return Output.json(answer.json) }
+        APIs.describe(answer.object)
+    }
+}

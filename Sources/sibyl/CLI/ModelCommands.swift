@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import NIOHTTP1
+
+struct Models: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upload, list, show and delete models.", subcommands: [Push.self, List.self, Show.self, Remove.self])
+
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upload a model file (XGBoost JSON or UBJSON, LightGBM text).")
+
+        @Argument(help: "The model file.") var file: String
+        @Option(help: "The model's name (default: the file's name without its extension).") var name: String?
+        @Option(help: "xgboost-json, xgboost-ubj or lightgbm-text (default: told from the content).") var format: String?
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let name = name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            var query = "name=\(Query.escape(name))"
+            if let format { query += "&format=\(Query.escape(format))" }
+            Output.note("Uploading \(file) (\(ByteCountFormatter.string(fromByteCount: Int64(data.count), countStyle: .file)))…")
+            let model = try await ServerClient(try Credentials.current()).call(
+                .POST, "/api/v1/projects/\(project.project)/models?\(query)", body: [UInt8](data),
+                contentType: "application/octet-stream"
+            ).object
+            if output.json { return Output.json(model) }
+            Models.describe(model)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The project's models.")
+
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(.GET, "/api/v1/projects/\(project.project)/models")
+            if output.json { return Output.json(answer.json) }
+            let models = answer.object["results"] as? [[String: Any]] ?? []
+            Output.table(["id", "name", "format", "task", "features", "created"], models.map { model in
+                [Output.text(model["model_id"]), Output.text(model["name"]), Output.text(model["format"]), Output.text(model["task"]),
+                 "\((model["features"] as? [Any])?.count ?? 0)", Output.text(model["created_at"])]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One model: its schema and classes.")
+
+        @Argument(help: "The model's id.") var model: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let answer = try await ServerClient(try Credentials.current()).call(
+                .GET, "/api/v1/projects/\(project.project)/models/\(Query.escape(model))")
+            if output.json { return Output.json(answer.json) }
+            Models.describe(answer.object)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a model no API uses.")
+
+        @Argument(help: "The model's id.") var model: String
+        @OptionGroup var project: ProjectOptions
+
+        func run() async throws {
+            try await ServerClient(try Credentials.current()).call(
+                .DELETE, "/api/v1/projects/\(project.project)/models/\(Query.escape(model))")
+            Output.line("Deleted model \(model).")
+        }
+    }
+
+    static func describe(_ model: [String: Any]) {
+        let features = (model["features"] as? [[String: Any]] ?? []).map { Output.text($0["name"]) }
+        Output.fields([
+            ("id", Output.text(model["model_id"])), ("name", Output.text(model["name"])), ("format", Output.text(model["format"])),
+            ("task", Output.text(model["task"])), ("objective", Output.text(model["objective"])),
+            ("classes", Output.text(model["classes"])), ("features", "\(features.count): \(features.joined(separator: ", "))"),
+            ("created", Output.text(model["created_at"])),
+        ])
+    }
+}
+
+enum Query {
+    /// A path segment or query value, percent-encoded.
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+
+/// A failure the CLI reports on standard error, with the server's error code when the server refused.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+
+    /// `{"error": {"code", "message"}}` (or the v2 routes' `{"error", "code"}`) as `code: message (HTTP status)`.
+    init(_ answer: ServerAnswer) {
+        let error = answer.object["error"]
+        let code = (error as? [String: Any])?["code"] as? String ?? answer.object["code"] as? String
+        let message = (error as? [String: Any])?["message"] as? String ?? error as? String ?? answer.text
+        description = "\(code.map { "\($0): " } ?? "")\(message) (HTTP \(answer.status))"
+    }
+}
+
+/// Options every command that prints takes.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print the server's JSON answer instead of a table (for scripts).") var json = false
+}
+
+/// Options of commands that act in a project.
+struct ProjectOptions: ParsableArguments {
+    @Option(help: "The project to act in.") var project = 1
+}
+
+enum Output {
+    static func line(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// The answer's JSON, indented, keys sorted, for `--json`.
+    static func json(_ value: Any?) {
+        guard let value, let data = try? JSONSerialization.data(
+            withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return line("null") }
+        line(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Columns left-aligned, two spaces apart, under an upper-case header.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header.map { $0.uppercased() }] + rows
+        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }
+            line(cells.joined(separator: "  "))
+        }
+    }
+
+    /// `key: value` lines, keys aligned.
+    static func fields(_ pairs: [(String, String)]) {
+        let width = pairs.map(\.0.count).max() ?? 0
+        for (key, value) in pairs { line(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+    }
+
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: "-"
+        case let string as String: string
+        // JSONSerialization gives booleans as NSNumbers of type "c".
+        case let number as NSNumber where String(cString: number.objCType) == "c": number.boolValue ? "yes" : "no"
+        case let number as NSNumber: number.stringValue
+        case let list as [Any]: list.map { text($0) }.joined(separator: ",")
+        default: "\(value!)"
+        }
+    }
+}

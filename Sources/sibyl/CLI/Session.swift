@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Where the CLI finds the server and its token: `sibyl login` writes them to `config.json` in the user's
+/// config folder (`$XDG_CONFIG_HOME/sibyl`, else `~/.config/sibyl`), readable by the user only;
+/// `SIBYL_URL` and `SIBYL_TOKEN` override what is stored.
+struct Credentials: Codable {
+    var url: String
+    var token: String
+
+    static var folder: URL {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config")
+        return base.appendingPathComponent("sibyl", isDirectory: true)
+    }
+
+    static var file: URL { folder.appendingPathComponent("config.json") }
+
+    static func stored() -> Credentials? {
+        (try? Data(contentsOf: file)).flatMap { try? JSONDecoder().decode(Credentials.self, from: $0) }
+    }
+
+    /// The stored credentials with the environment's overrides; an error says how to log in.
+    static func current() throws -> Credentials {
+        let environment = ProcessInfo.processInfo.environment
+        let stored = stored()
+        guard let url = environment["SIBYL_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? stored?.url,
+            let token = environment["SIBYL_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) ?? stored?.token
+        else { throw CLIError("not logged in: run `sibyl login --url URL` (or set SIBYL_URL and SIBYL_TOKEN)") }
+        return Credentials(url: url, token: token)
+    }
+
+    /// Written with mode 0600 in a folder of mode 0700, created so: the token never exists readable by others.
+    func save() throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: Self.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let data = try JSONEncoder().encode(self)
+        let path = Self.file.path
+        manager.createFile(atPath: path + ".tmp", contents: nil, attributes: [.posixPermissions: 0o600])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".tmp"))
+        try handle.write(contentsOf: data)
+        try handle.close()
+        guard rename(path + ".tmp", path) == 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    static func forget() throws {
+        if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+    }
+}
+
+/// One answer of the server: its status, and its body as JSON when it is JSON.
+struct ServerAnswer {
+    let status: Int
+    let body: [UInt8]
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
+    var object: [String: Any] { json as? [String: Any] ?? [:] }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Calls the server's API with the logged-in token; a non-2xx answer becomes a `CLIError` carrying the
+/// server's error code and message.
+struct ServerClient {
+    let base: String
+    let token: String?
+
+    init(_ credentials: Credentials) {
+        base = credentials.url.hasSuffix("/") ? String(credentials.url.dropLast()) : credentials.url
+        token = credentials.token
+    }
+
+    init(url: String, token: String?) {
+        base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.token = token
+    }
+
+    @discardableResult
+    func call(
+        _ method: HTTPMethod, _ path: String, json: Any? = nil, body: [UInt8]? = nil, contentType: String? = nil,
+        headers: [(String, String)] = [], authorized: Bool = true
+    ) async throws -> ServerAnswer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if authorized, let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        } else if let body {
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+        } catch {
+            throw CLIError("cannot reach \(base): \(error)")
+        }
+        var collected = try await response.body.collect(upTo: 1 << 30)
+        let answer = ServerAnswer(status: Int(response.status.code), body: collected.readBytes(length: collected.readableBytes) ?? [])
+        guard (200..<300).contains(answer.status) else { throw CLIError(answer) }
+        return answer
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A spinner on standard error while the CLI waits, only when standard error is a terminal: scripts and
+/// logs get no control characters.
+final class Spinner {
+    private let label: String
+    private let shown = isatty(STDERR_FILENO) == 1
+    private var frame = 0
+
+    init(_ label: String) {
+        self.label = label
+    }
+
+    func tick() {
+        guard shown else { return }
+        let frames = ["|", "/", "-", "\\"]
+        FileHandle.standardError.write(Data("\r\(frames[frame % frames.count]) \(label)…".utf8))
+        frame += 1
+    }
+
+    func done() {
+        guard shown, frame > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Daily usage as text bars: requests answered 200 (`#`) and 4xx/5xx (`x`), scaled to the busiest day.
+enum UsageBars {
+    struct Day {
+        let date: String
+        let ok: Int
+        let failed: Int
+    }
+
+    static func lines(_ days: [Day], width: Int) -> [String] {
+        let most = max(1, days.map { $0.ok + $0.failed }.max() ?? 0)
+        let countWidth = max(3, String(most).count)
+        var lines = days.map { day -> String in
+            let ok = bar(day.ok, of: most, width: width)
+            let failed = bar(day.failed, of: most, width: width)
+            let counts = "\(pad(day.ok, countWidth)) \(pad(day.failed, countWidth))"
+            return "\(day.date)  \(counts)  " + String(repeating: "#", count: ok) + String(repeating: "x", count: failed)
+        }
+        lines.insert("\("DATE".padding(toLength: 10, withPad: " ", startingAt: 0))  \(pad("200", countWidth)) \(pad("ERR", countWidth))", at: 0)
+        let total = days.reduce((0, 0)) { ($0.0 + $1.ok, $0.1 + $1.failed) }
+        lines.append("total: \(total.0) answered 200, \(total.1) answered 4xx/5xx   (# = 200, x = 4xx/5xx)")
+        return lines
+    }
+
+    /// A count's bar length: at least one character for any request at all.
+    private static func bar(_ count: Int, of most: Int, width: Int) -> Int {
+        count == 0 ? 0 : max(1, count * width / most)
+    }
+
+    private static func pad(_ value: some CustomStringConvertible, _ width: Int) -> String {
+        let text = value.description
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}

@@ -1,0 +1,181 @@
+"""The `sibyl` command line, driven as a user drives it: the real executable against a real node on a free
+port, a config folder of its own, and the answers read from what it prints and its exit code.
+
+SIBYL_BINARY names the executable (default: .build/debug/sibyl).
+"""
+import csv
+import json
+import os
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
+BINARY = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
+PASSWORD = "cli-tests-password"
+TOKEN = "cli-tests-admin-token-0123456789"
+
+
+class CLI:
+    def __init__(self, home, url):
+        self.env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(home, "config"))
+        for name in ["SIBYL_URL", "SIBYL_TOKEN", "SIBYL_API_KEY"]:
+            self.env.pop(name, None)
+        self.url = url
+        self.home = home
+
+    def run(self, *args, stdin=None, env=None, code=0):
+        result = subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
+                                env=dict(self.env, **(env or {})), timeout=120)
+        assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args):
+        return json.loads(self.run(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def cli():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN, SIBYL_ADMIN_PASSWORD=PASSWORD)
+        server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data", os.path.join(home, "data"),
+                                   "--edition", "licensed", "--api-options", "5"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/readyz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield CLI(home, url)
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+
+
+def test_login_keeps_a_private_token_and_whoami_reads_it(cli):
+    cli.run("whoami", code=1)
+    bad = cli.run("login", "--url", cli.url, "--user", "admin", stdin="wrong\n", code=1)
+    assert "invalid_credentials" in bad.stderr or "401" in bad.stderr, bad.stderr
+    out = cli.run("login", "--url", cli.url, "--user", "admin", stdin=PASSWORD + "\n").stdout
+    assert "Logged in" in out and "admin" in out
+    config = os.path.join(cli.home, "config", "sibyl", "config.json")
+    assert stat.S_IMODE(os.stat(config).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(config)).st_mode) == 0o700
+    assert PASSWORD not in open(config).read()
+    me = cli.json("whoami")
+    assert me["name"] == "admin" and me["role"] == "admin"
+    # The environment overrides what is stored.
+    cli.run("whoami", env={"SIBYL_TOKEN": "not-a-token"}, code=1)
+    assert "admin" in cli.run("whoami", env={"SIBYL_URL": cli.url, "SIBYL_TOKEN": TOKEN}).stdout
+
+
+def test_usage_errors_exit_2_and_server_errors_exit_1_with_the_code(cli):
+    assert cli.run("apis", "create", code=2).stderr.startswith("Error: Missing expected argument")
+    assert cli.run("login", "--url", cli.url, code=2).returncode == 2
+    refused = cli.run("apis", "create", "mdl_nonexistent", code=1)
+    assert "invalid_input" in refused.stderr and "422" in refused.stderr
+    assert "not_found" in cli.run("apis", "show", "api_nonexistent", code=1).stderr
+
+
+def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
+    model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--name", "binary")
+    assert model["task"] == "binary" and len(model["features"]) == 30
+    listed = cli.run("models", "list").stdout
+    assert model["model_id"] in listed and "binary" in listed
+    assert "30: f0, f1" in cli.run("models", "show", model["model_id"]).stdout
+
+    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
+    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
+    assert fields["status"] == "operating" and fields["url"].startswith(cli.url + "/apis/")
+    api, key = fields["api"], fields["key"]
+    assert "shown this once" in created.stderr
+
+    # Every test row, as CSV, against xgboost's own probabilities.
+    rows = os.path.join(FIXTURES, "data", "X_test.csv")
+    expected = [float(line) for line in open(os.path.join(FIXTURES, "xgb_binary", "pred.csv")).read().split()[1:]]
+    answer = json.loads(cli.run("predict", api, rows, "--key", key, "--format", "json").stdout)
+    got = [p["probabilities"]["1"] for p in answer["predictions"]]
+    assert len(got) == len(expected)
+    assert all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+    table = cli.run("predict", api, rows, env={"SIBYL_API_KEY": key}).stdout.splitlines()
+    assert table[0].split() == ["ROW", "LABEL", "P(0)", "P(1)"] and len(table) == len(expected) + 1
+    as_csv = list(csv.reader(cli.run("predict", api, rows, "--key", key, "--format", "csv").stdout.splitlines()))
+    assert as_csv[0] == ["label", "p_0", "p_1"] and abs(float(as_csv[1][2]) - expected[0]) <= 1e-6
+    # JSON rows from standard input.
+    first = [float(v) for v in list(csv.reader(open(rows)))[1]]
+    piped = json.loads(cli.run("predict", api, "-", "--key", key, "--json", stdin=json.dumps({"rows": [first]})).stdout)
+    assert abs(piped["predictions"][0]["probabilities"]["1"] - expected[0]) <= 1e-6
+    assert "invalid_api_key" in cli.run("predict", api, rows, "--key", "key_x.y", code=1).stderr
+
+    # The secret appears nowhere but at its creation.
+    for args in [("apis", "show", api), ("apis", "list"), ("apis", "keys", "list", api)]:
+        assert key.split(".")[1] not in cli.run(*args).stdout
+
+    # Keys: a second one works, and is refused once revoked.
+    issued = cli.json("apis", "keys", "create", api)
+    assert issued["key_id"] in cli.run("apis", "keys", "list", api).stdout
+    cli.run("predict", api, rows, "--key", issued["secret"])
+    cli.run("apis", "keys", "revoke", api, issued["key_id"])
+    assert "invalid_api_key" in cli.run("predict", api, rows, "--key", issued["secret"], code=1).stderr
+
+    # Whitelist: without loopback the API refuses this address.
+    assert "10.0.0.0/8" in cli.run("apis", "allow", api, "10.0.0.0/8").stdout
+    assert cli.run("apis", "disallow", api, "127.0.0.1/32").stdout.strip() == "10.0.0.0/8"
+    assert "ip_not_allowed" in cli.run("predict", api, rows, "--key", key, code=1).stderr
+    cli.run("apis", "allow", api, "127.0.0.1/32")
+
+    # Lifecycle: a locked API may not be stopped; unlocked, stopped, it refuses predictions; started, it serves.
+    assert "yes" in cli.run("apis", "lock", api).stdout
+    assert "conflict" in cli.run("apis", "stop", api, code=1).stderr
+    cli.run("apis", "unlock", api)
+    assert cli.json("apis", "stop", api)["status"] == "stopped"
+    assert "api_unavailable" in cli.run("predict", api, rows, "--key", key, code=1).stderr
+    assert cli.json("apis", "start", api)["status"] in ("building", "operating")
+    for _ in range(100):
+        if cli.json("apis", "show", api)["status"] == "operating":
+            break
+        time.sleep(0.05)
+    cli.run("predict", api, rows, "--key", key)
+
+    # Usage: today's bar counts what was answered (200s and refusals alike).
+    time.sleep(1.2)
+    usage = cli.json("apis", "usage", api)
+    today = usage["days"][-1]
+    assert today["status_200"] == 6 and today["status_4xx_5xx"] == 4, today
+    chart = cli.run("apis", "usage", api).stdout.splitlines()
+    assert chart[-2].startswith(today["date"]) and "#" in chart[-2] and "x" in chart[-2]
+    assert chart[-1].startswith("total: 6 answered 200, 4 answered 4xx/5xx")
+
+    cli.run("apis", "stop", api)
+    cli.run("apis", "rm", api)
+    assert "not_found" in cli.run("apis", "show", api, code=1).stderr
+    cli.run("models", "rm", model["model_id"])
+
+
+def test_a_trial_api_counts_down_and_logout_forgets(cli):
+    model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"))
+    api = cli.json("apis", "create", model["model_id"], "--allow", "127.0.0.1/32")
+    assert api["type"] == "trial" and api["status"] == "operating" and api["api_key"]["secret"]
+    rows = os.path.join(FIXTURES, "data", "X_test.csv")
+    cli.run("predict", api["api_id"], rows, "--key", api["api_key"]["secret"])
+    shown = cli.run("apis", "show", api["api_id"]).stdout
+    assert "1 of 100 used" in shown
+    cli.run("logout")
+    cli.run("whoami", code=1)
+    assert not os.path.exists(os.path.join(cli.home, "config", "sibyl", "config.json"))
+
+
+def test_completion_scripts_for_every_shell(cli):
+    for shell in ["bash", "zsh", "fish"]:
+        script = cli.run("--generate-completion-script", shell).stdout
+        assert "apis" in script and "predict" in script, shell
