@@ -8,7 +8,10 @@ struct Sibyl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sibyl", abstract: "Self-hosted prediction APIs from trained models.",
         discussion: "`sibyl serve` runs a node; every other command talks to a running node over HTTP (log in first).",
-        subcommands: [Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self])
+        subcommands: [
+            Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Users.self,
+            LicenseCommand.self,
+        ])
 }
 
 /// Exit codes: 0 success, 1 an error (the server's code and message on standard error), 2 a usage error.

@@ -19,6 +19,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
 BINARY = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
 PASSWORD = "cli-tests-password"
+# The container engine the deployment test runs on (CI starts one; see scripts/container-engine.sh).
+ENGINE = os.environ.get("SIBYL_TEST_ENGINE")
+ENGINE_REQUIRED = os.environ.get("SIBYL_REQUIRE_ENGINE") == "1"
 TOKEN = "cli-tests-admin-token-0123456789"
 
 
@@ -36,8 +39,8 @@ class CLI:
         assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
         return result
 
-    def json(self, *args):
-        return json.loads(self.run(*args, "--json").stdout)
+    def json(self, *args, stdin=None):
+        return json.loads(self.run(*args, "--json", stdin=stdin).stdout)
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +50,11 @@ def cli():
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN, SIBYL_ADMIN_PASSWORD=PASSWORD)
-        server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data", os.path.join(home, "data"),
-                                   "--edition", "licensed", "--api-options", "5"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        arguments = [BINARY, "serve", "--port", str(port), "--data", os.path.join(home, "data"),
+                     "--edition", "licensed", "--api-options", "5"]
+        if ENGINE:
+            arguments += ["--container-engine", ENGINE]
+        server = subprocess.Popen(arguments, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -160,6 +165,67 @@ def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
     cli.run("apis", "rm", api)
     assert "not_found" in cli.run("apis", "show", api, code=1).stderr
     cli.run("models", "rm", model["model_id"])
+
+
+def test_users_and_the_license(cli):
+    created = cli.json("users", "create", "carol", "--role", "member", stdin="carol-password-1\n")
+    assert created["name"] == "carol" and created["role"] == "member"
+    assert "carol" in cli.run("users", "list").stdout
+    assert "conflict" in cli.run("users", "create", "carol", stdin="another-password\n", code=1).stderr
+    cli.run("users", "password", str(created["user_id"]), stdin="carol-password-2\n")
+    # carol signs in with the new password, in a config folder of her own.
+    carol = CLI(os.path.join(cli.home, "carol"), cli.url)
+    carol.run("login", "--url", cli.url, "--user", "carol", stdin="carol-password-2\n")
+    assert carol.json("whoami")["role"] == "member"
+    assert "forbidden" in carol.run("users", "list", code=1).stderr
+    cli.run("users", "rm", str(created["user_id"]))
+    assert "carol" not in cli.run("users", "list").stdout
+
+    assert cli.json("license", "show")["edition"] == "licensed"
+    assert cli.json("license", "set", "--api-options", "7")["api_options"] == 7
+    assert cli.run("license", "set", code=2).returncode == 2
+
+
+@pytest.mark.skipif(not ENGINE and not ENGINE_REQUIRED, reason="SIBYL_TEST_ENGINE is not set")
+def test_a_deployment_from_flags_and_a_yaml_file(cli):
+    assert ENGINE, "SIBYL_REQUIRE_ENGINE=1 but SIBYL_TEST_ENGINE is not set"
+    created = cli.run("deployments", "create", "cli-echo", "--image", "localhost/sibyl-test-echo:latest", "--port", "8080",
+                      "--flavor", "inference-0.5vcpu-512mib", "--env", "REPLICA=cli").stdout
+    assert "cli-echo" in created and "/inference/1/cli-echo" in created
+    for _ in range(300):
+        shown = cli.json("deployments", "show", "cli-echo")
+        if shown["status"] == "ACTIVE":
+            break
+        time.sleep(0.1)
+    assert shown["status"] == "ACTIVE", shown
+    with urllib.request.urlopen(cli.url + "/inference/1/cli-echo/hello") as response:
+        assert json.loads(response.read())["replica"] == "cli"
+    assert "cli-echo" in cli.run("deployments", "list").stdout
+
+    spec = os.path.join(cli.home, "deployment.yaml")
+    with open(spec, "w") as f:
+        f.write("containers:\n  - region_id: 1\n    scale: {min: 2, max: 2}\nenvs:\n  REPLICA: yaml\n")
+    cli.run("deployments", "update", "cli-echo", "-f", spec)
+    for _ in range(300):
+        shown = cli.json("deployments", "show", "cli-echo")
+        if shown["status"] == "ACTIVE" and shown["containers"][0]["deploy_status"]["ready"] == 2:
+            break
+        time.sleep(0.1)
+    assert shown["containers"][0]["deploy_status"] == {"ready": 2, "total": 2}, shown
+    with urllib.request.urlopen(cli.url + "/inference/1/cli-echo/") as response:
+        assert json.loads(response.read())["replica"] == "yaml"
+    assert cli.run("deployments", "logs", "cli-echo").stdout.strip(), "the replicas wrote lines"
+
+    cli.run("deployments", "stop", "cli-echo")
+    for _ in range(300):
+        if cli.json("deployments", "show", "cli-echo")["status"] == "DISABLED":
+            break
+        time.sleep(0.1)
+    cli.run("deployments", "start", "cli-echo")
+    cli.run("deployments", "rm", "cli-echo")
+    assert "not_found" in cli.run("deployments", "show", "cli-echo", code=1).stderr
+    bad = cli.run("deployments", "create", "bad-one", "--image", "x", "--flavor", "no-such-flavor", code=1)
+    assert "flavor" in bad.stderr
 
 
 def test_a_trial_api_counts_down_and_logout_forgets(cli):
