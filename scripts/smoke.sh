@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The quick start, end to end, against the real `sibyl` executable: serve, upload, create, predict, SIGTERM,
-# restart, and check that the API, its key and every counted request survived.
+# The README's quick start, end to end, with the real `sibyl` executable as both server and CLI: serve, log
+# in, upload, create, predict, SIGTERM, restart, and check that the API, its key and every counted request
+# survived.
 #   scripts/smoke.sh [path/to/sibyl]     (default: .build/debug/sibyl)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SIBYL="${1:-$ROOT/.build/debug/sibyl}"
 DATA="$(mktemp -d)"; PORT="${PORT:-18080}"; BASE="http://127.0.0.1:$PORT"
+export XDG_CONFIG_HOME="$DATA/config"
+unset SIBYL_URL SIBYL_TOKEN SIBYL_API_KEY
 trap 'kill -TERM "${PID:-0}" 2>/dev/null || true; rm -rf "$DATA"' EXIT
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+field() { awk -v name="$1" '$1 == name {print $2}'; }
 serve() {
   "$SIBYL" serve --port "$PORT" --data "$DATA" > "$DATA/out.log" 2>&1 & PID=$!
   for _ in $(seq 1 100); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -15,28 +18,25 @@ serve() {
 }
 
 serve
-TOKEN=$(sed -n 's/^  access token: //p' "$DATA/out.log")
-[ -n "$TOKEN" ] || { echo "no admin token printed" >&2; exit 1; }
-AUTH="Authorization: apikey $TOKEN"
-MODEL=$(curl -fsS -H "$AUTH" --data-binary @"$ROOT/Tests/Fixtures/xgb_binary/model.json" \
-  "$BASE/api/v1/projects/1/models?name=smoke" | json 'd["model_id"]')
-API=$(curl -fsS -H "$AUTH" -H 'Content-Type: application/json' \
-  -d "{\"model_id\":\"$MODEL\",\"type\":\"trial\",\"ip_whitelist\":[\"127.0.0.1/32\"]}" "$BASE/api/v1/projects/1/apis")
-ID=$(echo "$API" | json 'd["api_id"]'); KEY=$(echo "$API" | json 'd["api_key"]["secret"]')
-for _ in $(seq 1 100); do
-  [ "$(curl -fsS -H "$AUTH" "$BASE/api/v1/projects/1/apis/$ID" | json 'd["status"]')" = operating ] && break; sleep 0.1
-done
-ROW='{"records":[{"f0":0.5,"f3":1.2}]}'
-FIRST=$(curl -fsS -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d "$ROW" "$BASE/apis/$ID/predict")
-echo "$FIRST" | json 'd["predictions"][0]["label"]' >/dev/null
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$ROW" "$BASE/apis/$ID/predict")" = 401 ]
+PASSWORD=$(sed -n 's/^  password: *//p' "$DATA/out.log")
+[ -n "$PASSWORD" ] || { echo "no admin password printed" >&2; exit 1; }
+echo "$PASSWORD" | "$SIBYL" login --url "$BASE" --user admin >/dev/null
+MODEL=$("$SIBYL" models push "$ROOT/Tests/Fixtures/xgb_binary/model.json" --name smoke 2>/dev/null | field id)
+CREATED=$("$SIBYL" apis create "$MODEL" --type trial --allow 127.0.0.1/32 2>/dev/null)
+ID=$(echo "$CREATED" | field api); KEY=$(echo "$CREATED" | field key)
+[ "$(echo "$CREATED" | field status)" = operating ] || { echo "not operating: $CREATED" >&2; exit 1; }
+ROWS="$DATA/rows.csv"; head -2 "$ROOT/Tests/Fixtures/data/X_test.csv" > "$ROWS"
+FIRST=$("$SIBYL" predict "$ID" "$ROWS" --key "$KEY" --format csv)
+[ "$(echo "$FIRST" | head -1)" = "label,p_0,p_1" ] || { echo "unexpected answer: $FIRST" >&2; exit 1; }
+if "$SIBYL" predict "$ID" "$ROWS" --key "key_wrong.secret" 2>/dev/null; then echo "a wrong key was accepted" >&2; exit 1; fi
 kill -TERM "$PID"; wait "$PID"
 ! grep -q "$KEY" "$DATA/out.log" || { echo "the key reached the log" >&2; exit 1; }
 
 serve
-AGAIN=$(curl -fsS -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d "$ROW" "$BASE/apis/$ID/predict")
+AGAIN=$("$SIBYL" predict "$ID" "$ROWS" --key "$KEY" --format csv)
 [ "$AGAIN" = "$FIRST" ] || { echo "a different answer after the restart" >&2; exit 1; }
-USAGE=$(curl -fsS -H "$AUTH" "$BASE/api/v1/projects/1/apis/$ID/usage" | json '(d["total_200"], d["total_4xx_5xx"])')
-[ "$USAGE" = "(2, 1)" ] || { echo "usage after the restart: $USAGE, expected (2, 1)" >&2; exit 1; }
+USAGE=$("$SIBYL" apis usage "$ID" | tail -1)
+[ "$USAGE" = "total: 2 answered 200, 1 answered 4xx/5xx   (# = 200, x = 4xx/5xx)" ] ||
+  { echo "usage after the restart: $USAGE" >&2; exit 1; }
 kill -TERM "$PID"; wait "$PID"
-echo "smoke: serve, upload, create, predict, restart and usage all hold"
+echo "smoke: serve, login, upload, create, predict, restart and usage all hold"

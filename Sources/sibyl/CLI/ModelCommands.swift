@@ -20,10 +20,10 @@ struct Models: AsyncParsableCommand {
             let name = name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             var query = "name=\(Query.escape(name))"
             if let format { query += "&format=\(Query.escape(format))" }
-            Output.note("Uploading \(file) (\(ByteCountFormatter.string(fromByteCount: Int64(data.count), countStyle: .file)))…")
+            let bar = ProgressBar("Uploading \(URL(fileURLWithPath: file).lastPathComponent)", total: data.count)
             let model = try await ServerClient(try Credentials.current()).call(
                 .POST, "/api/v1/projects/\(project.project)/models?\(query)", body: [UInt8](data),
-                contentType: "application/octet-stream"
+                contentType: "application/octet-stream", progress: { bar.update($0) }
             ).object
             if output.json { return Output.json(model) }
             Models.describe(model)

@@ -77,10 +77,11 @@ struct ServerClient {
         self.token = token
     }
 
+    /// `progress`, when given, is told how many bytes of `body` were handed to the connection so far.
     @discardableResult
     func call(
         _ method: HTTPMethod, _ path: String, json: Any? = nil, body: [UInt8]? = nil, contentType: String? = nil,
-        headers: [(String, String)] = [], authorized: Bool = true
+        headers: [(String, String)] = [], authorized: Bool = true, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> ServerAnswer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
@@ -91,7 +92,11 @@ struct ServerClient {
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
         } else if let body {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if let progress {
+                request.body = .stream(Chunks(bytes: body, progress: progress), length: .known(Int64(body.count)))
+            } else {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
         }
         let response: HTTPClientResponse
         do {
@@ -104,4 +109,28 @@ struct ServerClient {
         guard (200..<300).contains(answer.status) else { throw CLIError(answer) }
         return answer
     }
+}
+
+/// A body sent in 256 KiB chunks, each counted as it is handed over (for an upload's progress bar).
+struct Chunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    static let size = 256 << 10
+    let bytes: [UInt8]
+    let progress: @Sendable (Int) -> Void
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let bytes: [UInt8]
+        let progress: @Sendable (Int) -> Void
+        var offset = 0
+
+        mutating func next() async -> ByteBuffer? {
+            guard offset < bytes.count else { return nil }
+            let end = Swift.min(offset + Chunks.size, bytes.count)
+            defer { offset = end }
+            progress(end)
+            return ByteBuffer(bytes: bytes[offset..<end])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, progress: progress) }
 }

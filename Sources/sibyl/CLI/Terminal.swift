@@ -24,6 +24,29 @@ final class Spinner {
     }
 }
 
+/// An upload's progress on standard error, redrawn in place, only when standard error is a terminal.
+final class ProgressBar: Sendable {
+    private let label: String
+    private let total: Int
+    private let shown = isatty(STDERR_FILENO) == 1
+
+    init(_ label: String, total: Int) {
+        self.label = label
+        self.total = max(1, total)
+    }
+
+    func update(_ done: Int) {
+        guard shown else { return }
+        let width = 30
+        let filled = min(width, done * width / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let megabytes = { (bytes: Int) in String(format: "%.1f", Double(bytes) / 1_048_576) }
+        FileHandle.standardError.write(Data(
+            "\r\(label) [\(bar)] \(done * 100 / total)% \(megabytes(done))/\(megabytes(total)) MB".utf8))
+        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
 /// Daily usage as text bars: requests answered 200 (`#`) and 4xx/5xx (`x`), scaled to the busiest day.
 enum UsageBars {
     struct Day {
