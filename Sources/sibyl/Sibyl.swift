@@ -9,8 +9,8 @@ struct Sibyl: AsyncParsableCommand {
         commandName: "sibyl", abstract: "Self-hosted prediction APIs from trained models.",
         discussion: "`sibyl serve` runs a node; every other command talks to a running node over HTTP (log in first).",
         subcommands: [
-            Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Users.self,
-            LicenseCommand.self,
+            Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Keys.self,
+            Projects.self, Users.self, LicenseCommand.self,
         ])
 }
 

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -152,17 +153,24 @@ def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
         time.sleep(0.05)
     cli.run("predict", api, rows, "--key", key)
 
+    # Another model: the API is rebuilt on it and answers with it.
+    multiclass = cli.json("models", "push", os.path.join(FIXTURES, "xgb_multiclass", "model.json"))
+    updated = cli.json("apis", "update", api, "--model", multiclass["model_id"])
+    assert updated["status"] == "operating" and updated["model_id"] == multiclass["model_id"]
+    swapped = json.loads(cli.run("predict", api, rows, "--key", key, "--json").stdout)
+    assert set(swapped["predictions"][0]["probabilities"]) == {"0", "1", "2"}
+
     # Usage: today's bar counts what was answered (200s and refusals alike).
     time.sleep(1.2)
     usage = cli.json("apis", "usage", api)
     today = usage["days"][-1]
-    assert today["status_200"] == 6 and today["status_4xx_5xx"] == 4, today
+    assert today["status_200"] == 7 and today["status_4xx_5xx"] == 4, today
     chart = cli.run("apis", "usage", api).stdout.splitlines()
     assert chart[-2].startswith(today["date"]) and "#" in chart[-2] and "x" in chart[-2]
-    assert chart[-1].startswith("total: 6 answered 200, 4 answered 4xx/5xx")
+    assert chart[-1].startswith("total: 7 answered 200, 4 answered 4xx/5xx")
 
     cli.run("apis", "stop", api)
-    cli.run("apis", "rm", api)
+    assert cli.json("apis", "rm", api) == {"deleted": api}
     assert "not_found" in cli.run("apis", "show", api, code=1).stderr
     cli.run("models", "rm", model["model_id"])
 
@@ -181,6 +189,13 @@ def test_users_and_the_license(cli):
     cli.run("users", "rm", str(created["user_id"]))
     assert "carol" not in cli.run("users", "list").stdout
 
+    project = cli.json("projects", "create", "team-b")
+    assert project["name"] == "team-b" and "team-b" in cli.run("projects", "list").stdout
+    members = cli.json("projects", "members", str(project["project_id"]), "1")
+    assert members["members"] == [1]
+    # Objects of another project answer 404 through the CLI as through the API.
+    assert cli.json("models", "list", "--project", str(project["project_id"]))["count"] == 0
+
     assert cli.json("license", "show")["edition"] == "licensed"
     assert cli.json("license", "set", "--api-options", "7")["api_options"] == 7
     assert cli.run("license", "set", code=2).returncode == 2
@@ -189,8 +204,11 @@ def test_users_and_the_license(cli):
 @pytest.mark.skipif(not ENGINE and not ENGINE_REQUIRED, reason="SIBYL_TEST_ENGINE is not set")
 def test_a_deployment_from_flags_and_a_yaml_file(cli):
     assert ENGINE, "SIBYL_REQUIRE_ENGINE=1 but SIBYL_TEST_ENGINE is not set"
+    key = cli.json("keys", "create", "cli-key", "--description", "for the CLI test")
+    secret = key["secret"]
+    assert "cli-key" in cli.run("keys", "list").stdout and secret not in cli.run("keys", "list").stdout
     created = cli.run("deployments", "create", "cli-echo", "--image", "localhost/sibyl-test-echo:latest", "--port", "8080",
-                      "--flavor", "inference-0.5vcpu-512mib", "--env", "REPLICA=cli").stdout
+                      "--flavor", "inference-0.5vcpu-512mib", "--env", "REPLICA=cli", "--key", "cli-key").stdout
     assert "cli-echo" in created and "/inference/1/cli-echo" in created
     for _ in range(300):
         shown = cli.json("deployments", "show", "cli-echo")
@@ -198,9 +216,29 @@ def test_a_deployment_from_flags_and_a_yaml_file(cli):
             break
         time.sleep(0.1)
     assert shown["status"] == "ACTIVE", shown
-    with urllib.request.urlopen(cli.url + "/inference/1/cli-echo/hello") as response:
-        assert json.loads(response.read())["replica"] == "cli"
+    def call(path):
+        request = urllib.request.Request(cli.url + "/inference/1/cli-echo" + path, headers={"X-Api-Key": secret})
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    status, answer = call("/hello")
+    assert status == 200 and answer["replica"] == "cli"
     assert "cli-echo" in cli.run("deployments", "list").stdout
+    assert cli.json("keys", "show", "cli-key")["deployment_names"] == ["cli-echo"]
+
+    # Sibyl's additions: a whitelist that leaves loopback out refuses it; the lock holds off a stop.
+    assert cli.json("deployments", "allow", "cli-echo", "10.0.0.0/8")["ip_whitelist"] == ["10.0.0.0/8"]
+    assert call("/")[0] == 403
+    assert cli.json("deployments", "open", "cli-echo")["ip_whitelist"] is None
+    assert call("/")[0] == 200
+    assert cli.json("deployments", "lock", "cli-echo")["locked"] is True
+    assert "conflict" in cli.run("deployments", "stop", "cli-echo", code=1).stderr
+    cli.run("deployments", "unlock", "cli-echo")
+    time.sleep(1.2)
+    assert cli.json("deployments", "usage", "cli-echo")["days"][-1]["status_200"] >= 2
 
     spec = os.path.join(cli.home, "deployment.yaml")
     with open(spec, "w") as f:
@@ -212,9 +250,14 @@ def test_a_deployment_from_flags_and_a_yaml_file(cli):
             break
         time.sleep(0.1)
     assert shown["containers"][0]["deploy_status"] == {"ready": 2, "total": 2}, shown
-    with urllib.request.urlopen(cli.url + "/inference/1/cli-echo/") as response:
-        assert json.loads(response.read())["replica"] == "yaml"
+    assert call("/")[1]["replica"] == "yaml"
     assert cli.run("deployments", "logs", "cli-echo").stdout.strip(), "the replicas wrote lines"
+    # --follow prints what is there and keeps going until stopped.
+    follow = subprocess.Popen([BINARY, "deployments", "logs", "cli-echo", "--follow"], env=cli.env,
+                              stdout=subprocess.PIPE, text=True)
+    assert follow.stdout.readline().strip()
+    follow.terminate()
+    follow.wait(timeout=10)
 
     cli.run("deployments", "stop", "cli-echo")
     for _ in range(300):
@@ -224,6 +267,7 @@ def test_a_deployment_from_flags_and_a_yaml_file(cli):
     cli.run("deployments", "start", "cli-echo")
     cli.run("deployments", "rm", "cli-echo")
     assert "not_found" in cli.run("deployments", "show", "cli-echo", code=1).stderr
+    assert cli.json("keys", "rm", "cli-key") == {"deleted": "cli-key"}
     bad = cli.run("deployments", "create", "bad-one", "--image", "x", "--flavor", "no-such-flavor", code=1)
     assert "flavor" in bad.stderr
 

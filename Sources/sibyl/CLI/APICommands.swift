@@ -6,7 +6,7 @@ struct APIs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys and usage.",
         subcommands: [
-            Create.self, List.self, Show.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
+            Create.self, List.self, Show.self, Update.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
             Allow.self, Disallow.self, Keys.self, Usage.self,
         ])
 
@@ -49,6 +49,30 @@ struct APIs: AsyncParsableCommand {
             ])
             Output.note("The key is shown this once: keep it now.")
             if api["status"] as? String == "failed" { throw CLIError("the API failed to build: \(Output.text(api["failure_reason"]))") }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve another model of the project; the old one answers until the new one is built (waits for it).")
+
+        @Argument(help: "The API's id.") var api: String
+        @Option(help: "The new model's id.") var model: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            var answer = try await server.call(.PATCH, APIs.path(project, api), json: ["model_id": model]).object
+            let spinner = Spinner("Updating \(api)")
+            while ["building", "updating"].contains(answer["status"] as? String ?? "") {
+                spinner.tick()
+                try await Task.sleep(for: .milliseconds(100))
+                answer = try await server.call(.GET, APIs.path(project, api)).object
+            }
+            spinner.done()
+            if output.json { return Output.json(answer) }
+            APIs.describe(answer)
         }
     }
 
@@ -122,10 +146,11 @@ struct APIs: AsyncParsableCommand {
 
         @Argument(help: "The API's id.") var api: String
         @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api))
-            Output.line("Deleted API \(api).")
+            Output.done(output, "Deleted API \(api).", json: ["deleted": api])
         }
     }
 
@@ -198,10 +223,11 @@ struct APIs: AsyncParsableCommand {
             @Argument(help: "The API's id.") var api: String
             @Argument(help: "The key's id.") var key: String
             @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
 
             func run() async throws {
                 try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api) + "/keys/\(Query.escape(key))")
-                Output.line("Revoked key \(key).")
+                Output.done(output, "Revoked key \(key).", json: ["revoked": key])
             }
         }
     }
@@ -217,16 +243,9 @@ struct APIs: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var query: [String] = []
-            if let from { query.append("from=\(Query.escape(from))") }
-            if let to { query.append("to=\(Query.escape(to))") }
             let answer = try await ServerClient(try Credentials.current()).call(
-                .GET, APIs.path(project, api) + "/usage" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
-            if output.json { return Output.json(answer.json) }
-            let days = (answer.object["days"] as? [[String: Any]] ?? []).map {
-                UsageBars.Day(date: Output.text($0["date"]), ok: $0["status_200"] as? Int ?? 0, failed: $0["status_4xx_5xx"] as? Int ?? 0)
-            }
-            for line in UsageBars.lines(days, width: 40) { Output.line(line) }
+                .GET, APIs.path(project, api) + "/usage" + UsageBars.query(from: from, to: to))
+            UsageBars.print(answer, output)
         }
     }
 

@@ -43,9 +43,11 @@ struct Login: AsyncParsableCommand {
 struct Logout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Forget the stored server URL and token.")
 
+    @OptionGroup var output: OutputOptions
+
     func run() async throws {
         try Credentials.forget()
-        Output.line("Logged out.")
+        Output.done(output, "Logged out.", json: ["logged_out": true])
     }
 }
 

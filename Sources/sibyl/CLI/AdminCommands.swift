@@ -37,20 +37,22 @@ struct Users: AsyncParsableCommand {
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password, read from standard input.")
         @Argument(help: "The user's id.") var user: Int
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(.PATCH, "/api/v1/users/\(user)", json: ["password": try Users.password()])
-            Output.line("Password changed.")
+            Output.done(output, "Password changed.", json: ["password_changed": user])
         }
     }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a user (never the last admin).")
         @Argument(help: "The user's id.") var user: Int
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(.DELETE, "/api/v1/users/\(user)")
-            Output.line("Deleted user \(user).")
+            Output.done(output, "Deleted user \(user).", json: ["deleted": user])
         }
     }
 

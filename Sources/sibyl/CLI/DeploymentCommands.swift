@@ -6,7 +6,15 @@ import Yams
 struct Deployments: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Container deployments: create, update and delete (waiting on their tasks), start, stop, logs.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, Stop.self, Start.self, Remove.self, Logs.self])
+        subcommands: [
+            Create.self, List.self, Show.self, Update.self, Stop.self, Start.self, Remove.self, Logs.self, Lock.self, Unlock.self,
+            Allow.self, Disallow.self, Open.self, Usage.self,
+        ])
+
+    /// Sibyl's own additions for a deployment: usage, lock, IP whitelist.
+    static func extras(_ project: ProjectOptions, _ name: String) -> String {
+        "/api/v1/projects/\(project.project)/deployments/\(Query.escape(name))"
+    }
 
     static func path(_ project: ProjectOptions, _ name: String? = nil) -> String {
         "/cloud/v3/inference/\(project.project)/deployments" + (name.map { "/" + Query.escape($0) } ?? "")
@@ -132,10 +140,11 @@ struct Deployments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a deployment: no replicas, requests refused.")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(.POST, Deployments.path(project, name) + "/stop")
-            Output.line("Stopped \(name).")
+            Output.done(output, "Stopped \(name).", json: ["stopped": name])
         }
     }
 
@@ -143,10 +152,11 @@ struct Deployments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start a stopped deployment.")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(.POST, Deployments.path(project, name) + "/start")
-            Output.line("Started \(name).")
+            Output.done(output, "Started \(name).", json: ["started": name])
         }
     }
 
@@ -155,12 +165,13 @@ struct Deployments: AsyncParsableCommand {
         @Argument(help: "The deployment's name.") var name: String
         @Flag(help: "Return at once, without waiting for the task.") var noWait = false
         @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let server = ServerClient(try Credentials.current())
             let tasks = try await server.call(.DELETE, Deployments.path(project, name)).object["tasks"] as? [String] ?? []
             try await Deployments.finish(tasks, "Deleting \(name)", server: server, wait: !noWait)
-            Output.line("Deleted \(name).")
+            Output.done(output, "Deleted \(name).", json: ["deleted": name, "tasks": tasks])
         }
     }
 
@@ -194,6 +205,109 @@ struct Deployments: AsyncParsableCommand {
                 if follow { try await Task.sleep(for: .seconds(1)) }
             } while follow
         }
+    }
+
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lock a deployment: it may not be stopped or deleted until an admin unlocks it.")
+        @Argument(help: "The deployment's name.") var name: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            Deployments.printGuard(
+                try await ServerClient(try Credentials.current()).call(.POST, Deployments.extras(project, name) + "/lock"), output)
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unlock a deployment (admins only).")
+        @Argument(help: "The deployment's name.") var name: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            Deployments.printGuard(
+                try await ServerClient(try Credentials.current()).call(.POST, Deployments.extras(project, name) + "/unlock"), output)
+        }
+    }
+
+    struct Allow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a CIDR block to the deployment's IP whitelist (a deployment without one admits every address).")
+        @Argument(help: "The deployment's name.") var name: String
+        @Argument(help: "A CIDR block.") var cidr: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Deployments.editWhitelist(name, project, output) { cidrs in
+                if !cidrs.contains(cidr) { cidrs.append(cidr) }
+            }
+        }
+    }
+
+    struct Disallow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block from the deployment's IP whitelist.")
+        @Argument(help: "The deployment's name.") var name: String
+        @Argument(help: "A CIDR block on the whitelist.") var cidr: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Deployments.editWhitelist(name, project, output) { cidrs in
+                guard cidrs.contains(cidr) else { throw CLIError("\(cidr) is not on the whitelist") }
+                cidrs.removeAll { $0 == cidr }
+            }
+        }
+    }
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove the deployment's IP whitelist: every address may call it (with a key).")
+        @Argument(help: "The deployment's name.") var name: String
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            Deployments.printGuard(
+                try await ServerClient(try Credentials.current()).call(.DELETE, Deployments.extras(project, name) + "/ip_whitelist"), output)
+        }
+    }
+
+    struct Usage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Daily requests answered 200 and 4xx/5xx, as a bar chart (default: the last 30 days).")
+        @Argument(help: "The deployment's name.") var name: String
+        @Option(help: "First day, YYYY-MM-DD.") var from: String?
+        @Option(help: "Last day, YYYY-MM-DD.") var to: String?
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            UsageBars.print(
+                try await ServerClient(try Credentials.current()).call(
+                    .GET, Deployments.extras(project, name) + "/usage" + UsageBars.query(from: from, to: to)),
+                output)
+        }
+    }
+
+    /// Reads the whitelist, applies `edit`, writes it whole.
+    static func editWhitelist(
+        _ name: String, _ project: ProjectOptions, _ output: OutputOptions, _ edit: (inout [String]) throws -> Void
+    ) async throws {
+        let server = ServerClient(try Credentials.current())
+        var cidrs = try await server.call(.GET, extras(project, name) + "/ip_whitelist").object["ip_whitelist"] as? [String] ?? []
+        try edit(&cidrs)
+        printGuard(try await server.call(.PUT, extras(project, name) + "/ip_whitelist", json: ["cidrs": cidrs]), output)
+    }
+
+    /// A deployment's lock and whitelist.
+    static func printGuard(_ answer: ServerAnswer, _ output: OutputOptions) {
+        if output.json { return Output.json(answer.json) }
+        let whitelist = answer.object["ip_whitelist"] as? [String]
+        Output.fields([
+            ("name", Output.text(answer.object["name"])), ("locked", Output.text(answer.object["locked"])),
+            ("whitelist", whitelist.map { $0.isEmpty ? "empty: no address may call it" : $0.joined(separator: ", ") } ?? "none: every address may call it"),
+        ])
     }
 
     /// Waits for the tasks a change opened (unless told not to): an ERROR task is this command's error.

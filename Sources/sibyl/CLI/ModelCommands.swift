@@ -67,11 +67,12 @@ struct Models: AsyncParsableCommand {
 
         @Argument(help: "The model's id.") var model: String
         @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await ServerClient(try Credentials.current()).call(
                 .DELETE, "/api/v1/projects/\(project.project)/models/\(Query.escape(model))")
-            Output.line("Deleted model \(model).")
+            Output.done(output, "Deleted model \(model).", json: ["deleted": model])
         }
     }
 

@@ -33,6 +33,12 @@ enum Output {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// What a command that changes something without an answer to show says: `text` for people, `json` for
+    /// scripts.
+    static func done(_ output: OutputOptions, _ text: String, json value: [String: Any]) {
+        output.json ? json(value) : line(text)
+    }
+
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -55,6 +55,21 @@ enum UsageBars {
         let failed: Int
     }
 
+    /// A usage answer (`days` of `status_200` and `status_4xx_5xx`) as bars, or as JSON with `--json`.
+    static func print(_ answer: ServerAnswer, _ output: OutputOptions) {
+        if output.json { return Output.json(answer.json) }
+        let days = (answer.object["days"] as? [[String: Any]] ?? []).map {
+            Day(date: Output.text($0["date"]), ok: $0["status_200"] as? Int ?? 0, failed: $0["status_4xx_5xx"] as? Int ?? 0)
+        }
+        for line in lines(days, width: 40) { Output.line(line) }
+    }
+
+    /// `?from=…&to=…` for the dates given, or nothing.
+    static func query(from: String?, to: String?) -> String {
+        let parts = [from.map { "from=\(Query.escape($0))" }, to.map { "to=\(Query.escape($0))" }].compactMap { $0 }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+    }
+
     static func lines(_ days: [Day], width: Int) -> [String] {
         let most = max(1, days.map { $0.ok + $0.failed }.max() ?? 0)
         let countWidth = max(3, String(most).count)
