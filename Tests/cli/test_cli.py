@@ -272,6 +272,28 @@ def test_a_deployment_from_flags_and_a_yaml_file(cli):
     assert "flavor" in bad.stderr
 
 
+def test_registry_logins_secrets_and_flavors(cli):
+    out = cli.run("registries", "set", "hub", "--url", "registry.example.com", "--username", "bot", stdin="hub-pass-word\n").stdout
+    assert out.startswith("Created")
+    assert cli.run("registries", "set", "hub", "--url", "registry.example.com", "--username", "bot2",
+                   stdin="hub-pass-word-2\n").stdout.startswith("Replaced")
+    shown = cli.json("registries", "show", "hub")
+    assert shown["username"] == "bot2" and "password" not in shown
+    listed = cli.run("registries", "list").stdout
+    assert "registry.example.com" in listed and "hub-pass-word" not in listed
+    assert "no password" in cli.run("registries", "set", "x", "--url", "r", "--username", "u", stdin="", code=1).stderr
+    cli.run("registries", "rm", "hub")
+    assert "not_found" in cli.run("registries", "show", "hub", code=1).stderr
+
+    cli.run("secrets", "set", "aws", "--access-key-id", "AKIACLITEST12345", stdin="very-secret-access-key\n")
+    listed = cli.run("secrets", "list").stdout + cli.run("secrets", "list", "--json").stdout
+    assert "aws" in listed and "very-secret-access-key" not in listed and "AKIACLITEST12345" not in listed
+    assert cli.json("secrets", "rm", "aws") == {"deleted": "aws"}
+
+    flavors = cli.run("flavors").stdout
+    assert "inference-0.5vcpu-512mib" in flavors and "REGION" in flavors
+
+
 def test_a_trial_api_counts_down_and_logout_forgets(cli):
     model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"))
     api = cli.json("apis", "create", model["model_id"], "--allow", "127.0.0.1/32")

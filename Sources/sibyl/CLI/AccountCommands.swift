@@ -24,10 +24,8 @@ struct Login: AsyncParsableCommand {
         let text: String
         let me: [String: Any]
         if let user {
-            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
-                throw CLIError("no password on standard input")
-            }
-            let answer = try await server.call(.POST, "/api/v1/tokens", json: ["name": user, "password": password], authorized: false)
+            let answer = try await server.call(
+                .POST, "/api/v1/tokens", json: ["name": user, "password": try Input.secret("password")], authorized: false)
             text = answer.object["token"] as? String ?? ""
             me = answer.object["user"] as? [String: Any] ?? [:]
         } else {

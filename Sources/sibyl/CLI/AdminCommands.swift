@@ -27,7 +27,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let user = try await ServerClient(try Credentials.current()).call(
-                .POST, "/api/v1/users", json: ["name": name, "password": try Users.password(), "role": role]
+                .POST, "/api/v1/users", json: ["name": name, "password": try Input.secret("password"), "role": role]
             ).object
             if output.json { return Output.json(user) }
             Output.line("Created \(Output.text(user["role"])) \(Output.text(user["name"])) (id \(Output.text(user["user_id"]))).")
@@ -40,7 +40,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.PATCH, "/api/v1/users/\(user)", json: ["password": try Users.password()])
+            try await ServerClient(try Credentials.current()).call(.PATCH, "/api/v1/users/\(user)", json: ["password": try Input.secret("password")])
             Output.done(output, "Password changed.", json: ["password_changed": user])
         }
     }
@@ -54,14 +54,6 @@ struct Users: AsyncParsableCommand {
             try await ServerClient(try Credentials.current()).call(.DELETE, "/api/v1/users/\(user)")
             Output.done(output, "Deleted user \(user).", json: ["deleted": user])
         }
-    }
-
-    /// One line of standard input: passwords never go on the command line.
-    static func password() throws -> String {
-        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
-            throw CLIError("no password on standard input")
-        }
-        return password
     }
 }
 

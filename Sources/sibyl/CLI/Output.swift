@@ -81,3 +81,12 @@ enum Output {
         }
     }
 }
+
+enum Input {
+    /// One line of standard input: passwords and secret values never go on the command line, where the
+    /// shell's history and the process list would keep them.
+    static func secret(_ what: String) throws -> String {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError("no \(what) on standard input") }
+        return line
+    }
+}
