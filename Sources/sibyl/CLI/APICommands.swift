@@ -33,13 +33,7 @@ struct APIs: AsyncParsableCommand {
             let key = api["api_key"] as? [String: Any] ?? [:]
             let id = Output.text(api["api_id"])
             if !noWait {
-                let spinner = Spinner("Building \(id)")
-                while ["building", "updating"].contains(api["status"] as? String ?? "") {
-                    spinner.tick()
-                    try await Task.sleep(for: .milliseconds(100))
-                    api = try await server.call(.GET, APIs.path(project, id)).object
-                }
-                spinner.done()
+                api = try await APIs.built(api, "Building \(id)", project: project, server: server)
                 api["api_key"] = key
             }
             if output.json { return Output.json(api) }
@@ -63,14 +57,8 @@ struct APIs: AsyncParsableCommand {
 
         func run() async throws {
             let server = ServerClient(try Credentials.current())
-            var answer = try await server.call(.PATCH, APIs.path(project, api), json: ["model_id": model]).object
-            let spinner = Spinner("Updating \(api)")
-            while ["building", "updating"].contains(answer["status"] as? String ?? "") {
-                spinner.tick()
-                try await Task.sleep(for: .milliseconds(100))
-                answer = try await server.call(.GET, APIs.path(project, api)).object
-            }
-            spinner.done()
+            let changed = try await server.call(.PATCH, APIs.path(project, api), json: ["model_id": model]).object
+            let answer = try await APIs.built(changed, "Updating \(api)", project: project, server: server)
             if output.json { return Output.json(answer) }
             APIs.describe(answer)
         }
@@ -247,6 +235,21 @@ struct APIs: AsyncParsableCommand {
                 .GET, APIs.path(project, api) + "/usage" + UsageBars.query(from: from, to: to))
             UsageBars.print(answer, output)
         }
+    }
+
+    /// The API once its build has ended (operating or failed), polled with a spinner.
+    static func built(_ api: [String: Any], _ label: String, project: ProjectOptions, server: ServerClient) async throws
+        -> [String: Any]
+    {
+        var api = api
+        let spinner = Spinner(label)
+        defer { spinner.done() }
+        while ["building", "updating"].contains(api["status"] as? String ?? "") {
+            spinner.tick()
+            try await Task.sleep(for: .milliseconds(100))
+            api = try await server.call(.GET, path(project, Output.text(api["api_id"]))).object
+        }
+        return api
     }
 
     static func describe(_ api: [String: Any]) {
