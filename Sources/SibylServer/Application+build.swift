@@ -100,6 +100,7 @@ public func buildNode(
     let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
+    PredictionOneRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
     CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)
     DeploymentProxy(

@@ -39,7 +39,7 @@ enum ExplainedAnswer {
         var lines = String(decoding: predictions, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init)
         if lines.last == "" { lines.removeLast() }
-        var out = lines[0] + "," + header.map(csvCell).joined(separator: ",") + "\n"
+        var out = lines[0] + "," + header.map(CSVText.cell).joined(separator: ",") + "\n"
         for row in 0..<contributions.rowCount {
             let values = (0..<contributions.groupCount).flatMap { contributions.values(row: row, group: $0) }
             let cells: [String] = values.map { Float($0).isFinite ? Float($0).description : "" }
@@ -50,11 +50,5 @@ enum ExplainedAnswer {
 
     private static func object(_ values: ArraySlice<Double>, _ names: [String]) -> String {
         "{" + zip(names, values).map { $0 + ":" + JSONText.number(Float($1)) }.joined(separator: ",") + "}"
-    }
-
-    /// A CSV cell, quoted when it holds a comma, a quote or a line break.
-    private static func csvCell(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

@@ -31,6 +31,10 @@ struct Gateway: Sendable {
     /// Key and whitelist: enough to read what an API is (its metadata and readiness).
     func identify(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
         try checkKey(request, route)
+        try checkAddress(request, context, route)
+    }
+
+    func checkAddress(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
         let client = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         guard route.whitelist.admits(client) else {
             throw SibylError(.ipNotAllowed, "this address may not call the API: add it to the API's IP whitelist")
@@ -40,6 +44,11 @@ struct Gateway: Sendable {
     /// Every check before a prediction; a trial API uses one of its requests here. Returns the model to run.
     func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> CompiledModel {
         try identify(request, context, route)
+        return try await serving(route)
+    }
+
+    /// The checks after identification: the API operates, and a trial API has a request left (used here).
+    func serving(_ route: Route) async throws -> CompiledModel {
         guard route.api.isServing, let model = route.model else {
             throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue): it answers predictions only when operating")
         }
@@ -54,7 +63,7 @@ struct Gateway: Sendable {
 
     /// One answer for a missing, malformed, unknown or wrong key. The secret's hash is compared in constant
     /// time, and computed even for an unknown key id so that timing does not tell ids apart.
-    private func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
+    func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
         let presented = request.headers[.xAPIKey].map { Substring($0) } ?? Authenticator.credential(request.headers[.authorization])
         let key = presented.flatMap(PresentedKey.init)
         let stored = key.flatMap { route.keys[$0.id] }

@@ -60,6 +60,11 @@ enum OpenAPIDocument {
                 body: object(
                     ["id": string, "parameters": ["type": "object"], "inputs": ["type": "array", "items": ["type": "object"]],
                      "outputs": ["type": "array", "items": ["type": "object"]]], required: ["inputs"])),
+            Operation(
+                method: "post", path: "/v1/groups/{group_id}/classifiers/{classifier_id}/inference",
+                summary: "Prediction One's prediction call (group = project, classifier = API; key in x-api-key): inputs pr "
+                    + "(base64 CSV), ar, ad, nc, nr, pc; answers base64 CSV outputs", tag: "compatible data plane",
+                body: object(["inputs": ["type": "array", "items": ["type": "object"]]], required: ["inputs"])),
             Operation(method: "get", path: "/api/v1/me", summary: "The caller", tag: "users"),
             Operation(method: "get", path: "/api/v1/users", summary: "List users (admin)", tag: "users"),
             Operation(

@@ -1,0 +1,71 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SibylCore
+
+/// An error of the Prediction One compatible prediction call, in its shape: a 10-digit code that starts with
+/// the HTTP status, an error name and a message (`{"code": 4031030201, "error": "ACCESS_DENIED", "message": …}`).
+/// Sibyl's explanation, when it has one beyond the documented message, is in `detail`.
+struct PredictionOneError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: Int
+    let error: String
+    let message: String
+    var detail: String?
+
+    static let notFoundClassifier = Self(
+        status: .badRequest, code: 4_001_030_101, error: "NOT_FOUND_CLASSIFIER", message: "Not found classifier in classifiers table")
+    static func badRequest(_ detail: String) -> Self {
+        Self(status: .badRequest, code: 4_001_030_104, error: "BAD_REQUEST", message: "Invalid request", detail: detail)
+    }
+    static let invalidKey = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Invalid API key")
+    static let sourceNotAllowed = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Not allowed source ip")
+    static func notRunning(_ status: PredictionAPI.Status) -> Self {
+        Self(
+            status: .serviceUnavailable, code: 5_031_030_101, error: "SERVICE_UNAVAILABLE_ERROR",
+            message: "status is not running (status: \(status.rawValue))")
+    }
+    // Not in the reference (it documents no code for these): Sibyl's own, in the same scheme.
+    static func trialLimit(_ limit: Int) -> Self {
+        Self(
+            status: .tooManyRequests, code: 4_291_030_301, error: "TOO_MANY_REQUESTS",
+            message: "The trial API has served its \(limit) requests")
+    }
+    static let storageUnavailable = Self(
+        status: .serviceUnavailable, code: 5_031_030_102, error: "SERVICE_UNAVAILABLE_ERROR", message: "storage is unavailable")
+    static let overloaded = Self(
+        status: .serviceUnavailable, code: 5_031_030_103, error: "SERVICE_UNAVAILABLE_ERROR", message: "too many requests in progress")
+    static let internalError = Self(
+        status: .internalServerError, code: 5_001_030_101, error: "INTERNAL_SERVER_ERROR", message: "Internal server error")
+
+    /// Sibyl's error from the shared checks and the evaluator, in this API's terms.
+    init(_ error: SibylError, api: PredictionAPI) {
+        switch error.code {
+        case .invalidAPIKey: self = .invalidKey
+        case .ipNotAllowed: self = .sourceNotAllowed
+        case .apiUnavailable: self = .notRunning(api.status)
+        case .trialLimitReached: self = .trialLimit(api.requestLimit ?? 0)
+        case .storageUnavailable: self = .storageUnavailable
+        case .overloaded: self = .overloaded
+        case .invalidInput, .malformedBody, .tooManyRows, .payloadTooLarge, .unsupportedMediaType: self = .badRequest(error.message)
+        default: self = .internalError
+        }
+    }
+
+    init(status: HTTPResponse.Status, code: Int, error: String, message: String, detail: String? = nil) {
+        self.status = status
+        self.code = code
+        self.error = error
+        self.message = message
+        self.detail = detail
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var text = "{\"code\":\(code),\"error\":\(JSONText.quoted(error)),\"message\":\(JSONText.quoted(message))"
+        if let detail { text += ",\"detail\":" + JSONText.quoted(detail) }
+        text += "}"
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .serviceUnavailable { headers[.retryAfter] = "1" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

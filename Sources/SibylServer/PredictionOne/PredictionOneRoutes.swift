@@ -1,0 +1,55 @@
+import Hummingbird
+import NIOCore
+import SibylCore
+import SibylRuntime
+
+/// Prediction One's prediction call, unchanged for its clients: `POST /v1/groups/{group_id}/classifiers/
+/// {classifier_id}/inference`, where the group is Sibyl's project and the classifier its prediction API.
+///
+/// The same rules as `/apis/{api_id}/predict` (the gateway's checks, usage, trial limit), in the reference's
+/// order and words: unknown classifier 400, address 403, key 403, not operating 503, trial limit 429, then the
+/// body (400). See `PredictionOneError` for the codes.
+struct PredictionOneRoutes {
+    let gateway: Gateway
+    let evaluator: Evaluator
+    var configuration: ServerConfiguration { gateway.platform.configuration }
+
+    func add(to router: Router<AppContext>) {
+        router.post("v1/groups/:group_id/classifiers/:classifier_id/inference") { request, context in
+            guard let apiID = context.parameters.get("classifier_id"), let route = gateway.platform.routes.route(apiID),
+                context.parameters.get("group_id") == String(route.api.projectID)
+            else { throw PredictionOneError.notFoundClassifier }
+            return try await gateway.platform.usage.counting(route.api.id) {
+                do {
+                    try gateway.checkAddress(request, context, route)
+                    try gateway.checkKey(request, route)
+                    let model = try await gateway.serving(route)
+                    return try await infer(request, route, model)
+                } catch let error as SibylError {
+                    throw PredictionOneError(error, api: route.api)
+                }
+            }
+        }
+    }
+
+    private func infer(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
+        // The base64 of a body's worth of CSV, and the JSON around it.
+        let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
+        let call = try PredictionOneRequest(Array(buffer: body))
+        let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, maxRows: configuration.maxRowsPerRequest)
+        let table = CSVTable(call.csv)
+        guard table.rows.count == input.rows else { throw PredictionOneError.badRequest("pr: the rows of the CSV file could not be read") }
+        let predictions: Predictions
+        var contributions: Contributions?
+        if call.reasons {
+            (predictions, contributions) = try await evaluator.explain(model, input)
+        } else {
+            predictions = try await evaluator.predict(model, input)
+        }
+        let answer = try PredictionOneAnswer.json(
+            version: route.api.modelID, request: call, table: table, predictions: predictions, contributions: contributions,
+            schema: model.schema)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+    }
+}
