@@ -61,6 +61,9 @@ import Testing
         let path = try #require(created.location)
         let id = String(path.split(separator: "/").last!)
         try await node.waitFor(api: id, status: "operating")
+        // The page gives Sibyl's address and Prediction One's compatible one.
+        let info = try await admin.get(path)
+        #expect(info.text.contains("/apis/\(id)/predict\"") && info.text.contains("/v1/groups/1/classifiers/\(id)/inference\""))
 
         // Whitelist edits are checked as in the JSON API.
         let bad = try await admin.post(path + "/whitelist", [("cidr", "10.0.0.1/8")])

@@ -89,6 +89,8 @@ struct ConsoleAPIPages {
         let modelID: String
         let modelName: String
         let url: String
+        /// The same API through Prediction One's prediction call.
+        let compatibleURL: String
         let keys: [KeyRow]
         let whitelist: [CIDRRow]
         let created: String
@@ -277,6 +279,8 @@ struct ConsoleAPIPages {
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
             url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
+            compatibleURL: PredictionOneRoutes.url(
+                projectID: project.id, apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
             keys: record.keys.map { KeyRow(id: $0.id, created: ConsoleFormat.dateTime($0.createdAt)) },
             whitelist: record.whitelist.entries.map { CIDRRow(cidr: $0.description) }, created: ConsoleFormat.dateTime(api.createdAt),
             requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestLimit.map { max(0, $0 - api.requestsUsed) } ?? 0,

@@ -14,6 +14,11 @@ struct PredictionOneRoutes {
     let evaluator: Evaluator
     var configuration: ServerConfiguration { gateway.platform.configuration }
 
+    /// The compatible call's address for an API, beside Sibyl's own (`APIOperations.predictURL`).
+    static func url(projectID: Int, apiID: String, baseURL: String) -> String {
+        baseURL + "/v1/groups/\(projectID)/classifiers/" + apiID + "/inference"
+    }
+
     func add(to router: Router<AppContext>) {
         router.post("v1/groups/:group_id/classifiers/:classifier_id/inference") { request, context in
             guard let apiID = context.parameters.get("classifier_id"), let route = gateway.platform.routes.route(apiID),

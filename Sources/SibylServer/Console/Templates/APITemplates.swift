@@ -95,6 +95,12 @@ extension ConsoleTemplates {
                 <input id="api-url" readonly value="{{url}}">
                 <button type="button" class="button small" data-copy="api-url" hidden>Copy</button>
               </dd>
+              <dt>Prediction One URL</dt>
+              <dd class="copy-field">
+                <label class="visually-hidden" for="api-compatible-url">Prediction One compatible URL</label>
+                <input id="api-compatible-url" readonly value="{{compatibleURL}}">
+                <button type="button" class="button small" data-copy="api-compatible-url" hidden>Copy</button>
+              </dd>
               <dt>API keys</dt>
               <dd>
                 <ul class="plain" id="keys">
