@@ -123,7 +123,14 @@ public final class Supervisor: Service, Sendable {
         }
         guard changed else { return }
         logger.notice(value ? "leading: this node now runs the deployments' containers" : "following another node's containers")
-        if value { takingOver.withLock { $0 = true } }
+        if value {
+            takingOver.withLock { $0 = true }
+        } else {
+            // Requests counted while leading are the leader's own already: a new follower reports only newer ones.
+            managed.withLock { all in
+                for key in Array(all.keys) { all[key]!.unreported = 0 }
+            }
+        }
         wakeUp.yield()
     }
 
