@@ -45,19 +45,13 @@ final class Platform: Sendable {
     /// Reloads one API from the store into the routing table (or drops it, with its unwritten counts, when
     /// it is gone).
     func refreshRoute(projectID: Int, apiID: String) async throws(SibylError) {
-        do {
-            try await reloading.withLock {
-                guard let record = try await self.store.apiRecord(projectID: projectID, id: apiID) else {
-                    self.routes.remove(apiID)
-                    self.usage.discard(apiID: apiID)
-                    return
-                }
-                self.routes.set(record, model: try await self.compiledModel(for: record.api))
+        try await reloadingRoutes {
+            guard let record = try await self.store.apiRecord(projectID: projectID, id: apiID) else {
+                self.routes.remove(apiID)
+                self.usage.discard(apiID: apiID)
+                return
             }
-        } catch let error as SibylError {
-            throw error
-        } catch {
-            throw SibylError(.internalError, "\(error)")
+            self.routes.set(record, model: try await self.compiledModel(for: record.api))
         }
     }
 
@@ -65,21 +59,35 @@ final class Platform: Sendable {
     /// whenever a node (re)connects to the change channel. Returns the deployments.
     @discardableResult
     func refreshAll() async throws(SibylError) -> [Deployment] {
-        do {
-            try await reloading.withLock {
-                let records = try await self.store.allAPIRecords()
-                var fresh: [(APIRecord, CompiledModel?)] = []
-                for record in records {
-                    fresh.append((record, try? await self.compiledModel(for: record.api)))
-                }
-                self.routes.replaceAll(fresh)
+        try await reloadingRoutes {
+            let records = try await self.store.allAPIRecords()
+            // One query for every model, not one per API: this runs every few seconds on every node.
+            let stored = Dictionary(try await self.store.allModels().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var fresh: [(APIRecord, CompiledModel?)] = []
+            for record in records {
+                let model = stored[record.api.modelID].flatMap { $0.projectID == record.api.projectID ? $0 : nil }
+                fresh.append((record, await self.compiled(model)))
             }
+            self.routes.replaceAll(fresh)
+        }
+        return try await deployments.reload(from: store)
+    }
+
+    /// Runs a route reload alone (see `reloading`), with the lock's errors as Sibyl's.
+    private func reloadingRoutes(_ body: @escaping @Sendable () async throws -> Void) async throws(SibylError) {
+        do {
+            try await reloading.withLock(body)
         } catch let error as SibylError {
             throw error
         } catch {
             throw SibylError(.internalError, "\(error)")
         }
-        return try await deployments.reload(from: store)
+    }
+
+    /// A model's compiled form, or nil when it cannot be loaded (the route then answers 503).
+    private func compiled(_ model: Model?) async -> CompiledModel? {
+        guard let model else { return nil }
+        return try? await models.model(model)
     }
 
     /// Loads every API at start; returns the ones whose build did not finish before the last stop.

@@ -42,10 +42,17 @@ public final class Store: Sendable {
     func run<R: Sendable>(
         transaction: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     ) async throws(SibylError) -> R {
-        do {
-            return try await backend.withDatabase { db in
+        try await storageErrors {
+            try await self.backend.withDatabase { db in
                 transaction ? try await Self.inTransaction(db, body) : try await body(db)
             }
+        }
+    }
+
+    /// The database's own errors as `storageUnavailable` (logged here, never answered); Sibyl's pass as they are.
+    private func storageErrors<R: Sendable>(_ work: () async throws -> R) async throws(SibylError) -> R {
+        do {
+            return try await work()
         } catch let error as SibylError {
             throw error
         } catch {
@@ -81,14 +88,7 @@ public final class Store: Sendable {
     private func exclusively<R: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> R) async throws(SibylError)
         -> R
     {
-        do {
-            return try await backend.exclusively(lock, body)
-        } catch let error as SibylError {
-            throw error
-        } catch {
-            logger.error("storage failure", metadata: ["error": "\(String(reflecting: error))"])
-            throw SibylError(.storageUnavailable, "the database could not complete the request; nothing was changed")
-        }
+        try await storageErrors { try await self.backend.exclusively(lock, body) }
     }
 
     /// Applies the migrations not applied yet, in order, each in its own transaction. Nodes starting at once

@@ -207,28 +207,20 @@ struct Deployments: AsyncParsableCommand {
         }
     }
 
-    struct Lock: AsyncParsableCommand {
+    struct Lock: GuardAction {
         static let configuration = CommandConfiguration(abstract: "Lock a deployment: it may not be stopped or deleted until an admin unlocks it.")
+        static let request = (method: HTTPMethod.POST, suffix: "/lock")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            Deployments.printGuard(
-                try await ServerClient(try Credentials.current()).call(.POST, Deployments.extras(project, name) + "/lock"), output)
-        }
     }
 
-    struct Unlock: AsyncParsableCommand {
+    struct Unlock: GuardAction {
         static let configuration = CommandConfiguration(abstract: "Unlock a deployment (admins only).")
+        static let request = (method: HTTPMethod.POST, suffix: "/unlock")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            Deployments.printGuard(
-                try await ServerClient(try Credentials.current()).call(.POST, Deployments.extras(project, name) + "/unlock"), output)
-        }
     }
 
     struct Allow: AsyncParsableCommand {
@@ -261,16 +253,12 @@ struct Deployments: AsyncParsableCommand {
         }
     }
 
-    struct Open: AsyncParsableCommand {
+    struct Open: GuardAction {
         static let configuration = CommandConfiguration(abstract: "Remove the deployment's IP whitelist: every address may call it (with a key).")
+        static let request = (method: HTTPMethod.DELETE, suffix: "/ip_whitelist")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            Deployments.printGuard(
-                try await ServerClient(try Credentials.current()).call(.DELETE, Deployments.extras(project, name) + "/ip_whitelist"), output)
-        }
     }
 
     struct Usage: AsyncParsableCommand {
@@ -350,5 +338,20 @@ struct Deployments: AsyncParsableCommand {
     static func ready(_ deployment: [String: Any]) -> String {
         let counts = (deployment["containers"] as? [[String: Any]] ?? []).compactMap { $0["deploy_status"] as? [String: Int] }
         return "\(counts.map { $0["ready"] ?? 0 }.reduce(0, +))/\(counts.map { $0["total"] ?? 0 }.reduce(0, +))"
+    }
+}
+
+/// lock, unlock, open: one call to Sibyl's additions for a deployment, answered with its lock and whitelist.
+protocol GuardAction: AsyncParsableCommand {
+    static var request: (method: HTTPMethod, suffix: String) { get }
+    var name: String { get }
+    var project: ProjectOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension GuardAction {
+    func run() async throws {
+        let path = Deployments.extras(project, name) + Self.request.suffix
+        Deployments.printGuard(try await ServerClient(try Credentials.current()).call(Self.request.method, path), output)
     }
 }

@@ -33,10 +33,8 @@ struct Predict: AsyncParsableCommand {
         }
         let isJSON = input.lowercased().hasSuffix(".json") || body.first { !" \n\r\t".utf8.contains($0) } == UInt8(ascii: "{")
         let format = json ? .json : format
-        let credentials = (try? Credentials.current()) ?? Credentials(
-            url: ProcessInfo.processInfo.environment["SIBYL_URL"] ?? "", token: "")
-        guard !credentials.url.isEmpty else { throw CLIError("no server: run `sibyl login --url URL` or set SIBYL_URL") }
-        let answer = try await ServerClient(url: credentials.url, token: nil).call(
+        guard let server = Credentials.server() else { throw CLIError("no server: run `sibyl login --url URL` or set SIBYL_URL") }
+        let answer = try await ServerClient(url: server, token: nil).call(
             .POST, "/apis/\(Query.escape(api))/predict", body: [UInt8](body), contentType: isJSON ? "application/json" : "text/csv",
             headers: [("X-Api-Key", key), ("Accept", format == .csv ? "text/csv" : "application/json")], authorized: false)
         switch format {

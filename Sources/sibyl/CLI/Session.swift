@@ -26,12 +26,20 @@ struct Credentials: Codable {
 
     /// The stored credentials with the environment's overrides; an error says how to log in.
     static func current() throws -> Credentials {
-        let environment = ProcessInfo.processInfo.environment
         let stored = stored()
-        guard let url = environment["SIBYL_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? stored?.url,
-            let token = environment["SIBYL_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) ?? stored?.token
-        else { throw CLIError("not logged in: run `sibyl login --url URL` (or set SIBYL_URL and SIBYL_TOKEN)") }
+        guard let url = setting("SIBYL_URL") ?? stored?.url, let token = setting("SIBYL_TOKEN") ?? stored?.token else {
+            throw CLIError("not logged in: run `sibyl login --url URL` (or set SIBYL_URL and SIBYL_TOKEN)")
+        }
         return Credentials(url: url, token: token)
+    }
+
+    /// The server alone (`predict` needs no token): `SIBYL_URL`, else the stored one.
+    static func server() -> String? {
+        setting("SIBYL_URL") ?? stored()?.url
+    }
+
+    private static func setting(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Written with mode 0600 in a folder of mode 0700, created so: the token never exists readable by others.
