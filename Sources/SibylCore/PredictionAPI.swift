@@ -24,6 +24,8 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
     public var failureReason: String?
     /// Seconds since 1970, UTC.
     public var createdAt: Int64
+    /// When its state, lock, model or whitelist last changed; seconds since 1970, UTC.
+    public var updatedAt: Int64
     /// The trial limit; nil for official APIs.
     public var requestLimit: Int?
     public var requestsUsed: Int
@@ -40,6 +42,7 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
         self.locked = locked
         self.failureReason = failureReason
         self.createdAt = createdAt
+        self.updatedAt = createdAt
         self.requestLimit = kind == .trial ? Self.trialRequestLimit : nil
         self.requestsUsed = requestsUsed
     }

@@ -113,9 +113,20 @@ struct APIOperations: Sendable {
         return whitelist
     }
 
-    /// Adds one CIDR block; one already there is not added twice.
-    func addToWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
-        try await editWhitelist(record) { whitelist in whitelist.add(try CIDR(text)) }
+    /// Adds one CIDR block. Without an action or a priority it is allowed after the other rules (one already
+    /// allowed stays as it is); with either, its rule is set, keeping its priority when none is given.
+    func addToWhitelist(_ record: APIRecord, cidr text: String, action: String? = nil, priority: Int? = nil) async throws
+        -> IPWhitelist
+    {
+        try await editWhitelist(record) { whitelist in
+            guard action != nil || priority != nil else {
+                whitelist.add(try CIDR(text))
+                return
+            }
+            let cidr = try CIDR(text)
+            let current = whitelist.rules.first { $0.cidr == cidr }?.priority ?? whitelist.nextPriority
+            whitelist.set(try IPRule(cidr: text, action: action, priority: priority, defaultPriority: current))
+        }
     }
 
     func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {

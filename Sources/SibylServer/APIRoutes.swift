@@ -42,15 +42,19 @@ struct APIRoutes {
             let record = try await record(request, context)
             return whitelistAnswer(
                 try await operations.editWhitelist(record) { whitelist in
-                    let body = try await JSONBody.read(request, limit: limit, allowed: ["cidrs"])
-                    guard let cidrs = try body.strings("cidrs") else { throw SibylError(.invalidInput, "cidrs: required") }
-                    whitelist = try IPWhitelist(parsing: cidrs)
+                    let body = try await JSONBody.read(request, limit: limit, allowed: ["cidrs", "rules"])
+                    guard let replacement = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
+                        throw SibylError(.invalidInput, "cidrs or rules: required")
+                    }
+                    whitelist = replacement
                 })
         }
         apis.post(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)
-            let body = try await JSONBody.read(request, limit: limit, allowed: ["cidr"])
-            return whitelistAnswer(try await operations.addToWhitelist(record, cidr: try body.requiredString("cidr")))
+            let body = try await JSONBody.read(request, limit: limit, allowed: WhitelistBody.RuleFields.sibyl.all)
+            return whitelistAnswer(
+                try await operations.addToWhitelist(
+                    record, cidr: try body.requiredString("cidr"), action: try body.string("action"), priority: try body.int("priority")))
         }
         apis.delete(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)
@@ -84,15 +88,15 @@ struct APIRoutes {
     }
 
     private func whitelistAnswer(_ whitelist: IPWhitelist) -> JSONAnswer<WhitelistAnswer> {
-        JSONAnswer(.ok, WhitelistAnswer(cidrs: whitelist.entries.map(\.description)))
+        JSONAnswer(.ok, WhitelistAnswer(whitelist))
     }
 
     private func create(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
         let (_, project) = try await auth.project(request, context)
-        let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id", "type", "ip_whitelist"])
+        let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id", "type", "ip_whitelist", "ip_rules"])
         let modelID = try body.requiredString("model_id")
         let kind = try APIOperations.kind(try body.requiredString("type"))
-        let whitelist = try IPWhitelist(parsing: try body.strings("ip_whitelist") ?? [])
+        let whitelist = try WhitelistBody.whitelist(body, cidrsKey: "ip_whitelist", rulesKey: "ip_rules") ?? IPWhitelist()
         let created = try await operations.create(projectID: project.id, modelID: modelID, kind: kind, whitelist: whitelist)
         var answer = APIAnswer(created.record, baseURL: operations.platform.baseURL(request))
         answer.apiKey = created.key

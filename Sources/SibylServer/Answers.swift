@@ -94,6 +94,7 @@ struct APIAnswer: Encodable {
     let locked: Bool
     let url: String
     let ipWhitelist: [String]
+    let ipRules: [RuleAnswer]
     let keys: [KeyAnswer]
     let createdAt: String
     let requestLimit: Int?
@@ -111,7 +112,8 @@ struct APIAnswer: Encodable {
         status = api.status.rawValue
         locked = api.locked
         url = APIOperations.predictURL(apiID: api.id, baseURL: baseURL)
-        ipWhitelist = record.whitelist.entries.map(\.description)
+        ipWhitelist = record.whitelist.allowed.map(\.description)
+        ipRules = RuleAnswer.list(record.whitelist)
         keys = record.keys.map(KeyAnswer.init)
         createdAt = UTCDay.dateTime(fromEpochSeconds: api.createdAt)
         requestLimit = api.requestLimit
@@ -122,14 +124,21 @@ struct APIAnswer: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case apiID = "api_id", projectID = "project_id", modelID = "model_id", type, status, locked, url
-        case ipWhitelist = "ip_whitelist", keys, createdAt = "created_at", requestLimit = "request_limit"
+        case ipWhitelist = "ip_whitelist", ipRules = "ip_rules", keys, createdAt = "created_at", requestLimit = "request_limit"
         case requestsUsed = "requests_used", requestsLeft = "requests_left", failureReason = "failure_reason"
         case apiKey = "api_key"
     }
 }
 
+/// A whitelist: `rules` in full, and `cidrs`, the blocks of its allow rules (the whole list when it denies none).
 struct WhitelistAnswer: Encodable {
     let cidrs: [String]
+    let rules: [RuleAnswer]
+
+    init(_ whitelist: IPWhitelist) {
+        cidrs = whitelist.allowed.map(\.description)
+        rules = RuleAnswer.list(whitelist)
+    }
 }
 
 struct UsageAnswer: Encodable {

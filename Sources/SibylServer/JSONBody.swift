@@ -72,6 +72,25 @@ struct JSONBody {
         }
     }
 
+    func bool(_ key: String) throws(SibylError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let flag) = value else { throw SibylError(.invalidInput, "\(key): expected true or false") }
+        return flag
+    }
+
+    /// An array of objects, each read by the same rules as a nested object.
+    func objects(_ key: String, allowed: Set<String>) throws(SibylError) -> [JSONBody]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of objects") }
+        return try list.enumerated().map { (index, element) throws(SibylError) in
+            guard case .object(let object) = element else { throw SibylError(.invalidInput, "\(key): expected an array of objects") }
+            if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw SibylError(.invalidInput, "\(key)[\(index)].\(unknown): unknown field")
+            }
+            return JSONBody(object: object)
+        }
+    }
+
     /// A nested object, read by the same rules: unknown fields refused, named by their path.
     func requiredObject(_ key: String, allowed: Set<String>) throws(SibylError) -> JSONBody {
         guard let value = value(key) else { throw SibylError(.invalidInput, "\(key): required") }

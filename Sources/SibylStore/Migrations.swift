@@ -110,5 +110,30 @@ enum Migrations {
                 "CREATE INDEX usage_batches_added ON usage_batches (added_at)",
             ]
         },
+        Migration(name: "0005_prediction_one") { dialect in
+            let serial = dialect == "postgresql" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+            return [
+                // Whitelist entries become ordered allow/deny rules; an existing entry allows, in its old order.
+                "ALTER TABLE api_whitelist ADD COLUMN action TEXT NOT NULL DEFAULT 'allow'",
+                "ALTER TABLE api_whitelist ADD COLUMN priority BIGINT NOT NULL DEFAULT 0",
+                "UPDATE api_whitelist SET priority = position + 1",
+                "ALTER TABLE apis ADD COLUMN updated_at BIGINT",
+                "UPDATE apis SET updated_at = created_at",
+                // Prediction One names models by integer: every model gets one, in the order they were added.
+                "CREATE TABLE model_numbers (number \(serial), model_id TEXT NOT NULL UNIQUE REFERENCES models(id) ON DELETE CASCADE)",
+                "INSERT INTO model_numbers (model_id) SELECT id FROM models ORDER BY created_at, id",
+                // A user's secret for one project, from which its developer API keys are issued (by SHA-256).
+                """
+                CREATE TABLE account_secrets (id TEXT PRIMARY KEY,
+                  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, secret_hash TEXT NOT NULL UNIQUE,
+                  created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE deploy_keys (key_hash TEXT PRIMARY KEY,
+                  secret_id TEXT NOT NULL REFERENCES account_secrets(id) ON DELETE CASCADE, expires_at BIGINT NOT NULL)
+                """,
+            ]
+        },
     ]
 }

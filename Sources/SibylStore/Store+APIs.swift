@@ -28,10 +28,10 @@ extension Store {
             }
             try await db.raw("""
                 INSERT INTO apis (id, project_id, model_id, kind, status, locked, failure_reason, request_limit,
-                  requests_used, created_at)
+                  requests_used, created_at, updated_at)
                 VALUES (\(bind: api.id), \(bind: api.projectID), \(bind: api.modelID), \(bind: api.kind.rawValue),
                   \(bind: api.status.rawValue), \(bind: api.locked), \(bind: api.failureReason), \(bind: api.requestLimit),
-                  \(bind: api.requestsUsed), \(bind: api.createdAt))
+                  \(bind: api.requestsUsed), \(bind: api.createdAt), \(bind: api.createdAt))
                 """).run()
             for key in record.keys { try await Self.insert(key, db) }
             try await Self.replaceWhitelist(api.id, record.whitelist, db)
@@ -73,12 +73,12 @@ extension Store {
     private static func records(_ db: any SQLDatabase, where condition: SQLQueryString) async throws -> [APIRecord] {
         let apiRows = try await db.raw("SELECT * FROM apis \(condition) ORDER BY created_at, id").all()
         let keyRows = try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all()
-        let cidrRows = try await db.raw("SELECT api_id, cidr FROM api_whitelist ORDER BY api_id, position").all()
+        let ruleRows = try await db.raw("SELECT api_id, cidr, action, priority FROM api_whitelist ORDER BY api_id, position").all()
         // Assembled in a synchronous function: the same loops inside this async one crash the 6.3 optimizer.
-        return try assemble(apis: apiRows, keys: keyRows, cidrs: cidrRows)
+        return try assemble(apis: apiRows, keys: keyRows, rules: ruleRows)
     }
 
-    private static func assemble(apis apiRows: [any SQLRow], keys keyRows: [any SQLRow], cidrs cidrRows: [any SQLRow]) throws
+    private static func assemble(apis apiRows: [any SQLRow], keys keyRows: [any SQLRow], rules ruleRows: [any SQLRow]) throws
         -> [APIRecord]
     {
         let apis = try apiRows.map(api)
@@ -88,22 +88,12 @@ extension Store {
             let key = try Self.key(row)
             if ids.contains(key.apiID) { keys[key.apiID, default: []].append(key) }
         }
-        var whitelists: [String: [CIDR]] = [:]
-        for row in cidrRows {
+        var rules: [String: [IPRule]] = [:]
+        for row in ruleRows {
             let apiID = try row.decode(column: "api_id", as: String.self)
-            if ids.contains(apiID) { whitelists[apiID, default: []].append(try cidr(row)) }
+            if ids.contains(apiID) { rules[apiID, default: []].append(try rule(row)) }
         }
-        return apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: IPWhitelist(whitelists[$0.id] ?? [])) }
-    }
-
-    /// Writes the lifecycle fields (status, lock, model, failure) of an API.
-    public func updateAPI(_ api: PredictionAPI) async throws(SibylError) {
-        try await run { db in
-            try await db.raw("""
-                UPDATE apis SET model_id = \(bind: api.modelID), status = \(bind: api.status.rawValue),
-                  locked = \(bind: api.locked), failure_reason = \(bind: api.failureReason) WHERE id = \(bind: api.id)
-                """).run()
-        }
+        return try apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: try IPWhitelist(rules: rules[$0.id] ?? [])) }
     }
 
     /// Applies `change` to the stored API and writes the result, atomically: two concurrent changes of one
@@ -115,11 +105,13 @@ extension Store {
             guard let current = try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
                 .first().map(Self.api)
             else { return nil }
-            let next = try change(current)
+            var next = try change(current)
             if next != current {
+                next.updatedAt = WallClock.now()
                 try await db.raw("""
                     UPDATE apis SET model_id = \(bind: next.modelID), status = \(bind: next.status.rawValue),
-                      locked = \(bind: next.locked), failure_reason = \(bind: next.failureReason) WHERE id = \(bind: id)
+                      locked = \(bind: next.locked), failure_reason = \(bind: next.failureReason),
+                      updated_at = \(bind: next.updatedAt) WHERE id = \(bind: id)
                     """).run()
             }
             return next
@@ -148,7 +140,10 @@ extension Store {
     }
 
     public func setWhitelist(apiID: String, _ whitelist: IPWhitelist) async throws(SibylError) {
-        try await run(transaction: true) { db in try await Self.replaceWhitelist(apiID, whitelist, db) }
+        try await run(transaction: true) { db in
+            try await Self.replaceWhitelist(apiID, whitelist, db)
+            try await db.raw("UPDATE apis SET updated_at = \(bind: WallClock.now()) WHERE id = \(bind: apiID)").run()
+        }
     }
 
     public func insertKey(_ key: APIKey) async throws(SibylError) {
@@ -174,9 +169,11 @@ extension Store {
 
     private static func replaceWhitelist(_ apiID: String, _ whitelist: IPWhitelist, _ db: any SQLDatabase) async throws {
         try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: apiID)").run()
-        for (position, cidr) in whitelist.entries.enumerated() {
+        for (position, rule) in whitelist.rules.enumerated() {
             try await db.raw("""
-                INSERT INTO api_whitelist (api_id, position, cidr) VALUES (\(bind: apiID), \(bind: position), \(bind: cidr.description))
+                INSERT INTO api_whitelist (api_id, position, cidr, action, priority)
+                VALUES (\(bind: apiID), \(bind: position), \(bind: rule.cidr.description), \(bind: rule.action.rawValue),
+                  \(bind: rule.priority))
                 """).run()
         }
     }
@@ -188,8 +185,11 @@ extension Store {
             """).run()
     }
 
-    private static func cidr(_ row: any SQLRow) throws -> CIDR {
-        try CIDR(try row.decode(column: "cidr", as: String.self))
+    private static func rule(_ row: any SQLRow) throws -> IPRule {
+        IPRule(
+            try CIDR(try row.decode(column: "cidr", as: String.self)),
+            IPRule.Action(rawValue: try row.decode(column: "action", as: String.self)) ?? .deny,
+            priority: try row.decode(column: "priority", as: Int.self))
     }
 
     private static func key(_ row: any SQLRow) throws -> APIKey {
@@ -210,6 +210,7 @@ extension Store {
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             requestsUsed: try row.decode(column: "requests_used", as: Int.self))
         api.requestLimit = try row.decode(column: "request_limit", as: Int?.self)
+        api.updatedAt = try row.decode(column: "updated_at", as: Int64?.self) ?? api.createdAt
         return api
     }
 }

@@ -61,6 +61,10 @@ extension Store {
             if user.role == .admin { try await Self.requireAnotherAdmin(db, besides: id) }
             try await db.raw("DELETE FROM tokens WHERE user_id = \(bind: id)").run()
             try await db.raw("DELETE FROM console_sessions WHERE user_id = \(bind: id)").run()
+            try await db.raw("""
+                DELETE FROM deploy_keys WHERE secret_id IN (SELECT id FROM account_secrets WHERE user_id = \(bind: id))
+                """).run()
+            try await db.raw("DELETE FROM account_secrets WHERE user_id = \(bind: id)").run()
             try await db.raw("DELETE FROM project_members WHERE user_id = \(bind: id)").run()
             try await db.raw("DELETE FROM users WHERE id = \(bind: id)").run()
             return true

@@ -193,15 +193,28 @@ extension Store {
             spec: try JSONDecoder().decode(DeploymentSpec.self, from: Data(try row.decode(column: "spec_json", as: String.self).utf8)),
             stopped: try row.decode(column: "stopped", as: Bool.self), deleting: try row.decode(column: "deleting", as: Bool.self),
             locked: try row.decode(column: "locked", as: Bool.self),
-            whitelist: try row.decode(column: "whitelist", as: String?.self).map { text in
-                try IPWhitelist(parsing: text.split(separator: " ").map(String.init))
-            },
+            whitelist: try row.decode(column: "whitelist", as: String?.self).map(whitelist),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
-    /// A whitelist as stored: its CIDR blocks separated by spaces ("" admits nobody; NULL, no whitelist).
+    /// A whitelist as stored: its rules as `action:priority:cidr`, separated by spaces ("" admits nobody; NULL, no
+    /// whitelist).
     private static func whitelistText(_ whitelist: IPWhitelist?) -> String? {
-        whitelist.map { $0.entries.map(\.description).joined(separator: " ") }
+        whitelist.map { $0.rules.map { "\($0.action.rawValue):\($0.priority):\($0.cidr)" }.joined(separator: " ") }
+    }
+
+    /// Reads `whitelistText`; a bare CIDR block (as written before rules had actions) allows, in its order.
+    private static func whitelist(_ text: String) throws -> IPWhitelist {
+        var rules: [IPRule] = []
+        for (index, token) in text.split(separator: " ").enumerated() {
+            let parts = token.split(separator: ":", maxSplits: 2)
+            if parts.count == 3, let action = IPRule.Action(rawValue: String(parts[0])), let priority = Int(parts[1]) {
+                rules.append(IPRule(try CIDR(String(parts[2])), action, priority: priority))
+            } else {
+                rules.append(IPRule(try CIDR(String(token)), .allow, priority: index + 1))
+            }
+        }
+        return try IPWhitelist(rules: rules)
     }
 
     private static func task(_ row: any SQLRow) throws -> DeploymentTask {

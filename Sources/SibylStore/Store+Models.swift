@@ -14,6 +14,7 @@ extension Store {
                   \(bind: model.createdAt))
                 """).run()
             try await db.raw("INSERT INTO model_files (model_id, bytes) VALUES (\(bind: model.id), \(bind: Data(file)))").run()
+            try await db.raw("INSERT INTO model_numbers (model_id) VALUES (\(bind: model.id))").run()
         }
     }
 

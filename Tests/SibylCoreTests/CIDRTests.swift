@@ -79,10 +79,62 @@ import Testing
         var list = IPWhitelist()
         #expect(list.add(try CIDR("10.0.0.0/8")))
         #expect(!list.add(try CIDR("10.0.0.0/8")))
-        #expect(list.entries.map(\.description) == ["10.0.0.0/8"])
+        #expect(list.allowed.map(\.description) == ["10.0.0.0/8"])
         #expect(!list.remove(try CIDR("10.0.0.0/16")))
         #expect(list.remove(try CIDR("10.0.0.0/8")))
-        #expect(list.entries.isEmpty)
+        #expect(list.rules.isEmpty)
+    }
+
+    @Test func theLowestPriorityThatHoldsTheAddressDecides() throws {
+        let list = try IPWhitelist(rules: [
+            IPRule(try CIDR("0.0.0.0/0"), .allow, priority: 30),
+            IPRule(try CIDR("10.0.0.0/8"), .deny, priority: 20),
+            IPRule(try CIDR("10.1.0.0/16"), .allow, priority: 10),
+        ])
+        #expect(list.rules.map(\.priority) == [10, 20, 30])
+        #expect(list.admits(IPAddress("10.1.2.3")))
+        #expect(!list.admits(IPAddress("10.2.0.1")))
+        #expect(list.admits(IPAddress("8.8.8.8")))
+        // No rule holds an IPv6 address: refused, as by an empty list.
+        #expect(!list.admits(IPAddress("2001:db8::1")))
+        #expect(list.allowed.map(\.description) == ["10.1.0.0/16", "0.0.0.0/0"])
+    }
+
+    @Test func atOnePriorityDenyWins() throws {
+        let list = try IPWhitelist(rules: [
+            IPRule(try CIDR("192.168.0.0/16"), .allow, priority: 5), IPRule(try CIDR("192.168.1.0/24"), .deny, priority: 5),
+        ])
+        #expect(!list.admits(IPAddress("192.168.1.9")))
+        #expect(list.admits(IPAddress("192.168.2.9")))
+    }
+
+    @Test func aBlockHasOneRule() throws {
+        #expect(throws: SibylError.self) {
+            try IPWhitelist(rules: [IPRule(try CIDR("10.0.0.0/8"), .allow, priority: 1), IPRule(try CIDR("10.0.0.0/8"), .deny, priority: 2)])
+        }
+        var list = try IPWhitelist(rules: [IPRule(try CIDR("10.0.0.0/8"), .deny, priority: 7)])
+        // A plain add of a denied block allows it at the same priority; one of a new block goes after the rest.
+        #expect(list.add(try CIDR("10.0.0.0/8")))
+        #expect(list.rules == [IPRule(try CIDR("10.0.0.0/8"), .allow, priority: 7)])
+        list.add(try CIDR("172.16.0.0/12"))
+        #expect(list.rules.last == IPRule(try CIDR("172.16.0.0/12"), .allow, priority: 8))
+        list.set(IPRule(try CIDR("172.16.0.0/12"), .deny, priority: 1))
+        #expect(list.rules.map(\.description) == ["deny 172.16.0.0/12 priority 1", "allow 10.0.0.0/8 priority 7"])
+    }
+
+    @Test func rulesReadFromLinesAsTheyArePrinted() throws {
+        let list = try IPWhitelist(lines: ["10.0.0.0/8", "  ", "deny 10.9.0.0/16 priority 1", "allow ::/0 9"])
+        #expect(list.rules.map(\.description) == ["deny 10.9.0.0/16 priority 1", "allow 10.0.0.0/8 priority 1", "allow ::/0 priority 9"])
+        #expect(try IPWhitelist(lines: list.rules.map(\.description)) == list)
+        #expect(throws: SibylError.self) { try IPWhitelist(lines: ["deny"]) }
+        #expect(throws: SibylError.self) { try IPWhitelist(lines: ["deny 10.0.0.0/8 priority five"]) }
+    }
+
+    @Test func rulePartsAreChecked() throws {
+        #expect(throws: SibylError.self) { try IPRule(cidr: "10.0.0.0/8", action: "permit", priority: 1, defaultPriority: 1) }
+        #expect(throws: SibylError.self) { try IPRule(cidr: "10.0.0.0/8", action: "deny", priority: 65_536, defaultPriority: 1) }
+        #expect(throws: SibylError.self) { try IPRule(cidr: "10.0.0.1/8", action: "deny", priority: 1, defaultPriority: 1) }
+        #expect(try IPRule(cidr: "10.0.0.0/8", action: nil, priority: nil, defaultPriority: 4) == IPRule(try CIDR("10.0.0.0/8"), .allow, priority: 4))
     }
 
     @Test func addressesPrintInCanonicalForm() {

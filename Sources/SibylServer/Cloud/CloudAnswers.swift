@@ -192,17 +192,19 @@ struct LogAnswer: Encodable {
 struct GuardAnswer: Encodable {
     let name: String
     let locked: Bool
-    /// Nil: every address may call it.
+    /// Nil: every address may call it. The blocks of the allow rules, and the rules in full.
     let ipWhitelist: [String]?
+    let ipRules: [RuleAnswer]?
 
     init(_ deployment: Deployment) {
         name = deployment.name
         locked = deployment.locked
-        ipWhitelist = deployment.whitelist.map { $0.entries.map(\.description) }
+        ipWhitelist = deployment.whitelist.map { $0.allowed.map(\.description) }
+        ipRules = deployment.whitelist.map(RuleAnswer.list)
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, locked, ipWhitelist
+        case name, locked, ipWhitelist, ipRules
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -211,5 +213,6 @@ struct GuardAnswer: Encodable {
         try container.encode(locked, forKey: .locked)
         // Written as null, not left out: no whitelist is an answer, not a missing one.
         try container.encode(ipWhitelist, forKey: .ipWhitelist)
+        try container.encode(ipRules, forKey: .ipRules)
     }
 }

@@ -131,9 +131,11 @@ struct CloudRoutes {
         }
         deployment.put("ip_whitelist") { request, context in
             let found = try await self.deployment(request, context)
-            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: ["cidrs"])
-            guard let cidrs = try body.strings("cidrs") else { throw SibylError(.invalidInput, "cidrs: required") }
-            return JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(found, try IPWhitelist(parsing: cidrs))))
+            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: ["cidrs", "rules"])
+            guard let whitelist = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
+                throw SibylError(.invalidInput, "cidrs or rules: required")
+            }
+            return JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(found, whitelist)))
         }
         deployment.delete("ip_whitelist") { request, context in
             JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(try await self.deployment(request, context), nil)))

@@ -41,8 +41,16 @@ struct ConsoleAPIPages {
         let created: String
     }
 
-    struct CIDRRow: Sendable {
+    struct RuleRow: Sendable {
         let cidr: String
+        let action: String
+        let priority: Int
+
+        init(_ rule: IPRule) {
+            cidr = rule.cidr.description
+            action = rule.action.rawValue
+            priority = rule.priority
+        }
     }
 
     struct StateRow: Sendable {
@@ -92,7 +100,7 @@ struct ConsoleAPIPages {
         /// The same API through Prediction One's prediction call.
         let compatibleURL: String
         let keys: [KeyRow]
-        let whitelist: [CIDRRow]
+        let whitelist: [RuleRow]
         let created: String
         let requestLimit: Int
         let requestsLeft: Int
@@ -147,13 +155,19 @@ struct ConsoleAPIPages {
                 let project = try await visit.project()
                 let record = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id"))
                 let text = (visit.form["cidr"] ?? "").trimmingCharacters(in: .whitespaces)
+                let action = visit.form["action"].flatMap { $0.isEmpty ? nil : $0 }
+                let priorityText = (visit.form["priority"] ?? "").trimmingCharacters(in: .whitespaces)
                 do {
-                    _ = try await console.apis.addToWhitelist(record, cidr: text)
+                    guard priorityText.isEmpty || Int(priorityText) != nil else {
+                        throw SibylError(.invalidInput, "priority: expected a whole number")
+                    }
+                    _ = try await console.apis.addToWhitelist(record, cidr: text, action: action, priority: Int(priorityText))
                 } catch let error as SibylError where error.code == .invalidInput {
                     return try await show(visit, refusal: Refusal(cidr: (text, error)))
                 }
                 return try await visit.redirect(
-                    to: path(project, record.api.id) + "?dialog=whitelist", notice: "\(text) added to the IP whitelist.")
+                    to: path(project, record.api.id) + "?dialog=whitelist",
+                    notice: "\(text) \(action == "deny" ? "denied on" : "added to") the IP whitelist.")
             }
         }
         router.post("projects/:project_id/apis/:api_id/whitelist/delete") { request, context in
@@ -282,7 +296,7 @@ struct ConsoleAPIPages {
             compatibleURL: PredictionOneRoutes.url(
                 projectID: project.id, apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
             keys: record.keys.map { KeyRow(id: $0.id, created: ConsoleFormat.dateTime($0.createdAt)) },
-            whitelist: record.whitelist.entries.map { CIDRRow(cidr: $0.description) }, created: ConsoleFormat.dateTime(api.createdAt),
+            whitelist: record.whitelist.rules.map(RuleRow.init), created: ConsoleFormat.dateTime(api.createdAt),
             requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestLimit.map { max(0, $0 - api.requestsUsed) } ?? 0,
             canStop: [.operating, .updating, .failed].contains(api.status), canStart: api.status == .stopped,
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),

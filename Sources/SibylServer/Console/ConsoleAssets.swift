@@ -185,6 +185,8 @@ enum ConsoleAssets {
         .badge-failed { background: var(--bad-soft); color: var(--bad); }
         .badge-locked { background: #f3effe; color: #6741d9; }
         .badge-official { background: var(--accent-soft); color: var(--accent-dark); }
+        .badge-allow { background: var(--ok-soft); color: var(--ok); }
+        .badge-deny { background: var(--bad-soft); color: var(--bad); }
 
         dl.info { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.55rem 1.2rem; margin: 0; }
         dl.info dt { color: var(--muted); font-size: 0.9rem; }

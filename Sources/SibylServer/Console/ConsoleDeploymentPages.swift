@@ -149,9 +149,10 @@ struct ConsoleDeploymentPages {
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
                 let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-                let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+                let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isNewline).map(String.init)
                 do {
-                    _ = try await operations.setWhitelist(deployment, lines.isEmpty ? nil : try IPWhitelist(parsing: lines))
+                    let whitelist = try IPWhitelist(lines: lines)
+                    _ = try await operations.setWhitelist(deployment, whitelist.rules.isEmpty ? nil : whitelist)
                 } catch let error as SibylError where error.code == .invalidInput {
                     return try await show(visit, deployment.name, whitelistError: error)
                 }
@@ -245,7 +246,7 @@ struct ConsoleDeploymentPages {
     func show(_ visit: ConsoleVisit, _ name: String?, whitelistError: SibylError? = nil) async throws -> Response {
         let project = try await visit.project()
         let deployment = try await operations.deployment(projectID: project.id, name: name)
-        let entries = deployment.whitelist?.entries.map(\.description) ?? []
+        let entries = deployment.whitelist?.rules.map(\.description) ?? []
         let view = operations.view(deployment)
         let logs = (try? await operations.logs(deployment, regionID: nil, newestFirst: true)) ?? []
         let regions = deployment.spec.containers.map { placement in

@@ -38,6 +38,24 @@ struct PredictionOneError: HTTPResponseError {
     static let internalError = Self(
         status: .internalServerError, code: 5_001_030_101, error: "INTERNAL_SERVER_ERROR", message: "Internal server error")
 
+    /// Every refusal of the developer API (`/v1/external/…`): one code, the reason in `message`.
+    static func external(_ message: String) -> Self {
+        Self(status: .badRequest, code: 4_001_000_204, error: "PREDA_EXTERNAL_BAD_REQUEST", message: message)
+    }
+
+    /// Sibyl's error from the management rules, in the developer API's terms: a refusal keeps Sibyl's reason;
+    /// an outage or a fault keeps its status, with Sibyl's own codes in the same scheme.
+    init(external error: SibylError) {
+        switch error.code {
+        case .storageUnavailable:
+            self.init(status: .serviceUnavailable, code: 5_031_000_201, error: "SERVICE_UNAVAILABLE_ERROR", message: "storage is unavailable")
+        case .internalError:
+            self.init(status: .internalServerError, code: 5_001_000_201, error: "INTERNAL_SERVER_ERROR", message: "Internal server error")
+        default:
+            self = .external(error.message)
+        }
+    }
+
     /// Sibyl's error from the shared checks and the evaluator, in this API's terms.
     init(_ error: SibylError, api: PredictionAPI) {
         switch error.code {

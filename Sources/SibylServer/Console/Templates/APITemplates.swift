@@ -123,7 +123,7 @@ extension ConsoleTemplates {
               <dt>IP whitelist</dt>
               <dd>
                 <ul class="plain" id="whitelist">
-                  {{#whitelist}}<li><code>{{cidr}}</code></li>{{/whitelist}}
+                  {{#whitelist}}<li><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span></li>{{/whitelist}}
                   {{^whitelist}}<li class="muted">Empty: no address may call this API.</li>{{/whitelist}}
                 </ul>
                 <a class="button small" id="configure-whitelist" href="/projects/{{projectID}}/apis/{{id}}?dialog=whitelist" data-dialog="whitelist-dialog">Configure IP whitelist</a>
@@ -184,10 +184,12 @@ extension ConsoleTemplates {
           <div class="body">
             <h2 id="whitelist-title">Configure IP whitelist</h2>
             <p class="hint">Only these addresses may call the API. Enter CIDR blocks, IPv4 or IPv6: <code>203.0.113.0/24</code>,
-            <code>2001:db8::/32</code>; <code>0.0.0.0/0</code> admits every IPv4 address.</p>
+            <code>2001:db8::/32</code>; <code>0.0.0.0/0</code> admits every IPv4 address. The rule with the lowest priority
+            number that holds the caller decides (deny wins a tie); an address no rule holds is refused. Leave the priority
+            empty to check a new block after the others.</p>
             <ul class="plain whitelist-entries">
               {{#whitelist}}
-              <li><code>{{cidr}}</code>
+              <li><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span>
                 <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist/delete">
                   <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                   <input type="hidden" name="cidr" value="{{cidr}}">
@@ -200,7 +202,11 @@ extension ConsoleTemplates {
             <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist" class="inline-form">
               <input type="hidden" name="csrf" value="{{chrome.csrf}}">
               <label class="visually-hidden" for="cidr">CIDR block</label>
+              <label class="visually-hidden" for="rule-action">Action</label>
+              <select id="rule-action" name="action"><option value="allow">allow</option><option value="deny">deny</option></select>
               <input id="cidr" name="cidr" required autofocus placeholder="203.0.113.0/24" value="{{cidrInput}}"{{#cidrError}} aria-invalid="true" aria-describedby="cidr-error"{{/cidrError}}>
+              <label class="visually-hidden" for="rule-priority">Priority</label>
+              <input id="rule-priority" name="priority" inputmode="numeric" placeholder="priority" size="8">
               <button type="submit" class="button primary" id="add-cidr">Add</button>
             </form>
             {{#cidrError}}<p class="field-error" id="cidr-error" role="alert">{{cidrError}}</p>{{/cidrError}}

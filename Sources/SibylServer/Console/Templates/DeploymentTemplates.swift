@@ -118,7 +118,8 @@ extension ConsoleTemplates {
             <h2 id="whitelist-title">IP whitelist</h2>
             <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/ip_whitelist" class="form" id="whitelist-form">
               <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-              <div class="field"><label for="w-cidrs">CIDR blocks, one per line (empty: every address)</label>
+              <div class="field"><label for="w-cidrs">Rules, one per line: <code>[allow|deny] CIDR [priority N]</code>; the lowest
+                priority that holds the caller decides, deny wins a tie (empty: every address)</label>
                 <textarea id="w-cidrs" name="cidrs" rows="3">{{whitelistLines}}</textarea></div>
               {{#whitelistError}}<p class="field-error" role="alert" id="whitelist-error">{{whitelistError}}</p>{{/whitelistError}}
               <div><button type="submit" class="button">Save whitelist</button></div>

@@ -1,0 +1,53 @@
+import SibylCore
+
+/// A whitelist rule as the management API answers it.
+struct RuleAnswer: Encodable, Equatable {
+    let cidr: String
+    let action: String
+    let priority: Int
+
+    static func list(_ whitelist: IPWhitelist) -> [RuleAnswer] {
+        whitelist.rules.map { RuleAnswer(cidr: $0.cidr.description, action: $0.action.rawValue, priority: $0.priority) }
+    }
+}
+
+/// Whitelists as management requests give them: a list of CIDR blocks (allow rules, in order) or a list of
+/// rules `{"cidr", "action" (default allow), "priority" (default: its place in the list)}`, never both.
+enum WhitelistBody {
+    /// The names a rule's fields go by: Sibyl's, or Prediction One's (`source`, `order`).
+    struct RuleFields {
+        let cidr: String
+        let action: String
+        var all: Set<String> { [cidr, action, "priority"] }
+
+        static let sibyl = RuleFields(cidr: "cidr", action: "action")
+        static let predictionOne = RuleFields(cidr: "source", action: "order")
+    }
+
+    /// The whitelist named by `cidrsKey` or `rulesKey`; nil when the body names neither.
+    static func whitelist(_ body: JSONBody, cidrsKey: String, rulesKey: String) throws(SibylError) -> IPWhitelist? {
+        let cidrs = try body.strings(cidrsKey)
+        if cidrs != nil, try body.objects(rulesKey, allowed: RuleFields.sibyl.all) != nil {
+            throw SibylError(.invalidInput, "give \(cidrsKey) or \(rulesKey), not both")
+        }
+        if let cidrs { return try IPWhitelist(parsing: cidrs) }
+        return try rules(body, key: rulesKey, fields: .sibyl)
+    }
+
+    /// The whitelist of a rules array; nil when the body has none.
+    static func rules(_ body: JSONBody, key: String, fields: RuleFields) throws(SibylError) -> IPWhitelist? {
+        guard let items = try body.objects(key, allowed: fields.all) else { return nil }
+        var parsed: [IPRule] = []
+        for (index, item) in items.enumerated() {
+            do {
+                parsed.append(
+                    try IPRule(
+                        cidr: try item.requiredString(fields.cidr), action: try item.string(fields.action),
+                        priority: try item.int("priority"), defaultPriority: index + 1))
+            } catch {
+                throw SibylError(.invalidInput, "\(key)[\(index)]: \(error.message)")
+            }
+        }
+        return try IPWhitelist(rules: parsed)
+    }
+}
