@@ -186,8 +186,18 @@ import Testing
         #expect(bad.status == 422)
         let set = try await node.call(.PUT, "\(sibyl)/ip_whitelist", json: ["cidrs": ["10.0.0.0/8", "::1/128"]])
         #expect(set["ip_whitelist"] as? [String] == ["10.0.0.0/8", "::1/128"])
-        #expect(try await node.call(.DELETE, "\(sibyl)/ip_whitelist")["ip_whitelist"] is NSNull)
+        // Rules with actions and priorities, kept as given across a restart.
+        let rules: [[String: Any]] = [["cidr": "10.0.0.0/8", "action": "allow", "priority": 5], ["cidr": "10.9.0.0/16", "action": "deny", "priority": 1]]
+        let ruled = try await node.call(.PUT, "\(sibyl)/ip_whitelist", json: ["rules": rules])
+        #expect(ruled["ip_whitelist"] as? [String] == ["10.0.0.0/8"], "\(ruled.text)")
+        #expect((ruled["ip_rules"] as? [[String: Any]])?.map { "\($0["action"]!) \($0["cidr"]!) \($0["priority"]!)" } == ["deny 10.9.0.0/16 1", "allow 10.0.0.0/8 5"])
+        #expect(try await node.call(.PUT, "\(sibyl)/ip_whitelist", json: ["cidrs": ["10.0.0.0/8"], "rules": rules]).status == 422)
         await node.stop()
+        let restarted = try await TestNode(folder: node.folder, configure: Self.unreachable)
+        let kept = try await restarted.call(.GET, "\(sibyl)/ip_whitelist")
+        #expect((kept["ip_rules"] as? [[String: Any]])?.map { "\($0["action"]!) \($0["cidr"]!) \($0["priority"]!)" } == ["deny 10.9.0.0/16 1", "allow 10.0.0.0/8 5"])
+        #expect(try await restarted.call(.DELETE, "\(sibyl)/ip_whitelist")["ip_whitelist"] is NSNull)
+        await restarted.stop()
     }
 
     @Test func aNodeWithoutAnEngineRefusesDeployments() async throws {

@@ -202,6 +202,26 @@ import Testing
         #expect(try await node.predict(api.id, key: api.key, json: good).status == 403)
         _ = try await node.call(.POST, "\(path)/ip_whitelist", json: ["cidr": "0.0.0.0/0"])
 
+        // Deny rules: the lowest priority that holds the caller decides; plain entries allow after the others.
+        let denied = try await node.call(.POST, "\(path)/ip_whitelist", json: ["cidr": "127.0.0.0/8", "action": "deny", "priority": 1])
+        #expect(denied["cidrs"] as? [String] == ["::/0", "10.0.0.0/8", "0.0.0.0/0"], "\(denied.text)")
+        #expect((denied["rules"] as? [[String: Any]])?.first?["action"] as? String == "deny")
+        let refused = try await node.predict(api.id, key: api.key, json: good)
+        #expect(refused.status == 403 && refused.errorCode == "ip_not_allowed")
+        let allowedFirst = try await node.call(.POST, "\(path)/ip_whitelist", json: ["cidr": "127.0.0.1/32", "priority": 0])
+        #expect((allowedFirst["rules"] as? [[String: Any]])?.first?["cidr"] as? String == "127.0.0.1/32")
+        #expect(try await node.predict(api.id, key: api.key, json: good).status == 200)
+        #expect(try await node.call(.POST, "\(path)/ip_whitelist", json: ["cidr": "10.0.0.0/8", "action": "block"]).status == 422)
+        #expect(try await node.call(.POST, "\(path)/ip_whitelist", json: ["cidr": "10.0.0.0/8", "priority": 70_000]).status == 422)
+        let rules: [[String: Any]] = [["cidr": "127.0.0.0/8", "action": "deny"], ["cidr": "0.0.0.0/0"]]
+        let replacedByRules = try await node.call(.PUT, "\(path)/ip_whitelist", json: ["rules": rules])
+        #expect((replacedByRules["rules"] as? [[String: Any]])?.map { $0["priority"] as? Int } == [1, 2], "\(replacedByRules.text)")
+        #expect(try await node.predict(api.id, key: api.key, json: good).status == 403)
+        let twice = try await node.call(.PUT, "\(path)/ip_whitelist", json: ["rules": [["cidr": "0.0.0.0/0"], ["cidr": "0.0.0.0/0", "action": "deny"]]])
+        #expect(twice.status == 422 && twice.errorMessage?.contains("more than one rule") == true)
+        #expect((try await node.call(.GET, path))["ip_rules"] as? [[String: Any]] != nil)
+        _ = try await node.call(.PUT, "\(path)/ip_whitelist", json: ["cidrs": ["0.0.0.0/0"]])
+
         // Several keys at once; a revoked key is refused at once; secrets never come back.
         let second = try await node.call(.POST, "\(path)/keys")
         #expect(second.status == 201)
