@@ -10,7 +10,7 @@ struct Sibyl: AsyncParsableCommand {
         discussion: "`sibyl serve` runs a node; every other command talks to a running node over HTTP (log in first).",
         subcommands: [
             Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Keys.self,
-            Registries.self, Secrets.self, Flavors.self, Projects.self, Users.self, LicenseCommand.self,
+            Registries.self, Secrets.self, AccountSecretCommands.self, Flavors.self, Projects.self, Users.self, LicenseCommand.self,
         ])
 }
 

@@ -136,9 +136,14 @@ def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
 
     # Whitelist: without loopback the API refuses this address.
     assert "10.0.0.0/8" in cli.run("apis", "allow", api, "10.0.0.0/8").stdout
-    assert cli.run("apis", "disallow", api, "127.0.0.1/32").stdout.strip() == "10.0.0.0/8"
+    assert cli.run("apis", "disallow", api, "127.0.0.1/32").stdout.strip() == "allow 10.0.0.0/8 priority 2"
     assert "ip_not_allowed" in cli.run("predict", api, rows, "--key", key, code=1).stderr
     cli.run("apis", "allow", api, "127.0.0.1/32")
+    # A deny rule checked before the allow rules shuts loopback out again; removing it lets it back in.
+    denied = cli.run("apis", "deny", api, "127.0.0.0/8", "--priority", "0").stdout.splitlines()
+    assert denied == ["deny 127.0.0.0/8 priority 0", "allow 10.0.0.0/8 priority 2", "allow 127.0.0.1/32 priority 3"], denied
+    assert "ip_not_allowed" in cli.run("predict", api, rows, "--key", key, code=1).stderr
+    cli.run("apis", "disallow", api, "127.0.0.0/8")
 
     # Lifecycle: a locked API may not be stopped; unlocked, stopped, it refuses predictions; started, it serves.
     assert "yes" in cli.run("apis", "lock", api).stdout
@@ -164,10 +169,10 @@ def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
     time.sleep(1.2)
     usage = cli.json("apis", "usage", api)
     today = usage["days"][-1]
-    assert today["status_200"] == 7 and today["status_4xx_5xx"] == 4, today
+    assert today["status_200"] == 7 and today["status_4xx_5xx"] == 5, today
     chart = cli.run("apis", "usage", api).stdout.splitlines()
     assert chart[-2].startswith(today["date"]) and "#" in chart[-2] and "x" in chart[-2]
-    assert chart[-1].startswith("total: 7 answered 200, 4 answered 4xx/5xx")
+    assert chart[-1].startswith("total: 7 answered 200, 5 answered 4xx/5xx")
 
     cli.run("apis", "stop", api)
     assert cli.json("apis", "rm", api) == {"deleted": api}
@@ -232,6 +237,11 @@ def test_a_deployment_from_flags_and_a_yaml_file(cli):
     # Sibyl's additions: a whitelist that leaves loopback out refuses it; the lock holds off a stop.
     assert cli.json("deployments", "allow", "cli-echo", "10.0.0.0/8")["ip_whitelist"] == ["10.0.0.0/8"]
     assert call("/")[0] == 403
+    cli.run("deployments", "allow", "cli-echo", "127.0.0.0/8")
+    assert call("/")[0] == 200
+    rules = cli.json("deployments", "deny", "cli-echo", "127.0.0.1/32", "--priority", "0")["ip_rules"]
+    assert rules[0] == {"cidr": "127.0.0.1/32", "action": "deny", "priority": 0}, rules
+    assert call("/")[0] == 403
     assert cli.json("deployments", "open", "cli-echo")["ip_whitelist"] is None
     assert call("/")[0] == 200
     assert cli.json("deployments", "lock", "cli-echo")["locked"] is True
@@ -292,6 +302,27 @@ def test_registry_logins_secrets_and_flavors(cli):
 
     flavors = cli.run("flavors").stdout
     assert "inference-0.5vcpu-512mib" in flavors and "REGION" in flavors
+
+
+def test_account_secrets_issue_developer_keys_until_revoked(cli):
+    secret = cli.json("account-secrets", "create")
+    listed = cli.run("account-secrets", "list").stdout
+    assert secret["secret_id"] in listed and "admin" in listed and secret["secret"] not in listed
+
+    def api_key():
+        request = urllib.request.Request(
+            cli.url + "/v1/external/api-key?credential_type=deploy", headers={"x-api-key": secret["secret"]})
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    status, answer = api_key()
+    assert status == 200 and answer["api_key"] and answer["end_date"], answer
+    cli.run("account-secrets", "revoke", secret["secret_id"])
+    assert api_key() == (400, {"code": 4001000204, "error": "PREDA_EXTERNAL_BAD_REQUEST", "message": "Not_found_credential."})
+    assert "not_found" in cli.run("account-secrets", "revoke", secret["secret_id"], code=1).stderr
 
 
 def test_a_trial_api_counts_down_and_logout_forgets(cli):

@@ -7,7 +7,7 @@ struct APIs: AsyncParsableCommand {
         commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys and usage.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
-            Allow.self, Disallow.self, Keys.self, Usage.self,
+            Allow.self, Deny.self, Disallow.self, Keys.self, Usage.self,
         ])
 
     static func path(_ project: ProjectOptions, _ api: String? = nil) -> String {
@@ -143,22 +143,45 @@ struct APIs: AsyncParsableCommand {
     }
 
     struct Allow: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a CIDR block to the API's IP whitelist.")
+        static let configuration = CommandConfiguration(abstract: "Allow a CIDR block on the API's IP whitelist.")
 
         @Argument(help: "The API's id.") var api: String
         @Argument(help: "A CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32.") var cidr: String
+        @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            // Without a priority, the server's plain add: after the other rules, an allowed block left as it is.
+            var body: [String: Any] = ["cidr": cidr]
+            if let priority = rule.priority { body["priority"] = priority }
             let answer = try await ServerClient(try Credentials.current()).call(
-                .POST, APIs.path(project, api) + "/ip_whitelist", json: ["cidr": cidr])
+                .POST, APIs.path(project, api) + "/ip_whitelist", json: body)
+            APIs.printWhitelist(answer, output)
+        }
+    }
+
+    struct Deny: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deny a CIDR block on the API's IP whitelist, e.g. one part of an allowed network.")
+
+        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "A CIDR block, e.g. 10.1.0.0/16.") var cidr: String
+        @OptionGroup var rule: RuleOptions
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var body: [String: Any] = ["cidr": cidr, "action": "deny"]
+            if let priority = rule.priority { body["priority"] = priority }
+            let answer = try await ServerClient(try Credentials.current()).call(
+                .POST, APIs.path(project, api) + "/ip_whitelist", json: body)
             APIs.printWhitelist(answer, output)
         }
     }
 
     struct Disallow: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block from the API's IP whitelist.")
+        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block's rule (allow or deny) from the API's IP whitelist.")
 
         @Argument(help: "The API's id.") var api: String
         @Argument(help: "A CIDR block on the whitelist.") var cidr: String
@@ -257,7 +280,7 @@ struct APIs: AsyncParsableCommand {
         var fields = [
             ("api", Output.text(api["api_id"])), ("type", Output.text(api["type"])), ("status", Output.text(api["status"])),
             ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])), ("url", Output.text(api["url"])),
-            ("whitelist", Output.text(api["ip_whitelist"])), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
+            ("whitelist", WhitelistRules.lines(api["ip_rules"]).joined(separator: ", ")), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
         ]
         if api["request_limit"] as? Int != nil {
             fields.append(("requests", "\(Output.text(api["requests_used"])) of \(Output.text(api["request_limit"])) used"))
@@ -268,8 +291,8 @@ struct APIs: AsyncParsableCommand {
 
     static func printWhitelist(_ answer: ServerAnswer, _ output: OutputOptions) {
         if output.json { return Output.json(answer.json) }
-        let cidrs = answer.object["cidrs"] as? [String] ?? []
-        Output.line(cidrs.isEmpty ? "The whitelist is empty: no address may call the API." : cidrs.joined(separator: "\n"))
+        let rules = WhitelistRules.lines(answer.object["rules"])
+        Output.line(rules.isEmpty ? "The whitelist is empty: no address may call the API." : rules.joined(separator: "\n"))
     }
 }
 

@@ -8,7 +8,7 @@ struct Deployments: AsyncParsableCommand {
         abstract: "Container deployments: create, update and delete (waiting on their tasks), start, stop, logs.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Stop.self, Start.self, Remove.self, Logs.self, Lock.self, Unlock.self,
-            Allow.self, Disallow.self, Open.self, Usage.self,
+            Allow.self, Deny.self, Disallow.self, Open.self, Usage.self,
         ])
 
     /// Sibyl's own additions for a deployment: usage, lock, IP whitelist.
@@ -225,30 +225,46 @@ struct Deployments: AsyncParsableCommand {
 
     struct Allow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a CIDR block to the deployment's IP whitelist (a deployment without one admits every address).")
+            abstract: "Allow a CIDR block on the deployment's IP whitelist (a deployment without one admits every address).")
         @Argument(help: "The deployment's name.") var name: String
         @Argument(help: "A CIDR block.") var cidr: String
+        @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await Deployments.editWhitelist(name, project, output) { cidrs in
-                if !cidrs.contains(cidr) { cidrs.append(cidr) }
+            try await Deployments.editWhitelist(name, project, output) { rules in
+                WhitelistRules.set(cidr, action: "allow", priority: rule.priority, in: &rules)
+            }
+        }
+    }
+
+    struct Deny: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deny a CIDR block on the deployment's IP whitelist.")
+        @Argument(help: "The deployment's name.") var name: String
+        @Argument(help: "A CIDR block.") var cidr: String
+        @OptionGroup var rule: RuleOptions
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Deployments.editWhitelist(name, project, output) { rules in
+                WhitelistRules.set(cidr, action: "deny", priority: rule.priority, in: &rules)
             }
         }
     }
 
     struct Disallow: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block from the deployment's IP whitelist.")
+        static let configuration = CommandConfiguration(abstract: "Remove a CIDR block's rule from the deployment's IP whitelist.")
         @Argument(help: "The deployment's name.") var name: String
         @Argument(help: "A CIDR block on the whitelist.") var cidr: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await Deployments.editWhitelist(name, project, output) { cidrs in
-                guard cidrs.contains(cidr) else { throw CLIError("\(cidr) is not on the whitelist") }
-                cidrs.removeAll { $0 == cidr }
+            try await Deployments.editWhitelist(name, project, output) { rules in
+                guard rules.contains(where: { $0["cidr"] as? String == cidr }) else { throw CLIError("\(cidr) is not on the whitelist") }
+                rules.removeAll { $0["cidr"] as? String == cidr }
             }
         }
     }
@@ -278,20 +294,20 @@ struct Deployments: AsyncParsableCommand {
         }
     }
 
-    /// Reads the whitelist, applies `edit`, writes it whole.
+    /// Reads the whitelist's rules, applies `edit`, writes them whole.
     static func editWhitelist(
-        _ name: String, _ project: ProjectOptions, _ output: OutputOptions, _ edit: (inout [String]) throws -> Void
+        _ name: String, _ project: ProjectOptions, _ output: OutputOptions, _ edit: (inout [[String: Any]]) throws -> Void
     ) async throws {
         let server = ServerClient(try Credentials.current())
-        var cidrs = try await server.call(.GET, extras(project, name) + "/ip_whitelist").object["ip_whitelist"] as? [String] ?? []
-        try edit(&cidrs)
-        printGuard(try await server.call(.PUT, extras(project, name) + "/ip_whitelist", json: ["cidrs": cidrs]), output)
+        var rules = try await server.call(.GET, extras(project, name) + "/ip_whitelist").object["ip_rules"] as? [[String: Any]] ?? []
+        try edit(&rules)
+        printGuard(try await server.call(.PUT, extras(project, name) + "/ip_whitelist", json: ["rules": rules]), output)
     }
 
     /// A deployment's lock and whitelist.
     static func printGuard(_ answer: ServerAnswer, _ output: OutputOptions) {
         if output.json { return Output.json(answer.json) }
-        let whitelist = answer.object["ip_whitelist"] as? [String]
+        let whitelist = (answer.object["ip_rules"] as? [Any]).map { WhitelistRules.lines($0) }
         Output.fields([
             ("name", Output.text(answer.object["name"])), ("locked", Output.text(answer.object["locked"])),
             ("whitelist", whitelist.map { $0.isEmpty ? "empty: no address may call it" : $0.joined(separator: ", ") } ?? "none: every address may call it"),
