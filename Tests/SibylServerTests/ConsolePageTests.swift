@@ -72,6 +72,29 @@ import Testing
         #expect(try await node.call(.GET, "/api/v1/projects/1/apis/\(id)/ip_whitelist")["cidrs"] as? [String] == ["::1/128"])
         #expect(try await admin.post(path + "/whitelist/delete", [("cidr", "10.9.9.9/32")]).status == 404)
         #expect(try await admin.post(path + "/whitelist/delete", [("cidr", "::1/128")]).status == 303)
+        // Deny rules with priorities, shown in the order they are checked.
+        #expect(try await admin.post(path + "/whitelist", [("cidr", "0.0.0.0/0"), ("action", "allow"), ("priority", "")]).status == 303)
+        #expect(try await admin.post(path + "/whitelist", [("cidr", "10.0.0.0/8"), ("action", "deny"), ("priority", "0")]).status == 303)
+        let badPriority = try await admin.post(path + "/whitelist", [("cidr", "10.1.0.0/16"), ("action", "deny"), ("priority", "first")])
+        #expect(badPriority.status == 422 && badPriority.text.contains("Priority: expected a whole number."), "\(badPriority.text)")
+        let rules = try await admin.get(path)
+        let deny = try #require(rules.text.range(of: "badge-deny\">deny</span> <code>10.0.0.0/8</code> <span class=\"muted\">priority 0"))
+        let allow = try #require(rules.text.range(of: "badge-allow\">allow</span> <code>0.0.0.0/0</code> <span class=\"muted\">priority 1"))
+        #expect(deny.lowerBound < allow.lowerBound)
+        _ = try await node.call(.PUT, "/api/v1/projects/1/apis/\(id)/ip_whitelist", json: ["cidrs": [String]()])
+
+        // Account secrets for the developer API: shown once, listed, working, revoked.
+        let made = try await admin.post("/projects/1/account-secrets")
+        #expect(made.location == "/projects/1/apis")
+        let listing = try await admin.get("/projects/1/apis")
+        let secret = try #require(ConsoleClient.newKey(in: listing.text))
+        #expect(listing.text.contains("New account secret") && listing.text.contains("/v1/external</code>"))
+        let secretID = try #require(try await node.call(.GET, "/api/v1/projects/1/account_secrets")["results"] as? [[String: Any]]).first?["secret_id"] as? String
+        #expect(!(try await admin.get("/projects/1/apis").text.contains(secret)), "shown once")
+        let issued = try await node.call(.GET, "/v1/external/api-key?credential_type=deploy", token: nil, headers: [("x-api-key", secret)])
+        #expect(issued.status == 200 && issued["api_key"] is String)
+        #expect(try await admin.post("/projects/1/account-secrets/\(try #require(secretID))/revoke").status == 303)
+        #expect(try await node.call(.GET, "/v1/external/api-key?credential_type=deploy", token: nil, headers: [("x-api-key", secret)]).status == 400)
 
         // Delete is only offered, and only done, when stopped; lock stops stop; only an admin unlocks.
         #expect(!(try await admin.get(path).text.contains("id=\"delete\"")))

@@ -25,6 +25,15 @@ struct ConsoleAPIPages {
         let projectName: String
         let hasAPIs: Bool
         let apis: [APIRow]
+        let developerURL: String
+        let hasSecrets: Bool
+        let secrets: [SecretRow]
+    }
+
+    struct SecretRow: Sendable {
+        let id: String
+        let user: String
+        let created: String
     }
 
     struct BuildingView: Sendable {
@@ -150,6 +159,23 @@ struct ConsoleAPIPages {
                 }
             }
         }
+        router.post("projects/:project_id/account-secrets") { request, context in
+            try await console.action(request, context) { visit in
+                let project = try await visit.project()
+                let issued = try await AccountSecrets(store: console.store).create(projectID: project.id, by: visit.user)
+                return try await visit.redirect(
+                    to: "/projects/\(project.id)/apis",
+                    newKey: ConsoleFlash.NewKey(heading: "New account secret", keyID: issued.secretID, secret: issued.secret))
+            }
+        }
+        router.post("projects/:project_id/account-secrets/:secret_id/revoke") { request, context in
+            try await console.action(request, context) { visit in
+                let project = try await visit.project()
+                let id = context.parameters.get("secret_id")
+                try await AccountSecrets(store: console.store).revoke(projectID: project.id, id: id)
+                return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "Account secret \(id ?? "") revoked.")
+            }
+        }
         router.post("projects/:project_id/apis/:api_id/whitelist") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
@@ -187,7 +213,7 @@ struct ConsoleAPIPages {
                 let key = try await console.apis.issueKey(api)
                 return try await visit.redirect(
                     to: path(project, api.id), notice: "Key \(key.keyID) created.",
-                    newKey: ConsoleFlash.NewKey(apiID: api.id, keyID: key.keyID, secret: key.secret))
+                    newKey: ConsoleFlash.NewKey.apiKey(for: api.id, keyID: key.keyID, secret: key.secret))
             }
         }
         router.post("projects/:project_id/apis/:api_id/keys/:key_id/revoke") { request, context in
@@ -239,9 +265,15 @@ struct ConsoleAPIPages {
                 requestsLeft: api.requestLimit.map { String(max(0, $0 - api.requestsUsed)) } ?? "—",
                 created: ConsoleFormat.dateTime(api.createdAt))
         }
+        let secrets = try await console.store.accountSecrets(projectID: project.id).map {
+            SecretRow(id: $0.id, user: $0.userName, created: ConsoleFormat.dateTime($0.createdAt))
+        }
         return try await visit.page(
             "apis", title: "APIs", project: project, section: .apis,
-            body: APIsView(projectID: project.id, projectName: project.name, hasAPIs: !rows.isEmpty, apis: rows))
+            body: APIsView(
+                projectID: project.id, projectName: project.name, hasAPIs: !rows.isEmpty, apis: rows,
+                developerURL: console.platform.baseURL(visit.request) + "/v1/external", hasSecrets: !secrets.isEmpty,
+                secrets: secrets))
     }
 
     /// "Start" in the dialog: the API is created building, and the browser goes to its page, which shows the
@@ -257,7 +289,7 @@ struct ConsoleAPIPages {
             return try await visit.redirect(
                 to: path(project, created.record.api.id),
                 notice: "API created. Add your addresses to its IP whitelist, then call it with the key below.",
-                newKey: ConsoleFlash.NewKey(apiID: created.record.api.id, keyID: key.keyID, secret: key.secret))
+                newKey: ConsoleFlash.NewKey.apiKey(for: created.record.api.id, keyID: key.keyID, secret: key.secret))
         } catch let error as SibylError where error.code == .conflict || error.code == .invalidInput {
             return try await ConsoleModelPages(console: console).show(visit, modelID: modelID, createTab: true, launchError: error)
         }

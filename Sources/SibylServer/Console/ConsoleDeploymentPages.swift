@@ -177,7 +177,7 @@ struct ConsoleDeploymentPages {
                         projectID: project.id, name: try visit.form.required("name"), description: nil, expiresAt: nil)
                     return try await visit.redirect(
                         to: "/projects/\(project.id)/deployments",
-                        newKey: ConsoleFlash.NewKey(apiID: "deployments", keyID: key.name, secret: secret))
+                        newKey: ConsoleFlash.NewKey.apiKey(for: "deployments", keyID: key.name, secret: secret))
                 } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
                     return try await list(visit, project: project, error: error)
                 }

@@ -16,9 +16,14 @@ struct ConsoleSession: Sendable {
 /// Something to show once on the next page: a notice, and the secrets of keys made since the last page.
 struct ConsoleFlash: Codable, Sendable {
     struct NewKey: Codable, Sendable {
-        let apiID: String
+        /// What the secret is: "New API key for api_…", "New account secret".
+        let heading: String
         let keyID: String
         let secret: String
+
+        static func apiKey(for owner: String, keyID: String, secret: String) -> NewKey {
+            NewKey(heading: "New API key for \(owner)", keyID: keyID, secret: secret)
+        }
     }
 
     var notice: String?

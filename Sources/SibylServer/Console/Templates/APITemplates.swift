@@ -26,6 +26,33 @@ extension ConsoleTemplates {
           {{/hasAPIs}}
           {{^hasAPIs}}<p class="empty">No APIs yet. Open a model and use its Create API tab.</p>{{/hasAPIs}}
         </section>
+        <section class="card" aria-labelledby="developer-title" id="developer-api">
+          <h2 id="developer-title">Prediction One developer API</h2>
+          <p class="hint">Scripts written for Prediction One's developer API manage this project's APIs at
+          <code>{{developerURL}}</code>: an account secret in <code>x-api-key</code> to <code>GET /api-key?credential_type=deploy</code>
+          gives a key that works for 24 hours.</p>
+          {{#hasSecrets}}
+          <table id="account-secrets">
+            <thead><tr><th>Account secret</th><th>User</th><th>Created (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              {{#secrets}}
+              <tr>
+                <td><code>{{id}}</code></td><td>{{user}}</td><td>{{created}}</td>
+                <td><form method="post" action="/projects/{{projectID}}/account-secrets/{{id}}/revoke">
+                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <button type="submit" class="button small danger" aria-label="Revoke {{id}}">Revoke</button>
+                </form></td>
+              </tr>
+              {{/secrets}}
+            </tbody>
+          </table>
+          {{/hasSecrets}}
+          {{^hasSecrets}}<p class="empty">No account secrets yet.</p>{{/hasSecrets}}
+          <form method="post" action="/projects/{{projectID}}/account-secrets">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <button type="submit" class="button" id="create-account-secret">Create account secret</button>
+          </form>
+        </section>
         {{/body}}{{/content}}{{/layout}}
         """
 

@@ -70,10 +70,10 @@ enum ConsoleTemplates {
     /// The one place a key's secret is ever shown: the page right after it was made.
     static let newKey = """
         <section class="card secret" aria-labelledby="title-{{keyID}}">
-          <h2 id="title-{{keyID}}">New API key for {{apiID}}</h2>
+          <h2 id="title-{{keyID}}">{{heading}}</h2>
           <p>Copy it now. Sibyl keeps only a hash of it and will not show it again.</p>
           <div class="copy-field">
-            <label class="visually-hidden" for="secret-{{keyID}}">API key {{keyID}}</label>
+            <label class="visually-hidden" for="secret-{{keyID}}">Secret {{keyID}}</label>
             <input id="secret-{{keyID}}" class="new-key" readonly value="{{secret}}">
             <button type="button" class="button" data-copy="secret-{{keyID}}" hidden>Copy</button>
           </div>
