@@ -28,6 +28,11 @@ enum OpenAPIDocument {
     static var string: [String: Any] { ["type": "string"] }
     static var integer: [String: Any] { ["type": "integer"] }
     static var strings: [String: Any] { ["type": "array", "items": string] }
+    static let developerTag = "compatible developer API"
+    /// Whitelist rules: the lowest priority that holds the caller decides, deny wins a tie.
+    static var rules: [String: Any] {
+        ["type": "array", "items": object(["cidr": string, "action": ["enum": ["allow", "deny"]], "priority": integer], required: ["cidr"])]
+    }
 
     static var operations: [Operation] {
         let project = "/api/v1/projects/{project_id}"
@@ -65,6 +70,27 @@ enum OpenAPIDocument {
                 summary: "Prediction One's prediction call (group = project, classifier = API; key in x-api-key): inputs pr "
                     + "(base64 CSV), ar, ad, nc, nr, pc; answers base64 CSV outputs", tag: "compatible data plane",
                 body: object(["inputs": ["type": "array", "items": ["type": "object"]]], required: ["inputs"])),
+            Operation(
+                method: "get", path: "/v1/external/api-key",
+                summary: "Prediction One: a deploy key (24 h) for an account secret in x-api-key (?credential_type=deploy)",
+                tag: developerTag),
+            Operation(method: "get", path: "/v1/external/models", summary: "Prediction One: models (?offset=0&limit=30)", tag: developerTag),
+            Operation(
+                method: "post", path: "/v1/external/classifiers",
+                summary: "Prediction One: create a classifier (an API) from a model; its key in the answer only", tag: developerTag,
+                body: object(
+                    ["model_id": integer, "type": ["enum": ["official", "trial"]],
+                     "rules": ["type": "array", "items": object(
+                        ["source": string, "order": ["enum": ["allow", "deny"]], "priority": integer], required: ["source"])]],
+                    required: ["model_id"])),
+            Operation(method: "get", path: "/v1/external/classifiers", summary: "Prediction One: the project's classifiers", tag: developerTag),
+            Operation(
+                method: "patch", path: "/v1/external/classifiers/{classifier_id}",
+                summary: "Prediction One: rules, active (start/stop), is_editable (false locks; true unlocks, admin)", tag: developerTag,
+                body: object(["rules": ["type": "array", "items": ["type": "object"]], "active": ["type": "boolean"], "is_editable": ["type": "boolean"]])),
+            Operation(
+                method: "delete", path: "/v1/external/classifiers/{classifier_id}", summary: "Prediction One: delete a stopped classifier",
+                tag: developerTag),
             Operation(method: "get", path: "/api/v1/me", summary: "The caller", tag: "users"),
             Operation(method: "get", path: "/api/v1/users", summary: "List users (admin)", tag: "users"),
             Operation(
@@ -99,7 +125,9 @@ enum OpenAPIDocument {
             Operation(method: "delete", path: project + "/models/{model_id}", summary: "Delete a model no API uses", tag: "models", answers: [204: "deleted"]),
             Operation(
                 method: "post", path: project + "/apis", summary: "Create a prediction API (status building)", tag: "apis",
-                body: object(["model_id": string, "type": ["enum": ["official", "trial"]], "ip_whitelist": strings], required: ["model_id", "type"]),
+                body: object(
+                    ["model_id": string, "type": ["enum": ["official", "trial"]], "ip_whitelist": strings, "ip_rules": rules],
+                    required: ["model_id", "type"]),
                 answers: [202: "the API and its first key, shown once"]),
             Operation(method: "get", path: project + "/apis", summary: "List APIs", tag: "apis"),
             Operation(method: "get", path: api, summary: "API information", tag: "apis"),
@@ -111,15 +139,24 @@ enum OpenAPIDocument {
             Operation(method: "post", path: api + "/start", summary: "Start a stopped API", tag: "apis"),
             Operation(method: "post", path: api + "/lock", summary: "Lock: the API cannot be stopped", tag: "apis"),
             Operation(method: "post", path: api + "/unlock", summary: "Unlock (admin)", tag: "apis"),
-            Operation(method: "get", path: api + "/ip_whitelist", summary: "The IP whitelist", tag: "apis"),
+            Operation(method: "get", path: api + "/ip_whitelist", summary: "The IP whitelist: rules, and the allowed blocks", tag: "apis"),
             Operation(
-                method: "put", path: api + "/ip_whitelist", summary: "Replace the IP whitelist", tag: "apis",
-                body: object(["cidrs": strings], required: ["cidrs"])),
+                method: "put", path: api + "/ip_whitelist", summary: "Replace the IP whitelist: cidrs (allow rules) or rules", tag: "apis",
+                body: object(["cidrs": strings, "rules": rules])),
             Operation(
-                method: "post", path: api + "/ip_whitelist", summary: "Add a CIDR block", tag: "apis",
-                body: object(["cidr": string], required: ["cidr"])),
-            Operation(method: "delete", path: api + "/ip_whitelist", summary: "Remove a CIDR block (?cidr=)", tag: "apis"),
+                method: "post", path: api + "/ip_whitelist",
+                summary: "Set a block's rule: plain (allow, after the others) or with action and/or priority", tag: "apis",
+                body: object(["cidr": string, "action": ["enum": ["allow", "deny"]], "priority": integer], required: ["cidr"])),
+            Operation(method: "delete", path: api + "/ip_whitelist", summary: "Remove a CIDR block's rule (?cidr=)", tag: "apis"),
             Operation(method: "get", path: api + "/keys", summary: "List keys (ids only)", tag: "apis"),
+            Operation(
+                method: "post", path: project + "/account_secrets",
+                summary: "Create an account secret for Prediction One's developer API, shown once", tag: "account secrets",
+                answers: [201: "the secret"]),
+            Operation(method: "get", path: project + "/account_secrets", summary: "List account secrets (ids only)", tag: "account secrets"),
+            Operation(
+                method: "delete", path: project + "/account_secrets/{secret_id}",
+                summary: "Revoke an account secret and the keys issued from it", tag: "account secrets", answers: [204: "revoked"]),
             Operation(method: "post", path: api + "/keys", summary: "Create a key, its secret shown once", tag: "apis", answers: [201: "the key"]),
             Operation(method: "delete", path: api + "/keys/{key_id}", summary: "Revoke a key", tag: "apis", answers: [204: "revoked"]),
             Operation(
@@ -136,7 +173,8 @@ enum OpenAPIDocument {
                 summary: "The deployment's lock and IP whitelist (null: every address)", tag: "deployments"),
             Operation(
                 method: "put", path: project + "/deployments/{deployment_name}/ip_whitelist",
-                summary: "Admit only these CIDR blocks", tag: "deployments", body: object(["cidrs": strings], required: ["cidrs"])),
+                summary: "Admit by these rules: cidrs (allow rules) or rules", tag: "deployments",
+                body: object(["cidrs": strings, "rules": rules])),
             Operation(
                 method: "delete", path: project + "/deployments/{deployment_name}/ip_whitelist",
                 summary: "Remove the whitelist: every address may call", tag: "deployments"),
@@ -242,6 +280,7 @@ enum OpenAPIDocument {
             }
             entry["security"] = operation.security ? [["accessToken": [String]()]] : [[String: [String]]]()
             if operation.tag.hasSuffix("data plane") { entry["security"] = [["apiKey": [String]()], ["apiKeyHeader": [String]()]] }
+            if operation.tag == developerTag { entry["security"] = [["apiKeyHeader": [String]()]] }
             paths[operation.path, default: [:]][operation.method] = entry
         }
         let document: [String: Any] = [
