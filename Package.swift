@@ -114,7 +114,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SibylTestDatabases", swiftSettings: settings),
-        .testTarget(name: "SibylStoreTests", dependencies: ["SibylStore", "SibylTestDatabases"], swiftSettings: settings),
+        .testTarget(
+            name: "SibylStoreTests",
+            dependencies: ["SibylStore", "SibylTestDatabases", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: settings),
         .testTarget(
             name: "SibylContainersTests",
             dependencies: [

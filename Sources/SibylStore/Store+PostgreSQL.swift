@@ -184,10 +184,10 @@ private final class PendingCall<R: Sendable>: Sendable {
 
 extension Store {
     /// Connects to the PostgreSQL database `url` names and brings its schema up to date.
-    public static func openPostgres(url: String, logger: Logger) async throws(SibylError) -> Store {
+    static func openPostgres(url: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
         let store = Store(backend: PostgresBackend(configuration: try PostgresBackend.configuration(url: url), logger: logger), logger: logger)
         do {
-            try await store.migrate()
+            try await store.migrate(migrations)
         } catch {
             try? await store.shutdown()
             throw error

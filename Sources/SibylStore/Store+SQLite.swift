@@ -29,7 +29,7 @@ struct SQLiteBackend: StoreBackend {
 
 extension Store {
     /// Opens (creating when absent) the SQLite database file at `path` and brings its schema up to date.
-    public static func openSQLite(path: String, logger: Logger) async throws(SibylError) -> Store {
+    static func openSQLite(path: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -47,7 +47,7 @@ extension Store {
                 try await db.raw(SQLQueryString(pragma)).run()
             }
         }
-        try await store.migrate()
+        try await store.migrate(migrations)
         return store
     }
 }

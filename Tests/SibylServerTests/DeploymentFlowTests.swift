@@ -301,8 +301,14 @@ struct DeploymentFlowTests {
         #expect(badWhitelist.status == 422 && badWhitelist.text.contains("whitelist-error"))
         let saved = try await browser.follow(
             try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "127.0.0.0/8\n::1/128")]))
-        #expect(saved.text.contains("127.0.0.0/8, ::1/128"))
+        #expect(saved.text.contains("allow 127.0.0.0/8 priority 1, allow ::1/128 priority 2"))
         #expect(try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)]).status == 200)
+        // A deny rule line, checked first, refuses loopback; the form shows the rules as it reads them.
+        let denied = try await browser.follow(
+            try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "127.0.0.0/8\ndeny 127.0.0.1/32 priority 0")]))
+        #expect(denied.text.contains("deny 127.0.0.1/32 priority 0\nallow 127.0.0.0/8 priority 1</textarea>"), "\(denied.text)")
+        #expect(try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)]).status == 403)
+        _ = try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "127.0.0.0/8\n::1/128")])
 
         _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/stop"))
         try await Self.waitFor(node, "console-echo", "DISABLED") { Self.status($0) == "DISABLED" }

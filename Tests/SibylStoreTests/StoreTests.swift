@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import SibylCore
-import SibylStore
+@testable import SibylStore
 import SibylTestDatabases
+import SQLKit
 import Testing
 
 /// The store against a real SQLite file, and against a real PostgreSQL database when a server is given:
@@ -36,6 +37,43 @@ import Testing
         #expect(try await reopened.projects(visibleTo: user) == [project])
         #expect(try await reopened.members(projectID: project.id) == [user.id])
         try await reopened.shutdown()
+        try await database.drop()
+    }
+
+    /// A database written before whitelist rules: its entries become allow rules in their order, its models get
+    /// Prediction One's integers in upload order, and a model uploaded afterwards the next one.
+    @Test(arguments: TestDatabase.kinds) func migration0005KeepsWhitelistsAndNumbersModels(_ kind: TestDatabase.Kind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let before = Array(Migrations.all.prefix { $0.name != "0005_prediction_one" })
+        #expect(before.count == 4)
+        let old = try await Store.open(url: database.url, dataDirectory: database.folder, logger: Logger(label: "test"), migrations: before)
+        let project = try await old.createProject(name: "p", members: [])
+        try await old.run { db in
+            for (id, createdAt) in [("mdl_later", 20), ("mdl_first", 10)] {
+                try await db.raw("""
+                    INSERT INTO models (id, project_id, name, format, task, schema_json, sha256, size, created_at)
+                    VALUES (\(bind: id), \(bind: project.id), 'm', 'xgboost-json', 'binary', '{}', '00', 1, \(bind: createdAt))
+                    """).run()
+            }
+            try await db.raw("""
+                INSERT INTO apis (id, project_id, model_id, kind, status, locked, failure_reason, request_limit, requests_used, created_at)
+                VALUES ('api_old', \(bind: project.id), 'mdl_first', 'official', 'operating', false, NULL, NULL, 0, 30)
+                """).run()
+            for (position, cidr) in ["10.0.0.0/8", "::/0"].enumerated() {
+                try await db.raw("INSERT INTO api_whitelist (api_id, position, cidr) VALUES ('api_old', \(bind: position), \(bind: cidr))").run()
+            }
+        }
+        try await old.shutdown()
+
+        let store = try await database.open()
+        let record = try #require(try await store.apiRecord(projectID: project.id, id: "api_old"))
+        #expect(record.whitelist.rules == [IPRule(try CIDR("10.0.0.0/8"), .allow, priority: 1), IPRule(try CIDR("::/0"), .allow, priority: 2)])
+        #expect(record.api.updatedAt == 30)
+        #expect(try await store.modelNumbers(projectID: project.id) == ["mdl_first": 1, "mdl_later": 2])
+        let added = model(project.id)
+        try await store.insertModel(added, file: [1])
+        #expect(try await store.modelNumbers(projectID: project.id)[added.id] == 3)
+        try await store.shutdown()
         try await database.drop()
     }
 
