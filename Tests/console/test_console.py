@@ -262,6 +262,13 @@ def test_the_console_end_to_end(sibyl, browser):
     b.fill("#cidr", "127.0.0.1/32")
     b.submit(b.find("#add-cidr"))
     assert "127.0.0.1/32" in b.text("#whitelist-dialog .whitelist-entries")
+    # A deny rule with a priority is listed first, in the order rules are checked.
+    Select(b.find("#rule-action")).select_by_value("deny")
+    b.fill("#cidr", "10.9.0.0/16")
+    b.fill("#rule-priority", "0")
+    b.submit(b.find("#add-cidr"))
+    entries = " ".join(b.text("#whitelist-dialog .whitelist-entries").split())
+    assert 0 <= entries.find("deny 10.9.0.0/16 priority 0") < entries.find("allow 127.0.0.1/32 priority 1"), entries
     b.screenshot("whitelist")
 
     # Call the API from here: one answer 200, one 401 without a key; the graph counts both.

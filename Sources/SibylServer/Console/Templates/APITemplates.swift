@@ -150,7 +150,7 @@ extension ConsoleTemplates {
               <dt>IP whitelist</dt>
               <dd>
                 <ul class="plain" id="whitelist">
-                  {{#whitelist}}<li><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span></li>{{/whitelist}}
+                  {{#whitelist}}<li><span><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span></span></li>{{/whitelist}}
                   {{^whitelist}}<li class="muted">Empty: no address may call this API.</li>{{/whitelist}}
                 </ul>
                 <a class="button small" id="configure-whitelist" href="/projects/{{projectID}}/apis/{{id}}?dialog=whitelist" data-dialog="whitelist-dialog">Configure IP whitelist</a>
@@ -216,7 +216,7 @@ extension ConsoleTemplates {
             empty to check a new block after the others.</p>
             <ul class="plain whitelist-entries">
               {{#whitelist}}
-              <li><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span>
+              <li><span><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span></span>
                 <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist/delete">
                   <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                   <input type="hidden" name="cidr" value="{{cidr}}">
