@@ -101,7 +101,7 @@ public func buildNode(
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     PredictionOneRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
-    DeveloperRoutes(credentials: DeveloperCredentials(store: store), operations: apis).add(to: router)
+    DeveloperRoutes(credentials: DeveloperCredentials(store: store, keyLifetime: configuration.deployKeyLifetimeSeconds), operations: apis).add(to: router)
     AccountSecretRoutes(secrets: AccountSecrets(store: store), auth: auth).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
     CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)

@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var maxRowsPerRequest = 1_000
     /// How often in-memory usage counts are written to the database.
     public var usageFlushIntervalMilliseconds = 1_000
+    /// How long a deploy key of Prediction One's developer API works after it is issued.
+    public var deployKeyLifetimeSeconds: Int64 = 24 * 3600
     /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
     public var evaluationConcurrency = 2
     public var evaluationQueueLength = 256

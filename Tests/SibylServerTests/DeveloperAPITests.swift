@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SibylServer
 import Testing
 
 /// Prediction One's developer API, written from the reference (seed-apis-reference.md, B2 and B3): a deploy key
@@ -157,6 +158,18 @@ import Testing
 
         await node.stop()
         for text in [secret, key, adminSecret, adminKey, apiKey] { #expect(!node.logs.text.contains(text)) }
+    }
+
+    @Test func aDeployKeyStopsWorkingAtItsEndDate() async throws {
+        let node = try await TestNode { $0.deployKeyLifetimeSeconds = 1 }
+        defer { node.removeData() }
+        let secret = try #require(try await node.call(.POST, "/api/v1/projects/1/account_secrets")["secret"] as? String)
+        let key = try await Self.deployKey(node, secret: secret)
+        #expect(try await Self.external(node, .GET, "/classifiers", key: key).status == 200)
+        try await Task.sleep(for: .seconds(2.1))
+        #expect(Self.refusal(try await Self.external(node, .GET, "/classifiers", key: key)) == "Inactive_credential.")
+        // The secret still issues a fresh key.
+        #expect(try await Self.external(node, .GET, "/classifiers", key: try await Self.deployKey(node, secret: secret)).status == 200)
     }
 
     @Test func classifiersOfAnotherProjectAreNotFound() async throws {

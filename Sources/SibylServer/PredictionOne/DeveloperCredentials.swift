@@ -3,13 +3,13 @@ import SibylCore
 import SibylStore
 
 /// The keys of Prediction One's developer API. `GET /v1/external/api-key` trades an account secret
-/// (`AccountSecrets`) for a deploy key that works for `keyLifetime` seconds; every other developer call
-/// presents that key in `x-api-key` and acts as the secret's user in the secret's project. Both are looked up
-/// by SHA-256 and compared in constant time; a user who has left the project, or was deleted, is refused.
+/// (`AccountSecrets`) for a deploy key that works for `keyLifetime` seconds (a day by default); every other
+/// developer call presents that key in `x-api-key` and acts as the secret's user in the secret's project. Both
+/// are looked up by SHA-256 and compared in constant time; a user who has left the project, or was deleted,
+/// is refused.
 struct DeveloperCredentials: Sendable {
     let store: Store
-
-    static let keyLifetime: Int64 = 24 * 3600
+    let keyLifetime: Int64
     static let keyPrefix = "dk_"
 
     func issueDeployKey(_ request: Request) async throws -> (key: String, expiresAt: Int64) {
@@ -18,7 +18,7 @@ struct DeveloperCredentials: Sendable {
         }
         _ = try await project(holder)
         let key = Self.keyPrefix + Secrets.make()
-        let expiresAt = WallClock.now() + Self.keyLifetime
+        let expiresAt = WallClock.now() + keyLifetime
         try await store.insertDeployKey(keyHash: Secrets.sha256Hex(key), secretID: holder.secretID, expiresAt: expiresAt)
         return (key, expiresAt)
     }
