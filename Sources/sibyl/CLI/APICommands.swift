@@ -142,42 +142,25 @@ struct APIs: AsyncParsableCommand {
         }
     }
 
-    struct Allow: AsyncParsableCommand {
+    struct Allow: APIRuleCommand {
         static let configuration = CommandConfiguration(abstract: "Allow a CIDR block on the API's IP whitelist.")
-
+        static let action = "allow"
         @Argument(help: "The API's id.") var api: String
         @Argument(help: "A CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            // Without a priority, the server's plain add: after the other rules, an allowed block left as it is.
-            var body: [String: Any] = ["cidr": cidr]
-            if let priority = rule.priority { body["priority"] = priority }
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .POST, APIs.path(project, api) + "/ip_whitelist", json: body)
-            APIs.printWhitelist(answer, output)
-        }
     }
 
-    struct Deny: AsyncParsableCommand {
+    struct Deny: APIRuleCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deny a CIDR block on the API's IP whitelist, e.g. one part of an allowed network.")
-
+        static let action = "deny"
         @Argument(help: "The API's id.") var api: String
         @Argument(help: "A CIDR block, e.g. 10.1.0.0/16.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            var body: [String: Any] = ["cidr": cidr, "action": "deny"]
-            if let priority = rule.priority { body["priority"] = priority }
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .POST, APIs.path(project, api) + "/ip_whitelist", json: body)
-            APIs.printWhitelist(answer, output)
-        }
     }
 
     struct Disallow: AsyncParsableCommand {
@@ -293,6 +276,26 @@ struct APIs: AsyncParsableCommand {
         if output.json { return Output.json(answer.json) }
         let rules = WhitelistRules.lines(answer.object["rules"])
         Output.line(rules.isEmpty ? "The whitelist is empty: no address may call the API." : rules.joined(separator: "\n"))
+    }
+}
+
+/// `apis allow` and `apis deny`: set the block's rule, which keeps its priority unless one is given (a new
+/// block goes after every rule); print the whitelist in the order it is checked.
+protocol APIRuleCommand: AsyncParsableCommand {
+    static var action: String { get }
+    var api: String { get }
+    var cidr: String { get }
+    var rule: RuleOptions { get }
+    var project: ProjectOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension APIRuleCommand {
+    func run() async throws {
+        var body: [String: Any] = ["cidr": cidr, "action": Self.action]
+        if let priority = rule.priority { body["priority"] = priority }
+        let answer = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/ip_whitelist", json: body)
+        APIs.printWhitelist(answer, output)
     }
 }
 

@@ -223,35 +223,25 @@ struct Deployments: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
     }
 
-    struct Allow: AsyncParsableCommand {
+    struct Allow: DeploymentRuleCommand {
         static let configuration = CommandConfiguration(
             abstract: "Allow a CIDR block on the deployment's IP whitelist (a deployment without one admits every address).")
+        static let action = "allow"
         @Argument(help: "The deployment's name.") var name: String
         @Argument(help: "A CIDR block.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            try await Deployments.editWhitelist(name, project, output) { rules in
-                WhitelistRules.set(cidr, action: "allow", priority: rule.priority, in: &rules)
-            }
-        }
     }
 
-    struct Deny: AsyncParsableCommand {
+    struct Deny: DeploymentRuleCommand {
         static let configuration = CommandConfiguration(abstract: "Deny a CIDR block on the deployment's IP whitelist.")
+        static let action = "deny"
         @Argument(help: "The deployment's name.") var name: String
         @Argument(help: "A CIDR block.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            try await Deployments.editWhitelist(name, project, output) { rules in
-                WhitelistRules.set(cidr, action: "deny", priority: rule.priority, in: &rules)
-            }
-        }
     }
 
     struct Disallow: AsyncParsableCommand {
@@ -354,6 +344,24 @@ struct Deployments: AsyncParsableCommand {
     static func ready(_ deployment: [String: Any]) -> String {
         let counts = (deployment["containers"] as? [[String: Any]] ?? []).compactMap { $0["deploy_status"] as? [String: Int] }
         return "\(counts.map { $0["ready"] ?? 0 }.reduce(0, +))/\(counts.map { $0["total"] ?? 0 }.reduce(0, +))"
+    }
+}
+
+/// `deployments allow` and `deny`: the block's rule set in the whitelist's rules, written back whole.
+protocol DeploymentRuleCommand: AsyncParsableCommand {
+    static var action: String { get }
+    var name: String { get }
+    var cidr: String { get }
+    var rule: RuleOptions { get }
+    var project: ProjectOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension DeploymentRuleCommand {
+    func run() async throws {
+        try await Deployments.editWhitelist(name, project, output) { rules in
+            WhitelistRules.set(cidr, action: Self.action, priority: rule.priority, in: &rules)
+        }
     }
 }
 
