@@ -104,11 +104,12 @@ struct APIOperations: Sendable {
         return try await record(projectID: next.projectID, id: next.id)
     }
 
-    /// Applies `edit` to the whitelist and serves the result; answers the whitelist as stored.
-    func editWhitelist(_ record: APIRecord, _ edit: (inout IPWhitelist) async throws -> Void) async throws -> IPWhitelist {
-        var whitelist = record.whitelist
-        try await edit(&whitelist)
-        try await store.setWhitelist(apiID: record.api.id, whitelist)
+    /// Applies `edit` to the whitelist as stored (not as `record` read it) and serves the result; answers the
+    /// whitelist as stored.
+    func editWhitelist(_ record: APIRecord, _ edit: @escaping @Sendable (inout IPWhitelist) throws -> Void) async throws
+        -> IPWhitelist
+    {
+        let whitelist = try await store.changeWhitelist(apiID: record.api.id, edit)
         try await platform.apiChanged(projectID: record.api.projectID, apiID: record.api.id)
         return whitelist
     }
@@ -118,20 +119,21 @@ struct APIOperations: Sendable {
     func addToWhitelist(_ record: APIRecord, cidr text: String, action: String? = nil, priority: Int? = nil) async throws
         -> IPWhitelist
     {
-        try await editWhitelist(record) { whitelist in
+        let cidr = try CIDR(text)
+        return try await editWhitelist(record) { whitelist in
             guard action != nil || priority != nil else {
-                whitelist.add(try CIDR(text))
+                whitelist.add(cidr)
                 return
             }
-            let cidr = try CIDR(text)
             let current = whitelist.rules.first { $0.cidr == cidr }?.priority ?? whitelist.nextPriority
             whitelist.set(try IPRule(cidr: text, action: action, priority: priority, defaultPriority: current))
         }
     }
 
     func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
-        try await editWhitelist(record) { whitelist in
-            guard whitelist.remove(try CIDR(text)) else { throw SibylError(.notFound, "\(text) is not on the whitelist") }
+        let cidr = try CIDR(text)
+        return try await editWhitelist(record) { whitelist in
+            guard whitelist.remove(cidr) else { throw SibylError(.notFound, "\(text) is not on the whitelist") }
         }
     }
 

@@ -40,14 +40,11 @@ struct APIRoutes {
         }
         apis.put(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)
-            return whitelistAnswer(
-                try await operations.editWhitelist(record) { whitelist in
-                    let body = try await JSONBody.read(request, limit: limit, allowed: ["cidrs", "rules"])
-                    guard let replacement = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
-                        throw SibylError(.invalidInput, "cidrs or rules: required")
-                    }
-                    whitelist = replacement
-                })
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["cidrs", "rules"])
+            guard let replacement = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
+                throw SibylError(.invalidInput, "cidrs or rules: required")
+            }
+            return whitelistAnswer(try await operations.editWhitelist(record) { $0 = replacement })
         }
         apis.post(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)

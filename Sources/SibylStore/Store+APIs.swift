@@ -102,8 +102,9 @@ extension Store {
         projectID: Int, id: String, _ change: @escaping @Sendable (PredictionAPI) throws -> PredictionAPI
     ) async throws(SibylError) -> PredictionAPI? {
         try await run(transaction: true) { db in
-            guard let current = try await db.raw("SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
-                .first().map(Self.api)
+            guard let current = try await db.raw("""
+                SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: id)\(unsafeRaw: Self.lockingRows(db))
+                """).first().map(Self.api)
             else { return nil }
             var next = try change(current)
             if next != current {
@@ -139,10 +140,22 @@ extension Store {
         }
     }
 
-    public func setWhitelist(apiID: String, _ whitelist: IPWhitelist) async throws(SibylError) {
+    /// Applies `edit` to the stored whitelist and writes the result, holding the API's row meanwhile: two
+    /// edits made at once through different nodes each see the other's outcome.
+    public func changeWhitelist(apiID: String, _ edit: @escaping @Sendable (inout IPWhitelist) throws -> Void)
+        async throws(SibylError) -> IPWhitelist
+    {
         try await run(transaction: true) { db in
+            guard try await db.raw("SELECT id FROM apis WHERE id = \(bind: apiID)\(unsafeRaw: Self.lockingRows(db))").first() != nil
+            else { throw SibylError(.notFound, "no such API") }
+            let rows = try await db.raw("""
+                SELECT cidr, action, priority FROM api_whitelist WHERE api_id = \(bind: apiID) ORDER BY position
+                """).all()
+            var whitelist = try IPWhitelist(rules: try rows.map(Self.rule))
+            try edit(&whitelist)
             try await Self.replaceWhitelist(apiID, whitelist, db)
             try await db.raw("UPDATE apis SET updated_at = \(bind: WallClock.now()) WHERE id = \(bind: apiID)").run()
+            return whitelist
         }
     }
 
@@ -165,6 +178,12 @@ extension Store {
         return License(
             edition: License.Edition(rawValue: try row.decode(column: "edition", as: String.self)) ?? .trial,
             apiOptions: try row.decode(column: "api_options", as: Int.self))
+    }
+
+    /// PostgreSQL's row lock for a read that a write in the same transaction depends on; SQLite's one
+    /// connection already runs one transaction at a time.
+    private static func lockingRows(_ db: any SQLDatabase) -> String {
+        db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
     }
 
     private static func replaceWhitelist(_ apiID: String, _ whitelist: IPWhitelist, _ db: any SQLDatabase) async throws {

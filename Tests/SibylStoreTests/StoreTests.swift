@@ -118,6 +118,34 @@ import Testing
         }
     }
 
+    /// Two nodes editing one whitelist at once: each edit sees the others', none is lost (PostgreSQL, where
+    /// nodes share a database).
+    @Test(arguments: TestDatabase.kinds.filter { $0 == .postgres }) func concurrentWhitelistEditsLoseNothing(_ kind: TestDatabase.Kind)
+        async throws
+    {
+        let database = try await TestDatabase.make(kind)
+        let first = try await database.open()
+        let second = try await database.open()
+        let project = try await first.createProject(name: "p", members: [])
+        let model = model(project.id)
+        try await first.insertModel(model, file: [1])
+        let record = api(model, .trial)
+        try await first.createAPI(record)
+        try await withThrowingTaskGroup(of: IPWhitelist.self) { group in
+            for index in 0..<32 {
+                let store = index.isMultiple(of: 2) ? first : second
+                group.addTask { try await store.changeWhitelist(apiID: record.api.id) { $0.add(try CIDR("172.\(index).0.0/16")) } }
+            }
+            try await group.waitForAll()
+        }
+        let rules = try #require(try await second.apiRecord(projectID: project.id, id: record.api.id)).whitelist.rules
+        #expect(rules.count == 33)
+        #expect(Set(rules.map(\.priority)).count == 33, "each added block went after every rule it saw")
+        try await first.shutdown()
+        try await second.shutdown()
+        try await database.drop()
+    }
+
     @Test(arguments: TestDatabase.kinds) func officialAPIsNeedAFreeOptionAndTheLicensedEdition(_ kind: TestDatabase.Kind) async throws {
         try await withStore(kind) { store in
             let project = try await store.createProject(name: "p", members: [])
