@@ -126,6 +126,19 @@ public struct IPWhitelist: Hashable, Sendable {
         return true
     }
 
+    /// Sets a block's rule as a request names it. Without an action or a priority: `add` (allowed after the
+    /// other rules, an allowed block left as it is). With either: the block's rule, allow by default, keeping its
+    /// old priority, or going after every rule, when no priority is given.
+    public mutating func set(cidr text: String, action: String?, priority: Int?) throws(SibylError) {
+        let cidr = try CIDR(text)
+        guard action != nil || priority != nil else {
+            add(cidr)
+            return
+        }
+        let current = rules.first { $0.cidr == cidr }?.priority ?? nextPriority
+        set(try IPRule(cidr: text, action: action, priority: priority, defaultPriority: current))
+    }
+
     /// Adds a rule, replacing the rule of its block if there was one.
     public mutating func set(_ rule: IPRule) {
         rules.removeAll { $0.cidr == rule.cidr }

@@ -114,20 +114,9 @@ struct APIOperations: Sendable {
         return whitelist
     }
 
-    /// Adds one CIDR block. Without an action or a priority it is allowed after the other rules (one already
-    /// allowed stays as it is); with either, its rule is set, keeping its priority when none is given.
-    func addToWhitelist(_ record: APIRecord, cidr text: String, action: String? = nil, priority: Int? = nil) async throws
-        -> IPWhitelist
-    {
-        let cidr = try CIDR(text)
-        return try await editWhitelist(record) { whitelist in
-            guard action != nil || priority != nil else {
-                whitelist.add(cidr)
-                return
-            }
-            let current = whitelist.rules.first { $0.cidr == cidr }?.priority ?? whitelist.nextPriority
-            whitelist.set(try IPRule(cidr: text, action: action, priority: priority, defaultPriority: current))
-        }
+    /// Sets one block's rule (`IPWhitelist.set(cidr:action:priority:)`).
+    func addToWhitelist(_ record: APIRecord, cidr: String, action: String? = nil, priority: Int? = nil) async throws -> IPWhitelist {
+        try await editWhitelist(record) { whitelist in try whitelist.set(cidr: cidr, action: action, priority: priority) }
     }
 
     func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {

@@ -176,8 +176,12 @@ enum OpenAPIDocument {
                 summary: "Admit by these rules: cidrs (allow rules) or rules", tag: "deployments",
                 body: object(["cidrs": strings, "rules": rules])),
             Operation(
+                method: "post", path: project + "/deployments/{deployment_name}/ip_whitelist",
+                summary: "Set a block's rule, as for an API", tag: "deployments",
+                body: object(["cidr": string, "action": ["enum": ["allow", "deny"]], "priority": integer], required: ["cidr"])),
+            Operation(
                 method: "delete", path: project + "/deployments/{deployment_name}/ip_whitelist",
-                summary: "Remove the whitelist: every address may call", tag: "deployments"),
+                summary: "Remove a block's rule (?cidr=), or without it the whole whitelist: every address may call", tag: "deployments"),
         ] + deploymentOperations
     }
 

@@ -180,12 +180,6 @@ extension Store {
             apiOptions: try row.decode(column: "api_options", as: Int.self))
     }
 
-    /// PostgreSQL's row lock for a read that a write in the same transaction depends on; SQLite's one
-    /// connection already runs one transaction at a time.
-    private static func lockingRows(_ db: any SQLDatabase) -> String {
-        db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-    }
-
     private static func replaceWhitelist(_ apiID: String, _ whitelist: IPWhitelist, _ db: any SQLDatabase) async throws {
         try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: apiID)").run()
         for (position, rule) in whitelist.rules.enumerated() {

@@ -20,19 +20,38 @@ extension Store {
         }
     }
 
-    /// Replaces a deployment's spec (with its update task), or marks it stopped, started or deleting.
+    /// Replaces a deployment's spec (with its update task), or marks it stopped, started, deleting or locked.
+    /// The whitelist is left as stored: it changes only through `changeDeploymentWhitelist`.
     public func updateDeployment(_ deployment: Deployment, task: DeploymentTask?) async throws(SibylError) {
         let spec = Self.json(deployment.spec)
         try await run(transaction: true) { db in
             try await Self.checkKeys(deployment.spec.apiKeys, projectID: deployment.projectID, db)
             let found = try await db.raw("""
                 UPDATE deployments SET spec_json = \(bind: spec), stopped = \(bind: deployment.stopped),
-                  deleting = \(bind: deployment.deleting), locked = \(bind: deployment.locked),
-                  whitelist = \(bind: Self.whitelistText(deployment.whitelist))
+                  deleting = \(bind: deployment.deleting), locked = \(bind: deployment.locked)
                 WHERE project_id = \(bind: deployment.projectID) AND name = \(bind: deployment.name) RETURNING name
                 """).first() != nil
             guard found else { throw SibylError(.notFound, "no such deployment") }
             if let task { try await Self.insert(task, db) }
+        }
+    }
+
+    /// Replaces a deployment's whitelist with what `edit` makes of the stored deployment, holding its row
+    /// meanwhile (on PostgreSQL): two edits made at once through different nodes each see the other's.
+    public func changeDeploymentWhitelist(
+        projectID: Int, name: String, _ edit: @escaping @Sendable (Deployment) throws -> IPWhitelist?
+    ) async throws(SibylError) -> Deployment {
+        try await run(transaction: true) { db in
+            guard var deployment = try await db.raw("""
+                SELECT * FROM deployments WHERE project_id = \(bind: projectID) AND name = \(bind: name)\(unsafeRaw: Self.lockingRows(db))
+                """).first().map(Self.deployment)
+            else { throw SibylError(.notFound, "no such deployment") }
+            deployment.whitelist = try edit(deployment)
+            try await db.raw("""
+                UPDATE deployments SET whitelist = \(bind: Self.whitelistText(deployment.whitelist))
+                WHERE project_id = \(bind: projectID) AND name = \(bind: name)
+                """).run()
+            return deployment
         }
     }
 

@@ -82,6 +82,12 @@ public final class Store: Sendable {
         }
     }
 
+    /// PostgreSQL's row lock for a read that a write in the same transaction depends on; SQLite's one
+    /// connection already runs one transaction at a time.
+    static func lockingRows(_ db: any SQLDatabase) -> String {
+        db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+    }
+
     /// The advisory locks that let one node at a time migrate a shared database, or set up an empty one.
     private static let migrationLock: Int64 = 0x5_1B71_0001
     private static let startLock: Int64 = 0x5_1B71_0002

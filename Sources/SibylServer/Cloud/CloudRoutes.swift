@@ -135,10 +135,39 @@ struct CloudRoutes {
             guard let whitelist = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
                 throw SibylError(.invalidInput, "cidrs or rules: required")
             }
-            return JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(found, whitelist)))
+            return JSONAnswer(.ok, GuardAnswer(try await operations.editWhitelist(found) { _ in whitelist }))
+        }
+        deployment.post("ip_whitelist") { request, context in
+            let found = try await self.deployment(request, context)
+            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: WhitelistBody.RuleFields.sibyl.all)
+            let cidr = try body.requiredString("cidr")
+            let action = try body.string("action")
+            let priority = try body.int("priority")
+            return JSONAnswer(
+                .ok,
+                GuardAnswer(
+                    try await operations.editWhitelist(found) { stored in
+                        var whitelist = stored ?? IPWhitelist()
+                        try whitelist.set(cidr: cidr, action: action, priority: priority)
+                        return whitelist
+                    }))
         }
         deployment.delete("ip_whitelist") { request, context in
-            JSONAnswer(.ok, GuardAnswer(try await operations.setWhitelist(try await self.deployment(request, context), nil)))
+            let found = try await self.deployment(request, context)
+            // With ?cidr=, that block's rule; without, the whole whitelist.
+            guard let text = request.uri.queryParameters.get("cidr") else {
+                return JSONAnswer(.ok, GuardAnswer(try await operations.editWhitelist(found) { _ in nil }))
+            }
+            let cidr = try CIDR(text)
+            return JSONAnswer(
+                .ok,
+                GuardAnswer(
+                    try await operations.editWhitelist(found) { stored in
+                        guard var whitelist = stored, whitelist.remove(cidr) else {
+                            throw SibylError(.notFound, "\(text) is not on the whitelist")
+                        }
+                        return whitelist
+                    }))
         }
     }
 

@@ -152,7 +152,7 @@ struct ConsoleDeploymentPages {
                 let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isNewline).map(String.init)
                 do {
                     let whitelist = try IPWhitelist(lines: lines)
-                    _ = try await operations.setWhitelist(deployment, whitelist.rules.isEmpty ? nil : whitelist)
+                    _ = try await operations.editWhitelist(deployment) { _ in whitelist.rules.isEmpty ? nil : whitelist }
                 } catch let error as SibylError where error.code == .invalidInput {
                     return try await show(visit, deployment.name, whitelistError: error)
                 }

@@ -100,12 +100,14 @@ struct DeploymentOperations: Sendable {
         return deployment
     }
 
-    /// Replaces the whitelist; nil removes it, which admits every address again.
-    func setWhitelist(_ current: Deployment, _ whitelist: IPWhitelist?) async throws(SibylError) -> Deployment {
-        try refuseWhileDeleting(current)
-        var deployment = current
-        deployment.whitelist = whitelist
-        try await store.updateDeployment(deployment, task: nil)
+    /// Replaces the whitelist with what `edit` makes of the stored one (nil: none, every address may call).
+    func editWhitelist(_ current: Deployment, _ edit: @escaping @Sendable (IPWhitelist?) throws -> IPWhitelist?) async throws(SibylError)
+        -> Deployment
+    {
+        let deployment = try await store.changeDeploymentWhitelist(projectID: current.projectID, name: current.name) { stored in
+            guard !stored.deleting else { throw Self.beingDeleted }
+            return try edit(stored.whitelist)
+        }
         try await changed(deployment)
         return deployment
     }
@@ -117,8 +119,10 @@ struct DeploymentOperations: Sendable {
     }
 
     private func refuseWhileDeleting(_ deployment: Deployment) throws(SibylError) {
-        guard !deployment.deleting else { throw SibylError(.conflict, "the deployment is being deleted") }
+        guard !deployment.deleting else { throw Self.beingDeleted }
     }
+
+    private static let beingDeleted = SibylError(.conflict, "the deployment is being deleted")
 
     private func validate(_ spec: DeploymentSpec, projectID: Int) async throws(SibylError) {
         try spec.validate(flavors: configuration.flavors, regions: Set(configuration.containerEngines.keys))

@@ -252,10 +252,10 @@ struct Deployments: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await Deployments.editWhitelist(name, project, output) { rules in
-                guard rules.contains(where: { $0["cidr"] as? String == cidr }) else { throw CLIError("\(cidr) is not on the whitelist") }
-                rules.removeAll { $0["cidr"] as? String == cidr }
-            }
+            Deployments.printGuard(
+                try await ServerClient(try Credentials.current()).call(
+                    .DELETE, Deployments.extras(project, name) + "/ip_whitelist?cidr=\(Query.escape(cidr))"),
+                output)
         }
     }
 
@@ -282,16 +282,6 @@ struct Deployments: AsyncParsableCommand {
                     .GET, Deployments.extras(project, name) + "/usage" + UsageBars.query(from: from, to: to)),
                 output)
         }
-    }
-
-    /// Reads the whitelist's rules, applies `edit`, writes them whole.
-    static func editWhitelist(
-        _ name: String, _ project: ProjectOptions, _ output: OutputOptions, _ edit: (inout [[String: Any]]) throws -> Void
-    ) async throws {
-        let server = ServerClient(try Credentials.current())
-        var rules = try await server.call(.GET, extras(project, name) + "/ip_whitelist").object["ip_rules"] as? [[String: Any]] ?? []
-        try edit(&rules)
-        printGuard(try await server.call(.PUT, extras(project, name) + "/ip_whitelist", json: ["rules": rules]), output)
     }
 
     /// A deployment's lock and whitelist.
@@ -347,7 +337,8 @@ struct Deployments: AsyncParsableCommand {
     }
 }
 
-/// `deployments allow` and `deny`: the block's rule set in the whitelist's rules, written back whole.
+/// `deployments allow` and `deny`: set the block's rule, which keeps its priority unless one is given (a new
+/// block goes after every rule; a deployment without a whitelist gets one).
 protocol DeploymentRuleCommand: AsyncParsableCommand {
     static var action: String { get }
     var name: String { get }
@@ -359,9 +350,11 @@ protocol DeploymentRuleCommand: AsyncParsableCommand {
 
 extension DeploymentRuleCommand {
     func run() async throws {
-        try await Deployments.editWhitelist(name, project, output) { rules in
-            WhitelistRules.set(cidr, action: Self.action, priority: rule.priority, in: &rules)
-        }
+        var body: [String: Any] = ["cidr": cidr, "action": Self.action]
+        if let priority = rule.priority { body["priority"] = priority }
+        Deployments.printGuard(
+            try await ServerClient(try Credentials.current()).call(.POST, Deployments.extras(project, name) + "/ip_whitelist", json: body),
+            output)
     }
 }
 
