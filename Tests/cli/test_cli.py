@@ -6,9 +6,9 @@ SIBYL_BINARY names the executable (default: .build/debug/sibyl).
 import csv
 import json
 import os
-import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -16,9 +16,11 @@ import urllib.request
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from sibyl_process import BINARY, SibylProcess  # noqa: E402  (the shared way to run a node)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
-BINARY = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
 PASSWORD = "cli-tests-password"
 # The container engine the deployment test runs on (CI starts one; see scripts/container-engine.sh).
 ENGINE = os.environ.get("SIBYL_TEST_ENGINE")
@@ -46,26 +48,13 @@ class CLI:
 
 @pytest.fixture(scope="module")
 def cli():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN, SIBYL_ADMIN_PASSWORD=PASSWORD)
-        arguments = [BINARY, "serve", "--port", str(port), "--data", os.path.join(home, "data"),
-                     "--edition", "licensed", "--api-options", "5"]
+        arguments = ["--edition", "licensed", "--api-options", "5"]
         if ENGINE:
             arguments += ["--container-engine", ENGINE]
-        server = subprocess.Popen(arguments, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/readyz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield CLI(home, url)
-        server.terminate()
-        assert server.wait(timeout=30) == 0
+        env = {"SIBYL_ADMIN_TOKEN": TOKEN, "SIBYL_ADMIN_PASSWORD": PASSWORD}
+        with SibylProcess(os.path.join(home, "data"), arguments, env) as node:
+            yield CLI(home, node.base)
 
 
 def test_login_keeps_a_private_token_and_whoami_reads_it(cli):

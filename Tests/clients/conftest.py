@@ -5,13 +5,15 @@ SIBYL_TEST_ENGINE, when set, is the container engine the node runs deployments o
 """
 import json
 import os
-import socket
-import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from sibyl_process import SibylProcess  # noqa: E402  (the shared way to run a node)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
@@ -48,26 +50,11 @@ class Sibyl:
 
 @pytest.fixture(scope="session")
 def sibyl():
-    binary = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as data:
-        env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN)
-        arguments = [binary, "serve", "--port", str(port), "--data", data, "--api-options", "100"]
+        arguments = ["--api-options", "100"]
         if os.environ.get("SIBYL_TEST_ENGINE"):
             arguments += ["--container-engine", os.environ["SIBYL_TEST_ENGINE"]]
-        process = subprocess.Popen(arguments, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        sibyl = Sibyl(base)
-        sibyl.token = TOKEN
-        yield sibyl
-        process.terminate()
-        assert process.wait(timeout=30) == 0
+        with SibylProcess(data, arguments, {"SIBYL_ADMIN_TOKEN": TOKEN}) as node:
+            sibyl = Sibyl(node.base)
+            sibyl.token = TOKEN
+            yield sibyl

@@ -1,7 +1,7 @@
 """A Sibyl cluster on loopback: a fresh database on a real PostgreSQL server, three `sibyl serve` nodes
 sharing it, and nginx balancing over them.
 
-SIBYL_BINARY: the executable (default .build/debug/sibyl).
+SIBYL_BINARY: the executable (default .build/debug/sibyl; see Tests/support/sibyl_process.py).
 SIBYL_TEST_POSTGRES: a PostgreSQL URL whose user may create databases (required).
 SIBYL_TEST_PG_CTL: a command that takes `stop`, `start` or `restart` for that server (e.g. `pg_ctlcluster 15 main`);
   the outage tests need it.
@@ -11,9 +11,8 @@ import json
 import os
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,18 +23,15 @@ import uuid
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from sibyl_process import SibylProcess, free_port  # noqa: E402  (the shared way to run a node)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
 TOKEN = "cluster-tests-admin-token"
 SECRETS_KEY = base64.b64encode(b"k" * 32).decode()
 FLUSH_SECONDS = 1.0   # the nodes' default usage flush interval
 REFRESH_SECONDS = 5.0  # the nodes' default full reload interval: the documented bound of a change
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base, method, path, body=None, raw=None, headers=None, timeout=30):
@@ -69,60 +65,6 @@ def psql(url, sql):
     return subprocess.run(["psql", "-qAt", url, "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
-class Node:
-    def __init__(self, binary, url, folder):
-        self.binary, self.url, self.folder = binary, url, folder
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = None
-
-    def start(self):
-        os.makedirs(self.folder, exist_ok=True)
-        env = dict(os.environ, SIBYL_ADMIN_TOKEN=TOKEN, SIBYL_ADMIN_PASSWORD="cluster-admin-password",
-                   SIBYL_SECRETS_KEY=SECRETS_KEY, SIBYL_DATABASE=self.url)
-        self.log = open(os.path.join(self.folder, "node.log"), "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--data", self.folder, "--edition", "licensed",
-             "--api-options", "10", "--trusted-proxy", "127.0.0.1/32"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, seconds=60):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            assert self.process.poll() is None, f"node on {self.port} exited: {self.tail()}"
-            try:
-                if call(self.base, "GET", "/readyz", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"node on {self.port} not ready: {self.tail()}")
-
-    def stop(self):
-        """A graceful stop (SIGTERM): the node must exit 0, having written its counts."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                status = self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                raise AssertionError(f"node {self.port} did not stop within 60 s: {self.tail()}")
-            assert status == 0, self.tail()
-        self.process = None
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.process = None
-
-    def tail(self):
-        try:
-            with open(os.path.join(self.folder, "node.log"), "rb") as f:
-                return f.read()[-3000:].decode(errors="replace")
-        except OSError:
-            return ""
-
-
 NGINX_CONF = """
 worker_processes 1;
 pid {dir}/nginx.pid;
@@ -154,16 +96,23 @@ http {{
 
 
 class Cluster:
-    def __init__(self, binary, server_url, folder):
+    def __init__(self, server_url, folder):
         self.folder = folder
         self.database = "sibyl_cluster_" + uuid.uuid4().hex[:12]
         self.server_url = server_url
         psql(server_url, f"CREATE DATABASE {self.database}")
         parts = urllib.parse.urlsplit(server_url)
         self.url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/" + self.database, "sslmode=disable", ""))
-        self.nodes = [Node(binary, self.url, os.path.join(folder, f"node{i + 1}")) for i in range(3)]
+        self.nodes = [self.node(os.path.join(folder, f"node{i + 1}")) for i in range(3)]
         self.nginx_port = free_port()
         self.base = f"http://127.0.0.1:{self.nginx_port}"
+
+    def node(self, folder):
+        """A node of this cluster (not started): the shared database, a proxy-aware gateway behind nginx."""
+        return SibylProcess(
+            folder, ["--edition", "licensed", "--api-options", "10", "--trusted-proxy", "127.0.0.1/32"],
+            {"SIBYL_ADMIN_TOKEN": TOKEN, "SIBYL_ADMIN_PASSWORD": "cluster-admin-password", "SIBYL_SECRETS_KEY": SECRETS_KEY,
+             "SIBYL_DATABASE": self.url})
 
     def start(self):
         # All three at once: migrations and the first admin must happen once.
@@ -232,13 +181,12 @@ def predict_body():
 
 @pytest.fixture(scope="module")
 def cluster():
-    binary = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
     server = os.environ.get("SIBYL_TEST_POSTGRES")
     if not server:
         pytest.fail("SIBYL_TEST_POSTGRES is not set: the cluster tests need a PostgreSQL server")
     assert shutil.which("nginx"), "nginx is not installed"
     folder = tempfile.mkdtemp(prefix="sibyl-cluster-")
-    cluster = Cluster(binary, server, folder)
+    cluster = Cluster(server, folder)
     try:
         cluster.start()
         yield cluster

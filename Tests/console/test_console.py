@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from sibyl_process import SibylProcess  # noqa: E402  (the shared way to run a node)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURE = os.path.join(ROOT, "Tests", "Fixtures", "xgb_binary", "model.json")
 SCREENSHOTS = os.path.join(ROOT, "docs", "screenshots")
@@ -42,25 +44,10 @@ MEMBER_PASSWORD = "member-" + secrets.token_hex(8)
 
 @pytest.fixture(scope="module")
 def sibyl():
-    binary = os.environ.get("SIBYL_BINARY", os.path.join(ROOT, ".build", "debug", "sibyl"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as data:
-        env = dict(os.environ, SIBYL_ADMIN_TOKEN=ADMIN_TOKEN, SIBYL_ADMIN_PASSWORD=ADMIN_PASSWORD)
-        log = open(os.path.join(data, "sibyl.log"), "w")
-        process = subprocess.Popen([binary, "serve", "--port", str(port), "--data", data], env=env, stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-        process.terminate()
-        assert process.wait(timeout=30) == 0
-        log.close()
+        env = {"SIBYL_ADMIN_TOKEN": ADMIN_TOKEN, "SIBYL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+        with SibylProcess(data, [], env) as node:
+            yield node.base
 
 
 class Browser:
