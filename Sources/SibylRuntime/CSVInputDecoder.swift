@@ -12,20 +12,9 @@ import SibylCore
 /// - A row with the wrong number of cells, or a broken quote, is `.malformedBody` naming the line.
 /// Errors are reported in reading order, and line numbers count from 1 at the header.
 struct CSVInputDecoder {
-    private let bytes: UnsafeBufferPointer<UInt8>
+    private var scanner: CSVScanner
     private let features: FeatureIndex
     private let maxRows: Int
-    private var position = 0
-    private var line = 1
-    /// The unescaped text of the last quoted cell that held `""`.
-    private var scratch: [UInt8] = []
-
-    /// Where a cell's text lies: in the body, or in `scratch` when a quoted cell held `""`.
-    private struct Cell {
-        var start: Int
-        var end: Int
-        var unescaped: Bool
-    }
 
     static func decode(
         _ body: UnsafeBufferPointer<UInt8>, features: FeatureIndex, maxRows: Int
@@ -35,15 +24,14 @@ struct CSVInputDecoder {
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, features: FeatureIndex, maxRows: Int) {
-        self.bytes = bytes
+        scanner = CSVScanner(bytes)
         self.features = features
         self.maxRows = maxRows
     }
 
     private mutating func decode() throws(SibylError) -> FeatureMatrix {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        skipEmptyLines()
-        guard position < bytes.count else {
+        scanner.skipEmptyLines()
+        guard !scanner.isAtEnd else {
             throw SibylError(.malformedBody, "the CSV body is empty; expected a header row of feature names")
         }
         let columns = try readHeader()
@@ -51,22 +39,22 @@ struct CSVInputDecoder {
         var values: [Float] = []
         var rows = 0
         while true {
-            skipEmptyLines()
-            if position == bytes.count { break }
+            scanner.skipEmptyLines()
+            if scanner.isAtEnd { break }
             guard rows < maxRows else { throw SibylError(.tooManyRows, "the body has more than \(maxRows) rows") }
-            let rowLine = line
+            let rowLine = scanner.line
             let base = values.count
             values.append(contentsOf: repeatElement(Float.nan, count: width))
             var count = 0
             repeat {
-                let cell = try readCell()
+                let cell = try scanner.readCell()
                 if count < columns.count {
                     let column = columns[count]
                     values[base + column] = try number(in: cell, line: rowLine, column: column)
                 }
                 count += 1
-            } while consumeComma()
-            endLine()
+            } while scanner.consumeComma()
+            scanner.endLine()
             guard count == columns.count else {
                 throw SibylError(.malformedBody, "line \(rowLine): expected \(columns.count) cells, got \(count)")
             }
@@ -78,12 +66,12 @@ struct CSVInputDecoder {
 
     /// The feature column of each header cell.
     private mutating func readHeader() throws(SibylError) -> [Int] {
-        let headerLine = line
+        let headerLine = scanner.line
         var columns: [Int] = []
         var taken = [Bool](repeating: false, count: features.names.count)
         repeat {
-            let cell = try readCell()
-            let column = withText(of: cell) { name in
+            let cell = try scanner.readCell()
+            let column = scanner.withText(of: cell) { name in
                 features.column(of: name).map(Result.success)
                     ?? .failure(SibylError(.invalidInput, "line \(headerLine): unknown feature \(PredictionInput.quoted(name))"))
             }
@@ -93,13 +81,13 @@ struct CSVInputDecoder {
             }
             taken[found] = true
             columns.append(found)
-        } while consumeComma()
-        endLine()
+        } while scanner.consumeComma()
+        scanner.endLine()
         return columns
     }
 
-    private func number(in cell: Cell, line: Int, column: Int) throws(SibylError) -> Float {
-        let outcome: Result<Float, SibylError> = withText(of: cell) { text in
+    private func number(in cell: CSVScanner.Cell, line: Int, column: Int) throws(SibylError) -> Float {
+        let outcome: Result<Float, SibylError> = scanner.withText(of: cell) { text in
             guard !text.isEmpty else { return .success(.nan) }
             guard let (value, end) = DecimalNumber.parse(text, from: 0, limit: text.count, grammar: .lenient),
                   end == text.count else {
@@ -112,83 +100,5 @@ struct CSVInputDecoder {
             return .success(single)
         }
         return try outcome.get()
-    }
-
-    /// Passes a cell's text to `body`, trimmed of spaces and tabs unless the cell was quoted.
-    private func withText<R>(of cell: Cell, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if cell.unescaped { return scratch.withUnsafeBufferPointer(body) }
-        return body(UnsafeBufferPointer(rebasing: bytes[cell.start..<cell.end]))
-    }
-
-    /// Reads one cell, leaving `position` at the `,`, line end or end of input after it.
-    private mutating func readCell() throws(SibylError) -> Cell {
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-            var start = position
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: ",") || byte == 0x0A || byte == 0x0D { break }
-                if byte == UInt8(ascii: "\"") {
-                    throw SibylError(.malformedBody, "line \(line): a quote inside an unquoted cell")
-                }
-                position += 1
-            }
-            var end = position
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-            return Cell(start: start, end: end, unescaped: false)
-        }
-        let openLine = line
-        position += 1
-        let start = position
-        var escaped = false
-        while true {
-            guard position < bytes.count else {
-                throw SibylError(.malformedBody, "line \(openLine): a quoted cell is not closed")
-            }
-            let byte = bytes[position]
-            if byte == 0x0A || (byte == 0x0D && (position + 1 == bytes.count || bytes[position + 1] != 0x0A)) {
-                line += 1
-            }
-            if byte == UInt8(ascii: "\"") {
-                if position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "\"") {
-                    escaped = true
-                    position += 2
-                    continue
-                }
-                break
-            }
-            position += 1
-        }
-        let end = position
-        position += 1
-        if position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != 0x0A, bytes[position] != 0x0D {
-            throw SibylError(.malformedBody, "line \(line): unexpected text after a quoted cell")
-        }
-        guard escaped else { return Cell(start: start, end: end, unescaped: false) }
-        scratch.removeAll(keepingCapacity: true)
-        var index = start
-        while index < end {
-            scratch.append(bytes[index])
-            index += bytes[index] == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return Cell(start: start, end: end, unescaped: true)
-    }
-
-    private mutating func consumeComma() -> Bool {
-        guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else { return false }
-        position += 1
-        return true
-    }
-
-    /// Consumes one LF, CRLF or CR, if there.
-    private mutating func endLine() {
-        guard position < bytes.count else { return }
-        if bytes[position] == 0x0D { position += 1 }
-        if position < bytes.count && bytes[position] == 0x0A { position += 1 }
-        line += 1
-    }
-
-    private mutating func skipEmptyLines() {
-        while position < bytes.count && (bytes[position] == 0x0A || bytes[position] == 0x0D) { endLine() }
     }
 }

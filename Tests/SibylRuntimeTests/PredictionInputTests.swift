@@ -79,6 +79,9 @@ import Testing
         #expect(unknown?.message == #"records[0]: unknown feature "aé""#)
         let csv = try decode("\u{FEFF}\"c\", b ,\"a\"\n\n\"1.5\", +2 ,.5\n\"\",,\n", "Text/CSV; charset=\"UTF-8\"")
         #expect(bits(csv.values) == bits([0.5, 2, 1.5, .nan, .nan, .nan]))
+        // The same text as cells, for answers that repeat them: the same reading, quotes and spaces undone.
+        #expect(try CSVRecords.read(Array("\u{FEFF}\"c\", b ,\"a\"\n\n\"1.5\", +2 ,.5\n\"\",,\n".utf8)) == [["c", "b", "a"], ["1.5", "+2", ".5"], ["", "", ""]])
+        #expect(try CSVRecords.read(Array("id,\"say \"\"hi\"\", then\"\r\nx,\"a\nb\"\ry,z".utf8)) == [["id", "say \"hi\", then"], ["x", "a\nb"], ["y", "z"]])
     }
 
     // MARK: Errors

@@ -15,15 +15,15 @@ enum PredictionOneAnswer {
     static let reasonCount = 3
 
     static func json(
-        version: String, request: PredictionOneRequest, table: CSVTable, predictions: Predictions, contributions: Contributions?,
-        schema: ModelSchema
+        version: String, request: PredictionOneRequest, table: (header: [String], rows: [[String]]), predictions: Predictions,
+        contributions: Contributions?, schema: ModelSchema
     ) throws(PredictionOneError) -> [UInt8] {
         let keyIndex = try request.keyColumn.map { column throws(PredictionOneError) -> Int in
             guard let index = table.header.firstIndex(of: column) else { throw .badRequest("pc: no column \(column) in pr") }
             return index
         }
         func keys(_ row: Int) -> [String] {
-            (keyIndex.map { [table.rows[row][safe: $0]] } ?? []) + (request.noRowNumbers ? [] : ["\(row + 1)"])
+            (keyIndex.map { [table.rows[row][$0]] } ?? []) + (request.noRowNumbers ? [] : ["\(row + 1)"])
         }
         let keyHeader = (request.keyColumn.map { [$0] } ?? []) + (request.noRowNumbers ? [] : ["row"])
 
@@ -36,7 +36,7 @@ enum PredictionOneAnswer {
             var cells = keys(row)
             if showsClass { cells.append(isRegression ? number(predictions.values[row]) : predictions.label(ofRow: row)) }
             cells += predictions.probabilities(ofRow: row).map(number)
-            cells += appended.map { table.rows[row][safe: $0] }
+            cells += appended.map { table.rows[row][$0] }
             valid.append(cells)
         }
         var outputs = [("prediction_valid.csv", CSVText.file(valid))]
@@ -50,7 +50,7 @@ enum PredictionOneAnswer {
                 let top = values.indices.sorted { (abs(values[$0]), $1) > (abs(values[$1]), $0) }.prefix(count)
                 analysis.append(keys(row) + top.flatMap { feature in
                     let name = schema.featureNames[feature]
-                    let value = table.header.firstIndex(of: name).map { table.rows[row][safe: $0] } ?? ""
+                    let value = table.header.firstIndex(of: name).map { table.rows[row][$0] } ?? ""
                     return [name, value, Float(values[feature]).isFinite ? Float(values[feature]).description : ""]
                 })
             }
@@ -65,12 +65,5 @@ enum PredictionOneAnswer {
     /// The shortest decimal that reads back as the same float32; empty when not finite.
     private static func number(_ value: Float) -> String {
         value.isFinite ? value.description : ""
-    }
-}
-
-extension Array where Element == String {
-    /// The cell at `index`, or empty for a short row.
-    fileprivate subscript(safe index: Int) -> String {
-        indices.contains(index) ? self[index] : ""
     }
 }

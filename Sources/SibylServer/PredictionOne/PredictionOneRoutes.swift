@@ -42,8 +42,9 @@ struct PredictionOneRoutes {
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
         let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, maxRows: configuration.maxRowsPerRequest)
-        let table = CSVTable(call.csv)
-        guard table.rows.count == input.rows else { throw PredictionOneError.badRequest("pr: the rows of the CSV file could not be read") }
+        // The same cells the decoder read (it has accepted them), as text for the columns the answer repeats.
+        let records = try CSVRecords.read(call.csv)
+        let table = (header: records.first ?? [], rows: Array(records.dropFirst()))
         let predictions: Predictions
         var contributions: Contributions?
         if call.reasons {
