@@ -161,12 +161,13 @@ import Testing
     }
 
     @Test func aDeployKeyStopsWorkingAtItsEndDate() async throws {
-        let node = try await TestNode { $0.deployKeyLifetimeSeconds = 1 }
+        // Whole seconds: long enough that a loaded machine uses the key before its end.
+        let node = try await TestNode { $0.deployKeyLifetimeSeconds = 4 }
         defer { node.removeData() }
         let secret = try #require(try await node.call(.POST, "/api/v1/projects/1/account_secrets")["secret"] as? String)
         let key = try await Self.deployKey(node, secret: secret)
         #expect(try await Self.external(node, .GET, "/classifiers", key: key).status == 200)
-        try await Task.sleep(for: .seconds(2.1))
+        try await Task.sleep(for: .seconds(5.1))
         #expect(Self.refusal(try await Self.external(node, .GET, "/classifiers", key: key)) == "Inactive_credential.")
         // The secret still issues a fresh key.
         #expect(try await Self.external(node, .GET, "/classifiers", key: try await Self.deployKey(node, secret: secret)).status == 200)
