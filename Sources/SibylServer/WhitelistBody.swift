@@ -27,11 +27,10 @@ enum WhitelistBody {
     /// The whitelist named by `cidrsKey` or `rulesKey`; nil when the body names neither.
     static func whitelist(_ body: JSONBody, cidrsKey: String, rulesKey: String) throws(SibylError) -> IPWhitelist? {
         let cidrs = try body.strings(cidrsKey)
-        if cidrs != nil, try body.objects(rulesKey, allowed: RuleFields.sibyl.all) != nil {
-            throw SibylError(.invalidInput, "give \(cidrsKey) or \(rulesKey), not both")
-        }
+        let rules = try rules(body, key: rulesKey, fields: .sibyl)
+        if cidrs != nil, rules != nil { throw SibylError(.invalidInput, "give \(cidrsKey) or \(rulesKey), not both") }
         if let cidrs { return try IPWhitelist(parsing: cidrs) }
-        return try rules(body, key: rulesKey, fields: .sibyl)
+        return rules
     }
 
     /// The whitelist of a rules array; nil when the body has none.
