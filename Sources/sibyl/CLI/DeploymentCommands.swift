@@ -136,28 +136,20 @@ struct Deployments: AsyncParsableCommand {
         }
     }
 
-    struct Stop: AsyncParsableCommand {
+    struct Stop: LifecycleAction {
         static let configuration = CommandConfiguration(abstract: "Stop a deployment: no replicas, requests refused.")
+        static let action = (name: "stop", done: "Stopped")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.POST, Deployments.path(project, name) + "/stop")
-            Output.done(output, "Stopped \(name).", json: ["stopped": name])
-        }
     }
 
-    struct Start: AsyncParsableCommand {
+    struct Start: LifecycleAction {
         static let configuration = CommandConfiguration(abstract: "Start a stopped deployment.")
+        static let action = (name: "start", done: "Started")
         @Argument(help: "The deployment's name.") var name: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
-
-        func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.POST, Deployments.path(project, name) + "/start")
-            Output.done(output, "Started \(name).", json: ["started": name])
-        }
     }
 
     struct Remove: AsyncParsableCommand {
@@ -359,6 +351,21 @@ extension DeploymentRuleCommand {
 }
 
 /// lock, unlock, open: one call to Sibyl's additions for a deployment, answered with its lock and whitelist.
+/// stop, start: one POST to the compatible API, answered with what was done.
+protocol LifecycleAction: AsyncParsableCommand {
+    static var action: (name: String, done: String) { get }
+    var name: String { get }
+    var project: ProjectOptions { get }
+    var output: OutputOptions { get }
+}
+
+extension LifecycleAction {
+    func run() async throws {
+        try await ServerClient(try Credentials.current()).call(.POST, Deployments.path(project, name) + "/" + Self.action.name)
+        Output.done(output, "\(Self.action.done) \(name).", json: [Self.action.done.lowercased(): name])
+    }
+}
+
 protocol GuardAction: AsyncParsableCommand {
     static var request: (method: HTTPMethod, suffix: String) { get }
     var name: String { get }
