@@ -42,8 +42,10 @@ struct PredictionOneRoutes {
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
         let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, maxRows: configuration.maxRowsPerRequest)
-        // The same cells the decoder read (it has accepted them), as text for the columns the answer repeats.
-        let records = try CSVRecords.read(call.csv)
+        // The same cells the decoder read (it has accepted them), as text, when the answer repeats some:
+        // `pc`'s column, `ad`'s inputs, the values beside `ar`'s reasons.
+        let repeatsCells = call.keyColumn != nil || call.appendInputs || call.reasons
+        let records = repeatsCells ? try CSVRecords.read(call.csv) : []
         let table = (header: records.first ?? [], rows: Array(records.dropFirst()))
         let predictions: Predictions
         var contributions: Contributions?
