@@ -154,6 +154,11 @@ public struct IPWhitelist: Hashable, Sendable {
         return true
     }
 
+    /// Removes a block's rule as a request names the block; a block without a rule is `.notFound`.
+    public mutating func remove(cidr text: String) throws(SibylError) {
+        guard remove(try CIDR(text)) else { throw SibylError(.notFound, "\(text) is not on the whitelist") }
+    }
+
     /// Whether a client at `address` may call; nil (an address that could not be determined) never may.
     public func admits(_ address: IPAddress?) -> Bool {
         guard let address, let rule = rules.first(where: { $0.cidr.contains(address) }) else { return false }

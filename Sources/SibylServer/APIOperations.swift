@@ -120,10 +120,7 @@ struct APIOperations: Sendable {
     }
 
     func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
-        let cidr = try CIDR(text)
-        return try await editWhitelist(record) { whitelist in
-            guard whitelist.remove(cidr) else { throw SibylError(.notFound, "\(text) is not on the whitelist") }
-        }
+        try await editWhitelist(record) { whitelist in try whitelist.remove(cidr: text) }
     }
 
     /// A new key for the API, working at once; its secret is in the answer and nowhere else.

@@ -40,18 +40,13 @@ struct APIRoutes {
         }
         apis.put(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)
-            let body = try await JSONBody.read(request, limit: limit, allowed: ["cidrs", "rules"])
-            guard let replacement = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
-                throw SibylError(.invalidInput, "cidrs or rules: required")
-            }
+            let replacement = try WhitelistBody.replacement(try await JSONBody.read(request, limit: limit, allowed: ["cidrs", "rules"]))
             return whitelistAnswer(try await operations.editWhitelist(record) { $0 = replacement })
         }
         apis.post(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)
-            let body = try await JSONBody.read(request, limit: limit, allowed: WhitelistBody.RuleFields.sibyl.all)
-            return whitelistAnswer(
-                try await operations.addToWhitelist(
-                    record, cidr: try body.requiredString("cidr"), action: try body.string("action"), priority: try body.int("priority")))
+            let rule = try WhitelistBody.rule(try await JSONBody.read(request, limit: limit, allowed: WhitelistBody.RuleFields.sibyl.all))
+            return whitelistAnswer(try await operations.addToWhitelist(record, cidr: rule.cidr, action: rule.action, priority: rule.priority))
         }
         apis.delete(":api_id/ip_whitelist") { request, context in
             let record = try await record(request, context)

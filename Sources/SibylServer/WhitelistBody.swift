@@ -24,6 +24,19 @@ enum WhitelistBody {
         static let predictionOne = RuleFields(cidr: "source", action: "order")
     }
 
+    /// The whitelist of `PUT …/ip_whitelist`: `cidrs` or `rules`, one of them required.
+    static func replacement(_ body: JSONBody) throws(SibylError) -> IPWhitelist {
+        guard let whitelist = try whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
+            throw SibylError(.invalidInput, "cidrs or rules: required")
+        }
+        return whitelist
+    }
+
+    /// One block's rule as `POST …/ip_whitelist` names it, for `IPWhitelist.set(cidr:action:priority:)`.
+    static func rule(_ body: JSONBody) throws(SibylError) -> (cidr: String, action: String?, priority: Int?) {
+        (try body.requiredString("cidr"), try body.string("action"), try body.int("priority"))
+    }
+
     /// The whitelist named by `cidrsKey` or `rulesKey`; nil when the body names neither.
     static func whitelist(_ body: JSONBody, cidrsKey: String, rulesKey: String) throws(SibylError) -> IPWhitelist? {
         let cidrs = try body.strings(cidrsKey)

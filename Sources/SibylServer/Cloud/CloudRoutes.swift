@@ -131,24 +131,20 @@ struct CloudRoutes {
         }
         deployment.put("ip_whitelist") { request, context in
             let found = try await self.deployment(request, context)
-            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: ["cidrs", "rules"])
-            guard let whitelist = try WhitelistBody.whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
-                throw SibylError(.invalidInput, "cidrs or rules: required")
-            }
+            let whitelist = try WhitelistBody.replacement(
+                try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: ["cidrs", "rules"]))
             return JSONAnswer(.ok, GuardAnswer(try await operations.editWhitelist(found) { _ in whitelist }))
         }
         deployment.post("ip_whitelist") { request, context in
             let found = try await self.deployment(request, context)
-            let body = try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: WhitelistBody.RuleFields.sibyl.all)
-            let cidr = try body.requiredString("cidr")
-            let action = try body.string("action")
-            let priority = try body.int("priority")
+            let rule = try WhitelistBody.rule(
+                try await JSONBody.read(request, limit: configuration.maxManagementBodyBytes, allowed: WhitelistBody.RuleFields.sibyl.all))
             return JSONAnswer(
                 .ok,
                 GuardAnswer(
                     try await operations.editWhitelist(found) { stored in
                         var whitelist = stored ?? IPWhitelist()
-                        try whitelist.set(cidr: cidr, action: action, priority: priority)
+                        try whitelist.set(cidr: rule.cidr, action: rule.action, priority: rule.priority)
                         return whitelist
                     }))
         }
@@ -158,14 +154,12 @@ struct CloudRoutes {
             guard let text = request.uri.queryParameters.get("cidr") else {
                 return JSONAnswer(.ok, GuardAnswer(try await operations.editWhitelist(found) { _ in nil }))
             }
-            let cidr = try CIDR(text)
             return JSONAnswer(
                 .ok,
                 GuardAnswer(
                     try await operations.editWhitelist(found) { stored in
-                        guard var whitelist = stored, whitelist.remove(cidr) else {
-                            throw SibylError(.notFound, "\(text) is not on the whitelist")
-                        }
+                        var whitelist = stored ?? IPWhitelist()
+                        try whitelist.remove(cidr: text)
                         return whitelist
                     }))
         }
