@@ -74,10 +74,14 @@ extension Store {
     /// Revokes an account secret and every key issued from it; false when the project had none with this id.
     public func deleteAccountSecret(projectID: Int, id: String) async throws(SibylError) -> Bool {
         try await run(transaction: true) { db in
-            try await db.raw("DELETE FROM deploy_keys WHERE secret_id = \(bind: id)").run()
-            return try await db.raw("""
-                DELETE FROM account_secrets WHERE project_id = \(bind: projectID) AND id = \(bind: id) RETURNING id
+            // The project's own secret or nothing: the keys of another project's secret are not touched.
+            guard try await db.raw("""
+                SELECT id FROM account_secrets WHERE project_id = \(bind: projectID) AND id = \(bind: id)
                 """).first() != nil
+            else { return false }
+            try await db.raw("DELETE FROM deploy_keys WHERE secret_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM account_secrets WHERE id = \(bind: id)").run()
+            return true
         }
     }
 

@@ -173,6 +173,23 @@ import Testing
         #expect(try await Self.external(node, .GET, "/classifiers", key: try await Self.deployKey(node, secret: secret)).status == 200)
     }
 
+    /// Revoking names the project in the path: another project's secret id there is not found and its keys
+    /// keep working (the keys were deleted before the project was checked).
+    @Test func anotherProjectsSecretCannotBeRevokedThroughThisProject() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let project = try #require(try await node.call(.POST, "/api/v1/projects", json: ["name": "other"])["project_id"] as? Int)
+        let issued = try await node.call(.POST, "/api/v1/projects/\(project)/account_secrets")
+        let secret = try #require(issued["secret"] as? String)
+        let id = try #require(issued["secret_id"] as? String)
+        let key = try await Self.deployKey(node, secret: secret)
+        let revoke = try await node.call(.DELETE, "/api/v1/projects/1/account_secrets/\(id)")
+        #expect(revoke.status == 404 && revoke.errorCode == "not_found", "\(revoke.text)")
+        #expect(try await Self.external(node, .GET, "/classifiers", key: key).status == 200)
+        #expect(try await node.call(.DELETE, "/api/v1/projects/\(project)/account_secrets/\(id)").status == 204)
+        #expect(Self.refusal(try await Self.external(node, .GET, "/classifiers", key: key)) == "invalid_api_key.")
+    }
+
     @Test func classifiersOfAnotherProjectAreNotFound() async throws {
         let node = try await TestNode()
         defer { node.removeData() }
