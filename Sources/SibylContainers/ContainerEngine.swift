@@ -46,10 +46,19 @@ public struct ContainerEngine: Sendable {
     }
 
     public func imageExists(_ reference: String) async throws -> Bool {
+        try await imageID(reference) != nil
+    }
+
+    /// The engine's id of the image `reference` names now, or nil when it has none.
+    public func imageID(_ reference: String) async throws -> String? {
+        struct Wire: Decodable {
+            let id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
+        }
         let response = try await transport.send(.GET, "/images/\(EngineTransport.escape(reference, keeping: "/:@"))/json")
-        if response.status == 404 { return false }
+        if response.status == 404 { return nil }
         try transport.check(response, [200], "image \(reference)")
-        return true
+        return try transport.decode(Wire.self, response, "image \(reference)").id
     }
 
     /// Pulls `reference` ("registry/name:tag", tag "latest" when left out, or "name@sha256:...").
@@ -89,6 +98,41 @@ public struct ContainerEngine: Sendable {
             throw EngineError(status: 500, message: "pull \(reference): \(failure)")
         }
     }
+
+    /// Makes the bridge network `name` unless it exists, isolated from the engine's other isolated networks:
+    /// containers on different ones cannot reach each other. Podman isolates only when asked, through its
+    /// own API (the Docker-compatible call ignores the option); Docker, which lacks that API, isolates
+    /// user-defined bridges by default.
+    public func ensureNetwork(_ name: String, labels: [String: String]) async throws {
+        struct Podman: Encodable {
+            let name: String
+            let labels: [String: String]
+            let options = ["isolate": "true"]
+        }
+        struct Docker: Encodable {
+            let name: String
+            let labels: [String: String]
+            let checkDuplicate = true
+            enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels", checkDuplicate = "CheckDuplicate" }
+        }
+        let podman = try await transport.send(
+            .POST, "/networks/create", json: Podman(name: name, labels: labels), prefix: Self.podmanPrefix)
+        if podman.status != 404 {
+            try transport.check(podman, [200, 201, 409], "create network \(name)")
+            return
+        }
+        let docker = try await transport.send(.POST, "/networks/create", json: Docker(name: name, labels: labels))
+        try transport.check(docker, [201, 409], "create network \(name)")
+    }
+
+    /// Removes a network; one that is gone counts as removed, one still in use is an error.
+    public func removeNetwork(_ name: String) async throws {
+        let response = try await transport.send(.DELETE, "/networks/\(Self.path(name))")
+        try transport.check(response, [200, 204, 404], "remove network \(name)")
+    }
+
+    /// Podman's own API, which Docker does not serve (404).
+    static let podmanPrefix = "/v4.0.0/libpod"
 
     /// Creates (does not start) the container; returns its ID. A missing image is a 404, a taken name a 409.
     public func create(_ spec: ContainerSpec) async throws -> String {

@@ -11,10 +11,13 @@ public struct ContainerSpec: Sendable, Equatable {
     public var memoryBytes: Int?
     /// CPU limit in billionths of a CPU (1_000_000_000 = one core).
     public var nanoCPUs: Int?
+    /// The network the container joins; nil leaves it on the engine's default one.
+    public var network: String?
 
     public init(
         name: String, image: String, command: [String]? = nil, environment: [String: String] = [:],
-        containerPort: Int, labels: [String: String] = [:], memoryBytes: Int? = nil, nanoCPUs: Int? = nil
+        containerPort: Int, labels: [String: String] = [:], memoryBytes: Int? = nil, nanoCPUs: Int? = nil,
+        network: String? = nil
     ) {
         self.name = name
         self.image = image
@@ -24,6 +27,7 @@ public struct ContainerSpec: Sendable, Equatable {
         self.labels = labels
         self.memoryBytes = memoryBytes
         self.nanoCPUs = nanoCPUs
+        self.network = network
     }
 }
 
@@ -47,9 +51,10 @@ struct CreateContainerBody: Encodable {
         let restartPolicy = RestartPolicy(name: "no")
         let memory: Int?
         let nanoCPUs: Int?
+        let networkMode: String?
         enum CodingKeys: String, CodingKey {
             case initProcess = "Init", portBindings = "PortBindings", restartPolicy = "RestartPolicy"
-            case memory = "Memory", nanoCPUs = "NanoCpus"
+            case memory = "Memory", nanoCPUs = "NanoCpus", networkMode = "NetworkMode"
         }
     }
     struct Empty: Encodable {}
@@ -77,6 +82,6 @@ struct CreateContainerBody: Encodable {
         // lets the engine pick a free port, so replicas never collide.
         hostConfig = HostConfig(
             portBindings: [port: [PortBinding(hostIP: "127.0.0.1", hostPort: "")]],
-            memory: spec.memoryBytes, nanoCPUs: spec.nanoCPUs)
+            memory: spec.memoryBytes, nanoCPUs: spec.nanoCPUs, networkMode: spec.network)
     }
 }

@@ -21,12 +21,15 @@ public struct ContainerState: Sendable, Equatable {
     /// The 127.0.0.1 port the container's port is published on; nil unless running, because the
     /// engine releases the port on exit (podman keeps reporting the stale one).
     public let hostPort: Int?
+    /// The container's address on each network it joined, by network name.
+    public let networkAddresses: [String: String]
     public let startedAt: Date?
     public let finishedAt: Date?
 
     public init(
         id: String, name: String, image: String, labels: [String: String], environment: [String: String],
-        running: Bool, status: String, exitCode: Int, error: String, hostPort: Int?, startedAt: Date?, finishedAt: Date?
+        running: Bool, status: String, exitCode: Int, error: String, hostPort: Int?, networkAddresses: [String: String] = [:],
+        startedAt: Date?, finishedAt: Date?
     ) {
         self.id = id
         self.name = name
@@ -38,6 +41,7 @@ public struct ContainerState: Sendable, Equatable {
         self.exitCode = exitCode
         self.error = error
         self.hostPort = hostPort
+        self.networkAddresses = networkAddresses
         self.startedAt = startedAt
         self.finishedAt = finishedAt
     }
@@ -99,8 +103,13 @@ struct InspectWire: Decodable {
     }
     struct NetworkSettings: Decodable {
         /// Docker answers null for a port that is exposed but not published.
+        struct Network: Decodable {
+            let ipAddress: String?
+            enum CodingKeys: String, CodingKey { case ipAddress = "IPAddress" }
+        }
         let ports: [String: [PortBinding]?]?
-        enum CodingKeys: String, CodingKey { case ports = "Ports" }
+        let networks: [String: Network]?
+        enum CodingKeys: String, CodingKey { case ports = "Ports", networks = "Networks" }
     }
 
     let id: String
@@ -144,6 +153,7 @@ struct InspectWire: Decodable {
             exitCode: state.exitCode,
             error: state.error ?? "",
             hostPort: state.running ? published?.hostPort.flatMap { Int($0) } : nil,
+            networkAddresses: (networkSettings?.networks ?? [:]).compactMapValues { $0.ipAddress.flatMap { $0.isEmpty ? nil : $0 } },
             startedAt: Self.time(state.startedAt),
             finishedAt: Self.time(state.finishedAt))
     }

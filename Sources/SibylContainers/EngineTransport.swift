@@ -19,9 +19,9 @@ struct EngineTransport: Sendable {
     /// Sends the request and collects the whole answer, whatever its status.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: (any Encodable)? = nil,
-        timeout: TimeAmount = .seconds(30), maxBytes: Int = 4 << 20
+        timeout: TimeAmount = .seconds(30), maxBytes: Int = 4 << 20, prefix: String = apiPrefix
     ) async throws -> Response {
-        let response = try await open(method, path, query: query, json: json, timeout: timeout)
+        let response = try await open(method, path, query: query, json: json, timeout: timeout, prefix: prefix)
         let body: ByteBuffer?
         do {
             body = try await Self.within(.nanoseconds(timeout.nanoseconds)) {
@@ -39,9 +39,9 @@ struct EngineTransport: Sendable {
     /// Sends the request and hands back the answer with its body still streaming.
     func open(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: (any Encodable)? = nil,
-        headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
+        headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30), prefix: String = apiPrefix
     ) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: endpoint.url(Self.apiPrefix + path + Self.queryString(query)))
+        var request = HTTPClientRequest(url: endpoint.url(prefix + path + Self.queryString(query)))
         request.method = method
         if case .unixSocket = endpoint {
             // Go's HTTP server rejects a request without Host, and AsyncHTTPClient sends none over a unix socket.

@@ -19,6 +19,8 @@ struct Managed: Sendable {
     var unreported = 0
     var nextDiscovery: ContinuousClock.Instant
     var unfinished: Set<DeploymentTask.Kind> = []
+    /// The engine's id of the image the current revision's replicas run, per region, once pulled for it.
+    var images: [Int: String] = [:]
     /// Why containers could not be made in a region (the engine refused, the image is missing).
     var regionErrors: [Int: String] = [:]
     /// Consecutive crashes per region, for the restart back-off.

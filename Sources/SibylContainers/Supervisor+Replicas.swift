@@ -131,7 +131,9 @@ extension Supervisor {
         if current.count < target {
             for _ in current.count..<target {
                 do {
-                    let replica = try await create(entry.deployment, revision: entry.revision, region: region, engine: engine, now: now)
+                    let image = try await image(&entry, region: region, engine: engine)
+                    let replica = try await create(
+                        entry.deployment, image: image, revision: entry.revision, region: region, engine: engine, now: now)
                     entry.replicas[replica.name] = replica
                     current.append(replica)
                     entry.regionErrors[region] = nil
@@ -157,25 +159,49 @@ extension Supervisor {
         return nil
     }
 
-    private func create(
-        _ deployment: Deployment, revision: String, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant
-    ) async throws -> Replica {
-        let spec = deployment.spec
-        if try await !engine.imageExists(spec.image) {
+    /// The image a new replica runs, as the engine's id: pulled once per revision and region with the
+    /// deployment's own credentials (anonymously without any), even when the engine has it already, so an
+    /// image that reached the engine through another project's credentials never runs for a project that
+    /// cannot pull it itself. Credentials go to their own registry only. An operator's image on the engine
+    /// (`localhost/…`) is run as it is.
+    private func image(_ entry: inout Managed, region: Int, engine: ContainerEngine) async throws -> String {
+        if let pinned = entry.images[region] { return pinned }
+        let spec = entry.deployment.spec
+        let reference = try ImageReference(spec.image)
+        if !reference.isLocal {
+            let auth = await callbacks.registryAuth(entry.deployment)
+            if let auth, ImageReference.registryHost(auth.serverAddress) != reference.host {
+                throw SupervisorError(
+                    "the registry credentials \(spec.credentialsName ?? "") are for \(ImageReference.registryHost(auth.serverAddress)), not for \(reference.host)")
+            }
             do {
-                try await engine.pull(spec.image, auth: await callbacks.registryAuth(deployment))
+                try await engine.pull(reference.description, auth: auth)
             } catch {
-                throw SupervisorError("image \(spec.image) is not on the engine and could not be pulled: \(error)")
+                throw SupervisorError("image \(spec.image) could not be pulled: \(error)")
             }
         }
+        guard let id = try await engine.imageID(reference.description) else {
+            throw SupervisorError("image \(spec.image) is not on the engine")
+        }
+        entry.images[region] = id
+        return id
+    }
+
+    private func create(
+        _ deployment: Deployment, image: String, revision: String, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant
+    ) async throws -> Replica {
+        let spec = deployment.spec
         let flavor = flavors[spec.flavorName]
         var labels = labels(deployment)
         labels["sibyl.region"] = "\(region)"
         labels["sibyl.revision"] = revision
         let name = "sibyl-\(deployment.projectID)-\(deployment.name)-\(Self.suffix())"
+        let network = network(deployment)
+        try await engine.ensureNetwork(network, labels: ["sibyl.installation": installation, "sibyl.project": "\(deployment.projectID)"])
         let id = try await engine.create(ContainerSpec(
-            name: name, image: spec.image, command: spec.command, environment: spec.envs ?? [:],
-            containerPort: spec.listeningPort, labels: labels, memoryBytes: flavor?.memoryBytes, nanoCPUs: flavor?.nanoCPUs))
+            name: name, image: image, command: spec.command, environment: spec.envs ?? [:],
+            containerPort: spec.listeningPort, labels: labels, memoryBytes: flavor?.memoryBytes, nanoCPUs: flavor?.nanoCPUs,
+            network: network))
         do {
             try await engine.start(id)
         } catch {
@@ -210,7 +236,15 @@ extension Supervisor {
             for container in (try? await engine.list(labels: labels(deployment), all: true)) ?? [] {
                 try? await engine.remove(container.id, force: true)
             }
+            // The project's network goes with its last container; the engine refuses while others use it.
+            try? await engine.removeNetwork(network(deployment))
         }
+    }
+
+    /// The network of every replica of a project: replicas of one project reach each other, those of
+    /// another project (or installation) cannot reach them.
+    func network(_ deployment: Deployment) -> String {
+        "sibyl-\(installation.prefix(8))-p\(deployment.projectID)"
     }
 
     /// On a follower: the containers of the deployment's current revision that the leader runs, found on the

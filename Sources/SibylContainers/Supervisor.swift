@@ -96,7 +96,9 @@ public final class Supervisor: Service, Sendable {
                 entry.targets = [:]
             }
             entry.deployment = deployment
-            entry.revision = Self.revision(deployment.spec)
+            let revision = Self.revision(deployment.spec)
+            if revision != entry.revision { entry.images = [:] }
+            entry.revision = revision
             entry.unfinished.formUnion(tasks)
             all[key] = entry
         }

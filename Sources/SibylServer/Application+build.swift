@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import SibylContainers
 import SibylCore
@@ -61,9 +62,11 @@ public struct SibylNode: Sendable {
 }
 
 /// Builds a node the way `sibyl serve` runs it; tests call this too, with port 0 and a temporary folder.
-/// `onListening` receives the port once the node listens.
+/// `onListening` receives the port once the node listens, `onInferenceListening` that of the deployments'
+/// own listener when `inferencePort` asks for one.
 public func buildNode(
-    configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+    onInferenceListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> SibylNode {
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let store = try await Store.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
@@ -105,10 +108,14 @@ public func buildNode(
     AccountSecretRoutes(secrets: AccountSecrets(store: store), auth: auth).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
     CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)
+    // Deployments on a listener of their own are another origin than the console's; on the console's own
+    // they are sandboxed.
+    let inferenceRouter = configuration.inferencePort.map { _ in Router(context: AppContext.self) }
+    inferenceRouter?.add(middleware: TelemetryMiddleware(registry: registry))
     DeploymentProxy(
         platform: platform, supervisor: supervisor, client: client,
-        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)
-    ).add(to: router)
+        resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), onConsoleOrigin: inferenceRouter == nil
+    ).add(to: inferenceRouter ?? router)
 
     var application = Application(
         router: router,
@@ -116,6 +123,17 @@ public func buildNode(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sibyl"),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
         logger: logger)
+    if let inferenceRouter, let port = configuration.inferencePort {
+        application.addServices(Application(
+            router: inferenceRouter,
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
+            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "sibyl"),
+            onServerRunning: { channel in
+                platform.inferencePort.store(channel.localAddress?.port ?? 0, ordering: .relaxed)
+                await onInferenceListening(channel.localAddress?.port ?? 0)
+            },
+            logger: logger))
+    }
     application.addServices(platform.usage, builder)
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {

@@ -64,6 +64,15 @@ public struct ServerConfiguration: Sendable {
     public var proxyTimeoutSeconds: Int64 = 300
     /// Largest answer of a replica collected before it is sent (unless the deployment streams).
     public var maxProxiedAnswerBytes = 64 << 20
+    /// A listener of their own for deployments, on `host`: their answers then never share the console's
+    /// origin. Nil serves them on the console's listener under `/inference/…`, sandboxed (no script runs).
+    public var inferencePort: Int?
+    /// The public URL of deployments, for the addresses answers give (behind a proxy or a wildcard DNS
+    /// name); `{project}` and `{name}` in it are filled in, else the deployment's path follows it.
+    public var inferenceURL: String?
+    /// Registry hosts deployment images may come from (`docker.io` for Docker Hub); empty allows any.
+    /// Images an operator put on the engine (`localhost/…`) are always allowed.
+    public var allowedRegistries: [String] = []
     /// How often the supervisor looks at every deployment's replicas.
     public var supervisorIntervalMilliseconds = 250
 

@@ -77,5 +77,6 @@ struct Gateway: Sendable {
 extension HTTPField.Name {
     static let xAPIKey = Self("X-Api-Key")!
     static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
     static let xShouldRetry = Self("x-should-retry")!
 }

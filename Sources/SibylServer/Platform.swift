@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SibylCore
+import Synchronization
 import SibylRuntime
 import SibylStore
 
@@ -17,6 +18,8 @@ final class Platform: Sendable {
     let deployments = DeploymentDirectory()
     let usage: UsageCounter
     let logger: Logger
+    /// The port the deployments' own listener is bound to (`inferencePort` 0 asks for any free one).
+    let inferencePort = Atomic<Int>(0)
     /// Route reloads, one at a time: a full reload that read the store before a change must not write its
     /// older view over the newer one a targeted reload just wrote.
     private let reloading = AsyncLock()
@@ -121,6 +124,24 @@ final class Platform: Sendable {
     func baseURL(_ request: Request) -> String {
         let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         return "http://" + host
+    }
+
+    /// Where clients reach a deployment: `--inference-url` with `{project}` and `{name}` filled in (one host
+    /// name per deployment) or followed by the deployment's path; else the inference listener on the host
+    /// the request came to; else this listener. Every path below the address goes to a replica.
+    func deploymentAddress(_ deployment: Deployment, _ request: Request) -> String {
+        let path = "/inference/\(deployment.projectID)/\(deployment.name)"
+        if let url = configuration.inferenceURL {
+            guard url.contains("{name}") else { return url + path }
+            return url.replacing("{project}", with: "\(deployment.projectID)").replacing("{name}", with: deployment.name)
+        }
+        guard configuration.inferencePort != nil else { return baseURL(request) + path }
+        let port = inferencePort.load(ordering: .relaxed)
+        let authority = request.head.authority ?? configuration.host
+        // The host without its port; an IPv6 literal keeps its brackets.
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]"
+            : String(authority.prefix { $0 != ":" })
+        return "http://\(host):\(port)" + path
     }
 
     /// Daily counts of an API's or a deployment's answers by status, every day of the range (the last 30

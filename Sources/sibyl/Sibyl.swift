@@ -54,6 +54,12 @@ struct Serve: AsyncParsableCommand {
     var region: [String] = []
     @Option(help: "A deployment flavor, as NAME:CPUS:MEMORY_GIB; repeat for several (replaces the defaults).")
     var flavor: [String] = []
+    @Option(help: "Serve deployments on this port of --host instead of the console's, so that no container shares the console's origin.")
+    var inferencePort: Int?
+    @Option(help: "A registry host deployment images may come from (docker.io for Docker Hub); repeat for several. Default: any.")
+    var allowRegistry: [String] = []
+    @Option(help: "The public URL of deployments, for the addresses shown (e.g. https://{name}.{project}.inference.example.com behind a wildcard DNS name).")
+    var inferenceURL: String?
 
     func run() async throws {
         var logger = Logger(label: "sibyl")
@@ -85,6 +91,14 @@ struct Serve: AsyncParsableCommand {
             configuration.flavors = try flavor.map { text in
                 do throws(SibylError) { return try Flavor(parsing: text) } catch { throw ValidationError("--flavor: \(error.message)") }
             }
+        }
+        configuration.inferencePort = inferencePort
+        configuration.allowedRegistries = allowRegistry.map(ImageReference.registryHost)
+        if let inferenceURL {
+            guard inferenceURL.hasPrefix("http://") || inferenceURL.hasPrefix("https://"), !inferenceURL.hasSuffix("/") else {
+                throw ValidationError("--inference-url: an http:// or https:// URL without a trailing slash")
+            }
+            configuration.inferenceURL = inferenceURL
         }
         configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

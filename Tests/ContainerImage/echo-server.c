@@ -2,9 +2,12 @@
  * Static, no libraries, so the image is this binary and nothing else; the subcommands stand in
  * for the shell tools a test would otherwise exec inside the container. */
 #define _GNU_SOURCE /* memmem */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +172,19 @@ static int stream(int fd) {
     return write_all(fd, "0\r\n\r\n", 5) ? -1 : 200;
 }
 
+/* What a hostile image would answer: cookies for the gateway's origin, a wipe of its site data, a service
+ * worker scope over the whole origin, a header named hop-by-hop by Connection, and a page with a script. */
+static int hostile(int fd, struct request *rq) {
+    const char *body = "<!doctype html><script>fetch('/api/v1/me')</script>";
+    char hdr[512];
+    int n = snprintf(hdr, sizeof hdr,
+                     "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %zu\r\n"
+                     "Set-Cookie: sibyl_session=planted; Path=/\r\nClear-Site-Data: \"cookies\"\r\n"
+                     "Service-Worker-Allowed: /\r\nConnection: X-Hop-Secret\r\nX-Hop-Secret: 1\r\nX-Kept: 1\r\n%s\r\n",
+                     strlen(body), rq->keep_alive ? "" : "Connection: close\r\n");
+    return write_all(fd, hdr, (size_t)n) || write_all(fd, body, strlen(body)) ? -1 : 200;
+}
+
 static int echo(int fd, struct request *rq) {
     char *json = NULL, host[256] = "";
     size_t len = 0;
@@ -204,6 +220,7 @@ static void serve(int fd) {
             int ready = access(NOT_READY_FILE, F_OK) != 0 && !(never && strcmp(never, "1") == 0);
             status = respond(fd, &rq, ready ? 200 : 503, "text/plain", ready ? "ready" : "not ready", ready ? 5 : 9);
         } else if (strcmp(rq.path, "/stream") == 0) status = stream(fd);
+        else if (strcmp(rq.path, "/hostile") == 0) status = hostile(fd, &rq);
         else status = echo(fd, &rq);
         printf("%s %s %d\n", rq.method, rq.path, status);
         fflush(stdout);
@@ -212,7 +229,22 @@ static void serve(int fd) {
     close(fd);
 }
 
-/* `echo-server touch|rm PATH`, `exit N` and `sleep MS`: what tests run through exec. */
+/* Exit 0 when a TCP connection to an IPv4 address opens within 2 s, 1 otherwise. */
+static int connect_to(const char *host, const char *port) {
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(port))};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || inet_pton(AF_INET, host, &addr.sin_addr) != 1) return 2;
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) return 0;
+    if (errno != EINPROGRESS) return 1;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (poll(&p, 1, 2000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) || error) return 1;
+    return 0;
+}
+
+/* `echo-server touch|rm PATH`, `exit N`, `sleep MS` and `connect IPV4 PORT`: what tests run through exec. */
 static int subcommand(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "touch") == 0) {
         FILE *f = fopen(argv[2], "a");
@@ -224,7 +256,8 @@ static int subcommand(int argc, char **argv) {
         sleep_ms(atol(argv[2]));
         return 0;
     }
-    fprintf(stderr, "usage: echo-server [touch PATH | rm PATH | exit N | sleep MS]\n");
+    if (argc == 4 && strcmp(argv[1], "connect") == 0) return connect_to(argv[2], argv[3]);
+    fprintf(stderr, "usage: echo-server [touch PATH | rm PATH | exit N | sleep MS | connect IPV4 PORT]\n");
     return 2;
 }
 

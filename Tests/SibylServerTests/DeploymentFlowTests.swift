@@ -42,12 +42,13 @@ struct DeploymentFlowTests {
     /// Polls the deployment until `check` holds, for at most `seconds`.
     @discardableResult
     static func waitFor(
-        _ node: TestNode, _ name: String, seconds: Double = 30, _ what: String, _ check: (TestNode.Answer) -> Bool
+        _ node: TestNode, _ name: String, project: Int = 1, seconds: Double = 30, _ what: String,
+        _ check: (TestNode.Answer) -> Bool
     ) async throws -> TestNode.Answer {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         var last: TestNode.Answer?
         while ContinuousClock.now < deadline {
-            let answer = try await node.call(.GET, "\(projects)/deployments/\(name)")
+            let answer = try await node.call(.GET, "/cloud/v3/inference/\(project)/deployments/\(name)")
             if check(answer) { return answer }
             last = answer
             try await Task.sleep(for: .milliseconds(100))

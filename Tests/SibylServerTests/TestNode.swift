@@ -21,6 +21,8 @@ final class TestNode: Sendable {
     private let node: SibylNode
     private let task: Task<Void, any Error>
     let port: Int
+    /// The deployments' own listener, when the configuration asks for one.
+    let inferencePort: Int?
     let routes: [String]
     let consoleRoutes: [String]
     /// The address the client calls: the listening address, or IPv4 loopback when the node listens on all.
@@ -44,13 +46,18 @@ final class TestNode: Sendable {
         var logger = Logger(label: "sibyl-test") { _ in logs.handler() }
         logger.logLevel = .trace
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let node = try await buildNode(configuration: configuration, logger: logger) { port in portContinuation.yield(port) }
+        let (inferenceStream, inferenceContinuation) = AsyncStream.makeStream(of: Int.self)
+        let node = try await buildNode(
+            configuration: configuration, logger: logger, onListening: { port in portContinuation.yield(port) },
+            onInferenceListening: { port in inferenceContinuation.yield(port) })
         routes = node.routes
         consoleRoutes = node.consoleRoutes
         self.node = node
         task = Task { try await node.run() }
         var iterator = portStream.makeAsyncIterator()
         port = await iterator.next() ?? 0
+        var inferenceIterator = inferenceStream.makeAsyncIterator()
+        inferencePort = configuration.inferencePort == nil ? nil : await inferenceIterator.next()
         self.folder = folder
         self.logs = logs
         clientHost = configuration.host == "::" ? "127.0.0.1" : configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
@@ -116,14 +123,16 @@ final class TestNode: Sendable {
         var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String ?? json["code"] as? String }
         var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String ?? json["error"] as? String }
         subscript(_ key: String) -> Any? { json[key] }
+        /// Every value of a header, by case-insensitive name.
+        func header(_ name: String) -> [String] { headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1) }
     }
 
     @discardableResult
     func call(
         _ method: HTTPMethod, _ path: String, token: String? = TestNode.adminToken, json: Any? = nil, body: [UInt8]? = nil,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], port: Int? = nil
     ) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://\(clientHost):\(port)\(path)")
+        var request = HTTPClientRequest(url: "http://\(clientHost):\(port ?? self.port)\(path)")
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "apikey \(token)") }
         if let json {

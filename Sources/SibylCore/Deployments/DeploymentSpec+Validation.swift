@@ -6,7 +6,7 @@ extension DeploymentSpec {
     /// The first problem is reported by its field path, e.g. `containers[0].scale.max: …`.
     public func validate(flavors: [Flavor], regions: Set<Int>) throws(SibylError) {
         func invalid(_ field: String, _ reason: String) -> SibylError { SibylError(.invalidInput, "\(field): \(reason)") }
-        guard !image.isEmpty, !image.contains(where: \.isWhitespace) else { throw invalid("image", "a name:tag without spaces") }
+        _ = try ImageReference(image)
         guard (1...65535).contains(listeningPort) else { throw invalid("listening_port", "must be 1 to 65535") }
         guard flavors.contains(where: { $0.name == flavorName }) else {
             throw invalid("flavor_name", "no flavor \(flavorName); this node offers \(flavors.map(\.name).joined(separator: ", "))")

@@ -65,14 +65,15 @@ struct CloudRoutes {
         }
         deployments.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            let base = operations.platform.baseURL(request)
             let all = try await store.deployments(projectID: project.id)
-            return JSONAnswer(.ok, verbatim: try CloudPage(all.map { DeploymentAnswer($0, view: operations.view($0), baseURL: base) }, query: request))
+            let answers = all.map { DeploymentAnswer($0, view: operations.view($0), address: operations.platform.deploymentAddress($0, request)) }
+            return JSONAnswer(.ok, verbatim: try CloudPage(answers, query: request))
         }
         deployments.get(":deployment_name") { request, context in
             let deployment = try await deployment(request, context)
             return JSONAnswer(
-                .ok, verbatim: DeploymentAnswer(deployment, view: operations.view(deployment), baseURL: operations.platform.baseURL(request)))
+                .ok, verbatim: DeploymentAnswer(
+                    deployment, view: operations.view(deployment), address: operations.platform.deploymentAddress(deployment, request)))
         }
         deployments.patch(":deployment_name") { request, context in
             let (user, project) = try await auth.project(request, context)

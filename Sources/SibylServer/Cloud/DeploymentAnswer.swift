@@ -52,7 +52,7 @@ struct DeploymentAnswer: Encodable {
         case credentialsName = "credentials_name", createdAt = "created_at", objectReferences = "object_references"
     }
 
-    init(_ deployment: Deployment, view: DeploymentView, baseURL: String) {
+    init(_ deployment: Deployment, view: DeploymentView, address: String) {
         let spec = deployment.spec
         name = deployment.name
         projectID = deployment.projectID
@@ -60,7 +60,7 @@ struct DeploymentAnswer: Encodable {
         listeningPort = spec.listeningPort
         flavorName = spec.flavorName
         status = view.status.rawValue
-        address = Self.address(deployment, baseURL: baseURL)
+        self.address = address
         containers = spec.containers.map { placement in
             let region = view.regions[placement.regionID] ?? .init(ready: 0, total: 0)
             var scale = placement.scale
@@ -69,7 +69,7 @@ struct DeploymentAnswer: Encodable {
             scale.pollingInterval = scale.pollingInterval ?? Scale.defaultPollingInterval
             return Container(
                 regionID: placement.regionID, scale: scale, deployStatus: .init(ready: region.ready, total: region.total),
-                address: Self.address(deployment, baseURL: baseURL), errorMessage: region.error)
+                address: address, errorMessage: region.error)
         }
         authEnabled = spec.requiresKey
         apiKeys = spec.apiKeys ?? []
@@ -90,11 +90,6 @@ struct DeploymentAnswer: Encodable {
         credentialsName = spec.credentialsName ?? ""
         description = spec.description ?? ""
         createdAt = UTCDay.dateTime(fromEpochSeconds: deployment.createdAt)
-    }
-
-    /// Where the gateway serves the deployment: every path below it goes to a replica.
-    static func address(_ deployment: Deployment, baseURL: String) -> String {
-        "\(baseURL)/inference/\(deployment.projectID)/\(deployment.name)"
     }
 
     private static func shellQuoted(_ word: String) -> String {

@@ -23,13 +23,6 @@ struct ConsoleCookies: Sendable {
     }
 
     func cameOverTLS(_ request: Request, _ context: AppContext) -> Bool {
-        if request.uri.scheme == .https { return true }
-        guard let peer = context.peer, trustedProxies.contains(where: { $0.contains(peer) }) else { return false }
-        let proto = request.headers[.xForwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces)
-        return proto?.lowercased() == "https"
+        ClientAddressResolver(trustedProxies: trustedProxies).cameOverTLS(request, context)
     }
-}
-
-extension HTTPField.Name {
-    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

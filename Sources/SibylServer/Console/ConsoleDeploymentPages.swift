@@ -218,14 +218,13 @@ struct ConsoleDeploymentPages {
     }
 
     func list(_ visit: ConsoleVisit, project: Project, form: Form = Form(), error: SibylError? = nil) async throws -> Response {
-        let base = console.platform.baseURL(visit.request)
         let deployments = try await console.store.deployments(projectID: project.id)
         let rows = deployments.map { deployment in
             let view = operations.view(deployment)
             return Row(
                 projectID: project.id, name: deployment.name, image: deployment.spec.image, status: view.status.rawValue,
                 ready: view.regions.values.map(\.ready).reduce(0, +), total: view.regions.values.map(\.total).reduce(0, +),
-                address: DeploymentAnswer.address(deployment, baseURL: base))
+                address: console.platform.deploymentAddress(deployment, visit.request))
         }
         let keys = try await console.store.inferenceKeys(projectID: project.id).map { key in
             KeyRow(
@@ -257,7 +256,7 @@ struct ConsoleDeploymentPages {
         }
         let detail = DetailView(
             projectID: project.id, name: deployment.name, status: view.status.rawValue,
-            address: DeploymentAnswer.address(deployment, baseURL: console.platform.baseURL(visit.request)),
+            address: console.platform.deploymentAddress(deployment, visit.request),
             image: deployment.spec.image, port: deployment.spec.listeningPort, flavor: deployment.spec.flavorName,
             timeout: deployment.spec.idleTimeout, keys: (deployment.spec.apiKeys ?? []).joined(separator: ", "),
             locked: deployment.locked, whitelist: entries.joined(separator: ", "), whitelistLines: entries.joined(separator: "\n"),

@@ -124,10 +124,25 @@ struct DeploymentOperations: Sendable {
 
     private static let beingDeleted = SibylError(.conflict, "the deployment is being deleted")
 
+    /// Besides the spec's own rules: the image comes from an allowed registry, and named credentials are
+    /// the project's and are for the image's registry (a pull hands them to that host, and only to it).
     private func validate(_ spec: DeploymentSpec, projectID: Int) async throws(SibylError) {
         try spec.validate(flavors: configuration.flavors, regions: Set(configuration.containerEngines.keys))
-        if let name = spec.credentialsName, try await !store.credentials(projectID: projectID).contains(where: { $0.name == name }) {
+        let image = try ImageReference(spec.image)
+        let allowed = configuration.allowedRegistries
+        guard allowed.isEmpty || image.isLocal || allowed.contains(image.host) else {
+            throw SibylError(
+                .invalidInput, "image: registry \(image.host) is not allowed on this node (allowed: \(allowed.joined(separator: ", ")))")
+        }
+        guard let name = spec.credentialsName else { return }
+        guard let credentials = try await store.credentials(projectID: projectID).first(where: { $0.name == name }) else {
             throw SibylError(.invalidInput, "credentials_name: no registry credentials named \(name) in this project")
+        }
+        let host = ImageReference.registryHost(credentials.registryURL)
+        guard host == image.host else {
+            throw SibylError(
+                .invalidInput,
+                "credentials_name: the registry credentials \(name) are for \(host), but the image is on \(image.host): name credentials for the image's registry")
         }
     }
 

@@ -8,15 +8,17 @@ import SibylCore
 
 /// The data plane of deployments: every request to a deployment's address (`/inference/{project_id}/{name}/…`)
 /// passes its key check, is counted in its usage, and is forwarded to a ready replica (the path below the
-/// address, the query, the headers and the body as they came), waiting for one to start when the
-/// deployment is at zero. The key that opened the deployment is removed before forwarding: it never
-/// reaches a container.
+/// address, the query and the body as they came), waiting for one to start when the deployment is at zero.
+/// Headers cross as `ForwardedHeaders` allows: the key that opened the deployment, the caller's cookies and
+/// Sibyl's credentials never reach a container, and a container's answer sets no cookie.
 struct DeploymentProxy: Sendable {
     let platform: Platform
     /// Nil on a node without a container engine: every deployment request is then a 503.
     let supervisor: Supervisor?
     let client: HTTPClient
     let resolver: ClientAddressResolver
+    /// Whether this router also serves the console: answers are then sandboxed (`ForwardedHeaders.sandbox`).
+    let onConsoleOrigin: Bool
 
     func add(to router: Router<AppContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
@@ -47,9 +49,9 @@ struct DeploymentProxy: Sendable {
     ) async throws -> Response {
         let deployment = entry.deployment
         let keyHeader = try checkKey(request, entry)
+        let caller = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         if let whitelist = deployment.whitelist {
-            let client = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
-            guard whitelist.admits(client) else {
+            guard whitelist.admits(caller) else {
                 throw SibylError(.ipNotAllowed, "this address may not call the deployment: add it to its IP whitelist")
             }
         }
@@ -63,9 +65,9 @@ struct DeploymentProxy: Sendable {
             deployment, timeout: .seconds(platform.configuration.coldStartTimeoutSeconds))
         var outbound = HTTPClientRequest(url: "http://\(replica.host):\(replica.port)\(path)\(request.uri.query.map { "?" + $0 } ?? "")")
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && field.name != keyHeader {
-            outbound.headers.add(name: field.name.rawName, value: field.value)
-        }
+        outbound.headers = ForwardedHeaders.request(
+            request.headers, keyHeader: keyHeader, client: caller, proto: resolver.cameOverTLS(request, context) ? "https" : "http",
+            host: request.head.authority)
         let length = request.headers[.contentLength].flatMap(Int64.init)
         if length != 0 && (length != nil || request.headers[.transferEncoding] != nil) {
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
@@ -76,10 +78,7 @@ struct DeploymentProxy: Sendable {
         } catch {
             throw SibylError(.upstreamUnavailable, "the deployment's replica did not answer")
         }
-        var headers = HTTPFields()
-        for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
-            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
-        }
+        var headers = ForwardedHeaders.answer(answer.headers, onConsoleOrigin: onConsoleOrigin)
         let status = HTTPResponse.Status(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase)
         if deployment.spec.ingressOpts?.disableResponseBuffering == true {
             return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: answer.body))
@@ -110,9 +109,4 @@ struct DeploymentProxy: Sendable {
         return header
     }
 
-    /// Headers about one connection, which a proxy must not pass on (RFC 9110 §7.6.1).
-    private static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-        "proxy-authenticate", "proxy-authorization", "host",
-    ]
 }
