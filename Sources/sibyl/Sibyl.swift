@@ -103,6 +103,11 @@ struct Serve: AsyncParsableCommand {
         configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = environment["SIBYL_BCRYPT_COST"], !text.isEmpty {
+            // Lower costs are for test runs that sign in thousands of times (scripts/schemathesis.sh).
+            guard let cost = UInt8(text), (4...31).contains(cost) else { throw ValidationError("SIBYL_BCRYPT_COST: 4 to 31") }
+            configuration.bcryptCost = cost
+        }
 
         let node = try await buildNode(configuration: configuration, logger: logger)
         if let secrets = node.bootstrap {
