@@ -66,6 +66,9 @@ public struct ServerConfiguration: Sendable {
     public var maxProxiedAnswerBytes = 64 << 20
     /// How often the supervisor looks at every deployment's replicas.
     public var supervisorIntervalMilliseconds = 250
+    /// Requests held per deployment while none of its replicas is ready (a cold start); one more is
+    /// refused at once with 503 `overloaded`.
+    public var heldRequestsPerDeployment = 256
 
     public init() {}
 }
