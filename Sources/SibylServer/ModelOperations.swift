@@ -24,8 +24,8 @@ struct ModelOperations: Sendable {
         return model
     }
 
-    /// Validates and compiles an uploaded file, keeps it and records the model. `format` is a format name
-    /// (`ModelFormat`); without it the format is told from the content.
+    /// Validates and compiles an uploaded file, keeps it and records the model, in one of the node's upload
+    /// slots. `format` is a format name (`ModelFormat`); without it the format is told from the content.
     func upload(projectID: Int, name: String?, format: String?, file: [UInt8]) async throws -> Model {
         try await upload(projectID: projectID) { (name, format, file) }
     }
