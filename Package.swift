@@ -102,6 +102,9 @@ let package = Package(
         .executableTarget(
             name: "RuntimeBenchmark", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
             swiftSettings: settings),
+        .executableTarget(
+            name: "ModelMemory", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/ModelMemory",
+            swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that

@@ -14,6 +14,8 @@ struct Managed: Sendable {
     var requests = RequestCounter()
     /// A request waits for a replica.
     var demand = false
+    /// The requests held until a replica is ready, by waiter number (see `Supervisor.endpoint`).
+    var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     /// On a follower: requests received since the leader was last told, and when to look for the leader's
     /// containers next.
     var unreported = 0
@@ -42,13 +44,18 @@ struct Managed: Sendable {
 
     /// The next ready replica in turn.
     mutating func nextReady() -> ReplicaEndpoint? {
-        let ready = replicas.values.filter { $0.isServing && $0.port != nil }.sorted { $0.name < $1.name }
+        let ready = replicas.values.filter(Self.takesRequests).sorted { $0.name < $1.name }
         guard !ready.isEmpty else { return nil }
         cursor = (cursor + 1) % ready.count
         return ReplicaEndpoint(host: "127.0.0.1", port: ready[cursor].port!)
     }
 
     var readyCount: Int { replicas.values.filter(\.isServing).count }
+
+    /// Whether `nextReady` has a replica to give.
+    var hasReady: Bool { replicas.values.contains(where: Self.takesRequests) }
+
+    private static func takesRequests(_ replica: Replica) -> Bool { replica.isServing && replica.port != nil }
 
     /// Whether every region has as many containers of the current revision as it wants.
     var isScheduled: Bool {

@@ -51,7 +51,11 @@ public final class Supervisor: Service, Sendable {
     let probes: ProbeRunner
     let callbacks: Callbacks
     let logger: Logger
+    /// The most requests held at once per deployment while none of its replicas is ready.
+    let heldRequestLimit: Int
     let managed = Mutex<[String: Managed]>([:])
+    /// Numbers the held requests (`Managed.waiters`).
+    private let waiterNumbers = Atomic(0)
     /// Whether this node runs the containers (always, alone on its database) or follows another's.
     private let leading: Mutex<Bool>
     /// Set when this node has just become the leader: the next pass adopts what it finds.
@@ -61,8 +65,9 @@ public final class Supervisor: Service, Sendable {
 
     public init(
         engines: [Int: ContainerEngine], installation: String, flavors: [Flavor], client: HTTPClient, interval: Duration,
-        leading: Bool = true, callbacks: Callbacks, logger: Logger
+        heldRequestLimit: Int, leading: Bool = true, callbacks: Callbacks, logger: Logger
     ) {
+        self.heldRequestLimit = heldRequestLimit
         self.leading = Mutex(leading)
         self.engines = engines
         self.installation = installation
@@ -112,7 +117,11 @@ public final class Supervisor: Service, Sendable {
             apply(deployment, tasks: deployment.deleting ? [.delete] : [.create, .update])
         }
         let keys = Set(deployments.map(Self.key))
-        managed.withLock { all in all = all.filter { keys.contains($0.key) } }
+        let gone = managed.withLock { all in
+            defer { all = all.filter { keys.contains($0.key) } }
+            return all.filter { !keys.contains($0.key) }.values.flatMap(\.waiters.values)
+        }
+        Self.resume(gone)
     }
 
     public var isLeading: Bool { leading.withLock { $0 } }
@@ -162,36 +171,92 @@ public final class Supervisor: Service, Sendable {
     // MARK: Data plane
 
     /// A ready replica for one request, in turn; when none is ready (scaled to zero, or starting), the
-    /// request waits for one up to `timeout`. Every call counts as a request for idle time and the http
-    /// trigger.
+    /// request is held until one is, up to `timeout`: woken by the pass that finds a replica ready (or the
+    /// deployment gone), not polling. At most `heldRequestLimit` requests are held per deployment; more are
+    /// refused at once with `overloaded`. Every call counts as a request for idle time and the http trigger.
     public func endpoint(_ deployment: Deployment, timeout: Duration) async throws(SibylError) -> ReplicaEndpoint {
         let key = Self.key(deployment)
         let deadline = ContinuousClock.now + timeout
-        var nudged = false
+        var held = false
         while true {
             let now = ContinuousClock.now
             // Mutated in place: a copy of the entry would copy its request counts on every request.
-            let found: ReplicaEndpoint?? = managed.withLock { all in
-                guard all[key] != nil else { return .some(nil) }
+            let found: Lookup = managed.withLock { all in
+                guard all[key] != nil else { return .gone }
                 all[key]!.lastRequest = now
-                if !nudged {
+                if !held {
                     all[key]!.requests.record(at: now.secondsSinceStart)
                     all[key]!.unreported += 1
                 }
-                let endpoint = all[key]!.nextReady()
-                if endpoint == nil { all[key]!.demand = true }
-                return .some(endpoint)
+                if let endpoint = all[key]!.nextReady() { return .ready(endpoint) }
+                all[key]!.demand = true
+                return held || all[key]!.waiters.count < heldRequestLimit ? .none : .full
             }
-            guard case .some(let endpoint) = found else { break }
-            if let endpoint { return endpoint }
-            if !nudged {
+            switch found {
+            case .ready(let endpoint): return endpoint
+            case .gone: throw SibylError(.upstreamUnavailable, "no replica of the deployment became ready in time")
+            case .full:
+                throw SibylError(
+                    .overloaded, "\(heldRequestLimit) requests already wait for the deployment to start: retry shortly")
+            case .none: break
+            }
+            if !held {
                 wakeUp.yield()
-                nudged = true
+                held = true
             }
             guard ContinuousClock.now < deadline else { break }
-            try? await Task.sleep(for: .milliseconds(10))
+            await hold(key, until: deadline)
+            // A client gone: nobody waits for the answer.
+            if Task.isCancelled { break }
         }
         throw SibylError(.upstreamUnavailable, "no replica of the deployment became ready in time")
+    }
+
+    private enum Lookup {
+        case ready(ReplicaEndpoint)
+        /// No replica is ready; the request may wait.
+        case none
+        /// No replica is ready and the deployment holds as many requests as it may.
+        case full
+        case gone
+    }
+
+    /// Waits until a pass settles the deployment with a replica ready, the deployment goes, `deadline`
+    /// passes or the task is cancelled, whichever is first. The request waits as a continuation in
+    /// `Managed.waiters`, and a sleeping task keeps the deadline: no time is spent while it waits.
+    private func hold(_ key: String, until deadline: ContinuousClock.Instant) async {
+        let number = waiterNumbers.add(1, ordering: .relaxed).newValue
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        // Checked under the lock that `settle` resumes under, so no readiness is missed.
+                        let waiting = self.managed.withLock { all in
+                            guard all[key] != nil, !all[key]!.hasReady, !Task.isCancelled else { return false }
+                            all[key]!.waiters[number] = continuation
+                            return true
+                        }
+                        if !waiting { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.managed.withLock { all in all[key]?.waiters.removeValue(forKey: number) }?.resume()
+                }
+            }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Resumes held requests (taken out of their entry), to look again: a replica is ready, or the
+    /// deployment is gone.
+    private static func resume(_ waiters: some Sequence<CheckedContinuation<Void, Never>>) {
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Drops a deployment that is gone; the requests it held are answered at once.
+    private func forget(_ key: String) {
+        if let entry = managed.withLock({ $0.removeValue(forKey: key) }) { Self.resume(entry.waiters.values) }
     }
 
     // MARK: Logs
@@ -267,7 +332,7 @@ public final class Supervisor: Service, Sendable {
     private func follow(_ key: String, _ snapshot: Managed) async {
         var entry = snapshot
         if entry.deployment.deleting {
-            _ = managed.withLock { $0.removeValue(forKey: key) }
+            forget(key)
             return
         }
         let now = ContinuousClock.now
@@ -293,7 +358,7 @@ public final class Supervisor: Service, Sendable {
             await callbacks.deleted(deployment)
             await callbacks.finishTasks(deployment, [.delete], nil)
             await callbacks.finishTasks(deployment, [.create, .update], "the deployment was deleted")
-            _ = managed.withLock { $0.removeValue(forKey: key) }
+            forget(key)
             return
         }
         var entry = snapshot
@@ -329,12 +394,13 @@ public final class Supervisor: Service, Sendable {
         settle(key, entry, finished: finished)
     }
 
-    /// Writes a pass's outcome back into the shared state.
-    private func settle(_ key: String, _ settled: Managed, finished: Set<DeploymentTask.Kind>) {
-        managed.withLock { all in
-            // Keep what the data plane wrote meanwhile (requests, demand) and what `apply` changed. Taken
-            // out of the dictionary, not copied, so that its request counts are not copied either.
-            guard var latest = all.removeValue(forKey: key) else { return }
+    /// Writes a pass's outcome back into the shared state, and resumes the requests held for the
+    /// deployment when a replica is ready.
+    func settle(_ key: String, _ settled: Managed, finished: Set<DeploymentTask.Kind>) {
+        let ready = managed.withLock { all -> [CheckedContinuation<Void, Never>] in
+            // Keep what the data plane wrote meanwhile (requests, demand, held requests) and what `apply`
+            // changed. Taken out of the dictionary, not copied, so that its request counts are not copied either.
+            guard var latest = all.removeValue(forKey: key) else { return [] }
             latest.replicas = settled.replicas
             latest.targets = settled.targets
             latest.lastChange = settled.lastChange
@@ -345,8 +411,15 @@ public final class Supervisor: Service, Sendable {
             latest.unfinished.subtract(finished)
             latest.nextDiscovery = settled.nextDiscovery
             latest.demand = latest.demand && settled.readyCount == 0
+            var ready: [CheckedContinuation<Void, Never>] = []
+            if latest.hasReady {
+                ready = Array(latest.waiters.values)
+                latest.waiters = [:]
+            }
             all[key] = latest
+            return ready
         }
+        Self.resume(ready)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

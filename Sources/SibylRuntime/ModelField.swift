@@ -3,15 +3,19 @@ import SibylCore
 /// A value inside a parsed model file, with its path from the root, so that every check a loader
 /// makes can fail with `SibylError(.invalidModel, "<path>: <reason>")` naming the exact field.
 struct ModelField {
-    let value: JSONValue
+    let value: ModelValue
     let path: String
 
-    init(root: JSONValue) {
+    init(root: ModelValue) {
         value = root
         path = "(root)"
     }
 
-    private init(_ value: JSONValue, path: String) {
+    init(root: JSONValue) {
+        self.init(root: ModelValue(root))
+    }
+
+    private init(_ value: ModelValue, path: String) {
         self.value = value
         self.path = path
     }
@@ -35,9 +39,40 @@ struct ModelField {
     }
 
     /// The elements of this array, each with its indexed path.
-    func elements() throws(SibylError) -> [ModelField] {
-        guard case .array(let items) = value else { throw invalid("expected an array") }
-        return items.enumerated().map { ModelField($1, path: "\(path)[\($0)]") }
+    func elements() throws(SibylError) -> Elements {
+        switch value {
+        case .array, .numbers: Elements(array: self)
+        default: throw invalid("expected an array")
+        }
+    }
+
+    /// An array's elements, each made when it is read: a hostile file's million-element array is not
+    /// turned into a million fields and paths at once.
+    struct Elements: RandomAccessCollection {
+        let array: ModelField
+
+        var startIndex: Int { 0 }
+
+        var endIndex: Int {
+            switch array.value {
+            case .array(let items): items.count
+            case .numbers(let numbers): numbers.count
+            default: 0
+            }
+        }
+
+        subscript(index: Int) -> ModelField {
+            ModelField(value(at: index), path: "\(array.path)[\(index)]")
+        }
+
+        /// An element's value alone, without making its path.
+        func value(at index: Int) -> ModelValue {
+            switch array.value {
+            case .array(let items): items[index]
+            case .numbers(let numbers): .number(numbers[index])
+            default: preconditionFailure("not an array")
+            }
+        }
     }
 
     // MARK: Scalars
@@ -97,28 +132,14 @@ struct ModelField {
         }
     }
 
-    private func mapArray<T>(_ expected: String, _ transform: (JSONValue) -> T?) throws(SibylError) -> [T] {
-        guard case .array(let items) = value else { throw invalid("expected an array") }
+    private func mapArray<T>(_ expected: String, _ transform: (ModelValue) -> T?) throws(SibylError) -> [T] {
+        let elements = try elements()
         var result: [T] = []
-        result.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard let converted = transform(item) else { throw invalid("element \(index) is not \(expected)") }
+        result.reserveCapacity(elements.count)
+        for index in elements.indices {
+            guard let converted = transform(elements.value(at: index)) else { throw invalid("element \(index) is not \(expected)") }
             result.append(converted)
         }
         return result
-    }
-}
-
-extension JSONValue {
-    /// The value as an error message may quote it: scalars as written, containers by kind.
-    var shortDescription: String {
-        switch self {
-        case .null: "null"
-        case .bool(let flag): String(flag)
-        case .number(let number): number == number.rounded() && abs(number) < 1e18 ? String(Int(number)) : String(number)
-        case .string(let text): "\"\(text.count > 64 ? text.prefix(64) + "…" : Substring(text))\""
-        case .array: "an array"
-        case .object: "an object"
-        }
     }
 }

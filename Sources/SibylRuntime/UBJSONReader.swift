@@ -1,17 +1,18 @@
 import SibylCore
 
 /// Reads Universal Binary JSON (draft 12), the encoding of XGBoost's `save_model("….ubj")`, into the
-/// same `JSONValue` tree `JSONValue.parse` builds from JSON, so one model reader serves both.
+/// same document the JSON reader builds from JSON, so one model reader serves both.
 ///
 /// XGBoost writes objects as `{`, keys as a length and bytes, and `}`; arrays of numbers as optimized
 /// containers (`[$d#L<count>` then the big-endian values, for float32, int32, int8, uint8 and int64);
 /// other arrays as `[#L<count>` and their elements; strings as `S`, a length and UTF-8 bytes. The reader
 /// accepts the whole draft (all integer widths for lengths, `$`/`#` on objects too, unbounded containers,
 /// `N` no-ops between their elements, `C` and `H`) except typed containers of Z, N, T or F, whose
-/// elements occupy no bytes. Input is hostile: nesting is bounded at 64 containers, strings must be
-/// valid UTF-8, keys unique, and a declared count is refused unless the bytes left could hold that many
-/// elements, so no allocation is sized by a number alone. Errors are
-/// `SibylError(.malformedBody, "… at byte N")`.
+/// elements occupy no bytes. A `ModelValue` document gets typed containers of float32 and of integers of
+/// at most 32 bits straight into one numeric buffer each, without a value per number. Input is hostile:
+/// nesting is bounded at 64 containers, strings must be valid UTF-8, keys unique, and a declared count is
+/// refused unless the bytes left could hold that many elements, so no allocation is sized by a number
+/// alone. Errors are `SibylError(.malformedBody, "… at byte N")`.
 struct UBJSONReader {
     static let maxDepth = 64
 
@@ -23,11 +24,16 @@ struct UBJSONReader {
         self.bytes = bytes
     }
 
-    /// Parses exactly one value filling `bytes`.
+    /// Parses exactly one value filling `bytes` as a `JSONValue`, a value per number.
     static func parse(_ bytes: [UInt8]) throws(SibylError) -> JSONValue {
-        try bytes.span.withUnsafeBufferPointer { (buffer) throws(SibylError) -> JSONValue in
+        try parse(bytes, as: JSONValue.self)
+    }
+
+    /// Parses exactly one value filling `bytes`.
+    static func parse<Value: DocumentValue>(_ bytes: [UInt8], as: Value.Type) throws(SibylError) -> Value {
+        try bytes.span.withUnsafeBufferPointer { (buffer) throws(SibylError) -> Value in
             var reader = UBJSONReader(buffer)
-            let value = try reader.readValue(reader.readByte())
+            let value: Value = try reader.readValue(reader.readByte())
             guard reader.position == buffer.count else { throw reader.error("unexpected data after the value") }
             return value
         }
@@ -36,16 +42,12 @@ struct UBJSONReader {
     // MARK: Values
 
     /// Recursion is bounded by `maxDepth`, so it cannot exhaust the stack.
-    private mutating func readValue(_ marker: UInt8) throws(SibylError) -> JSONValue {
+    private mutating func readValue<Value: DocumentValue>(_ marker: UInt8) throws(SibylError) -> Value {
+        if let number = try readNumber(marker) { return .number(number) }
         switch marker {
         case UInt8(ascii: "Z"): return .null
         case UInt8(ascii: "T"): return .bool(true)
         case UInt8(ascii: "F"): return .bool(false)
-        case UInt8(ascii: "i"), UInt8(ascii: "U"), UInt8(ascii: "I"), UInt8(ascii: "l"), UInt8(ascii: "L"):
-            return .number(Double(try readInteger(marker)))
-        case UInt8(ascii: "d"): return .number(Double(Float(bitPattern: UInt32(truncatingIfNeeded: try readBigEndian(4)))))
-        case UInt8(ascii: "D"): return .number(Double(bitPattern: try readBigEndian(8)))
-        case UInt8(ascii: "H"): return .number(try readHighPrecision())
         case UInt8(ascii: "C"):
             let byte = try readByte()
             guard byte < 0x80 else { throw error("char 0x\(String(byte, radix: 16)) is not ASCII") }
@@ -59,30 +61,95 @@ struct UBJSONReader {
         }
     }
 
-    private mutating func readArray() throws(SibylError) -> JSONValue {
+    /// The number a number marker starts; nil for any other marker.
+    private mutating func readNumber(_ marker: UInt8) throws(SibylError) -> Double? {
+        switch marker {
+        case UInt8(ascii: "i"), UInt8(ascii: "U"), UInt8(ascii: "I"), UInt8(ascii: "l"), UInt8(ascii: "L"):
+            Double(try readInteger(marker))
+        case UInt8(ascii: "d"): Double(Float(bitPattern: UInt32(truncatingIfNeeded: try readBigEndian(4))))
+        case UInt8(ascii: "D"): Double(bitPattern: try readBigEndian(8))
+        case UInt8(ascii: "H"): try readHighPrecision()
+        default: nil
+        }
+    }
+
+    private mutating func readArray<Value: DocumentValue>() throws(SibylError) -> Value {
         try enterContainer()
         let (type, count) = try readContainerHeader(overhead: 0)
-        var elements: [JSONValue] = []
+        if Value.packsNumbers, let type, let count, count > 0, let numbers = readPackedNumbers(type, count: count) {
+            depth -= 1
+            return .packed(numbers)
+        }
+        var elements = ArrayElements<Value>(reservingCapacity: count ?? 0)
         if let count {
-            elements.reserveCapacity(count)
-            for _ in 0..<count { elements.append(try readValue(readMarker(type))) }
+            for _ in 0..<count { try readElement(readMarker(type), into: &elements) }
         } else {
             while true {
                 let marker = try readByte()
                 if marker == UInt8(ascii: "]") { break }
                 if marker == UInt8(ascii: "N") { continue }
-                elements.append(try readValue(marker))
+                try readElement(marker, into: &elements)
             }
         }
         depth -= 1
-        return .array(elements)
+        return elements.value()
     }
 
-    private mutating func readObject() throws(SibylError) -> JSONValue {
+    private mutating func readElement<Value: DocumentValue>(
+        _ marker: UInt8, into elements: inout ArrayElements<Value>
+    ) throws(SibylError) {
+        if let number = try readNumber(marker) {
+            elements.append(number: number)
+        } else {
+            elements.append(try readValue(marker))
+        }
+    }
+
+    /// The `count` elements of a typed container of float32s or of integers of at most 32 bits, straight
+    /// into one buffer; nil for other types, which are read element by element. The header has checked
+    /// that the bytes left hold `count` elements.
+    private mutating func readPackedNumbers(_ type: UInt8, count: Int) -> NumberArray? {
+        let start = UnsafeRawPointer(bytes.baseAddress! + position)
+        let numbers: NumberArray
+        switch type {
+        case UInt8(ascii: "d"):
+            numbers = NumberArray(float32s: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for k in 0..<count {
+                    buffer[k] = Float(bitPattern: UInt32(bigEndian: start.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
+                }
+                initialized = count
+            })
+        case UInt8(ascii: "l"):
+            numbers = NumberArray(int32s: [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for k in 0..<count { buffer[k] = Int32(bigEndian: start.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)) }
+                initialized = count
+            })
+        case UInt8(ascii: "I"):
+            numbers = NumberArray(int32s: [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for k in 0..<count { buffer[k] = Int32(Int16(bigEndian: start.loadUnaligned(fromByteOffset: 2 * k, as: Int16.self))) }
+                initialized = count
+            })
+        case UInt8(ascii: "i"), UInt8(ascii: "U"):
+            let signed = type == UInt8(ascii: "i")
+            numbers = NumberArray(int32s: [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for k in 0..<count {
+                    let byte = start.load(fromByteOffset: k, as: UInt8.self)
+                    buffer[k] = signed ? Int32(Int8(bitPattern: byte)) : Int32(byte)
+                }
+                initialized = count
+            })
+        default:
+            return nil
+        }
+        position += count * Self.smallestSize(type)!
+        return numbers
+    }
+
+    private mutating func readObject<Value: DocumentValue>() throws(SibylError) -> Value {
         try enterContainer()
         // A member is at least a key's length marker and length before its value.
         let (type, count) = try readContainerHeader(overhead: 2)
-        var members: [String: JSONValue] = [:]
+        var members: [String: Value] = [:]
         if let count {
             for _ in 0..<count { try readMember(into: &members, type: type, lengthMarker: readByte()) }
         } else {
@@ -98,12 +165,12 @@ struct UBJSONReader {
     }
 
     /// A key (its length marker already read) and its value; a repeated key is an error, as in JSON.
-    private mutating func readMember(
-        into members: inout [String: JSONValue], type: UInt8?, lengthMarker: UInt8
+    private mutating func readMember<Value: DocumentValue>(
+        into members: inout [String: Value], type: UInt8?, lengthMarker: UInt8
     ) throws(SibylError) {
         let keyPosition = position - 1
         let key = try readText(length: readLength(lengthMarker))
-        let value = try readValue(readMarker(type))
+        let value: Value = try readValue(readMarker(type))
         if members.updateValue(value, forKey: key) != nil {
             throw SibylError(.malformedBody, "duplicate key \"\(key)\" at byte \(keyPosition)")
         }

@@ -1,7 +1,7 @@
 import SibylCore
 
 /// Reads a model saved by XGBoost 1.x–3.x with `save_model("….json")` or `save_model("….ubj")` and
-/// compiles it: both encodings are read into the same `JSONValue` document, which one reader checks.
+/// compiles it: both encodings are read into the same `ModelValue` document, which one reader checks.
 ///
 /// Everything in the file is treated as hostile: each field is type-checked, every declared size must
 /// agree with the arrays it describes, and no allocation is sized from a declared number alone, so a bad
@@ -13,16 +13,17 @@ enum XGBoostJSONLoader {
 
     /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`.
     static func load(_ bytes: [UInt8], format: ModelFormat) throws(SibylError) -> CompiledModel {
-        let document: JSONValue
+        let document: ModelValue
         do {
-            document = format == .xgboostUBJ ? try UBJSONReader.parse(bytes) : try JSONValue.parse(bytes)
+            document = format == .xgboostUBJ
+                ? try UBJSONReader.parse(bytes, as: ModelValue.self) : try JSONReader.parse(bytes, as: ModelValue.self)
         } catch {
             throw SibylError(.invalidModel, "the model file is not valid \(format == .xgboostUBJ ? "UBJSON" : "JSON"): \(error.message)")
         }
         return try compile(document, format: format)
     }
 
-    private static func compile(_ document: JSONValue, format: ModelFormat) throws(SibylError) -> CompiledModel {
+    private static func compile(_ document: ModelValue, format: ModelFormat) throws(SibylError) -> CompiledModel {
         let learner = try ModelField(root: document).member("learner")
 
         let objectiveName = try learner.member("objective").member("name").string()
@@ -171,8 +172,8 @@ enum XGBoostJSONLoader {
 
     /// The file's feature names, or `f0…` as XGBoost names unnamed features, when it has none.
     private static func featureNames(_ field: ModelField?, count: Int) throws(SibylError) -> [String] {
-        let elements = try field?.elements() ?? []
-        guard let field, !elements.isEmpty else { return (0..<count).map { "f\($0)" } }
+        let elements = try field?.elements()
+        guard let field, let elements, !elements.isEmpty else { return (0..<count).map { "f\($0)" } }
         guard elements.count == count else {
             throw field.invalid("has \(elements.count) names, but num_feature is \(count)")
         }

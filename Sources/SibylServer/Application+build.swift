@@ -173,6 +173,7 @@ private func makeSupervisor(
     let supervisor = Supervisor(
         engines: engines, installation: try await store.installationID(), flavors: configuration.flavors, client: client,
         interval: .milliseconds(configuration.supervisorIntervalMilliseconds),
+        heldRequestLimit: configuration.heldRequestsPerDeployment,
         // Alone on its database a node leads; sharing one, it follows until it holds the leader lock.
         leading: !store.isShared,
         callbacks: .init(

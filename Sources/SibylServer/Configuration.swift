@@ -75,6 +75,12 @@ public struct ServerConfiguration: Sendable {
     public var allowedRegistries: [String] = []
     /// How often the supervisor looks at every deployment's replicas.
     public var supervisorIntervalMilliseconds = 250
+    /// Requests held per deployment while none of its replicas is ready (a cold start); one more is
+    /// refused at once with 503 `overloaded`.
+    public var heldRequestsPerDeployment = 256
+    /// Model uploads read and compiled at once by this node (each may take several times its file in
+    /// memory); one more is refused at once with 503 `overloaded`.
+    public var modelUploadConcurrency = 2
 
     public init() {}
 }

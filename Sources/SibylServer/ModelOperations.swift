@@ -3,11 +3,19 @@ import NIOPosix
 import SibylCore
 import SibylRuntime
 import SibylStore
+import Synchronization
 
 /// Model upload, lookup and delete, with their rules and errors, for the JSON routes and the console alike.
 struct ModelOperations: Sendable {
     let platform: Platform
+    /// The uploads this node is reading and compiling.
+    let uploads: UploadSlots
     var store: Store { platform.store }
+
+    init(platform: Platform) {
+        self.platform = platform
+        uploads = UploadSlots(limit: platform.configuration.modelUploadConcurrency)
+    }
 
     func model(projectID: Int, id: String?) async throws(SibylError) -> Model {
         guard let id, let model = try await store.model(projectID: projectID, id: id) else {
@@ -16,9 +24,25 @@ struct ModelOperations: Sendable {
         return model
     }
 
-    /// Validates and compiles an uploaded file, keeps it and records the model. `format` is a format name
-    /// (`ModelFormat`); without it the format is told from the content.
-    func upload(projectID: Int, name: String?, format formatText: String?, file: [UInt8]) async throws -> Model {
+    /// Validates and compiles an uploaded file, keeps it and records the model, in one of the node's upload
+    /// slots. `format` is a format name (`ModelFormat`); without it the format is told from the content.
+    func upload(projectID: Int, name: String?, format: String?, file: [UInt8]) async throws -> Model {
+        try await upload(projectID: projectID) { (name, format, file) }
+    }
+
+    /// `upload` of what `read` reads (the request's body, say), in one of the node's upload slots from
+    /// before the read to the end: the file and its compilation are in memory at most
+    /// `modelUploadConcurrency` times at once.
+    func upload(
+        projectID: Int, reading read: () async throws -> (name: String?, format: String?, file: [UInt8])
+    ) async throws -> Model {
+        try await uploads.run {
+            let (name, format, file) = try await read()
+            return try await keep(projectID: projectID, name: name, format: format, file: file)
+        }
+    }
+
+    private func keep(projectID: Int, name: String?, format formatText: String?, file: [UInt8]) async throws -> Model {
         guard let name else { throw SibylError(.invalidInput, "name: required") }
         try Model.validate(name: name)
         var format: ModelFormat?
@@ -57,5 +81,25 @@ struct ModelOperations: Sendable {
             throw SibylError(.notFound, "no such model")
         }
         platform.models.remove(model.id)
+    }
+}
+
+/// At most `limit` model uploads at once on this node; one more is refused at once with 503 `overloaded`
+/// rather than queued, so that waiting uploads hold neither memory nor connections.
+final class UploadSlots: Sendable {
+    let limit: Int
+    private let taken = Atomic(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func run<R>(_ body: () async throws -> R) async throws -> R {
+        guard taken.add(1, ordering: .relaxed).newValue <= limit else {
+            taken.subtract(1, ordering: .relaxed)
+            throw SibylError(.overloaded, "\(limit) model uploads are in progress on this node: retry shortly")
+        }
+        defer { taken.subtract(1, ordering: .relaxed) }
+        return try await body()
     }
 }

@@ -30,21 +30,24 @@ struct ModelRoutes {
         return try await operations.model(projectID: project.id, id: context.parameters.get("model_id"))
     }
 
-    /// The file as the raw body (`?name=&format=`), or multipart with fields `name`, `format` and `file`.
+    /// The file as the raw body (`?name=&format=`), or multipart with fields `name`, `format` and `file`,
+    /// read once the upload has a slot.
     private func upload(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<ModelAnswer> {
         let (_, project) = try await auth.project(request, context)
-        let body = Array(buffer: try await JSONBody.collect(request, limit: operations.platform.configuration.maxModelBytes))
-        var name = request.uri.queryParameters.get("name")
-        var format = request.uri.queryParameters.get("format")
-        var file = body
-        if let contentType = request.headers[.contentType], let boundary = Multipart.boundary(ofContentType: contentType) {
-            let parts = try Multipart.parts(body, boundary: boundary)
-            guard let part = parts["file"] else { throw SibylError(.invalidInput, "file: required") }
-            file = part
-            name = parts["name"].map { String(decoding: $0, as: UTF8.self) } ?? name
-            format = parts["format"].map { String(decoding: $0, as: UTF8.self) } ?? format
+        let model = try await operations.upload(projectID: project.id) {
+            let body = Array(buffer: try await JSONBody.collect(request, limit: operations.platform.configuration.maxModelBytes))
+            var name = request.uri.queryParameters.get("name")
+            var format = request.uri.queryParameters.get("format")
+            var file = body
+            if let contentType = request.headers[.contentType], let boundary = Multipart.boundary(ofContentType: contentType) {
+                let parts = try Multipart.parts(body, boundary: boundary)
+                guard let part = parts["file"] else { throw SibylError(.invalidInput, "file: required") }
+                file = part
+                name = parts["name"].map { String(decoding: $0, as: UTF8.self) } ?? name
+                format = parts["format"].map { String(decoding: $0, as: UTF8.self) } ?? format
+            }
+            return (name, format, file)
         }
-        let model = try await operations.upload(projectID: project.id, name: name, format: format, file: file)
         return JSONAnswer(.created, ModelAnswer(model))
     }
 }
