@@ -11,6 +11,7 @@ struct Sibyl: AsyncParsableCommand {
         subcommands: [
             Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Keys.self,
             Registries.self, Secrets.self, AccountSecretCommands.self, Flavors.self, Projects.self, Users.self, LicenseCommand.self,
+            Tokens.self,
         ])
 }
 
@@ -54,6 +55,8 @@ struct Serve: AsyncParsableCommand {
     var region: [String] = []
     @Option(help: "A deployment flavor, as NAME:CPUS:MEMORY_GIB; repeat for several (replaces the defaults).")
     var flavor: [String] = []
+    @Option(help: "How many days an access token works after it is issued (the first admin's too).")
+    var tokenLifetimeDays = Int(ServerConfiguration().accessTokenLifetimeSeconds / 86_400)
 
     func run() async throws {
         var logger = Logger(label: "sibyl")
@@ -86,6 +89,8 @@ struct Serve: AsyncParsableCommand {
                 do throws(SibylError) { return try Flavor(parsing: text) } catch { throw ValidationError("--flavor: \(error.message)") }
             }
         }
+        guard (1...3650).contains(tokenLifetimeDays) else { throw ValidationError("--token-lifetime-days: 1 to 3650") }
+        configuration.accessTokenLifetimeSeconds = Int64(tokenLifetimeDays) * 86_400
         configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }

@@ -75,9 +75,7 @@ struct ConsoleAccessRoutes {
         let address = console.resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         let user: User
         do {
-            user = try await console.throttle.attempt(name: name, address: address) {
-                try await console.accounts.authenticate(name: name, password: form["password"] ?? "")
-            }
+            user = try await console.accounts.signIn(name: name, password: form["password"] ?? "", address: address)
         } catch let refusal as LoginThrottle.Refusal {
             var response = loginPage(request, context, name: name, error: refusal.error.message, status: refusal.status)
             response.headers[.retryAfter] = String(refusal.seconds)
