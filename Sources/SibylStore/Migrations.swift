@@ -150,6 +150,7 @@ enum Migrations {
                 "DELETE FROM login_failures",
                 "ALTER TABLE login_failures ADD COLUMN attempt_id TEXT",
                 "CREATE INDEX login_failures_attempt ON login_failures (attempt_id)",
+                "CREATE INDEX login_failures_time ON login_failures (failed_at)",
                 // Where each user signed in from lately: those addresses are exempt from the ceiling on one
                 // name's failures, so that a flood of guesses from elsewhere does not lock the user out.
                 "CREATE TABLE login_trusted_addresses (subject TEXT PRIMARY KEY, signed_in_at BIGINT NOT NULL)",

@@ -28,7 +28,8 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(waits.filter { $0 == nil }.count == 5 && waits.filter { $0 == 7 }.count == 35, "\(waits)")
+        // The others are refused: by the history (7), or, on a loaded machine, for waiting too long their turn (1).
+        #expect(waits.filter { $0 == nil }.count == 5 && waits.allSatisfy { $0 == nil || $0 == 7 || $0 == 1 }, "\(waits)")
         if second !== first { try await second.shutdown() }
         try await first.shutdown()
         try await database.drop()
