@@ -29,7 +29,8 @@ struct Authenticator: Sendable {
         }
         let now = WallClock.now()
         if let expiresAt = holder.expiresAt, expiresAt <= now {
-            throw SibylError(.unauthenticated, "the access token expired at \(UTCDay.dateTime(fromEpochSeconds: expiresAt)): sign in again for a new one")
+            let when = UTCDay.dateTime(fromEpochSeconds: expiresAt)
+            throw SibylError(.unauthenticated, "the access token expired at \(when): sign in again for a new one")
         }
         if now - (holder.lastUsedAt ?? 0) >= Self.lastUsedResolutionSeconds {
             // Best effort: a request is not refused because its token's last use could not be noted.

@@ -111,6 +111,7 @@ public struct ConsoleSessionSummary: Sendable, Equatable {
     }
 
     static func isWellFormed(handle: String) -> Bool {
-        handle.utf8.count == 16 && handle.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        handle.utf8.count == 16
+            && handle.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 }

@@ -47,12 +47,13 @@ import Testing
                     wait: { history, _ in seen.set(history); return 1 })
                 return seen.value!
             }
-            for index in 0..<2 {
-                #expect(try await store.reserveSignIn(
-                    attempt: "fail-\(index)", subjects: Self.subjects, since: now - 60, trustedSince: now - 60, wait: { _, _ in nil }) == nil)
+            /// Reserves an attempt that nothing refuses.
+            func reserve(_ attempt: String, _ subjects: SignInSubjects = Self.subjects) async throws -> Int64? {
+                try await store.reserveSignIn(attempt: attempt, subjects: subjects, since: now - 60, trustedSince: now - 60, wait: { _, _ in nil })
             }
+            for index in 0..<2 { #expect(try await reserve("fail-\(index)") == nil) }
             let other = SignInSubjects(pair: "pair:m@a", address: "address:a", name: "name:m")
-            #expect(try await store.reserveSignIn(attempt: "other", subjects: other, since: now - 60, trustedSince: now - 60, wait: { _, _ in nil }) == nil)
+            #expect(try await reserve("other", other) == nil)
             var before = try await history()
             #expect(before.pairFailures == 2 && before.addressFailures == 3 && before.nameFailures == 2 && !before.trusted)
             #expect(before.pairLatest != nil && before.addressOldest != nil && before.nameOldest != nil)
@@ -60,7 +61,7 @@ import Testing
             before = try await history()
             #expect(before.addressFailures == 2)
 
-            #expect(try await store.reserveSignIn(attempt: "right", subjects: Self.subjects, since: now - 60, trustedSince: now - 60, wait: { _, _ in nil }) == nil)
+            #expect(try await reserve("right") == nil)
             try await store.signInSucceeded(attempt: "right", subjects: Self.subjects, trustedSince: now - 60)
             let after = try await history()
             #expect(after.pairFailures == 0 && after.addressFailures == 2 && after.nameFailures == 2 && after.trusted)
@@ -92,7 +93,8 @@ import Testing
 
             try await store.createConsoleSession(idHash: String(repeating: "a", count: 64), userID: ann.id, csrfToken: "c", expiresAt: later)
             try await store.createConsoleSession(idHash: String(repeating: "b", count: 64), userID: ann.id, csrfToken: "c", expiresAt: later)
-            #expect(try await store.consoleSessions(userID: ann.id).map(\.handle).sorted() == [String(repeating: "a", count: 16), String(repeating: "b", count: 16)])
+            let handles = try await store.consoleSessions(userID: ann.id).map(\.handle).sorted()
+            #expect(handles == [String(repeating: "a", count: 16), String(repeating: "b", count: 16)])
             #expect(try await store.deleteConsoleSession(handle: String(repeating: "b", count: 16), userID: bob.id) == false)
             #expect(try await store.deleteConsoleSession(handle: "b%", userID: ann.id) == false)
 
@@ -125,13 +127,16 @@ import Testing
         }
         try await old.shutdown()
         let store = try await database.open()
-        #expect(try await store.tokens(userID: ann.id) == [AccessToken(id: "tok_old", userID: ann.id, description: "", createdAt: 5, expiresAt: nil, lastUsedAt: nil)])
+        let undated = AccessToken(id: "tok_old", userID: ann.id, description: "", createdAt: 5, expiresAt: nil, lastUsedAt: nil)
+        #expect(try await store.tokens(userID: ann.id) == [undated])
         try await store.dateUndatedTokens(expiresAt: 1000)
         #expect(try await store.tokenHolder(tokenHash: "old-hash")?.expiresAt == 1000)
         try await store.dateUndatedTokens(expiresAt: 2000)
         #expect(try await store.tokenHolder(tokenHash: "old-hash")?.expiresAt == 1000)
         // The old throttle's rows named users in clear: they are gone.
-        let remaining = try await store.run { db in try await db.raw("SELECT COUNT(*) AS n FROM login_failures").first()!.decode(column: "n", as: Int.self) }
+        let remaining = try await store.run { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM login_failures").first()!.decode(column: "n", as: Int.self)
+        }
         #expect(remaining == 0)
         try await store.shutdown()
         try await database.drop()
