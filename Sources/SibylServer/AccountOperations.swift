@@ -9,11 +9,13 @@ struct AccountOperations: Sendable {
     let platform: Platform
     /// A hash at the configured cost, verified when a sign-in names no user, so both take as long.
     let unknownUserHash: String
+    let throttle: LoginThrottle
     var store: Store { platform.store }
 
     init(platform: Platform) {
         self.platform = platform
         unknownUserHash = Bcrypt.hash(Secrets.make(), cost: platform.configuration.bcryptCost)
+        throttle = LoginThrottle(store: platform.store, configuration: platform.configuration)
     }
 
     @discardableResult
@@ -28,9 +30,15 @@ struct AccountOperations: Sendable {
         return role
     }
 
+    /// A password sign-in (the console's, or for an access token) from `address`, under the throttle: a
+    /// `LoginThrottle.Refusal` when it must wait, `unauthenticated` when the name or password is wrong.
+    func signIn(name: String, password: String, address: IPAddress?) async throws -> User {
+        try await throttle.attempt(name: name, address: address) { try await authenticate(name: name, password: password) }
+    }
+
     /// The user whose name and password these are. An unknown name costs a bcrypt check too, so timing does
     /// not reveal which names exist.
-    func authenticate(name: String, password: String) async throws -> User {
+    private func authenticate(name: String, password: String) async throws -> User {
         let credentials = try await store.credentials(name: name)
         let verified = await verify(password, credentials?.passwordHash ?? unknownUserHash)
         guard let credentials, verified else { throw SibylError(.unauthenticated, "wrong name or password") }
@@ -45,15 +53,19 @@ struct AccountOperations: Sendable {
         return try await store.createUser(name: name, passwordHash: try await hash(password), role: role ?? .member)
     }
 
-    /// Changes a role (admins) or a password (admins, or a member their own).
-    func updateUser(by caller: User, id: Int, role roleText: String?, password: String?) async throws -> User {
+    /// Changes a role (admins) or a password (admins, or a member their own). A new password ends every other
+    /// token and console session of the user: all of them when an admin sets another user's, all but the
+    /// caller's `credential` when users change their own.
+    func updateUser(by caller: Caller, id: Int, role roleText: String?, password: String?) async throws -> User {
+        let credential = caller.user.id == id ? caller.credential : nil
+        let caller = caller.user
         let role = try Self.role(roleText)
         guard caller.role == .admin || (caller.id == id && role == nil) else {
             throw caller.id == id ? SibylError(.forbidden, "only an admin can change roles") : SibylError(.notFound, "no such user")
         }
         if let password { try User.validate(password: password) }
         let hash: String? = if let password { try await hash(password) } else { nil }
-        guard let user = try await store.updateUser(id: id, role: role, passwordHash: hash) else {
+        guard let user = try await store.updateUser(id: id, role: role, passwordHash: hash, keeping: credential) else {
             throw SibylError(.notFound, "no such user")
         }
         return user
@@ -99,11 +111,37 @@ struct AccountOperations: Sendable {
         try await store.license().refusalOfOfficialAPI(inUse: try await store.officialAPICount())
     }
 
-    static func issueToken(for user: User, store: Store, text: String? = nil) async throws(SibylError) -> (id: String, text: String) {
+    /// A new access token of `user`, working for `lifetimeSeconds` but not after `notAfter`: its id, its text
+    /// (shown once) and its expiry.
+    static func issueToken(
+        for user: User, store: Store, lifetimeSeconds: Int64, notAfter: Int64? = nil, description: String = "", text: String? = nil
+    ) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
         let id = Identifier.make(Identifier.token)
         let text = text ?? "sibyl_" + Secrets.make()
-        try await store.createToken(id: id, userID: user.id, tokenHash: Secrets.sha256Hex(text))
-        return (id, text)
+        let expiresAt = min(WallClock.now() + lifetimeSeconds, notAfter ?? .max)
+        try await store.createToken(
+            id: id, userID: user.id, tokenHash: Secrets.sha256Hex(text), description: description, expiresAt: expiresAt)
+        return (id, text, expiresAt)
+    }
+
+    /// A token's description: up to 200 printable characters, so that a list of tokens tells them apart.
+    static func validate(tokenDescription text: String) throws(SibylError) {
+        guard text.count <= 200, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw SibylError(.invalidInput, "description: at most 200 printable characters")
+        }
+    }
+
+    /// The user whose tokens `caller` asks for: themselves, or anyone for an admin; 404 otherwise.
+    func tokenOwner(by caller: User, id: Int?) async throws(SibylError) -> User {
+        guard let id, caller.id == id || caller.role == .admin, let user = try await store.user(id: id) else {
+            throw SibylError(.notFound, "no such user")
+        }
+        return user
+    }
+
+    /// Revokes one of `owner`'s tokens; 404 when they hold none with this id.
+    func revokeToken(_ tokenID: String?, of owner: User) async throws(SibylError) {
+        guard let tokenID, try await store.deleteToken(id: tokenID, userID: owner.id) else { throw SibylError(.notFound, "no such token") }
     }
 
     /// bcrypt is deliberately slow, so it runs on the thread pool, off the event loops.

@@ -10,10 +10,6 @@ struct AccountRoutes {
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
     var store: Store { operations.store }
     var configuration: ServerConfiguration { operations.platform.configuration }
-    /// Password sign-ins for tokens are throttled like the console's, against the same counts.
-    var throttle: LoginThrottle {
-        LoginThrottle(store: store, limit: configuration.loginFailureLimit, windowSeconds: configuration.loginFailureWindowSeconds)
-    }
     var resolver: ClientAddressResolver { ClientAddressResolver(trustedProxies: configuration.trustedProxies) }
 
     func add(to router: Router<AppContext>) {
@@ -31,7 +27,7 @@ struct AccountRoutes {
             return JSONAnswer(.created, UserAnswer(user))
         }
         v1.patch("users/:user_id") { request, context in
-            let caller = try await auth.user(request)
+            let caller = try await auth.caller(request)
             guard let id = context.parameters.get("user_id").flatMap(Int.init) else { throw SibylError(.notFound, "no such user") }
             let body = try await JSONBody.read(request, limit: limit, allowed: ["role", "password"])
             let user = try await operations.updateUser(
@@ -45,6 +41,26 @@ struct AccountRoutes {
         }
         v1.get("me") { request, _ in JSONAnswer(.ok, UserAnswer(try await auth.user(request))) }
         v1.post("tokens") { request, context in try await createToken(request, context) }
+        v1.get("tokens") { request, _ in
+            let caller = try await auth.caller(request)
+            return try await tokens(of: caller.user, caller: caller)
+        }
+        v1.delete("tokens/:token_id") { request, context in
+            try await operations.revokeToken(context.parameters.get("token_id"), of: try await auth.user(request))
+            return Response(status: .noContent)
+        }
+        // An admin's view of anyone's tokens (a member's of their own): to end a departing user's access.
+        v1.get("users/:user_id/tokens") { request, context in
+            let caller = try await auth.caller(request)
+            let owner = try await operations.tokenOwner(by: caller.user, id: context.parameters.get("user_id").flatMap(Int.init))
+            return try await tokens(of: owner, caller: caller)
+        }
+        v1.delete("users/:user_id/tokens/:token_id") { request, context in
+            let owner = try await operations.tokenOwner(
+                by: try await auth.user(request), id: context.parameters.get("user_id").flatMap(Int.init))
+            try await operations.revokeToken(context.parameters.get("token_id"), of: owner)
+            return Response(status: .noContent)
+        }
         v1.get("projects") { request, _ in
             let user = try await auth.user(request)
             var answers: [ProjectAnswer] = []
@@ -83,20 +99,36 @@ struct AccountRoutes {
         }
     }
 
-    /// Issues an access token to the caller (by token) or to a user proving their password.
+    /// Issues an access token to a user proving their password (throttled like the console's sign-in, against
+    /// the same counts), or to the caller by token. A token made with a token expires no later than it, so a
+    /// stolen token cannot be renewed for ever: a later expiry takes the password.
     private func createToken(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<IssuedToken> {
-        let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password"])
+        let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "password", "description"])
+        let description = try body.string("description") ?? ""
+        try AccountOperations.validate(tokenDescription: description)
         let user: User
+        var notAfter: Int64?
         if let name = try body.string("name") {
             let password = try body.requiredString("password")
             let address = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
-            user = try await throttle.attempt(name: name, address: address) {
-                try await operations.authenticate(name: name, password: password)
-            }
+            user = try await operations.signIn(name: name, password: password, address: address)
         } else {
-            user = try await auth.user(request)
+            let caller = try await auth.caller(request)
+            user = caller.user
+            notAfter = caller.expiresAt
         }
-        let token = try await AccountOperations.issueToken(for: user, store: store)
-        return JSONAnswer(.created, IssuedToken(tokenID: token.id, token: token.text, user: UserAnswer(user)))
+        let token = try await AccountOperations.issueToken(
+            for: user, store: store, lifetimeSeconds: configuration.accessTokenLifetimeSeconds, notAfter: notAfter,
+            description: description)
+        return JSONAnswer(
+            .created,
+            IssuedToken(
+                tokenID: token.id, token: token.text, user: UserAnswer(user), description: description,
+                expiresAt: UTCDay.dateTime(fromEpochSeconds: token.expiresAt)))
+    }
+
+    private func tokens(of owner: User, caller: Caller) async throws -> JSONAnswer<ListAnswer<TokenAnswer>> {
+        let current = if case .token(let id) = caller.credential { id } else { "" }
+        return JSONAnswer(.ok, ListAnswer(try await store.tokens(userID: owner.id).map { TokenAnswer($0, current: $0.id == current) }))
     }
 }

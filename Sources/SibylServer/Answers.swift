@@ -19,6 +19,30 @@ struct IssuedToken: Encodable {
     let tokenID: String
     let token: String
     let user: UserAnswer
+    let description: String
+    let expiresAt: String
+}
+
+/// An access token as listed: never its text or hash. `last_used_at` is absent until it is used (and is
+/// noted at most once a minute); `current` marks the token the list was asked with.
+struct TokenAnswer: Encodable {
+    let tokenID: String
+    let userID: Int
+    let description: String
+    let createdAt: String
+    let expiresAt: String?
+    let lastUsedAt: String?
+    let current: Bool
+
+    init(_ token: AccessToken, current: Bool) {
+        tokenID = token.id
+        userID = token.userID
+        description = token.description
+        createdAt = UTCDay.dateTime(fromEpochSeconds: token.createdAt)
+        expiresAt = token.expiresAt.map(UTCDay.dateTime(fromEpochSeconds:))
+        lastUsedAt = token.lastUsedAt.map(UTCDay.dateTime(fromEpochSeconds:))
+        self.current = current
+    }
 }
 
 struct ProjectAnswer: Encodable {

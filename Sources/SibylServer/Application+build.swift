@@ -68,7 +68,7 @@ public func buildNode(
     configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
     onInferenceListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> SibylNode {
-    try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+    try DataFolder.prepare(configuration.dataDirectory, logger: logger)
     let store = try await Store.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
     let bootstrap = try await Bootstrap.run(store: store, configuration: configuration)
     let platform = Platform(

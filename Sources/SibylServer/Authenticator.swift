@@ -2,12 +2,24 @@ import Hummingbird
 import SibylCore
 import SibylStore
 
+/// Who made a request, and with which credential: what a password change made through it leaves working.
+struct Caller: Sendable {
+    let user: User
+    let credential: Credential
+    /// When the credential stops working, when it is a token.
+    var expiresAt: Int64? = nil
+}
+
 /// Management credentials: an access token in `Authorization: apikey TOKEN` or `Authorization: Bearer TOKEN`
-/// (scheme case-insensitive). Tokens are looked up by their SHA-256 and compared in constant time.
+/// (scheme case-insensitive). Tokens are looked up by their SHA-256 and compared in constant time, and work
+/// until they expire or are revoked.
 struct Authenticator: Sendable {
     let store: Store
+    /// A token's last use is written when the one stored is older than this: at most one write a minute per
+    /// token, not one per request.
+    static let lastUsedResolutionSeconds: Int64 = 60
 
-    func user(_ request: Request) async throws(SibylError) -> User {
+    func caller(_ request: Request) async throws(SibylError) -> Caller {
         guard let token = Self.credential(request.headers[.authorization]) else {
             throw SibylError(.unauthenticated, "an access token is required: Authorization: apikey TOKEN")
         }
@@ -15,7 +27,20 @@ struct Authenticator: Sendable {
         guard let holder = try await store.tokenHolder(tokenHash: hash), Secrets.constantTimeEqual(holder.storedHash, hash) else {
             throw SibylError(.unauthenticated, "the access token is not valid")
         }
-        return holder.user
+        let now = WallClock.now()
+        if let expiresAt = holder.expiresAt, expiresAt <= now {
+            let when = UTCDay.dateTime(fromEpochSeconds: expiresAt)
+            throw SibylError(.unauthenticated, "the access token expired at \(when): sign in again for a new one")
+        }
+        if now - (holder.lastUsedAt ?? 0) >= Self.lastUsedResolutionSeconds {
+            // Best effort: a request is not refused because its token's last use could not be noted.
+            try? await store.touchToken(id: holder.tokenID, at: now)
+        }
+        return Caller(user: holder.user, credential: .token(id: holder.tokenID), expiresAt: holder.expiresAt)
+    }
+
+    func user(_ request: Request) async throws(SibylError) -> User {
+        try await caller(request).user
     }
 
     func admin(_ request: Request) async throws(SibylError) -> User {

@@ -2,7 +2,8 @@ import HummingbirdBcrypt
 import SibylCore
 import SibylStore
 
-/// The first start on an empty database: the admin, their token, project 1 and the license.
+/// The first start on an empty database: the admin, their token, project 1 and the license. Every start:
+/// the license given in the configuration, and an expiry for tokens made before tokens expired.
 enum Bootstrap {
     static let adminName = "admin"
 
@@ -18,14 +19,18 @@ enum Bootstrap {
             let password = configuration.adminPassword ?? Secrets.make()
             let admin = try await store.createUser(
                 name: adminName, passwordHash: Bcrypt.hash(password, cost: configuration.bcryptCost), role: .admin)
+            // The first token expires like any other (`SIBYL_ADMIN_TOKEN` included): it is for setting up, and
+            // the admin signs in (or makes tokens with it) for more.
             let token = try await AccountOperations.issueToken(
-                for: admin, store: store, text: configuration.adminToken ?? "sibyl_" + Secrets.make())
+                for: admin, store: store, lifetimeSeconds: configuration.accessTokenLifetimeSeconds, description: "bootstrap",
+                text: configuration.adminToken ?? "sibyl_" + Secrets.make())
             _ = try await store.createProject(name: "default", members: [admin.id])
             try await store.setLicense(License.initial)
             secrets = BootstrapSecrets(
                 adminName: adminName, token: configuration.adminToken == nil ? token.text : nil,
                 password: configuration.adminPassword == nil ? password : nil)
         }
+        try await store.dateUndatedTokens(expiresAt: WallClock.now() + configuration.accessTokenLifetimeSeconds)
         if configuration.edition != nil || configuration.apiOptions != nil {
             var license = try await store.license()
             if let edition = configuration.edition { license.edition = edition }

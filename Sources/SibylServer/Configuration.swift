@@ -45,10 +45,22 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// How long a console sign-in lasts.
     public var consoleSessionSeconds: Int64 = 12 * 3600
-    /// Console sign-ins are refused after this many failures for one name or from one address within the
-    /// window, until the window passes.
+    /// Password sign-ins (console and `POST /api/v1/tokens`; see `LoginThrottle`): failures are remembered for
+    /// the window. One name from one address has `loginFailureLimit` free failures, then waits before each
+    /// further attempt: the base after the latest failure, doubling with each failure, up to the cap.
     public var loginFailureLimit = 5
     public var loginFailureWindowSeconds: Int64 = 15 * 60
+    public var loginBackoffBaseSeconds: Int64 = 30
+    public var loginBackoffCapSeconds: Int64 = 15 * 60
+    /// Failures from one address (an IPv6 /64) over every name within the window: guessing at many users.
+    public var loginAddressFailureLimit = 30
+    /// Failures of one name from every address within the window, beyond which only addresses that signed
+    /// this user in within `loginTrustedAddressSeconds` may try: guessing from many addresses at one user.
+    public var loginNameFailureCeiling = 50
+    public var loginTrustedAddressSeconds: Int64 = 30 * 24 * 3600
+    /// How long an access token works after it is issued (`sibyl serve --token-lifetime-days`); the bootstrap
+    /// admin token too.
+    public var accessTokenLifetimeSeconds: Int64 = 30 * 24 * 3600
 
     /// Container engines by region (Docker Engine API: `unix:///path.sock` or `tcp://host:port`); region 1
     /// is the local one. Without any, deployments are refused.

@@ -2,40 +2,33 @@ import Hummingbird
 import SibylCore
 import SibylStore
 
-/// Refuses password sign-ins (the console's, and access tokens by password) after too many failures for one
-/// user name or from one client address.
+/// Limits password sign-ins (the console's, and access tokens by password) so that guessing is slow, without
+/// letting anyone lock a user out from everywhere.
 ///
-/// Failures are kept in the database, so the limit holds across nodes and restarts. A success clears the
-/// failures of its name, not of its address: an attacker cannot reset the count of the address they guess
-/// from by signing in to an account of their own.
+/// Each attempt is reserved in the database before its password is checked, and counts as a failure until it
+/// succeeds: parallel attempts see one another, and the limits hold across nodes and restarts. Three counts
+/// within the window decide whether an attempt may run:
+/// - the name from this address: `loginFailureLimit` failures are free, then each further attempt waits
+///   for a doubling time after the latest failure (`loginBackoffBaseSeconds`, up to `loginBackoffCapSeconds`);
+/// - the address over every name (guessing one password at many names): at most `loginAddressFailureLimit`;
+/// - the name over every address (many addresses guessing at one user): at most `loginNameFailureCeiling`,
+///   except from addresses that signed this user in successfully within `loginTrustedAddressSeconds`, so that
+///   a flood of guesses from elsewhere leaves the user able to sign in from where they usually do.
+///
+/// Names are counted by their SHA-256 (a password typed into the name field is not stored); IPv6 addresses by
+/// their /64, which one client usually holds whole.
 struct LoginThrottle: Sendable {
     let store: Store
-    let limit: Int
-    let windowSeconds: Int64
+    let configuration: ServerConfiguration
 
-    /// How many seconds the name or address must wait before it may try again, or nil when it may now:
-    /// `limit` failures within the window close it until the oldest of them leaves the window.
-    private func wait(name: String, address: IPAddress?) async throws(SibylError) -> Int64? {
-        let now = WallClock.now()
-        var longest: Int64?
-        for subject in Self.subjects(name: name, address: address) {
-            let failures = try await store.loginFailures(subject: subject, since: now - windowSeconds)
-            guard failures.count >= limit, let oldest = failures.oldest else { continue }
-            longest = max(longest ?? 0, max(1, oldest + windowSeconds - now))
-        }
-        return longest
-    }
-
-    /// A sign-in refused because its name or address must wait: 429 `too_many_attempts`, with the wait in
-    /// `Retry-After`, wherever it is answered.
+    /// A sign-in refused because it must wait: 429 `too_many_attempts`, with the wait in `Retry-After`,
+    /// wherever it is answered.
     struct Refusal: HTTPResponseError {
         let seconds: Int64
 
         var error: SibylError {
-            let minutes = (seconds + 59) / 60
-            return SibylError(
-                .tooManyAttempts,
-                "too many failed sign-ins for this name or from this address: try again in \(minutes) minute\(minutes == 1 ? "" : "s")")
+            let wait = seconds < 60 ? "\(seconds) second\(seconds == 1 ? "" : "s")" : "\((seconds + 59) / 60) minutes"
+            return SibylError(.tooManyAttempts, "too many failed sign-ins for this name or from this address: try again in \(wait)")
         }
 
         var status: HTTPResponse.Status { error.status }
@@ -47,30 +40,62 @@ struct LoginThrottle: Sendable {
         }
     }
 
-    private func failed(name: String, address: IPAddress?) async throws(SibylError) {
-        let subjects = Self.subjects(name: name, address: address)
-        try await store.recordLoginFailure(subjects: subjects, since: WallClock.now() - windowSeconds)
-    }
-
-    private func succeeded(name: String) async throws(SibylError) {
-        try await store.clearLoginFailures(subject: "name:" + name)
-    }
-
-    /// Runs a password check under the throttle: a `Refusal` while the name or address must wait; a failed
-    /// check counts against both, a successful one clears the name's failures.
+    /// Runs a password check under the throttle: a `Refusal` while the attempt must wait; otherwise the attempt
+    /// is reserved first, stays counted when the check answers `unauthenticated`, and is cleared when it passes.
     func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
-        if let seconds = try await wait(name: name, address: address) { throw Refusal(seconds: seconds) }
+        let subjects = Self.subjects(name: name, address: address)
+        let attempt = Secrets.make()
+        let now = WallClock.now()
+        let trustedSince = now - configuration.loginTrustedAddressSeconds
+        let limits = configuration
+        if let seconds = try await store.reserveSignIn(
+            attempt: attempt, subjects: subjects, since: now - configuration.loginFailureWindowSeconds, trustedSince: trustedSince,
+            wait: { history, now in Self.wait(history, now: now, limits) })
+        {
+            throw Refusal(seconds: seconds)
+        }
         do {
             let user = try await check()
-            try await succeeded(name: name)
+            try await store.signInSucceeded(attempt: attempt, subjects: subjects, trustedSince: trustedSince)
             return user
         } catch let error as SibylError where error.code == .unauthenticated {
-            try await failed(name: name, address: address)
+            throw error
+        } catch {
+            try? await store.releaseSignIn(attempt: attempt)
             throw error
         }
     }
 
-    private static func subjects(name: String, address: IPAddress?) -> [String] {
-        ["name:" + name] + (address.map { ["address:\($0)"] } ?? [])
+    /// How many seconds an attempt with this history must wait, or nil when it may run now.
+    static func wait(_ history: SignInHistory, now: Int64, _ limits: ServerConfiguration) -> Int64? {
+        var waits: [Int64] = []
+        let extra = history.pairFailures - limits.loginFailureLimit
+        if extra >= 0, let latest = history.pairLatest {
+            // Doubling from the base for each failure past the free ones; the shift is bounded so it cannot overflow.
+            let backoff = min(limits.loginBackoffCapSeconds, limits.loginBackoffBaseSeconds << min(extra, 32))
+            waits.append(latest + backoff - now)
+        }
+        if history.addressFailures >= limits.loginAddressFailureLimit, let oldest = history.addressOldest {
+            waits.append(oldest + limits.loginFailureWindowSeconds - now)
+        }
+        if !history.trusted, history.nameFailures >= limits.loginNameFailureCeiling, let oldest = history.nameOldest {
+            waits.append(oldest + limits.loginFailureWindowSeconds - now)
+        }
+        guard let longest = waits.max(), longest > 0 else { return nil }
+        return longest
+    }
+
+    static func subjects(name: String, address: IPAddress?) -> SignInSubjects {
+        let name = Secrets.sha256Hex(name)
+        let address = address.map(Self.addressKey) ?? "unknown"
+        return SignInSubjects(pair: "pair:\(name)@\(address)", address: "address:" + address, name: "name:" + name)
+    }
+
+    /// An IPv4 address whole; an IPv6 address by its /64.
+    private static func addressKey(_ address: IPAddress) -> String {
+        switch address {
+        case .v4: address.description
+        case .v6(let bits): "\(IPAddress.v6(bits & ~UInt128(UInt64.max)))/64"
+        }
     }
 }

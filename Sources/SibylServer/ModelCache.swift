@@ -17,15 +17,31 @@ final class ModelCache: Sendable {
     init(dataDirectory: String, store: Store) throws {
         directory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("models", isDirectory: true)
         self.store = store
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Self.makePrivate(directory)
+    }
+
+    /// The folder 0700 and every file in it 0600, as `DataFolder` wants them: a folder an older version made
+    /// readable by others is tightened at start.
+    private static func makePrivate(_ directory: URL) throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent(name).path)
+        }
     }
 
     private func fileURL(_ modelID: String) -> URL { directory.appendingPathComponent(modelID + ".model") }
 
     /// Writes the file atomically (a temporary file renamed into place) and keeps the compiled model.
     func store(_ bytes: [UInt8], compiled model: CompiledModel, as modelID: String) throws {
-        try Data(bytes).write(to: fileURL(modelID), options: [.atomic])
+        try write(bytes, to: fileURL(modelID))
         compiled.withLock { $0[modelID] = model }
+    }
+
+    /// An atomic write of a model file, 0600 whatever the process's umask (the folder is 0700 too).
+    private func write(_ bytes: [UInt8], to url: URL) throws {
+        try Data(bytes).write(to: url, options: [.atomic])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
     /// The compiled model, reading and compiling its file the first time (on a pool thread: a large model
@@ -40,7 +56,7 @@ final class ModelCache: Sendable {
                 throw SibylError(.internalError, "the model file is missing")
             }
             fetched = file
-            try? Data(file).write(to: url, options: [.atomic])
+            try? write(file, to: url)
         }
         let model: CompiledModel
         do {

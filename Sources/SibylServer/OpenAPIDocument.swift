@@ -18,7 +18,7 @@ enum OpenAPIDocument {
     static let errors: [Int: String] = [
         400: "malformed_body", 401: "unauthenticated or invalid_api_key", 403: "forbidden or ip_not_allowed",
         404: "not_found", 409: "conflict", 413: "payload_too_large or too_many_rows", 415: "unsupported_media_type",
-        422: "invalid_input or invalid_model", 429: "trial_limit_reached", 503: "api_unavailable, overloaded or storage_unavailable",
+        422: "invalid_input or invalid_model", 429: "trial_limit_reached or too_many_attempts", 503: "api_unavailable, overloaded or storage_unavailable",
     ]
 
     static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
@@ -102,8 +102,19 @@ enum OpenAPIDocument {
                 tag: "users", body: object(["password": string, "role": ["enum": ["admin", "member"]]])),
             Operation(method: "delete", path: "/api/v1/users/{user_id}", summary: "Delete a user (admin)", tag: "users", answers: [204: "deleted"]),
             Operation(
-                method: "post", path: "/api/v1/tokens", summary: "Issue an access token (by password, or for the caller)",
-                tag: "users", body: object(["name": string, "password": string]), answers: [201: "the token, shown once"], security: false),
+                method: "post", path: "/api/v1/tokens",
+                summary: "Issue an access token (by password, throttled: 429 too_many_attempts with Retry-After; or for the caller)",
+                tag: "users", body: object(["name": string, "password": string, "description": string]),
+                answers: [201: "the token, shown once, with its expires_at"], security: false),
+            Operation(method: "get", path: "/api/v1/tokens", summary: "The caller's access tokens (never their text)", tag: "users"),
+            Operation(
+                method: "delete", path: "/api/v1/tokens/{token_id}", summary: "Revoke one of the caller's access tokens", tag: "users",
+                answers: [204: "revoked"]),
+            Operation(
+                method: "get", path: "/api/v1/users/{user_id}/tokens", summary: "A user's access tokens (admin, or the user)", tag: "users"),
+            Operation(
+                method: "delete", path: "/api/v1/users/{user_id}/tokens/{token_id}",
+                summary: "Revoke a user's access token (admin, or the user)", tag: "users", answers: [204: "revoked"]),
             Operation(method: "get", path: "/api/v1/projects", summary: "Projects the caller may see", tag: "projects"),
             Operation(
                 method: "post", path: "/api/v1/projects", summary: "Create a project; the caller becomes a member", tag: "projects",

@@ -135,5 +135,26 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(name: "0006_access_tokens") { _ in
+            [
+                // Access tokens get a description, an expiry and the time of their last use. Tokens made before
+                // have no expiry: the node dates them at start (`Store.dateUndatedTokens`), with the lifetime
+                // it is configured with, which a migration cannot know.
+                "ALTER TABLE tokens ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE tokens ADD COLUMN expires_at BIGINT",
+                "ALTER TABLE tokens ADD COLUMN last_used_at BIGINT",
+                "CREATE INDEX tokens_user ON tokens (user_id)",
+                // The sign-in throttle reserves each attempt before checking its password: its rows count as
+                // failures until it succeeds, when the rows of its attempt are removed. Subjects now name users
+                // by hash (a password typed into the name field is not kept), so the old rows go.
+                "DELETE FROM login_failures",
+                "ALTER TABLE login_failures ADD COLUMN attempt_id TEXT",
+                "CREATE INDEX login_failures_attempt ON login_failures (attempt_id)",
+                "CREATE INDEX login_failures_time ON login_failures (failed_at)",
+                // Where each user signed in from lately: those addresses are exempt from the ceiling on one
+                // name's failures, so that a flood of guesses from elsewhere does not lock the user out.
+                "CREATE TABLE login_trusted_addresses (subject TEXT PRIMARY KEY, signed_in_at BIGINT NOT NULL)",
+            ]
+        },
     ]
 }

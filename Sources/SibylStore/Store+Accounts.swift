@@ -1,6 +1,33 @@
 import SQLKit
 import SibylCore
 
+/// An access token as listed: never its text or hash.
+public struct AccessToken: Sendable, Equatable {
+    public let id: String
+    public let userID: Int
+    public let description: String
+    public let createdAt: Int64
+    /// Nil only for a token made before tokens expired, until the node's start dates it.
+    public let expiresAt: Int64?
+    public let lastUsedAt: Int64?
+}
+
+/// The token an `Authorization` header names, and its holder as stored now.
+public struct TokenHolder: Sendable, Equatable {
+    public let user: User
+    public let storedHash: String
+    public let tokenID: String
+    public let expiresAt: Int64?
+    public let lastUsedAt: Int64?
+}
+
+/// The credential a request was made with: what a password change made through it leaves working.
+public enum Credential: Sendable, Equatable {
+    case token(id: String)
+    /// The SHA-256 of a console session's id.
+    case consoleSession(idHash: String)
+}
+
 extension Store {
     public func userCount() async throws(SibylError) -> Int {
         try await run { db in try await db.raw("SELECT COUNT(*) AS n FROM users").first()!.decode(column: "n", as: Int.self) }
@@ -36,8 +63,10 @@ extension Store {
         }
     }
 
-    /// Changes a role and/or password. Refuses to leave the node without an admin.
-    public func updateUser(id: Int, role: Role?, passwordHash: String?) async throws(SibylError) -> User? {
+    /// Changes a role and/or password. Refuses to leave the node without an admin. A new password ends every
+    /// token and console session of the user but `keeping`, in the same transaction: whoever held a copy of
+    /// the old password, or of a credential made with it, is signed out.
+    public func updateUser(id: Int, role: Role?, passwordHash: String?, keeping: Credential? = nil) async throws(SibylError) -> User? {
         try await run(transaction: true) { db in
             guard var user = try await db.raw("SELECT id, name, role FROM users WHERE id = \(bind: id)").first().map(Self.user)
             else { return nil }
@@ -48,6 +77,10 @@ extension Store {
             }
             if let passwordHash {
                 try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: id)").run()
+                let keptToken = if case .token(let tokenID) = keeping { tokenID } else { "" }
+                let keptSession = if case .consoleSession(let idHash) = keeping { idHash } else { "" }
+                try await db.raw("DELETE FROM tokens WHERE user_id = \(bind: id) AND id <> \(bind: keptToken)").run()
+                try await db.raw("DELETE FROM console_sessions WHERE user_id = \(bind: id) AND id_hash <> \(bind: keptSession)").run()
             }
             return user
         }
@@ -77,25 +110,79 @@ extension Store {
         guard others > 0 else { throw SibylError(.conflict, "Sibyl needs at least one admin") }
     }
 
-    /// Records an access token by the SHA-256 of its text; the text itself is never stored.
-    public func createToken(id: String, userID: Int, tokenHash: String) async throws(SibylError) {
-        try await run { db in
+    /// How long an expired token stays listed (and is answered "expired" rather than "not valid") before the
+    /// next new token deletes it.
+    static let expiredTokenRetentionSeconds: Int64 = 7 * 24 * 3600
+
+    /// Records an access token by the SHA-256 of its text (the text itself is never stored), and deletes the
+    /// tokens that expired long ago.
+    public func createToken(
+        id: String, userID: Int, tokenHash: String, description: String = "", expiresAt: Int64
+    ) async throws(SibylError) {
+        try await run(transaction: true) { db in
+            let now = WallClock.now()
+            try await db.raw("DELETE FROM tokens WHERE expires_at <= \(bind: now - Self.expiredTokenRetentionSeconds)").run()
             try await db.raw("""
-                INSERT INTO tokens (id, user_id, token_hash, created_at)
-                VALUES (\(bind: id), \(bind: userID), \(bind: tokenHash), \(bind: WallClock.now()))
+                INSERT INTO tokens (id, user_id, token_hash, description, created_at, expires_at)
+                VALUES (\(bind: id), \(bind: userID), \(bind: tokenHash), \(bind: description), \(bind: now), \(bind: expiresAt))
                 """).run()
         }
     }
 
-    /// The user holding the token whose SHA-256 is `tokenHash`, with the stored hash for a constant-time check.
-    public func tokenHolder(tokenHash: String) async throws(SibylError) -> (user: User, storedHash: String)? {
+    /// Gives every token made before tokens expired (migration 0006) the expiry `expiresAt`.
+    public func dateUndatedTokens(expiresAt: Int64) async throws(SibylError) {
+        try await run { db in
+            try await db.raw("UPDATE tokens SET expires_at = \(bind: expiresAt) WHERE expires_at IS NULL").run()
+        }
+    }
+
+    /// The token whose SHA-256 is `tokenHash` and its holder, with the stored hash for a constant-time check;
+    /// expired or not (the caller says which).
+    public func tokenHolder(tokenHash: String) async throws(SibylError) -> TokenHolder? {
         try await run { db in
             guard let row = try await db.raw("""
-                SELECT users.id, users.name, users.role, tokens.token_hash FROM tokens
-                JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = \(bind: tokenHash)
+                SELECT users.id, users.name, users.role, tokens.token_hash, tokens.id AS token_id, tokens.expires_at,
+                  tokens.last_used_at
+                FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.token_hash = \(bind: tokenHash)
                 """).first()
             else { return nil }
-            return (try Self.user(row), try row.decode(column: "token_hash", as: String.self))
+            return TokenHolder(
+                user: try Self.user(row), storedHash: try row.decode(column: "token_hash", as: String.self),
+                tokenID: try row.decode(column: "token_id", as: String.self),
+                expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+                lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
+        }
+    }
+
+    /// Records that a token was used at `time`.
+    public func touchToken(id: String, at time: Int64) async throws(SibylError) {
+        try await run { db in try await db.raw("UPDATE tokens SET last_used_at = \(bind: time) WHERE id = \(bind: id)").run() }
+    }
+
+    /// A user's tokens, newest first (never their hashes).
+    public func tokens(userID: Int) async throws(SibylError) -> [AccessToken] {
+        try await run { db in
+            try await db.raw("""
+                SELECT id, user_id, description, created_at, expires_at, last_used_at FROM tokens
+                WHERE user_id = \(bind: userID) ORDER BY created_at DESC, id
+                """).all().map { row in
+                AccessToken(
+                    id: try row.decode(column: "id", as: String.self), userID: try row.decode(column: "user_id", as: Int.self),
+                    description: try row.decode(column: "description", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self),
+                    expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+                    lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
+            }
+        }
+    }
+
+    /// Deletes one of a user's tokens; false when that user has no token with this id.
+    public func deleteToken(id: String, userID: Int) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            guard try await db.raw("SELECT id FROM tokens WHERE id = \(bind: id) AND user_id = \(bind: userID)").first() != nil
+            else { return false }
+            try await db.raw("DELETE FROM tokens WHERE id = \(bind: id)").run()
+            return true
         }
     }
 

@@ -63,29 +63,55 @@ extension Store {
         }
     }
 
-    /// Records one failed sign-in against each subject and forgets failures at or before `since`.
-    public func recordLoginFailure(subjects: [String], since: Int64) async throws(SibylError) {
-        try await run(transaction: true) { db in
-            try await db.raw("DELETE FROM login_failures WHERE failed_at <= \(bind: since)").run()
-            let now = WallClock.now()
-            for subject in subjects {
-                try await db.raw("INSERT INTO login_failures (subject, failed_at) VALUES (\(bind: subject), \(bind: now))").run()
+    /// The user's unexpired sessions, newest first.
+    public func consoleSessions(userID: Int) async throws(SibylError) -> [ConsoleSessionSummary] {
+        try await run { db in
+            try await db.raw("""
+                SELECT id_hash, created_at, expires_at FROM console_sessions
+                WHERE user_id = \(bind: userID) AND expires_at > \(bind: WallClock.now()) ORDER BY created_at DESC, id_hash
+                """).all().map { row in
+                ConsoleSessionSummary(
+                    idHash: try row.decode(column: "id_hash", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int64.self),
+                    expiresAt: try row.decode(column: "expires_at", as: Int64.self))
             }
         }
     }
 
-    /// Failed sign-ins of a subject after a time: how many, and when the oldest of them happened.
-    public func loginFailures(subject: String, since: Int64) async throws(SibylError) -> (count: Int, oldest: Int64?) {
-        try await run { db in
-            let row = try await db.raw("""
-                SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures
-                WHERE subject = \(bind: subject) AND failed_at > \(bind: since)
-                """).first()!
-            return (try row.decode(column: "n", as: Int.self), try row.decode(column: "oldest", as: Int64?.self))
+    /// Ends the user's session whose handle this is; false when the user has none with it.
+    public func deleteConsoleSession(handle: String, userID: Int) async throws(SibylError) -> Bool {
+        guard ConsoleSessionSummary.isWellFormed(handle: handle) else { return false }
+        return try await run(transaction: true) { db in
+            let rows = try await db.raw("""
+                SELECT id_hash FROM console_sessions WHERE user_id = \(bind: userID) AND substr(id_hash, 1, 16) = \(bind: handle)
+                """).all()
+            for row in rows {
+                try await db.raw("DELETE FROM console_sessions WHERE id_hash = \(bind: try row.decode(column: "id_hash", as: String.self))")
+                    .run()
+            }
+            return !rows.isEmpty
         }
     }
+}
 
-    public func clearLoginFailures(subject: String) async throws(SibylError) {
-        try await run { db in try await db.raw("DELETE FROM login_failures WHERE subject = \(bind: subject)").run() }
+/// A console session as its user sees it in their list: a handle to end it by, not the hash it is found by.
+public struct ConsoleSessionSummary: Sendable, Equatable {
+    /// The first 16 hex digits of the session's id hash: enough to tell a user's sessions apart, and no use
+    /// for finding one (a session is found by the whole hash of its secret id).
+    public let handle: String
+    public let idHash: String
+    public let createdAt: Int64
+    public let expiresAt: Int64
+
+    init(idHash: String, createdAt: Int64, expiresAt: Int64) {
+        handle = String(idHash.prefix(16))
+        self.idHash = idHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    static func isWellFormed(handle: String) -> Bool {
+        handle.utf8.count == 16
+            && handle.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOPosix
 import SQLKit
@@ -30,6 +31,7 @@ struct SQLiteBackend: StoreBackend {
 extension Store {
     /// Opens (creating when absent) the SQLite database file at `path` and brings its schema up to date.
     static func openSQLite(path: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
+        makePrivate(databaseAt: path)
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -49,5 +51,17 @@ extension Store {
         }
         try await store.migrate(migrations)
         return store
+    }
+
+    /// The database file readable and writable by this user only: created empty (a valid empty database) with
+    /// mode 0600 before SQLite opens it, or tightened when an older version left it readable by others. SQLite
+    /// gives its `-wal`, `-shm` and `-journal` files the database file's mode; ones left behind are tightened too.
+    private static func makePrivate(databaseAt path: String) {
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] where FileManager.default.fileExists(atPath: file) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
     }
 }

@@ -11,6 +11,7 @@ struct Sibyl: AsyncParsableCommand {
         subcommands: [
             Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Keys.self,
             Registries.self, Secrets.self, AccountSecretCommands.self, Flavors.self, Projects.self, Users.self, LicenseCommand.self,
+            Tokens.self,
         ])
 }
 
@@ -60,6 +61,8 @@ struct Serve: AsyncParsableCommand {
     var allowRegistry: [String] = []
     @Option(help: "The public URL of deployments, for the addresses shown (e.g. https://{name}.{project}.inference.example.com behind a wildcard DNS name).")
     var inferenceURL: String?
+    @Option(help: "How many days an access token works after it is issued (the first admin's too).")
+    var tokenLifetimeDays = Int(ServerConfiguration().accessTokenLifetimeSeconds / 86_400)
 
     func run() async throws {
         var logger = Logger(label: "sibyl")
@@ -100,6 +103,8 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.inferenceURL = inferenceURL
         }
+        guard (1...3650).contains(tokenLifetimeDays) else { throw ValidationError("--token-lifetime-days: 1 to 3650") }
+        configuration.accessTokenLifetimeSeconds = Int64(tokenLifetimeDays) * 86_400
         configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }

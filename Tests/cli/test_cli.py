@@ -314,6 +314,28 @@ def test_account_secrets_issue_developer_keys_until_revoked(cli):
     assert "not_found" in cli.run("account-secrets", "revoke", secret["secret_id"], code=1).stderr
 
 
+def test_tokens_are_listed_created_and_revoked(cli):
+    admin = CLI(os.path.join(cli.home, "tokens-admin"), cli.url)
+    admin.run("login", "--url", cli.url, "--token", TOKEN)
+    created = admin.json("tokens", "create", "--description", "ci runner")
+    assert created["token"].startswith("sibyl_") and created["description"] == "ci runner"
+    assert created["expires_at"].endswith("Z")
+    listed = admin.json("tokens", "list")["results"]
+    assert created["token_id"] in [token["token_id"] for token in listed]
+    assert created["token"] not in json.dumps(listed) and all("token" not in token for token in listed)
+    table = admin.run("tokens", "list").stdout
+    assert "ci runner" in table and " *" in table  # the token in use is marked
+    # The new token signs in elsewhere until it is revoked.
+    elsewhere = CLI(os.path.join(cli.home, "tokens-elsewhere"), cli.url)
+    elsewhere.run("login", "--url", cli.url, "--token", created["token"])
+    assert elsewhere.json("whoami")["name"] == "admin"
+    assert admin.run("tokens", "revoke", created["token_id"]).stdout.strip() == f"Revoked token {created['token_id']}."
+    assert "unauthenticated: the access token is not valid (HTTP 401)" in elsewhere.run("whoami", code=1).stderr
+    assert "not_found: no such token (HTTP 404)" in admin.run("tokens", "revoke", created["token_id"], code=1).stderr
+    # An admin's view of a user's tokens: here their own, user 1.
+    assert admin.json("tokens", "list", "--user", "1")["count"] == len(listed) - 1
+
+
 def test_a_trial_api_counts_down_and_logout_forgets(cli):
     model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"))
     api = cli.json("apis", "create", model["model_id"], "--allow", "127.0.0.1/32")

@@ -15,7 +15,6 @@ struct Console: Sendable {
     let accounts: AccountOperations
     let deployments: DeploymentOperations
     let sessions: ConsoleSessions
-    let throttle: LoginThrottle
     let resolver: ClientAddressResolver
     let cookies: ConsoleCookies
     let renderer = ConsoleRenderer()
@@ -33,8 +32,6 @@ struct Console: Sendable {
         self.accounts = accounts
         let configuration = platform.configuration
         sessions = ConsoleSessions(store: platform.store, lifetimeSeconds: configuration.consoleSessionSeconds)
-        throttle = LoginThrottle(
-            store: platform.store, limit: configuration.loginFailureLimit, windowSeconds: configuration.loginFailureWindowSeconds)
         resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         cookies = ConsoleCookies(trustedProxies: configuration.trustedProxies)
     }
@@ -47,6 +44,7 @@ struct Console: Sendable {
         ConsoleAPIPages(console: self).add(to: router)
         ConsoleDeploymentPages(console: self, operations: deployments).add(to: router)
         ConsoleAdminPages(console: self).add(to: router)
+        ConsoleAccountPages(console: self).add(to: router)
         return router.routes.map(\.description).filter { !before.contains($0) }
     }
 

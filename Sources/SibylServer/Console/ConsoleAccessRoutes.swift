@@ -75,9 +75,7 @@ struct ConsoleAccessRoutes {
         let address = console.resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         let user: User
         do {
-            user = try await console.throttle.attempt(name: name, address: address) {
-                try await console.accounts.authenticate(name: name, password: form["password"] ?? "")
-            }
+            user = try await console.accounts.signIn(name: name, password: form["password"] ?? "", address: address)
         } catch let refusal as LoginThrottle.Refusal {
             var response = loginPage(request, context, name: name, error: refusal.error.message, status: refusal.status)
             response.headers[.retryAfter] = String(refusal.seconds)
@@ -109,9 +107,16 @@ struct ConsoleAccessRoutes {
         return response
     }
 
-    /// Where to go after signing in: a path of this site only, never another origin.
+    /// Where to go after signing in: a path of this site only, never another origin; anything else is `/`.
+    ///
+    /// Only printable ASCII is allowed, without backslashes or colons, and the path must start with one `/`.
+    /// Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\t/evil.example` or `/\evil.example`
+    /// would become `//evil.example`, another site; the console's own paths are plain ASCII (`next` is
+    /// percent-encoded when the console makes it).
     static func next(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), !path.contains(":") else { return "/" }
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"),
+            path.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: ":") })
+        else { return "/" }
         return path
     }
 

@@ -70,8 +70,24 @@ struct ConsoleAdminPages {
             try await console.action(request, context) { visit in
                 try await refusingOnUsersPage(visit) {
                     let user = try await console.accounts.updateUser(
-                        by: visit.user, id: try userID(context), role: visit.form["role"], password: nil)
+                        by: Caller(user: visit.user, credential: .consoleSession(idHash: visit.session.idHash)), id: try userID(context),
+                        role: visit.form["role"], password: nil)
                     return try await visit.redirect(to: "/admin/users", notice: "\(user.name) is now \(user.role.rawValue).")
+                }
+            }
+        }
+        // An admin sets another user's password (their own is changed on the account page, with the current
+        // one); every session and token of that user ends.
+        router.post("admin/users/:user_id/password") { request, context in
+            try await console.action(request, context) { visit in
+                try await refusingOnUsersPage(visit) {
+                    let id = try userID(context)
+                    guard id != visit.user.id else { return ConsoleVisit.redirect(to: "/account") }
+                    let user = try await console.accounts.updateUser(
+                        by: Caller(user: visit.user, credential: .consoleSession(idHash: visit.session.idHash)), id: id, role: nil,
+                        password: visit.form["password"] ?? "")
+                    return try await visit.redirect(
+                        to: "/admin/users", notice: "Password of \(user.name) set; their sessions and access tokens have ended.")
                 }
             }
         }

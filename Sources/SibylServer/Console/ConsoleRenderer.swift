@@ -12,7 +12,7 @@ struct Chrome: Sendable {
         let current: Bool
     }
 
-    enum Section: Sendable { case models, apis, deployments, users, license, none }
+    enum Section: Sendable { case models, apis, deployments, users, license, account, none }
 
     let title: String
     let logo = ConsoleRenderer.logo
@@ -29,6 +29,7 @@ struct Chrome: Sendable {
     var onDeployments = false
     var onUsers = false
     var onLicense = false
+    var onAccount = false
     var notice: String?
     var error: String?
     var newKeys: [ConsoleFlash.NewKey] = []
@@ -55,6 +56,7 @@ struct Chrome: Sendable {
         onDeployments = section == .deployments
         onUsers = section == .users
         onLicense = section == .license
+        onAccount = section == .account
     }
 }
 
@@ -69,12 +71,45 @@ struct ConsoleRenderer: Sendable {
     private let library: MustacheLibrary
 
     init() {
+        MustacheContentTypes.register(ScalarHTML(), named: ScalarHTML.name)
         var library = MustacheLibrary()
         for (name, text) in ConsoleTemplates.all {
             // The templates are constants of this binary: one that does not parse is a programming error.
-            do { try library.register(text, named: name) } catch { preconditionFailure("console template \(name): \(error)") }
+            do {
+                try library.register(ScalarHTML.pragma + text, named: name)
+            } catch {
+                preconditionFailure("console template \(name): \(error)")
+            }
         }
         self.library = library
+    }
+
+    /// HTML escaping by Unicode scalar, for every value a template writes with `{{…}}`.
+    ///
+    /// swift-mustache's own HTML type escapes by `Character`, so a quote followed by a combining mark
+    /// (`"` U+0338) is one character that is not `"`, is left as it is, and ends the attribute it was written
+    /// in. Every template is registered headed by `pragma`: a partial or parent starts from swift-mustache's
+    /// HTML type whatever its caller used, so the pragma must head each one, not only the page's.
+    struct ScalarHTML: MustacheContentType {
+        static let name = "SIBYL_HTML"
+        static let pragma = "{{% CONTENT_TYPE: \(name)}}"
+
+        func escapeText(_ text: String) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            // Every byte of a multi-byte UTF-8 sequence is 0x80 or above: only the ASCII scalars are matched.
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
+                default: out.append(byte)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// The brand mark in the top bar, hidden from screen readers (the name follows it).
@@ -86,12 +121,17 @@ struct ConsoleRenderer: Sendable {
         + "frame-ancestors 'none'; base-uri 'none'"
 
     func render(_ template: String, _ page: Page<some Sendable>, status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(page, withTemplate: template) ?? ""
+        let html = html(template, page)
         var headers = Self.securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         // Pages are per user and one may hold a new key: never kept by a cache.
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The page's HTML alone.
+    func html(_ template: String, _ page: Page<some Sendable>) -> String {
+        library.render(page, withTemplate: template) ?? ""
     }
 
     static var securityHeaders: HTTPFields {

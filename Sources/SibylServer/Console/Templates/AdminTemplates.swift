@@ -7,7 +7,7 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="users-title">
             <h2 id="users-title">Users</h2>
             <table id="users">
-              <thead><tr><th>Name</th><th>Role</th><th>Projects</th><th><span class="visually-hidden">Delete</span></th></tr></thead>
+              <thead><tr><th>Name</th><th>Role</th><th>Projects</th><th><span class="visually-hidden">Password</span></th><th><span class="visually-hidden">Delete</span></th></tr></thead>
               <tbody>
                 {{#users}}
                 <tr>
@@ -24,6 +24,20 @@ extension ConsoleTemplates {
                     </form>
                   </td>
                   <td>{{projects}}</td>
+                  <td>
+                    {{^isYou}}
+                    <details class="confirm">
+                      <summary class="button small">Set password…</summary>
+                      <form method="post" action="/admin/users/{{id}}/password">
+                        <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                        <label for="password-{{id}}">New password of {{name}}</label>
+                        <input id="password-{{id}}" name="password" type="password" required minlength="8" maxlength="72" autocomplete="new-password">
+                        <button type="submit" class="button small">Set password</button>
+                      </form>
+                    </details>
+                    {{/isYou}}
+                    {{#isYou}}<a href="/account">Your account</a>{{/isYou}}
+                  </td>
                   <td>
                     <details class="confirm">
                       <summary class="button small danger">Delete…</summary>

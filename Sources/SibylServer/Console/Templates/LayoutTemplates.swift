@@ -4,7 +4,7 @@ enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "newkey": newKey, "status": status, "login": login, "message": message,
         "models": models, "model": model, "apis": apis, "api": api, "building": building, "users": users, "license": license,
-        "deployments": deployments, "deployment": deployment,
+        "deployments": deployments, "deployment": deployment, "account": account,
     ]
 
     /// Every signed-in page: the top bar with the navigation and user menu, the flash, then `content`.
@@ -48,6 +48,7 @@ enum ConsoleTemplates {
             <summary>{{chrome.user}} ▾</summary>
             <div>
               <p>Signed in as {{chrome.user}} ({{chrome.role}})</p>
+              <a href="/account" id="account-link"{{#chrome.onAccount}} aria-current="page"{{/chrome.onAccount}}>Your account</a>
               <form method="post" action="/logout">
                 <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                 <button type="submit" class="link" id="logout">Sign out</button>
