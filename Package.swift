@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylServer", "SibylContainers", "SibylTestDatabases",
+                "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,18 +11,18 @@ enum XGBoostJSONLoader {
     static let maxFeatures = 1 << 20
     static let maxClasses = 1 << 16
 
-    /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`.
-    static func load(_ bytes: [UInt8], format: ModelFormat) throws(SibylError) -> CompiledModel {
+    /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`, refusing more than `maxFeatures` features.
+    static func load(_ bytes: [UInt8], format: ModelFormat, maxFeatures featureLimit: Int = .max) throws(SibylError) -> CompiledModel {
         let document: JSONValue
         do {
             document = format == .xgboostUBJ ? try UBJSONReader.parse(bytes) : try JSONValue.parse(bytes)
         } catch {
             throw SibylError(.invalidModel, "the model file is not valid \(format == .xgboostUBJ ? "UBJSON" : "JSON"): \(error.message)")
         }
-        return try compile(document, format: format)
+        return try compile(document, format: format, featureLimit: featureLimit)
     }
 
-    private static func compile(_ document: JSONValue, format: ModelFormat) throws(SibylError) -> CompiledModel {
+    private static func compile(_ document: JSONValue, format: ModelFormat, featureLimit: Int) throws(SibylError) -> CompiledModel {
         let learner = try ModelField(root: document).member("learner")
 
         let objectiveName = try learner.member("objective").member("name").string()
@@ -33,6 +33,7 @@ enum XGBoostJSONLoader {
 
         let parameters = try learner.member("learner_model_param")
         let featureCount = try parameters.member("num_feature").integer(in: 1...maxFeatures)
+        try CompiledModel.checkFeatureCount(featureCount, limit: featureLimit, field: "num_feature")
         let classCount = try parameters.optionalMember("num_class")?.integer(in: 0...maxClasses) ?? 0
         let targetCount = try parameters.optionalMember("num_target")?.integer(in: 0...maxClasses) ?? 1
         guard targetCount <= 1 else {

@@ -30,8 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
     public var evaluationConcurrency = 2
     public var evaluationQueueLength = 256
-    /// A prediction of at most this many rows × trees runs inline on the event loop (about 40 µs): a thread
-    /// hop would cost more than the work. Larger ones go to the evaluation threads.
+    /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
+    /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000
     /// Connections idle longer than this are closed (slow or dead clients hold no resources).
     public var idleTimeoutSeconds: Int64 = 60
@@ -66,6 +66,14 @@ public struct ServerConfiguration: Sendable {
     public var maxProxiedAnswerBytes = 64 << 20
     /// How often the supervisor looks at every deployment's replicas.
     public var supervisorIntervalMilliseconds = 250
+
+    /// Most values one prediction request may make the node hold: rows × the model's features (4 bytes
+    /// each), whatever the body's size; a wide model gets fewer rows than `maxRowsPerRequest`. Also bounds
+    /// an explanation's contributions (rows × classes × (features + 1)).
+    public var maxCellsPerRequest = 4 << 20
+    /// Most features an uploaded model may have (at most 2^20, the loaders' own bound). Models stored
+    /// before a lower limit keep loading.
+    public var maxModelFeatures = 65_536
 
     public init() {}
 }
