@@ -74,6 +74,14 @@ public struct ServerConfiguration: Sendable {
     /// Most features an uploaded model may have (at most 2^20, the loaders' own bound). Models stored
     /// before a lower limit keep loading.
     public var maxModelFeatures = 65_536
+    /// A request body may keep the node waiting this long for the client, plus one second for each
+    /// `minBodyBytesPerSecond` bytes received; past that, 408 `request_timeout` and the connection closes.
+    /// Time the node itself takes before reading more (back-pressure) does not count.
+    public var bodyReadTimeoutSeconds: Int64 = 30
+    public var minBodyBytesPerSecond = 16 << 10
+    /// Connections open at once; beyond it the node stops accepting, and new ones wait in the listen
+    /// backlog until one closes.
+    public var maxConnections = 4_096
 
     public init() {}
 }

@@ -4,7 +4,8 @@ import SibylRuntime
 import Testing
 @testable import SibylServer
 
-/// Issue 14, item 10: what one request may cost a node, in values and evaluation time.
+/// Issue 14, items 10 and 15: what one request may cost a node, in values, evaluation time, slowness and
+/// connections.
 @Suite struct BudgetTests {
     /// An XGBoost model of one stump on feature 0 that declares `features` features, without their names
     /// (the node generates `f0…`), as a hostile uploader would write it: a few hundred bytes.
@@ -88,5 +89,114 @@ import Testing
         let narrow = try CompiledModel.load(Self.wideModel(features: 30), format: nil)
         let one = FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0, count: 30))
         #expect(Evaluator.cost(narrow, one) == 31)
+    }
+
+    // MARK: Slow clients
+
+    static let head = "POST /apis/%@/predict HTTP/1.1\r\nHost: sibyl\r\nX-Api-Key: %@\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+
+    /// A body trickled a byte at a time gets 408 `request_timeout` once its allowance is used, and the
+    /// connection closes; Hummingbird's idle timer alone restarts on every byte and never would.
+    @Test func aTrickledBodyIsCutOff() async throws {
+        let node = try await TestNode { $0.bodyReadTimeoutSeconds = 1; $0.minBodyBytesPerSecond = 1 << 20 }
+        defer { node.removeData() }
+        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
+        let body = #"{"records":[{"f0":1}]}"#
+
+        // Sent in two parts 400 ms apart: within the allowance, answered.
+        let prompt = try await RawConnection.open(port: node.port)
+        try await prompt.send(String(format: Self.head, api.id, api.key, body.utf8.count) + body.prefix(5))
+        try await Task.sleep(for: .milliseconds(400))
+        try await prompt.send(String(body.dropFirst(5)))
+        let answered = try await prompt.wait(.seconds(10)) { text, _ in text.contains("\r\n\r\n{") }
+        #expect(answered.text.hasPrefix("HTTP/1.1 200"), "\(answered.text)")
+        await prompt.close()
+
+        let started = ContinuousClock.now
+        let slow = try await RawConnection.open(port: node.port)
+        try await slow.send(String(format: Self.head, api.id, api.key, body.utf8.count))
+        let trickle = Task {
+            for character in body {
+                try await Task.sleep(for: .milliseconds(300))
+                try await slow.send(String(character))
+            }
+        }
+        let cut = try await slow.wait(.seconds(10)) { _, closed in closed }
+        trickle.cancel()
+        let elapsed = ContinuousClock.now - started
+        #expect(cut.closed)
+        #expect(cut.text.hasPrefix("HTTP/1.1 408"), "\(cut.text)")
+        #expect(cut.text.lowercased().contains("connection: close"))
+        #expect(cut.text.hasSuffix(
+            #"{"error":{"code":"request_timeout","message":"the request body arrived too slowly: it may take 1 s plus 1 s for each 1048576 bytes"}}"#))
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(5), "\(elapsed)")
+        await slow.close()
+        await node.stop()
+    }
+
+    /// A client answered before its body is read (here a wrong key, 401) is closed when the body's time runs
+    /// out, instead of holding the connection while the rest is skipped; a head sent slowly is closed by the
+    /// idle timeout, which runs until a whole head has arrived.
+    @Test func anAnsweredTrickleAndASlowHeadAreClosed() async throws {
+        let node = try await TestNode { $0.bodyReadTimeoutSeconds = 1; $0.minBodyBytesPerSecond = 1 << 20; $0.idleTimeoutSeconds = 1 }
+        defer { node.removeData() }
+        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
+
+        let answeredAt = ContinuousClock.now
+        let refused = try await RawConnection.open(port: node.port)
+        try await refused.send(String(format: Self.head, api.id, "key_wrong.wrong", 1_000))
+        let trickle = Task {
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(200))
+                try await refused.send(" ")
+            }
+        }
+        let closed = try await refused.wait(.seconds(10)) { _, closed in closed }
+        trickle.cancel()
+        #expect(closed.text.hasPrefix("HTTP/1.1 401"), "\(closed.text)")
+        #expect(closed.closed)
+        #expect(ContinuousClock.now - answeredAt < .seconds(5))
+        await refused.close()
+
+        let started = ContinuousClock.now
+        let slowHead = try await RawConnection.open(port: node.port)
+        let headTrickle = Task {
+            for character in "GET /healthz HTTP/1.1\r\nHost: sibyl\r\nX-Padding: " + String(repeating: "x", count: 40) {
+                try await Task.sleep(for: .milliseconds(200))
+                try await slowHead.send(String(character))
+            }
+        }
+        let idle = try await slowHead.wait(.seconds(10)) { _, closed in closed }
+        headTrickle.cancel()
+        #expect(idle.closed && idle.text.isEmpty)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await slowHead.close()
+        await node.stop()
+    }
+
+    /// At the connection limit the node stops accepting: a connection over it is not served until one of
+    /// those open closes.
+    @Test func connectionsOverTheLimitWait() async throws {
+        let node = try await TestNode { $0.maxConnections = 2 }
+        defer { node.removeData() }
+        let request = "GET /healthz HTTP/1.1\r\nHost: sibyl\r\n\r\n"
+        var open: [RawConnection] = []
+        for _ in 0..<2 {
+            let connection = try await RawConnection.open(port: node.port)
+            try await connection.send(request)
+            let answer = try await connection.wait(.seconds(10)) { text, _ in text.contains("alive") }
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"))
+            open.append(connection)
+        }
+        let third = try await RawConnection.open(port: node.port)
+        try await third.send(request)
+        let waiting = try await third.wait(.milliseconds(500)) { text, _ in !text.isEmpty }
+        #expect(waiting.text.isEmpty)
+        await open[0].close()
+        let served = try await third.wait(.seconds(10)) { text, _ in text.contains("alive") }
+        #expect(served.text.hasPrefix("HTTP/1.1 200"), "\(served.text)")
+        await third.close()
+        await open[1].close()
+        await node.stop()
     }
 }
