@@ -47,6 +47,8 @@ public struct SibylError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let upstreamUnavailable = Code("upstream_unavailable")
         /// The database cannot be reached; nothing was changed.
         public static let storageUnavailable = Code("storage_unavailable")
+        /// The request body did not arrive in time: the client sent it too slowly (see `bodyReadTimeoutSeconds`).
+        public static let requestTimeout = Code("request_timeout")
         /// Anything else; the details are in the log only.
         public static let internalError = Code("internal_error")
     }

@@ -14,19 +14,19 @@ import SibylCore
 struct CSVInputDecoder {
     private var scanner: CSVScanner
     private let features: FeatureIndex
-    private let maxRows: Int
+    private let limits: InputLimits
 
     static func decode(
-        _ body: UnsafeBufferPointer<UInt8>, features: FeatureIndex, maxRows: Int
+        _ body: UnsafeBufferPointer<UInt8>, features: FeatureIndex, limits: InputLimits
     ) throws(SibylError) -> FeatureMatrix {
-        var decoder = CSVInputDecoder(bytes: body, features: features, maxRows: maxRows)
+        var decoder = CSVInputDecoder(bytes: body, features: features, limits: limits)
         return try decoder.decode()
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, features: FeatureIndex, maxRows: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, features: FeatureIndex, limits: InputLimits) {
         scanner = CSVScanner(bytes)
         self.features = features
-        self.maxRows = maxRows
+        self.limits = limits
     }
 
     private mutating func decode() throws(SibylError) -> FeatureMatrix {
@@ -36,12 +36,13 @@ struct CSVInputDecoder {
         }
         let columns = try readHeader()
         let width = features.names.count
+        let rowLimit = limits.rowLimit(features: width)
         var values: [Float] = []
         var rows = 0
         while true {
             scanner.skipEmptyLines()
             if scanner.isAtEnd { break }
-            guard rows < maxRows else { throw SibylError(.tooManyRows, "the body has more than \(maxRows) rows") }
+            guard rows < rowLimit else { throw limits.exceeded(features: width) }
             let rowLine = scanner.line
             let base = values.count
             values.append(contentsOf: repeatElement(Float.nan, count: width))

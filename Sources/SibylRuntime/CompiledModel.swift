@@ -17,13 +17,22 @@ public final class CompiledModel: Sendable {
     /// Reads and compiles a model file; `format` nil means recognise it from its content.
     ///
     /// Every problem with the file is a `SibylError(.invalidModel, reason)`; a file cannot crash the loader.
-    public static func load(_ bytes: [UInt8], format: ModelFormat?) throws(SibylError) -> CompiledModel {
+    /// A model with more than `maxFeatures` features is refused as soon as the count is read: every request
+    /// to a model builds rows as wide as its features, so an upload's width is a cost it puts on the node.
+    /// The loaders' own bounds (2^20 features) hold whatever `maxFeatures` says.
+    public static func load(_ bytes: [UInt8], format: ModelFormat?, maxFeatures: Int = .max) throws(SibylError) -> CompiledModel {
         let resolved: ModelFormat
         if let format { resolved = format } else { resolved = try recognise(bytes) }
         switch resolved {
-        case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved)
-        case .lightgbmText: return try LightGBMTextLoader.load(bytes)
+        case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved, maxFeatures: maxFeatures)
+        case .lightgbmText: return try LightGBMTextLoader.load(bytes, maxFeatures: maxFeatures)
         }
+    }
+
+    /// Refuses a model of `count` features over `limit`, naming both and the `field` that declares the count.
+    static func checkFeatureCount(_ count: Int, limit: Int, field: String) throws(SibylError) {
+        guard count > limit else { return }
+        throw SibylError(.invalidModel, "the model has \(count) features (\(field)), more than the limit of \(limit)")
     }
 
     /// Recognises a format from the first bytes. XGBoost's UBJSON files also start with `{`, but a length

@@ -7,16 +7,19 @@ import SibylCore
 struct JSONInputDecoder {
     private var reader: JSONReader
     private let features: FeatureIndex
-    private let maxRows: Int
+    private let limits: InputLimits
+    /// `limits`' rows for this model's width, checked before each row's cells are made.
+    private let rowLimit: Int
     private var values: [Float] = []
     private var rows = 0
 
     private var width: Int { features.names.count }
 
     static func decode(
-        _ body: UnsafeBufferPointer<UInt8>, features: FeatureIndex, maxRows: Int
+        _ body: UnsafeBufferPointer<UInt8>, features: FeatureIndex, limits: InputLimits
     ) throws(SibylError) -> FeatureMatrix {
-        var decoder = JSONInputDecoder(reader: JSONReader(body), features: features, maxRows: maxRows)
+        var decoder = JSONInputDecoder(
+            reader: JSONReader(body), features: features, limits: limits, rowLimit: limits.rowLimit(features: features.names.count))
         do {
             return try decoder.decodeDocument()
         } catch {
@@ -123,9 +126,9 @@ struct JSONInputDecoder {
         } while try reader.nextElement()
     }
 
-    /// Appends a row of missing values and returns its index, refusing one past the limit.
+    /// Appends a row of missing values and returns its index, refusing one past the limit before making it.
     private mutating func startRow() throws(SibylError) -> Int {
-        guard rows < maxRows else { throw SibylError(.tooManyRows, "the body has more than \(maxRows) rows") }
+        guard rows < rowLimit else { throw limits.exceeded(features: width) }
         values.append(contentsOf: repeatElement(Float.nan, count: width))
         rows += 1
         return rows - 1

@@ -12,7 +12,8 @@ enum LightGBMTextLoader {
     static let maxFeatures = 1 << 20
     static let maxClasses = 1 << 16
 
-    static func load(_ bytes: [UInt8]) throws(SibylError) -> CompiledModel {
+    /// Reads `bytes`, refusing more than `maxFeatures` features.
+    static func load(_ bytes: [UInt8], maxFeatures featureLimit: Int = .max) throws(SibylError) -> CompiledModel {
         var reader = LightGBMTextReader(bytes)
         guard let first = reader.nextLine(), reader.line(first, is: "tree") else {
             throw SibylError(.invalidModel, "not a LightGBM text model: the first line is not \"tree\"")
@@ -39,6 +40,7 @@ enum LightGBMTextLoader {
         }
         _ = try header.integer("label_index", in: 0...Int(Int32.max))
         let featureCount = try header.integer("max_feature_idx", in: 0...maxFeatures - 1) + 1
+        try CompiledModel.checkFeatureCount(featureCount, limit: featureLimit, field: "max_feature_idx + 1")
         let featureNames = try featureNames(header, count: featureCount)
         let infoCount = try header.elements("feature_infos").count
         guard infoCount == featureCount else {

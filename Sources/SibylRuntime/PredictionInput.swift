@@ -10,7 +10,8 @@ import SibylCore
 ///
 /// Errors: `.unsupportedMediaType` for any other type or a non-UTF-8 charset; `.malformedBody` for broken
 /// syntax, which outranks every other error in a JSON body; `.invalidInput` naming the record or row and
-/// the feature for wrong names, types, counts or values outside float32; `.tooManyRows` past `maxRows`.
+/// the feature for wrong names, types, counts or values outside float32; `.tooManyRows` past `limits`, before
+/// the row past them is made.
 public enum PredictionInput {
     /// The body syntaxes Sibyl reads.
     enum Syntax {
@@ -19,13 +20,13 @@ public enum PredictionInput {
 
     /// Decodes `body` for the features in `features`, usually a `CompiledModel.features`.
     public static func decode(
-        _ body: [UInt8], mediaType: String, features: FeatureIndex, maxRows: Int
+        _ body: [UInt8], mediaType: String, features: FeatureIndex, limits: InputLimits
     ) throws(SibylError) -> FeatureMatrix {
         let syntax = try syntax(of: mediaType)
         return try body.span.withUnsafeBufferPointer { (bytes) throws(SibylError) -> FeatureMatrix in
             switch syntax {
-            case .json: try JSONInputDecoder.decode(bytes, features: features, maxRows: maxRows)
-            case .csv: try CSVInputDecoder.decode(bytes, features: features, maxRows: maxRows)
+            case .json: try JSONInputDecoder.decode(bytes, features: features, limits: limits)
+            case .csv: try CSVInputDecoder.decode(bytes, features: features, limits: limits)
             }
         }
     }
@@ -33,9 +34,9 @@ public enum PredictionInput {
     /// Decodes `body` for a schema; builds the name lookup on each call, so prefer the `features:` form
     /// with a compiled model's `FeatureIndex` on a hot path.
     public static func decode(
-        _ body: [UInt8], mediaType: String, schema: ModelSchema, maxRows: Int
+        _ body: [UInt8], mediaType: String, schema: ModelSchema, limits: InputLimits
     ) throws(SibylError) -> FeatureMatrix {
-        try decode(body, mediaType: mediaType, features: FeatureIndex(names: schema.featureNames), maxRows: maxRows)
+        try decode(body, mediaType: mediaType, features: FeatureIndex(names: schema.featureNames), limits: limits)
     }
 
     /// The syntax for a `Content-Type` value: type and subtype case-insensitive, parameters allowed, but a

@@ -11,8 +11,8 @@ enum XGBoostJSONLoader {
     static let maxFeatures = 1 << 20
     static let maxClasses = 1 << 16
 
-    /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`.
-    static func load(_ bytes: [UInt8], format: ModelFormat) throws(SibylError) -> CompiledModel {
+    /// Reads `bytes` as `format`, `.xgboostJSON` or `.xgboostUBJ`, refusing more than `maxFeatures` features.
+    static func load(_ bytes: [UInt8], format: ModelFormat, maxFeatures featureLimit: Int = .max) throws(SibylError) -> CompiledModel {
         let document: ModelValue
         do {
             document = format == .xgboostUBJ
@@ -20,10 +20,10 @@ enum XGBoostJSONLoader {
         } catch {
             throw SibylError(.invalidModel, "the model file is not valid \(format == .xgboostUBJ ? "UBJSON" : "JSON"): \(error.message)")
         }
-        return try compile(document, format: format)
+        return try compile(document, format: format, featureLimit: featureLimit)
     }
 
-    private static func compile(_ document: ModelValue, format: ModelFormat) throws(SibylError) -> CompiledModel {
+    private static func compile(_ document: ModelValue, format: ModelFormat, featureLimit: Int) throws(SibylError) -> CompiledModel {
         let learner = try ModelField(root: document).member("learner")
 
         let objectiveName = try learner.member("objective").member("name").string()
@@ -34,6 +34,7 @@ enum XGBoostJSONLoader {
 
         let parameters = try learner.member("learner_model_param")
         let featureCount = try parameters.member("num_feature").integer(in: 1...maxFeatures)
+        try CompiledModel.checkFeatureCount(featureCount, limit: featureLimit, field: "num_feature")
         let classCount = try parameters.optionalMember("num_class")?.integer(in: 0...maxClasses) ?? 0
         let targetCount = try parameters.optionalMember("num_target")?.integer(in: 0...maxClasses) ?? 1
         guard targetCount <= 1 else {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -119,8 +120,10 @@ public func buildNode(
 
     var application = Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sibyl"),
+        server: .http1(configuration: httpConfiguration(configuration)),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "sibyl",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
         logger: logger)
     if let inferenceRouter, let port = configuration.inferencePort {
@@ -147,6 +150,16 @@ public func buildNode(
     return SibylNode(
         bootstrap: bootstrap, routes: router.routes.map(\.description), consoleRoutes: consoleRoutes, services: services,
         platform: platform, evaluator: evaluator, clients: [client, engineClient])
+}
+
+/// Slow clients hold nothing for long: an idle connection closes after `idleTimeoutSeconds` (this also
+/// bounds a slowly sent head, as the idle timer only restarts on a whole part), and a slowly sent body is cut
+/// off by `BodyDeadlineHandler`.
+private func httpConfiguration(_ configuration: ServerConfiguration) -> HTTP1Channel.Configuration {
+    let (allowance, rate) = (TimeAmount.seconds(configuration.bodyReadTimeoutSeconds), configuration.minBodyBytesPerSecond)
+    return HTTP1Channel.Configuration(
+        additionalChannelHandlers: [BodyDeadlineHandler(allowance: allowance, bytesPerSecond: rate)],
+        idleTimeout: .seconds(configuration.idleTimeoutSeconds))
 }
 
 /// Replicas answer on loopback: many connections per replica, no redirects followed, no decompression.

@@ -30,8 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
     public var evaluationConcurrency = 2
     public var evaluationQueueLength = 256
-    /// A prediction of at most this many rows × trees runs inline on the event loop (about 40 µs): a thread
-    /// hop would cost more than the work. Larger ones go to the evaluation threads.
+    /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
+    /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000
     /// Connections idle longer than this are closed (slow or dead clients hold no resources).
     public var idleTimeoutSeconds: Int64 = 60
@@ -93,6 +93,22 @@ public struct ServerConfiguration: Sendable {
     /// Model uploads read and compiled at once by this node (each may take several times its file in
     /// memory); one more is refused at once with 503 `overloaded`.
     public var modelUploadConcurrency = 2
+
+    /// Most values one prediction request may make the node hold: rows × the model's features (4 bytes
+    /// each), whatever the body's size; a wide model gets fewer rows than `maxRowsPerRequest`. Also bounds
+    /// an explanation's contributions (rows × classes × (features + 1)).
+    public var maxCellsPerRequest = 4 << 20
+    /// Most features an uploaded model may have (at most 2^20, the loaders' own bound). Models stored
+    /// before a lower limit keep loading.
+    public var maxModelFeatures = 65_536
+    /// A request body may keep the node waiting this long for the client, plus one second for each
+    /// `minBodyBytesPerSecond` bytes received; past that, 408 `request_timeout` and the connection closes.
+    /// Time the node itself takes before reading more (back-pressure) does not count.
+    public var bodyReadTimeoutSeconds: Int64 = 30
+    public var minBodyBytesPerSecond = 16 << 10
+    /// Connections open at once; beyond it the node stops accepting, and new ones wait in the listen
+    /// backlog until one closes.
+    public var maxConnections = 4_096
 
     public init() {}
 }

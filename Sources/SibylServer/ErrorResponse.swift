@@ -17,6 +17,7 @@ extension SibylError: HTTPResponseError {
         case .malformedBody: .badRequest
         case .invalidInput, .invalidModel: .unprocessableContent
         case .conflict: .conflict
+        case .requestTimeout: .requestTimeout
         default: .internalServerError
         }
     }

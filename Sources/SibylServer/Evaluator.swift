@@ -6,10 +6,14 @@ import Synchronization
 /// Runs model evaluation: small predictions inline (a thread hop would cost more than the work), larger ones
 /// on a thread pool off the event loops, at most `concurrency` at once and `queueLength` waiting; beyond
 /// that the node answers 503 at once instead of queueing without bound.
+///
+/// Every input is held to `InputLimits` here too, whichever route decoded it, and an explanation's
+/// contributions to the same number of values.
 final class Evaluator: Sendable {
     private let pool: NIOThreadPool
     private let inlineBudget: Int
     private let capacity: Int
+    private let limits: InputLimits
     private let admitted = Atomic<Int>(0)
 
     init(configuration: ServerConfiguration) {
@@ -17,16 +21,34 @@ final class Evaluator: Sendable {
         pool.start()
         inlineBudget = configuration.inlineEvaluationBudget
         capacity = configuration.evaluationConcurrency + configuration.evaluationQueueLength
+        limits = configuration.inputLimits
+    }
+
+    /// The cost of a prediction in tree walks: each row walks every tree, and each of its cells is read
+    /// (LightGBM copies every row, a linear model multiplies every cell, and a wide row is a cache miss per
+    /// step). Counting trees alone sent 1,000 rows of a 2^20-feature model inline.
+    static func cost(_ model: CompiledModel, _ input: FeatureMatrix) -> Int {
+        input.rows * (model.schema.treeCount + input.columns)
     }
 
     func predict(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> Predictions {
-        try await run(cost: input.rows * model.schema.treeCount) { model.predict(input) }
+        try limits.check(rows: input.rows, features: input.columns)
+        return try await run(cost: Self.cost(model, input)) { model.predict(input) }
     }
 
     /// Predictions and their contributions; TreeSHAP costs far more than a prediction, so it always goes
-    /// to the pool.
+    /// to the pool. The contributions (rows × classes × (features + 1) doubles) are held to the same
+    /// number of values as an input.
     func explain(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> (Predictions, Contributions) {
-        try await run(cost: .max) { (model.predict(input), model.explain(input)) }
+        try limits.check(rows: input.rows, features: input.columns)
+        let groups = model.schema.task == .multiclass ? model.schema.classes.count : 1
+        let perRow = groups * (input.columns + 1)
+        guard input.rows * perRow <= limits.maxCells else {
+            throw SibylError(
+                .tooManyRows,
+                "the body has more than \(limits.maxCells / perRow) rows to explain: an explanation may hold \(limits.maxCells) contributions, and a row of this model has \(perRow)")
+        }
+        return try await run(cost: .max) { (model.predict(input), model.explain(input)) }
     }
 
     private func run<R: Sendable>(cost: Int, _ work: @escaping @Sendable () -> R) async throws -> R {
@@ -41,5 +63,12 @@ final class Evaluator: Sendable {
 
     func shutdown() async throws {
         try await pool.shutdownGracefully()
+    }
+}
+
+extension ServerConfiguration {
+    /// What one prediction request may hold, on every route that takes rows.
+    var inputLimits: InputLimits {
+        InputLimits(maxRows: maxRowsPerRequest, maxCells: maxCellsPerRequest)
     }
 }

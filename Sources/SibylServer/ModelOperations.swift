@@ -55,8 +55,10 @@ struct ModelOperations: Sendable {
         }
         guard !file.isEmpty else { throw SibylError(.invalidModel, "the model file is empty") }
         // Compiling a large model takes a while: off the event loops.
-        let (upload, declared) = (file, format)
-        let compiled = try await NIOThreadPool.singleton.runIfActive { try CompiledModel.load(upload, format: declared) }
+        let (upload, declared, maxFeatures) = (file, format, platform.configuration.maxModelFeatures)
+        let compiled = try await NIOThreadPool.singleton.runIfActive {
+            try CompiledModel.load(upload, format: declared, maxFeatures: maxFeatures)
+        }
         let model = Model(
             id: Identifier.make(Identifier.model), projectID: projectID, name: name, schema: compiled.schema,
             sha256: Secrets.sha256Hex(file), size: file.count, createdAt: WallClock.now())

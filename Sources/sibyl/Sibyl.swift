@@ -19,6 +19,8 @@ struct Sibyl: AsyncParsableCommand {
 @main
 enum Entry {
     static func main() async {
+        // A closed pipe is an EPIPE that `Output` handles, never a signal that kills the command mid-answer.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try Sibyl.parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
@@ -27,11 +29,11 @@ enum Entry {
                 try command.run()
             }
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Output.note("error: \(error)")
             exit(1)
         } catch {
             guard Sibyl.exitCode(for: error) == .validationFailure else { Sibyl.exit(withError: error) }
-            FileHandle.standardError.write(Data((Sibyl.fullMessage(for: error) + "\n").utf8))
+            Output.note(Sibyl.fullMessage(for: error))
             exit(2)
         }
     }
@@ -63,6 +65,18 @@ struct Serve: AsyncParsableCommand {
     var inferenceURL: String?
     @Option(help: "How many days an access token works after it is issued (the first admin's too).")
     var tokenLifetimeDays = Int(ServerConfiguration().accessTokenLifetimeSeconds / 86_400)
+    @Option(help: "Most rows one prediction request may hold.")
+    var maxRows = ServerConfiguration().maxRowsPerRequest
+    @Option(help: "Most values (rows × the model's features) one prediction request may hold.")
+    var maxCells = ServerConfiguration().maxCellsPerRequest
+    @Option(help: "Most features an uploaded model may have (1 to 1048576).")
+    var maxModelFeatures = ServerConfiguration().maxModelFeatures
+    @Option(help: "Seconds a request body may keep the node waiting, before --min-body-rate adds more.")
+    var bodyReadTimeout = ServerConfiguration().bodyReadTimeoutSeconds
+    @Option(help: "Bytes of request body that earn one more second of --body-read-timeout.")
+    var minBodyRate = ServerConfiguration().minBodyBytesPerSecond
+    @Option(help: "Most connections open at once; more wait until one closes.")
+    var maxConnections = ServerConfiguration().maxConnections
 
     func run() async throws {
         var logger = Logger(label: "sibyl")
@@ -105,6 +119,19 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...3650).contains(tokenLifetimeDays) else { throw ValidationError("--token-lifetime-days: 1 to 3650") }
         configuration.accessTokenLifetimeSeconds = Int64(tokenLifetimeDays) * 86_400
+        guard (1...(1 << 20)).contains(maxModelFeatures) else { throw ValidationError("--max-model-features: 1 to 1048576") }
+        guard maxCells >= maxModelFeatures else {
+            throw ValidationError("--max-cells must hold at least one row of the widest model (--max-model-features)")
+        }
+        guard maxRows > 0, bodyReadTimeout > 0, minBodyRate > 0, maxConnections > 0 else {
+            throw ValidationError("--max-rows, --body-read-timeout, --min-body-rate and --max-connections must be positive")
+        }
+        configuration.maxRowsPerRequest = maxRows
+        configuration.maxCellsPerRequest = maxCells
+        configuration.maxModelFeatures = maxModelFeatures
+        configuration.bodyReadTimeoutSeconds = bodyReadTimeout
+        configuration.minBodyBytesPerSecond = minBodyRate
+        configuration.maxConnections = maxConnections
         configuration.secretsKey = environment["SIBYL_SECRETS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminToken = environment["SIBYL_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.adminPassword = environment["SIBYL_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
@@ -122,7 +149,9 @@ struct Serve: AsyncParsableCommand {
             if let token = secrets.token { text += "  access token: \(token)\n" }
             if let password = secrets.password { text += "  password:     \(password)\n" }
             text += "Keep them now: they are stored hashed and will not be shown again.\n"
-            FileHandle.standardOutput.write(Data(text.utf8))
+            if Output.writeAll(Array(text.utf8), to: STDOUT_FILENO) != nil {
+                logger.error("standard output is closed: the generated admin token and password could not be shown")
+            }
         }
         try await node.run()
     }

@@ -173,4 +173,21 @@ import Testing
             #expect(Array(predictions.margins(ofRow: row)) == margins, "row \(row)")
         }
     }
+
+    /// Issue 14, item 10: the feature count is capped at upload, at the count the file declares: a model as
+    /// wide as the limit loads, one feature more is refused naming both numbers, in either format.
+    @Test func refusesMoreFeaturesThanTheLimit() throws {
+        let atLimit = TinyModel(numFeature: #""65536""#, featureNames: nil)
+        #expect(try CompiledModel.load(atLimit.bytes, format: nil, maxFeatures: 65_536).schema.featureNames.count == 65_536)
+        for model in [TinyModel(numFeature: #""65537""#, featureNames: nil).bytes, TinyModel(numFeature: #""65537""#, featureNames: nil).ubj] {
+            #expect(throws: SibylError(.invalidModel, "the model has 65537 features (num_feature), more than the limit of 65536")) {
+                try CompiledModel.load(model, format: nil, maxFeatures: 65_536)
+            }
+        }
+        let lightGBM = Array(LightGBMTinyModel.text().utf8)
+        #expect(try CompiledModel.load(lightGBM, format: nil, maxFeatures: 2).schema.featureNames.count == 2)
+        #expect(throws: SibylError(.invalidModel, "the model has 2 features (max_feature_idx + 1), more than the limit of 1")) {
+            try CompiledModel.load(lightGBM, format: nil, maxFeatures: 1)
+        }
+    }
 }

@@ -8,12 +8,12 @@ import Testing
         featureNames: ["a", "b", "c"], classes: ["0", "1"], treeCount: 1)
 
     func decode(_ body: String, _ mediaType: String = "application/json", maxRows: Int = 100) throws(SibylError) -> FeatureMatrix {
-        try PredictionInput.decode(Array(body.utf8), mediaType: mediaType, schema: Self.schema, maxRows: maxRows)
+        try PredictionInput.decode(Array(body.utf8), mediaType: mediaType, schema: Self.schema, limits: InputLimits(maxRows: maxRows, maxCells: 1 << 22))
     }
 
     func failure(_ body: [UInt8], _ mediaType: String = "application/json", maxRows: Int = 100) -> SibylError? {
         Result { () throws(SibylError) in
-            try PredictionInput.decode(body, mediaType: mediaType, schema: Self.schema, maxRows: maxRows)
+            try PredictionInput.decode(body, mediaType: mediaType, schema: Self.schema, limits: InputLimits(maxRows: maxRows, maxCells: 1 << 22))
         }.failure
     }
 
@@ -36,18 +36,18 @@ import Testing
             }.joined(separator: ",") + "}"
         }
         let recordsBody = #"{"records":["# + records.joined(separator: ",") + "]}"
-        let fromRecords = try PredictionInput.decode(Array(recordsBody.utf8), mediaType: "application/json", features: model.features, maxRows: 1000)
+        let fromRecords = try PredictionInput.decode(Array(recordsBody.utf8), mediaType: "application/json", features: model.features, limits: InputLimits(maxRows: 1000, maxCells: 1 << 22))
 
         let rowsBody = #" { "rows" : [ "# + sample.map { row in
             "[" + row.map { $0.isNaN ? "null" : "\($0)" }.joined(separator: ", ") + "]"
         }.joined(separator: ",\n") + "] }\n"
-        let fromRows = try PredictionInput.decode(Array(rowsBody.utf8), mediaType: "application/json; charset=utf-8", features: model.features, maxRows: 1000)
+        let fromRows = try PredictionInput.decode(Array(rowsBody.utf8), mediaType: "application/json; charset=utf-8", features: model.features, limits: InputLimits(maxRows: 1000, maxCells: 1 << 22))
 
         // CSV: the fixture's own %.9g text, with its columns reversed and CRLF line ends.
         let csvBody = csvLines.map { line in
             line.split(separator: ",", omittingEmptySubsequences: false).reversed().joined(separator: ",")
         }.joined(separator: "\r\n")
-        let fromCSV = try PredictionInput.decode(Array(csvBody.utf8), mediaType: "text/csv", features: model.features, maxRows: 1000)
+        let fromCSV = try PredictionInput.decode(Array(csvBody.utf8), mediaType: "text/csv", features: model.features, limits: InputLimits(maxRows: 1000, maxCells: 1 << 22))
 
         for matrix in [fromRecords, fromRows, fromCSV] {
             #expect(matrix.rows == sample.count)
@@ -169,6 +169,35 @@ import Testing
         let error = failure(bad.body, bad.mediaType, maxRows: bad.maxRows)
         #expect(error?.code == bad.code)
         #expect(error?.message.contains(bad.message) == true, "\(error?.message ?? "no error")")
+    }
+
+    /// Rows × features is a limit of its own: at most 6 values for this 3-feature schema, so 2 rows pass and
+    /// a third is refused, in every syntax, whatever the row limit.
+    @Test(arguments: [
+        (#"{"records":[{},{"a":1}]}"#, #"{"records":[{},{"a":1},{}]}"#, "application/json"),
+        ("{\"rows\":[[1,2,3],[4,5,6]]}", "{\"rows\":[[1,2,3],[4,5,6],[7,8,9]]}", "application/json"),
+        ("a\n1\n2", "a\n1\n2\n3", "text/csv"),
+    ])
+    func refusesMoreCellsThanTheLimit(_ atLimit: String, _ overLimit: String, _ mediaType: String) throws {
+        let limits = InputLimits(maxRows: 100, maxCells: 6)
+        #expect(try PredictionInput.decode(Array(atLimit.utf8), mediaType: mediaType, schema: Self.schema, limits: limits).rows == 2)
+        let error = Result { () throws(SibylError) in
+            try PredictionInput.decode(Array(overLimit.utf8), mediaType: mediaType, schema: Self.schema, limits: limits)
+        }.failure
+        #expect(error == SibylError(
+            .tooManyRows, "the body has more than 2 rows: a request may hold 6 values (rows × features), and this model has 3 features"))
+    }
+
+    /// Issue 14, item 10: a few bytes of empty records for a wide model are refused before their rows of
+    /// missing values are made (1,000 × 65,536 would be 256 MB), at the row the cells run out.
+    @Test func refusesEmptyRecordsForAWideModelEarly() {
+        let features = FeatureIndex(names: (0..<65_536).map { "f\($0)" })
+        let body = Array(("{\"records\":[" + Array(repeating: "{}", count: 1_000).joined(separator: ",") + "]}").utf8)
+        let error = Result { () throws(SibylError) in
+            try PredictionInput.decode(body, mediaType: "application/json", features: features, limits: InputLimits(maxRows: 1_000, maxCells: 4 << 20))
+        }.failure
+        #expect(error?.code == .tooManyRows)
+        #expect(error?.message == "the body has more than 64 rows: a request may hold 4194304 values (rows × features), and this model has 65536 features")
     }
 
     @Test func acceptsMediaTypeVariants() throws {

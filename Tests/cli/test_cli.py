@@ -353,3 +353,83 @@ def test_completion_scripts_for_every_shell(cli):
     for shell in ["bash", "zsh", "fish"]:
         script = cli.run("--generate-completion-script", shell).stdout
         assert "apis" in script and "predict" in script, shell
+
+
+def read_rows(name):
+    table = list(csv.reader(open(os.path.join(FIXTURES, "data", name))))
+    return table[0], table[1:]
+
+
+def test_predict_sends_more_rows_than_a_request_holds_in_batches(cli, tmp_path):
+    """2,500 distinct rows (the test rows, the same with missing values, then half of them reversed) from a
+    CSV file, a JSON file and standard input: every answer is the single-request answer of a node that takes
+    5,000 rows per request, in order, and xgboost's own."""
+    cli.run("login", "--url", cli.url, "--token", TOKEN)
+    model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--name", "batched")
+    api = cli.json("apis", "create", model["model_id"], "--type", "trial", "--allow", "127.0.0.1/32")
+    api_id, key = api["api_id"], api["api_key"]["secret"]
+    header, rows = read_rows("X_test.csv")
+    _, nan_rows = read_rows("X_test_nan.csv")
+    many = rows + nan_rows + rows[:500][::-1]
+    pred = [float(v) for v in open(os.path.join(FIXTURES, "xgb_binary", "pred.csv")).read().split()[1:]]
+    pred_nan = [float(v) for v in open(os.path.join(FIXTURES, "xgb_binary", "pred_nan.csv")).read().split()[1:]]
+    expected = pred + pred_nan + pred[:500][::-1]
+    csv_text = "\n".join(",".join(row) for row in [header] + many) + "\n"
+    csv_path = tmp_path / "many.csv"
+    csv_path.write_text(csv_text)
+    json_path = tmp_path / "many.json"
+    json_path.write_text(json.dumps({"rows": [[float(v) if v else None for v in row] for row in many]}))
+    records = json.dumps({"records": [{name: float(v) for name, v in zip(header, row) if v} for row in many]})
+
+    # One request of all 2,500 rows, to a node that takes them.
+    admin = {"Authorization": "apikey " + TOKEN}
+    with SibylProcess(str(tmp_path / "single"), ["--max-rows", "5000"], {"SIBYL_ADMIN_TOKEN": TOKEN}) as single:
+        def call(path, body, headers):
+            request = urllib.request.Request(single.base + path, data=body, headers=headers, method="POST")
+            with urllib.request.urlopen(request) as answer:
+                return json.loads(answer.read())
+        uploaded = call("/api/v1/projects/1/models?name=single", open(os.path.join(FIXTURES, "xgb_binary", "model.json"), "rb").read(), admin)
+        created = call("/api/v1/projects/1/apis", json.dumps({"model_id": uploaded["model_id"], "type": "trial",
+                                                               "ip_whitelist": ["127.0.0.1/32"]}).encode(),
+                       dict(admin, **{"Content-Type": "application/json"}))
+        for _ in range(100):
+            with urllib.request.urlopen(urllib.request.Request(
+                    single.base + "/api/v1/projects/1/apis/" + created["api_id"], headers=admin)) as answer:
+                if json.loads(answer.read())["status"] == "operating":
+                    break
+            time.sleep(0.05)
+        whole = call("/apis/" + created["api_id"] + "/predict", csv_text.encode(),
+                     {"X-Api-Key": created["api_key"]["secret"], "Content-Type": "text/csv"})["predictions"]
+    assert len(whole) == 2500
+    assert all(abs(p["probabilities"]["1"] - e) <= 1e-6 for p, e in zip(whole, expected))
+
+    def same(label, probability, prediction):
+        return label == prediction["label"] and abs(probability - prediction["probabilities"]["1"]) <= 1e-9
+
+    from_csv = json.loads(cli.run("predict", api_id, str(csv_path), "--key", key, "--format", "json").stdout)
+    assert list(from_csv) == ["predictions"] and len(from_csv["predictions"]) == 2500
+    assert all(same(p["label"], p["probabilities"]["1"], w) for p, w in zip(from_csv["predictions"], whole))
+    from_json = list(csv.reader(cli.run("predict", api_id, str(json_path), "--key", key, "--format", "csv").stdout.splitlines()))
+    assert from_json[0] == ["label", "p_0", "p_1"] and len(from_json) == 2501
+    assert all(same(row[0], float(row[2]), w) for row, w in zip(from_json[1:], whole))
+    table = cli.run("predict", api_id, "-", "--key", key, stdin=records).stdout.splitlines()
+    assert len(table) == 2501 and table[0].split() == ["ROW", "LABEL", "P(0)", "P(1)"]
+    assert [line.split()[0] for line in table[1:]] == [str(n) for n in range(1, 2501)]
+    assert all(same(line.split()[1], float(line.split()[3]), w) for line, w in zip(table[1:], whole))
+
+
+@pytest.mark.parametrize("output", ["table", "csv"])
+def test_predict_into_a_closed_pipe_ends_quietly(cli, tmp_path, output):
+    """`sibyl predict … | head -2` with 10,000 rows: two lines, exit 0, nothing on standard error (it used to
+    trap with "Fatal error: 'try!' … Broken pipe", exit 132)."""
+    cli.run("login", "--url", cli.url, "--token", TOKEN)
+    model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--name", "piped")
+    api = cli.json("apis", "create", model["model_id"], "--type", "trial", "--allow", "127.0.0.1/32")
+    header, rows = read_rows("X_test.csv")
+    path = tmp_path / "rows.csv"
+    path.write_text("\n".join(",".join(row) for row in [header] + rows * 10) + "\n")
+    script = f'"$0" predict {api["api_id"]} "$1" --format {output} | head -2; echo "exit=${{PIPESTATUS[0]}}" >&2'
+    result = subprocess.run(["bash", "-c", script, BINARY, str(path)], capture_output=True, text=True,
+                            env=dict(cli.env, SIBYL_API_KEY=api["api_key"]["secret"], SIBYL_URL=cli.url), timeout=120)
+    assert len(result.stdout.splitlines()) == 2, result.stdout
+    assert result.stderr == "exit=0\n", result.stderr

@@ -41,7 +41,7 @@ struct PredictionOneRoutes {
         // The base64 of a body's worth of CSV, and the JSON around it.
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
-        let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, maxRows: configuration.maxRowsPerRequest)
+        let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, limits: configuration.inputLimits)
         // The same cells the decoder read (it has accepted them), as text, when the answer repeats some:
         // `pc`'s column, `ad`'s inputs, the values beside `ar`'s reasons.
         let repeatsCells = call.keyColumn != nil || call.appendInputs || call.reasons

@@ -28,9 +28,44 @@ struct ProjectOptions: ParsableArguments {
     @Option(help: "The project to act in.") var project = 1
 }
 
+/// What the CLI prints goes through here, written with write(2): Foundation's `FileHandle.write(_:)` traps on
+/// a closed pipe ("Fatal error: 'try!' … Broken pipe"). A reader that stops early (`| head -2`) has what it
+/// wanted, so a closed standard output ends the command quietly with exit 0; SIGPIPE is ignored (see
+/// `Entry`) so that a closed pipe is an EPIPE here rather than a signal.
 enum Output {
     static func line(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        standardOutput(Array((text + "\n").utf8))
+    }
+
+    /// Writes to standard output; exits 0 when the reader is gone, 1 when the output fails otherwise.
+    static func standardOutput(_ bytes: [UInt8]) {
+        guard let failure = writeAll(bytes, to: STDOUT_FILENO) else { return }
+        guard failure == EPIPE else {
+            standardError("error: cannot write to standard output: \(String(cString: strerror(failure)))\n")
+            exit(1)
+        }
+        exit(0)
+    }
+
+    /// Writes to standard error; a failure there has nowhere to be told, so it is dropped.
+    static func standardError(_ text: String) {
+        _ = writeAll(Array(text.utf8), to: STDERR_FILENO)
+    }
+
+    /// Writes all of `bytes` to `descriptor`; the `errno` of a failure, nil on success.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
     }
 
     /// What a command that changes something without an answer to show says: `text` for people, `json` for
@@ -40,7 +75,7 @@ enum Output {
     }
 
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        standardError(text + "\n")
     }
 
     /// The answer's JSON, indented, keys sorted, for `--json`.

@@ -63,6 +63,7 @@ struct Credentials: Codable {
 /// One answer of the server: its status, and its body as JSON when it is JSON.
 struct ServerAnswer {
     let status: Int
+    var headers = HTTPHeaders()
     let body: [UInt8]
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
     var object: [String: Any] { json as? [String: Any] ?? [:] }
@@ -91,6 +92,18 @@ struct ServerClient {
         _ method: HTTPMethod, _ path: String, json: Any? = nil, body: [UInt8]? = nil, contentType: String? = nil,
         headers: [(String, String)] = [], authorized: Bool = true, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> ServerAnswer {
+        let answer = try await send(
+            method, path, json: json, body: body, contentType: contentType, headers: headers, authorized: authorized,
+            progress: progress)
+        guard (200..<300).contains(answer.status) else { throw CLIError(answer) }
+        return answer
+    }
+
+    /// `call` that returns a refusal too, for a caller that acts on it.
+    func send(
+        _ method: HTTPMethod, _ path: String, json: Any? = nil, body: [UInt8]? = nil, contentType: String? = nil,
+        headers: [(String, String)] = [], authorized: Bool = true, progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws -> ServerAnswer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if authorized, let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -113,9 +126,9 @@ struct ServerClient {
             throw CLIError("cannot reach \(base): \(error)")
         }
         var collected = try await response.body.collect(upTo: 1 << 30)
-        let answer = ServerAnswer(status: Int(response.status.code), body: collected.readBytes(length: collected.readableBytes) ?? [])
-        guard (200..<300).contains(answer.status) else { throw CLIError(answer) }
-        return answer
+        return ServerAnswer(
+            status: Int(response.status.code), headers: response.headers,
+            body: collected.readBytes(length: collected.readableBytes) ?? [])
     }
 }
 

@@ -14,13 +14,13 @@ final class Spinner {
     func tick() {
         guard shown else { return }
         let frames = ["|", "/", "-", "\\"]
-        FileHandle.standardError.write(Data("\r\(frames[frame % frames.count]) \(label)…".utf8))
+        Output.standardError("\r\(frames[frame % frames.count]) \(label)…")
         frame += 1
     }
 
     func done() {
         guard shown, frame > 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Output.standardError("\r\u{1B}[K")
     }
 }
 
@@ -41,9 +41,8 @@ final class ProgressBar: Sendable {
         let filled = min(width, done * width / total)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let megabytes = { (bytes: Int) in String(format: "%.1f", Double(bytes) / 1_048_576) }
-        FileHandle.standardError.write(Data(
-            "\r\(label) [\(bar)] \(done * 100 / total)% \(megabytes(done))/\(megabytes(total)) MB".utf8))
-        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+        Output.standardError("\r\(label) [\(bar)] \(done * 100 / total)% \(megabytes(done))/\(megabytes(total)) MB")
+        if done >= total { Output.standardError("\n") }
     }
 }
 
