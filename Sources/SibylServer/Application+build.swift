@@ -129,8 +129,10 @@ public func buildNode(
     if let inferenceRouter, let port = configuration.inferencePort {
         application.addServices(Application(
             router: inferenceRouter,
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
-            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "sibyl"),
+            server: .http1(configuration: httpConfiguration(configuration)),
+            configuration: .init(
+                address: .hostname(configuration.host, port: port), serverName: "sibyl",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 platform.inferencePort.store(channel.localAddress?.port ?? 0, ordering: .relaxed)
                 await onInferenceListening(channel.localAddress?.port ?? 0)

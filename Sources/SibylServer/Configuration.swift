@@ -106,7 +106,7 @@ public struct ServerConfiguration: Sendable {
     /// Time the node itself takes before reading more (back-pressure) does not count.
     public var bodyReadTimeoutSeconds: Int64 = 30
     public var minBodyBytesPerSecond = 16 << 10
-    /// Connections open at once; beyond it the node stops accepting, and new ones wait in the listen
+    /// Connections open at once, per listener (the deployments' own has its own); beyond it the node stops accepting, and new ones wait in the listen
     /// backlog until one closes.
     public var maxConnections = 4_096
 
