@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "SibylCore", swiftSettings: settings),
         .target(name: "CSibylKernels"),
         .target(name: "SibylRuntime", dependencies: ["SibylCore", "CSibylKernels"], swiftSettings: settings),
+        // The readers of untrusted request bytes that need no HTTP framework (multipart, v2 tensors, Prediction
+        // One's body), so that they build and are fuzzed without the server.
+        .target(name: "SibylWire", dependencies: ["SibylCore", "SibylRuntime"], swiftSettings: settings),
         .target(
             name: "SibylStore",
             dependencies: [
@@ -68,7 +71,7 @@ let package = Package(
         .target(
             name: "SibylServer",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers",
+                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

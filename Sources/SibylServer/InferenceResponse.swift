@@ -1,5 +1,6 @@
 import SibylCore
 import SibylRuntime
+import SibylWire
 
 /// The answer to a v2 `infer` call: the requested outputs as JSON data or, with the binary tensor
 /// extension, as raw little-endian bytes after the JSON header.

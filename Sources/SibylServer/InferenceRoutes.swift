@@ -4,6 +4,7 @@ import NIOCore
 import SibylCore
 import SibylRuntime
 import SibylStore
+import SibylWire
 
 /// The Open Inference Protocol v2 (KServe, Triton, MLServer) on every prediction API, so that stock
 /// clients such as tritonclient work unchanged; `{api_id}` is the model name.

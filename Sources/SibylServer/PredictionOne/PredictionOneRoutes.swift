@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import SibylCore
 import SibylRuntime
+import SibylWire
 
 /// Prediction One's prediction call, unchanged for its clients: `POST /v1/groups/{group_id}/classifiers/
 /// {classifier_id}/inference`, where the group is Sibyl's project and the classifier its prediction API.

@@ -4,8 +4,8 @@ import SibylCore
 /// A minimal `multipart/form-data` reader: the named parts of a body, each with its bytes.
 ///
 /// Enough for a browser form or `curl -F` upload; parts are found by the boundary from the Content-Type.
-enum Multipart {
-    static func boundary(ofContentType contentType: String) -> String? {
+public enum Multipart {
+    public static func boundary(ofContentType contentType: String) -> String? {
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("boundary=") {
@@ -17,7 +17,7 @@ enum Multipart {
     }
 
     /// The parts by field name; a body that is not well-formed multipart is a 400.
-    static func parts(_ body: [UInt8], boundary: String) throws(SibylError) -> [String: [UInt8]] {
+    public static func parts(_ body: [UInt8], boundary: String) throws(SibylError) -> [String: [UInt8]] {
         let delimiter = Array(("--" + boundary).utf8)
         var result: [String: [UInt8]] = [:]
         guard var start = find(delimiter, in: body, from: 0) else { throw malformed }

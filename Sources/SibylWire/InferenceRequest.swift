@@ -7,24 +7,29 @@ import SibylRuntime
 /// order, whatever its name; or one input per feature, named as the feature, of shape `[rows]` or
 /// `[rows, 1]` (an absent feature is missing). Data come as JSON (flat or nested, `null` = missing) or,
 /// with the binary tensor extension, as raw little-endian bytes after the JSON header.
-struct InferenceRequest {
+public struct InferenceRequest {
     /// What the client asked back.
-    struct Output {
-        let name: String
-        let binary: Bool
+    public struct Output: Equatable, Sendable {
+        public let name: String
+        public let binary: Bool
+
+        public init(name: String, binary: Bool) {
+            self.name = name
+            self.binary = binary
+        }
     }
 
-    let id: String?
-    let matrix: FeatureMatrix
+    public let id: String?
+    public let matrix: FeatureMatrix
     /// The requested outputs; empty means the defaults.
-    let outputs: [Output]
+    public let outputs: [Output]
     /// Whether outputs are binary unless an output says otherwise (`binary_data_output`).
-    let binaryByDefault: Bool
+    public let binaryByDefault: Bool
     /// Whether TreeSHAP contributions are asked for (`parameters.explain`).
-    let explain: Bool
+    public let explain: Bool
 
     /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil).
-    init(body: [UInt8], headerLength: Int?, schema: ModelSchema, maxRows: Int) throws(SibylError) {
+    public init(body: [UInt8], headerLength: Int?, schema: ModelSchema, maxRows: Int) throws(SibylError) {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw SibylError(.malformedBody, "Inference-Header-Content-Length is larger than the body")
@@ -139,11 +144,16 @@ struct InferenceRequest {
 }
 
 /// The binary tensor data after the JSON header, consumed input by input in order.
-struct BinaryCursor {
-    let bytes: [UInt8]
-    var offset: Int
+public struct BinaryCursor {
+    public let bytes: [UInt8]
+    public var offset: Int
 
-    mutating func take(_ count: Int, for place: String) throws(SibylError) -> ArraySlice<UInt8> {
+    public init(bytes: [UInt8], offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public mutating func take(_ count: Int, for place: String) throws(SibylError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= bytes.count - offset else {
             throw SibylError(.invalidInput, "\(place): binary_data_size \(count) is more than the binary data left")
         }

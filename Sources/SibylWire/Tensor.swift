@@ -2,17 +2,17 @@ import SibylCore
 import SibylRuntime
 
 /// One input tensor of a v2 request, its values converted to float32 (NaN for a JSON `null`).
-struct Tensor {
-    let name: String
-    let shape: [Int]
-    let values: [Float]
+public struct Tensor {
+    public let name: String
+    public let shape: [Int]
+    public let values: [Float]
 
     /// The numeric datatypes of the protocol, with their sizes in the binary extension.
-    enum Datatype: String {
+    public enum Datatype: String, Sendable {
         case bool = "BOOL", uint8 = "UINT8", uint16 = "UINT16", uint32 = "UINT32", uint64 = "UINT64"
         case int8 = "INT8", int16 = "INT16", int32 = "INT32", int64 = "INT64", fp32 = "FP32", fp64 = "FP64"
 
-        var size: Int {
+        public var size: Int {
             switch self {
             case .bool, .uint8, .int8: 1
             case .uint16, .int16: 2
@@ -23,9 +23,9 @@ struct Tensor {
     }
 
     /// Most elements one tensor may declare; a shape beyond it is refused before anything is allocated.
-    static let maxElements = 1 << 26
+    public static let maxElements = 1 << 26
 
-    init(_ value: JSONValue, at place: String, binary: inout BinaryCursor) throws(SibylError) {
+    public init(_ value: JSONValue, at place: String, binary: inout BinaryCursor) throws(SibylError) {
         guard case .object(let object) = value else { throw SibylError(.invalidInput, "\(place): expected an object") }
         try InferenceRequest.allow(object, ["name", "shape", "datatype", "parameters", "data"], in: place)
         guard case .string(let name)? = object["name"] else { throw SibylError(.invalidInput, "\(place).name: required") }
