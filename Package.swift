@@ -106,6 +106,7 @@ let package = Package(
             name: "RuntimeBenchmark", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
             swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
+        .testTarget(name: "SibylWireTests", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that
         // SIBYL_TEST_POSTGRES names.
