@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylServer", "SibylContainers", "SibylTestDatabases",
+                "SibylCore", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -63,6 +63,9 @@ struct InferenceRoutes {
         let parsed = try InferenceRequest(
             body: Array(buffer: body), headerLength: headerLength, schema: model.schema, maxRows: configuration.maxRowsPerRequest)
         let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
+        let outputs = InferenceResponse.outputs(of: parsed, task: model.schema.task, hasProbabilities: true, explained: explain)
+        try AnswerBudget(limit: configuration.maxAnswerBytes).check(
+            AnswerBudget.inference(outputs: outputs, rows: parsed.matrix.rows, schema: model.schema, id: parsed.id))
         let predictions: Predictions
         var contributions: Contributions?
         if explain {

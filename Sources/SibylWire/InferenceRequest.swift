@@ -61,20 +61,38 @@ public struct InferenceRequest {
         }
         matrix = try Self.matrix(tensors, schema: schema, maxRows: maxRows)
 
+        // Each output at most once, and only those of the model's task: an output asked many times would
+        // multiply the answer (and its work) by the length of the list.
         var outputs: [Output] = []
         if let requested = object["outputs"] {
             guard case .array(let list) = requested else { throw SibylError(.invalidInput, "outputs: expected an array") }
+            let offered = Self.outputNames(for: schema.task)
+            guard list.count <= offered.count else {
+                throw SibylError(
+                    .invalidInput,
+                    "outputs: \(list.count) asked, but this model gives \(offered.count) (\(offered.joined(separator: ", ")))")
+            }
             for (index, item) in list.enumerated() {
                 let place = "outputs[\(index)]"
                 guard case .object(let output) = item else { throw SibylError(.invalidInput, "\(place): expected an object") }
                 try Self.allow(output, ["name", "parameters"], in: place)
                 guard case .string(let name)? = output["name"] else { throw SibylError(.invalidInput, "\(place).name: required") }
+                guard offered.contains(name) else { throw SibylError(.invalidInput, "output \"\(name)\" is not one this model gives") }
+                guard !outputs.contains(where: { $0.name == name }) else {
+                    throw SibylError(.invalidInput, "\(place): output \"\(name)\" is asked twice")
+                }
                 let binary = try Self.bool(
                     try Self.parameters(output["parameters"], in: "\(place).parameters")["binary_data"], in: "\(place).parameters.binary_data")
                 outputs.append(Output(name: name, binary: binary ?? binaryByDefault))
             }
         }
         self.outputs = outputs
+    }
+
+    /// The outputs a model of `task` can give, in the order of the protocol's documentation. A classifier
+    /// without probabilities (`binary:logitraw`, `multi:softmax`) refuses `probabilities` once evaluated.
+    public static func outputNames(for task: ModelTask) -> [String] {
+        task == .regression ? ["value", "margin", "contributions"] : ["label", "probabilities", "margin", "contributions"]
     }
 
     /// Lays the tensors out as rows in schema order.
