@@ -105,8 +105,14 @@ let package = Package(
         .executableTarget(
             name: "RuntimeBenchmark", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/RuntimeBenchmark",
             swiftSettings: settings),
+        // The fuzz targets' bodies (Fuzz/): an ordinary library, so that `swift test` runs each over its seeds and
+        // past crashes; libFuzzer's driver below runs them for real.
+        .target(
+            name: "SibylFuzzTargets", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], path: "Fuzz/SibylFuzzTargets",
+            swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylWireTests", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], swiftSettings: settings),
+        .testTarget(name: "SibylFuzzTests", dependencies: ["SibylCore", "SibylRuntime", "SibylFuzzTargets"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that
         // SIBYL_TEST_POSTGRES names.
@@ -145,3 +151,11 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer's driver (scripts/fuzz.sh): it calls into libFuzzer, which only `-sanitize=fuzzer` links in, so it
+// is part of the package only when SIBYL_FUZZ=1.
+if Context.environment["SIBYL_FUZZ"] == "1" {
+    package.products.append(.executable(name: "sibyl-fuzz", targets: ["SibylFuzz"]))
+    package.targets.append(
+        .executableTarget(name: "SibylFuzz", dependencies: ["SibylFuzzTargets"], path: "Fuzz/SibylFuzz", swiftSettings: settings))
+}
