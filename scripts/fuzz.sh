@@ -4,8 +4,9 @@
 #
 # Builds Fuzz/SibylFuzz with libFuzzer and AddressSanitizer in .build-fuzz, then runs each target from its
 # seeds (Fuzz/Corpus/<target>) and past crashes (Fuzz/Crashes/<target>), growing a working corpus in
-# .build-fuzz/corpus/<target>. A crash, leak, timeout (an input over 10 s) or memory use over 2 GiB stops that
-# target and leaves the input in .build-fuzz/artifacts/<target>/; the script exits non-zero if any target
+# .build-fuzz/corpus/<target>. A crash, leak, timeout (an input over 10 s), a single allocation over 128 MiB
+# (inputs are at most 16 KiB: nothing may be sized by a declared number alone) or memory use over 2 GiB stops
+# that target and leaves the input in .build-fuzz/artifacts/<target>/; the script exits non-zero if any target
 # found one. To keep a crash as a regression test, copy its input to Fuzz/Crashes/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ for target in "${targets[@]}"; do
   seeds=(Fuzz/Corpus/"$target")
   [ -d Fuzz/Crashes/"$target" ] && seeds+=(Fuzz/Crashes/"$target")
   status=0
-  "$binary" "$target" -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=10 -rss_limit_mb=2048 \
+  "$binary" "$target" -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=128 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")

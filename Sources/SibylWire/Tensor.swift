@@ -47,8 +47,8 @@ public struct Tensor {
             throw SibylError(.invalidInput, "\(place).datatype: \(typeName) is not a numeric datatype Sibyl reads")
         }
         let parameters = try InferenceRequest.parameters(object["parameters"], in: "\(place).parameters")
+        // Nothing is reserved from the shape alone: a shape may declare 2^26 values in a few bytes of JSON.
         var values: [Float] = []
-        values.reserveCapacity(count)
         if let size = parameters["binary_data_size"] {
             guard object["data"] == nil else { throw SibylError(.invalidInput, "\(place): both data and binary_data_size") }
             guard case .number(let declared) = size, declared.rounded() == declared, declared >= 0, declared < 1e15 else {
@@ -58,7 +58,9 @@ public struct Tensor {
                 throw SibylError(
                     .invalidInput, "\(place): binary_data_size \(Int(declared)) does not hold \(count) \(typeName) values")
             }
-            Self.decode(try binary.take(Int(declared), for: place), as: datatype, into: &values)
+            let bytes = try binary.take(Int(declared), for: place)
+            values.reserveCapacity(count)
+            Self.decode(bytes, as: datatype, into: &values)
         } else {
             guard let data = object["data"] else { throw SibylError(.invalidInput, "\(place).data: required") }
             try Self.flatten(data, datatype: datatype, place: "\(place).data", into: &values, limit: count)
@@ -75,13 +77,15 @@ public struct Tensor {
     private static func flatten(
         _ value: JSONValue, datatype: Datatype, place: String, into values: inout [Float], limit: Int
     ) throws(SibylError) {
-        switch value {
-        case .array(let elements):
+        if case .array(let elements) = value {
             for element in elements {
                 try flatten(element, datatype: datatype, place: place, into: &values, limit: limit)
             }
+            return
+        }
+        guard values.count < limit else { throw SibylError(.invalidInput, "\(place): more values than the shape holds") }
+        switch value {
         case .number(let number) where datatype != .bool:
-            guard values.count < limit else { throw SibylError(.invalidInput, "\(place): more values than the shape holds") }
             let float = Float(number)
             guard float.isFinite || !number.isFinite else {
                 throw SibylError(.invalidInput, "\(place): \(number) is outside the float32 range")
