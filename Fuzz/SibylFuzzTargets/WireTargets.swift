@@ -38,7 +38,8 @@ enum WireTargets {
         }
         let maxRows = 1_000
         do {
-            let request = try InferenceRequest(body: body, headerLength: headerLength, schema: schema, maxRows: maxRows)
+            let request = try InferenceRequest(
+                body: body, headerLength: headerLength, schema: schema, features: FeatureIndex(names: featureNames), maxRows: maxRows)
             let matrix = request.matrix
             require(matrix.columns == featureNames.count, "\(matrix.columns) columns for \(featureNames.count) features")
             require((1...maxRows).contains(matrix.rows), "\(matrix.rows) rows accepted")

@@ -61,7 +61,8 @@ struct InferenceRoutes {
             throw SibylError(.unsupportedMediaType, "send application/json, or the binary extension with Inference-Header-Content-Length")
         }
         let parsed = try InferenceRequest(
-            body: Array(buffer: body), headerLength: headerLength, schema: model.schema, maxRows: configuration.maxRowsPerRequest)
+            body: Array(buffer: body), headerLength: headerLength, schema: model.schema, features: model.features,
+            maxRows: configuration.maxRowsPerRequest)
         let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
         let outputs = InferenceResponse.outputs(of: parsed, task: model.schema.task, hasProbabilities: true, explained: explain)
         try AnswerBudget(limit: configuration.maxAnswerBytes).check(

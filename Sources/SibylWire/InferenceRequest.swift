@@ -28,8 +28,11 @@ public struct InferenceRequest {
     /// Whether TreeSHAP contributions are asked for (`parameters.explain`).
     public let explain: Bool
 
-    /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil).
-    public init(body: [UInt8], headerLength: Int?, schema: ModelSchema, maxRows: Int) throws(SibylError) {
+    /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil), for
+    /// a model's schema and its feature lookup (`CompiledModel.features`).
+    public init(
+        body: [UInt8], headerLength: Int?, schema: ModelSchema, features: FeatureIndex, maxRows: Int
+    ) throws(SibylError) {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw SibylError(.malformedBody, "Inference-Header-Content-Length is larger than the body")
@@ -59,7 +62,7 @@ public struct InferenceRequest {
         guard binary.offset == body.count else {
             throw SibylError(.invalidInput, "\(body.count - binary.offset) bytes of binary data belong to no input")
         }
-        matrix = try Self.matrix(tensors, schema: schema, maxRows: maxRows)
+        matrix = try Self.matrix(tensors, features: features, maxRows: maxRows)
 
         // Each output at most once, and only those of the model's task: an output asked many times would
         // multiply the answer (and its work) by the length of the list.
@@ -95,11 +98,16 @@ public struct InferenceRequest {
         task == .regression ? ["value", "margin", "contributions"] : ["label", "probabilities", "margin", "contributions"]
     }
 
-    /// Lays the tensors out as rows in schema order.
-    private static func matrix(_ tensors: [Tensor], schema: ModelSchema, maxRows: Int) throws(SibylError) -> FeatureMatrix {
-        let columns = schema.featureNames.count
+    /// Lays the tensors out as rows in schema order. Names are looked up in the model's hash table: a body may
+    /// hold thousands of inputs and a model a million features.
+    private static func matrix(_ tensors: [Tensor], features: FeatureIndex, maxRows: Int) throws(SibylError) -> FeatureMatrix {
+        let columns = features.names.count
+        func column(_ name: String) -> Int? {
+            var name = name
+            return name.withUTF8 { features.column(of: $0) }
+        }
         if tensors.count == 1, tensors[0].shape.last == columns, (1...2).contains(tensors[0].shape.count),
-            !(tensors[0].shape.count == 1 && schema.featureNames.contains(tensors[0].name) && columns != 1)
+            !(tensors[0].shape.count == 1 && column(tensors[0].name) != nil && columns != 1)
         {
             let tensor = tensors[0]
             let rows = tensor.shape.count == 2 ? tensor.shape[0] : 1
@@ -111,7 +119,7 @@ public struct InferenceRequest {
         var values: [Float] = []
         var seen: Set<String> = []
         for tensor in tensors {
-            guard let column = schema.featureNames.firstIndex(of: tensor.name) else {
+            guard let column = column(tensor.name) else {
                 throw SibylError(
                     .invalidInput,
                     "input \"\(tensor.name)\": send one input of shape [rows, \(columns)], or one input per feature named as the feature")

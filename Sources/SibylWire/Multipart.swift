@@ -6,7 +6,8 @@ import SibylCore
 /// The body is hostile and is read before any other check on some routes (the console's sign-in form), so
 /// its cost is linear in its size whatever the sender chooses: the boundary must follow RFC 2046's grammar
 /// (1 to 70 characters of its set), every delimiter is found in one left-to-right pass (Knuth–Morris–Pratt,
-/// which never looks at a byte twice), and each part's headers are looked for only inside that part.
+/// never going back, at most two comparisons a byte), and each part's headers are looked for only inside that
+/// part.
 /// Anything else is `SibylError(.malformedBody, …)`, a 400.
 public enum Multipart {
     /// RFC 2046 §5.1.1: a boundary is 1 to 70 characters.
@@ -57,7 +58,7 @@ public enum Multipart {
     }
 
     /// RFC 2046's `boundary := 0*69<bchars> bcharsnospace`.
-    static func isValid(_ boundary: [UInt8]) -> Bool {
+    private static func isValid(_ boundary: [UInt8]) -> Bool {
         guard (1...maxBoundaryLength).contains(boundary.count), boundary.last != UInt8(ascii: " ") else { return false }
         return boundary.allSatisfy { byte in
             switch byte {
@@ -118,7 +119,7 @@ public enum Multipart {
 
     /// The `name` parameter of the part's `Content-Disposition`, its quoted form unescaped. Read on bytes, as
     /// a body may hold thousands of parts.
-    static func fieldName(_ headers: UnsafeBufferPointer<UInt8>) -> String? {
+    private static func fieldName(_ headers: UnsafeBufferPointer<UInt8>) -> String? {
         var start = 0
         while start < headers.count {
             var end = start
