@@ -52,7 +52,8 @@ enum WireTargets {
         }
     }
 
-    /// Prediction One's body, then the CSV it carries as the call reads it.
+    /// Prediction One's body, then the CSV it carries as the call reads it: decoded for the model and, once
+    /// accepted, read again as text cells that its answer indexes by row and header column.
     static func predictionOne(_ bytes: [UInt8]) {
         let request: PredictionOneRequest
         do {
@@ -62,5 +63,13 @@ enum WireTargets {
             return
         }
         ReaderTargets.csv(request.csv)
+        guard
+            let matrix = try? PredictionInput.decode(
+                request.csv, mediaType: "text/csv", features: ReaderTargets.features, maxRows: ReaderTargets.maxRows)
+        else { return }
+        let records = try? CSVRecords.read(request.csv)
+        require(records != nil, "an accepted CSV cannot be read as cells")
+        require(records?.count == matrix.rows + 1, "\(records?.count ?? 0) records for a header and \(matrix.rows) rows")
+        require(records?.allSatisfy { $0.count == records?.first?.count } == true, "records of different lengths")
     }
 }
