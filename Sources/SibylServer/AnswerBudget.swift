@@ -30,8 +30,11 @@ struct AnswerBudget {
             schema.task == .regression
             ? rowBytes + numberBytes
             : rowBytes + quoted(schema.classes) * Double(1 + schema.classes.count) + numberBytes * Double(schema.classes.count)
-        let named = Double(schema.featureNames.count + 1) * (quoted(schema.featureNames + ["bias"]) + numberBytes)
-        let contributions = explain ? Double(groups(schema)) * (quoted(schema.classes) + named) : 0
+        var contributions = 0.0
+        if explain {
+            let named = Double(schema.featureNames.count + 1) * (max(quoted(schema.featureNames), quoted(["bias"])) + numberBytes)
+            contributions = Double(groups(schema)) * (quoted(schema.classes) + named)
+        }
         return bytes(fixedBytes + Double(rows) * (row + contributions))
     }
 
@@ -85,8 +88,21 @@ struct AnswerBudget {
         Double(names.lazy.map(\.utf8.count).max() ?? 0)
     }
 
-    /// The longest name as a JSON string, with its separator.
+    /// The longest name as a JSON string (as `JSONText.quoted` writes it), with its separator. Counted on the
+    /// bytes without building the strings, as `/predict` asks it of every request.
     private static func quoted(_ names: [String]) -> Double {
-        Double(names.lazy.map { JSONText.quoted($0).utf8.count + 1 }.max() ?? 0)
+        var longest = 0
+        for name in names {
+            var length = 3  // the quotes and a separator
+            for byte in name.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09: length += 2
+                case ..<0x20: length += 6
+                default: length += 1
+                }
+            }
+            longest = max(longest, length)
+        }
+        return Double(longest)
     }
 }
