@@ -37,6 +37,9 @@ let package = Package(
         .target(name: "SibylCore", swiftSettings: settings),
         .target(name: "CSibylKernels"),
         .target(name: "SibylRuntime", dependencies: ["SibylCore", "CSibylKernels"], swiftSettings: settings),
+        // The readers of untrusted request bytes that need no HTTP framework (multipart, v2 tensors, Prediction
+        // One's body), so that they build and are fuzzed without the server.
+        .target(name: "SibylWire", dependencies: ["SibylCore", "SibylRuntime"], swiftSettings: settings),
         .target(
             name: "SibylStore",
             dependencies: [
@@ -69,7 +72,7 @@ let package = Package(
         .target(
             name: "SibylServer",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers",
+                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,7 +111,14 @@ let package = Package(
         .executableTarget(
             name: "ModelMemory", dependencies: ["SibylCore", "SibylRuntime"], path: "Benchmarks/ModelMemory",
             swiftSettings: settings),
+        // The fuzz targets' bodies (Fuzz/): an ordinary library, so that `swift test` runs each over its seeds and
+        // past crashes; libFuzzer's driver below runs them for real.
+        .target(
+            name: "SibylFuzzTargets", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], path: "Fuzz/SibylFuzzTargets",
+            swiftSettings: settings),
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
+        .testTarget(name: "SibylWireTests", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], swiftSettings: settings),
+        .testTarget(name: "SibylFuzzTests", dependencies: ["SibylCore", "SibylRuntime", "SibylFuzzTargets"], swiftSettings: settings),
         .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: settings),
         // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that
         // SIBYL_TEST_POSTGRES names.
@@ -136,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases",
+                "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,3 +158,11 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer's driver (scripts/fuzz.sh): it calls into libFuzzer, which only `-sanitize=fuzzer` links in, so it
+// is part of the package only when SIBYL_FUZZ=1.
+if Context.environment["SIBYL_FUZZ"] == "1" {
+    package.products.append(.executable(name: "sibyl-fuzz", targets: ["SibylFuzz"]))
+    package.targets.append(
+        .executableTarget(name: "SibylFuzz", dependencies: ["SibylFuzzTargets"], path: "Fuzz/SibylFuzz", swiftSettings: settings))
+}

@@ -29,6 +29,8 @@ public struct SibylError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let payloadTooLarge = Code("payload_too_large")
         /// The request holds more rows than the limit.
         public static let tooManyRows = Code("too_many_rows")
+        /// The answer the request asks for (rows × outputs × their widths) would be larger than the limit.
+        public static let answerTooLarge = Code("answer_too_large")
         /// The body's media type is not one Sibyl reads.
         public static let unsupportedMediaType = Code("unsupported_media_type")
         /// The body is not well-formed (JSON or CSV syntax).

@@ -109,6 +109,11 @@ public struct ServerConfiguration: Sendable {
     /// Connections open at once, per listener (the deployments' own has its own); beyond it the node stops accepting, and new ones wait in the listen
     /// backlog until one closes.
     public var maxConnections = 4_096
+    /// Largest answer a prediction request may ask for (`/predict`, v2 `infer`, Prediction One), estimated from
+    /// its rows, the outputs it names and the model's widths before anything is evaluated (413
+    /// `answer_too_large` beyond): 32 times the largest body, and room for 1,000 rows of contributions of a
+    /// 100-feature, 10-class model.
+    public var maxAnswerBytes = 32 << 20
 
     public init() {}
 }

@@ -12,7 +12,7 @@ extension SibylError: HTTPResponseError {
         case .apiUnavailable, .overloaded, .storageUnavailable, .engineUnavailable: .serviceUnavailable
         case .upstreamUnavailable: .badGateway
         case .trialLimitReached, .tooManyAttempts: .tooManyRequests
-        case .payloadTooLarge, .tooManyRows: .contentTooLarge
+        case .payloadTooLarge, .tooManyRows, .answerTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .malformedBody: .badRequest
         case .invalidInput, .invalidModel: .unprocessableContent

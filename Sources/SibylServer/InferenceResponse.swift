@@ -1,5 +1,6 @@
 import SibylCore
 import SibylRuntime
+import SibylWire
 
 /// The answer to a v2 `infer` call: the requested outputs as JSON data or, with the binary tensor
 /// extension, as raw little-endian bytes after the JSON header.
@@ -13,20 +14,20 @@ struct InferenceResponse {
     let json: [UInt8]
     let binary: [UInt8]
 
-    static func defaultOutputs(task: ModelTask, hasProbabilities: Bool) -> [String] {
-        task == .regression ? ["value"] : hasProbabilities ? ["label", "probabilities"] : ["label"]
+    /// The outputs the answer holds: those the request names, else the defaults.
+    static func outputs(of request: InferenceRequest, task: ModelTask, hasProbabilities: Bool, explained: Bool)
+        -> [InferenceRequest.Output]
+    {
+        guard request.outputs.isEmpty else { return request.outputs }
+        let defaults = task == .regression ? ["value"] : hasProbabilities ? ["label", "probabilities"] : ["label"]
+        return (defaults + (explained ? ["contributions"] : [])).map { InferenceRequest.Output(name: $0, binary: request.binaryByDefault) }
     }
 
     init(
         modelName: String, request: InferenceRequest, predictions: Predictions, contributions: Contributions?
     ) throws(SibylError) {
-        let wanted =
-            request.outputs.isEmpty
-            ? (Self.defaultOutputs(task: predictions.task, hasProbabilities: predictions.hasProbabilities)
-                + (contributions == nil ? [] : ["contributions"])).map {
-                InferenceRequest.Output(name: $0, binary: request.binaryByDefault)
-            }
-            : request.outputs
+        let wanted = Self.outputs(
+            of: request, task: predictions.task, hasProbabilities: predictions.hasProbabilities, explained: contributions != nil)
         // Written by hand rather than through JSONSerialization so that every number is the shortest decimal
         // that round-trips its float32, as on /predict.
         var text = "{\"model_name\":" + JSONText.quoted(modelName)

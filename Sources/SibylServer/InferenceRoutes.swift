@@ -4,6 +4,7 @@ import NIOCore
 import SibylCore
 import SibylRuntime
 import SibylStore
+import SibylWire
 
 /// The Open Inference Protocol v2 (KServe, Triton, MLServer) on every prediction API, so that stock
 /// clients such as tritonclient work unchanged; `{api_id}` is the model name.
@@ -60,8 +61,12 @@ struct InferenceRoutes {
             throw SibylError(.unsupportedMediaType, "send application/json, or the binary extension with Inference-Header-Content-Length")
         }
         let parsed = try InferenceRequest(
-            body: Array(buffer: body), headerLength: headerLength, schema: model.schema, maxRows: configuration.maxRowsPerRequest)
+            body: Array(buffer: body), headerLength: headerLength, schema: model.schema, features: model.features,
+            maxRows: configuration.maxRowsPerRequest)
         let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
+        let outputs = InferenceResponse.outputs(of: parsed, task: model.schema.task, hasProbabilities: true, explained: explain)
+        try AnswerBudget(limit: configuration.maxAnswerBytes).check(
+            AnswerBudget.inference(outputs: outputs, rows: parsed.matrix.rows, schema: model.schema, id: parsed.id))
         let predictions: Predictions
         var contributions: Contributions?
         if explain {

@@ -1,5 +1,6 @@
 import Hummingbird
 import SibylCore
+import SibylWire
 import SibylStore
 
 /// Model upload, list, show and delete, under `/api/v1/projects/{project_id}/models`. The rules live in

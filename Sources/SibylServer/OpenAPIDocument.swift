@@ -17,7 +17,7 @@ enum OpenAPIDocument {
 
     static let errors: [Int: String] = [
         400: "malformed_body", 401: "unauthenticated or invalid_api_key", 403: "forbidden or ip_not_allowed",
-        404: "not_found", 408: "request_timeout", 409: "conflict", 413: "payload_too_large or too_many_rows", 415: "unsupported_media_type",
+        404: "not_found", 408: "request_timeout", 409: "conflict", 413: "payload_too_large, too_many_rows or answer_too_large", 415: "unsupported_media_type",
         422: "invalid_input or invalid_model", 429: "trial_limit_reached or too_many_attempts", 503: "api_unavailable, overloaded or storage_unavailable",
     ]
 

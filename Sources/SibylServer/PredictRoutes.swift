@@ -37,6 +37,8 @@ struct PredictRoutes {
         let input = try PredictionInput.decode(
             Array(buffer: body), mediaType: mediaType, features: model.features, limits: configuration.inputLimits)
         let wantsCSV = request.headers[.accept].map { $0.lowercased().contains("text/csv") } ?? false
+        let explain = request.uri.queryParameters.get("explain") == "true"
+        try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predict(rows: input.rows, schema: model.schema, explain: explain))
         let bytes: [UInt8]
         switch request.uri.queryParameters.get("explain") {
         case nil, "false":

@@ -1,6 +1,7 @@
 import Foundation
 import SibylCore
 import SibylRuntime
+import SibylWire
 
 /// The answer of the compatible prediction call: `prediction_valid.csv` (and `prediction_analysis.csv` with
 /// `ar`), each base64 in `{"version", "outputs": [{"name", "data"}]}`.

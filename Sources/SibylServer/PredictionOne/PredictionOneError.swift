@@ -65,7 +65,8 @@ struct PredictionOneError: HTTPResponseError {
         case .trialLimitReached: self = .trialLimit(api.requestLimit ?? 0)
         case .storageUnavailable: self = .storageUnavailable
         case .overloaded: self = .overloaded
-        case .invalidInput, .malformedBody, .tooManyRows, .payloadTooLarge, .unsupportedMediaType: self = .badRequest(error.message)
+        case .invalidInput, .malformedBody, .tooManyRows, .payloadTooLarge, .answerTooLarge, .unsupportedMediaType:
+            self = .badRequest(error.message)
         default: self = .internalError
         }
     }

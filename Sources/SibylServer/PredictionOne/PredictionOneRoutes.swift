@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import SibylCore
 import SibylRuntime
+import SibylWire
 
 /// Prediction One's prediction call, unchanged for its clients: `POST /v1/groups/{group_id}/classifiers/
 /// {classifier_id}/inference`, where the group is Sibyl's project and the classifier its prediction API.
@@ -42,6 +43,7 @@ struct PredictionOneRoutes {
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
         let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, limits: configuration.inputLimits)
+        try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predictionOne(call, rows: input.rows, schema: model.schema))
         // The same cells the decoder read (it has accepted them), as text, when the answer repeats some:
         // `pc`'s column, `ad`'s inputs, the values beside `ar`'s reasons.
         let repeatsCells = call.keyColumn != nil || call.appendInputs || call.reasons

@@ -2,17 +2,17 @@ import SibylCore
 import SibylRuntime
 
 /// One input tensor of a v2 request, its values converted to float32 (NaN for a JSON `null`).
-struct Tensor {
-    let name: String
-    let shape: [Int]
-    let values: [Float]
+public struct Tensor {
+    public let name: String
+    public let shape: [Int]
+    public let values: [Float]
 
     /// The numeric datatypes of the protocol, with their sizes in the binary extension.
-    enum Datatype: String {
+    public enum Datatype: String, Sendable {
         case bool = "BOOL", uint8 = "UINT8", uint16 = "UINT16", uint32 = "UINT32", uint64 = "UINT64"
         case int8 = "INT8", int16 = "INT16", int32 = "INT32", int64 = "INT64", fp32 = "FP32", fp64 = "FP64"
 
-        var size: Int {
+        public var size: Int {
             switch self {
             case .bool, .uint8, .int8: 1
             case .uint16, .int16: 2
@@ -23,9 +23,9 @@ struct Tensor {
     }
 
     /// Most elements one tensor may declare; a shape beyond it is refused before anything is allocated.
-    static let maxElements = 1 << 26
+    public static let maxElements = 1 << 26
 
-    init(_ value: JSONValue, at place: String, binary: inout BinaryCursor) throws(SibylError) {
+    public init(_ value: JSONValue, at place: String, binary: inout BinaryCursor) throws(SibylError) {
         guard case .object(let object) = value else { throw SibylError(.invalidInput, "\(place): expected an object") }
         try InferenceRequest.allow(object, ["name", "shape", "datatype", "parameters", "data"], in: place)
         guard case .string(let name)? = object["name"] else { throw SibylError(.invalidInput, "\(place).name: required") }
@@ -47,8 +47,8 @@ struct Tensor {
             throw SibylError(.invalidInput, "\(place).datatype: \(typeName) is not a numeric datatype Sibyl reads")
         }
         let parameters = try InferenceRequest.parameters(object["parameters"], in: "\(place).parameters")
+        // Nothing is reserved from the shape alone: a shape may declare 2^26 values in a few bytes of JSON.
         var values: [Float] = []
-        values.reserveCapacity(count)
         if let size = parameters["binary_data_size"] {
             guard object["data"] == nil else { throw SibylError(.invalidInput, "\(place): both data and binary_data_size") }
             guard case .number(let declared) = size, declared.rounded() == declared, declared >= 0, declared < 1e15 else {
@@ -58,7 +58,9 @@ struct Tensor {
                 throw SibylError(
                     .invalidInput, "\(place): binary_data_size \(Int(declared)) does not hold \(count) \(typeName) values")
             }
-            Self.decode(try binary.take(Int(declared), for: place), as: datatype, into: &values)
+            let bytes = try binary.take(Int(declared), for: place)
+            values.reserveCapacity(count)
+            Self.decode(bytes, as: datatype, into: &values)
         } else {
             guard let data = object["data"] else { throw SibylError(.invalidInput, "\(place).data: required") }
             try Self.flatten(data, datatype: datatype, place: "\(place).data", into: &values, limit: count)
@@ -75,13 +77,15 @@ struct Tensor {
     private static func flatten(
         _ value: JSONValue, datatype: Datatype, place: String, into values: inout [Float], limit: Int
     ) throws(SibylError) {
-        switch value {
-        case .array(let elements):
+        if case .array(let elements) = value {
             for element in elements {
                 try flatten(element, datatype: datatype, place: place, into: &values, limit: limit)
             }
+            return
+        }
+        guard values.count < limit else { throw SibylError(.invalidInput, "\(place): more values than the shape holds") }
+        switch value {
         case .number(let number) where datatype != .bool:
-            guard values.count < limit else { throw SibylError(.invalidInput, "\(place): more values than the shape holds") }
             let float = Float(number)
             guard float.isFinite || !number.isFinite else {
                 throw SibylError(.invalidInput, "\(place): \(number) is outside the float32 range")

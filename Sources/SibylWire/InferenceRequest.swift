@@ -7,24 +7,32 @@ import SibylRuntime
 /// order, whatever its name; or one input per feature, named as the feature, of shape `[rows]` or
 /// `[rows, 1]` (an absent feature is missing). Data come as JSON (flat or nested, `null` = missing) or,
 /// with the binary tensor extension, as raw little-endian bytes after the JSON header.
-struct InferenceRequest {
+public struct InferenceRequest {
     /// What the client asked back.
-    struct Output {
-        let name: String
-        let binary: Bool
+    public struct Output: Equatable, Sendable {
+        public let name: String
+        public let binary: Bool
+
+        public init(name: String, binary: Bool) {
+            self.name = name
+            self.binary = binary
+        }
     }
 
-    let id: String?
-    let matrix: FeatureMatrix
+    public let id: String?
+    public let matrix: FeatureMatrix
     /// The requested outputs; empty means the defaults.
-    let outputs: [Output]
+    public let outputs: [Output]
     /// Whether outputs are binary unless an output says otherwise (`binary_data_output`).
-    let binaryByDefault: Bool
+    public let binaryByDefault: Bool
     /// Whether TreeSHAP contributions are asked for (`parameters.explain`).
-    let explain: Bool
+    public let explain: Bool
 
-    /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil).
-    init(body: [UInt8], headerLength: Int?, schema: ModelSchema, maxRows: Int) throws(SibylError) {
+    /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil), for
+    /// a model's schema and its feature lookup (`CompiledModel.features`).
+    public init(
+        body: [UInt8], headerLength: Int?, schema: ModelSchema, features: FeatureIndex, maxRows: Int
+    ) throws(SibylError) {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw SibylError(.malformedBody, "Inference-Header-Content-Length is larger than the body")
@@ -54,16 +62,28 @@ struct InferenceRequest {
         guard binary.offset == body.count else {
             throw SibylError(.invalidInput, "\(body.count - binary.offset) bytes of binary data belong to no input")
         }
-        matrix = try Self.matrix(tensors, schema: schema, maxRows: maxRows)
+        matrix = try Self.matrix(tensors, features: features, maxRows: maxRows)
 
+        // Each output at most once, and only those of the model's task: an output asked many times would
+        // multiply the answer (and its work) by the length of the list.
         var outputs: [Output] = []
         if let requested = object["outputs"] {
             guard case .array(let list) = requested else { throw SibylError(.invalidInput, "outputs: expected an array") }
+            let offered = Self.outputNames(for: schema.task)
+            guard list.count <= offered.count else {
+                throw SibylError(
+                    .invalidInput,
+                    "outputs: \(list.count) asked, but this model gives \(offered.count) (\(offered.joined(separator: ", ")))")
+            }
             for (index, item) in list.enumerated() {
                 let place = "outputs[\(index)]"
                 guard case .object(let output) = item else { throw SibylError(.invalidInput, "\(place): expected an object") }
                 try Self.allow(output, ["name", "parameters"], in: place)
                 guard case .string(let name)? = output["name"] else { throw SibylError(.invalidInput, "\(place).name: required") }
+                guard offered.contains(name) else { throw SibylError(.invalidInput, "output \"\(name)\" is not one this model gives") }
+                guard !outputs.contains(where: { $0.name == name }) else {
+                    throw SibylError(.invalidInput, "\(place): output \"\(name)\" is asked twice")
+                }
                 let binary = try Self.bool(
                     try Self.parameters(output["parameters"], in: "\(place).parameters")["binary_data"], in: "\(place).parameters.binary_data")
                 outputs.append(Output(name: name, binary: binary ?? binaryByDefault))
@@ -72,11 +92,22 @@ struct InferenceRequest {
         self.outputs = outputs
     }
 
-    /// Lays the tensors out as rows in schema order.
-    private static func matrix(_ tensors: [Tensor], schema: ModelSchema, maxRows: Int) throws(SibylError) -> FeatureMatrix {
-        let columns = schema.featureNames.count
+    /// The outputs a model of `task` can give, in the order of the protocol's documentation. A classifier
+    /// without probabilities (`binary:logitraw`, `multi:softmax`) refuses `probabilities` once evaluated.
+    public static func outputNames(for task: ModelTask) -> [String] {
+        task == .regression ? ["value", "margin", "contributions"] : ["label", "probabilities", "margin", "contributions"]
+    }
+
+    /// Lays the tensors out as rows in schema order. Names are looked up in the model's hash table: a body may
+    /// hold thousands of inputs and a model a million features.
+    private static func matrix(_ tensors: [Tensor], features: FeatureIndex, maxRows: Int) throws(SibylError) -> FeatureMatrix {
+        let columns = features.names.count
+        func column(_ name: String) -> Int? {
+            var name = name
+            return name.withUTF8 { features.column(of: $0) }
+        }
         if tensors.count == 1, tensors[0].shape.last == columns, (1...2).contains(tensors[0].shape.count),
-            !(tensors[0].shape.count == 1 && schema.featureNames.contains(tensors[0].name) && columns != 1)
+            !(tensors[0].shape.count == 1 && column(tensors[0].name) != nil && columns != 1)
         {
             let tensor = tensors[0]
             let rows = tensor.shape.count == 2 ? tensor.shape[0] : 1
@@ -88,7 +119,7 @@ struct InferenceRequest {
         var values: [Float] = []
         var seen: Set<String> = []
         for tensor in tensors {
-            guard let column = schema.featureNames.firstIndex(of: tensor.name) else {
+            guard let column = column(tensor.name) else {
                 throw SibylError(
                     .invalidInput,
                     "input \"\(tensor.name)\": send one input of shape [rows, \(columns)], or one input per feature named as the feature")
@@ -139,11 +170,16 @@ struct InferenceRequest {
 }
 
 /// The binary tensor data after the JSON header, consumed input by input in order.
-struct BinaryCursor {
-    let bytes: [UInt8]
-    var offset: Int
+public struct BinaryCursor {
+    public let bytes: [UInt8]
+    public var offset: Int
 
-    mutating func take(_ count: Int, for place: String) throws(SibylError) -> ArraySlice<UInt8> {
+    public init(bytes: [UInt8], offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public mutating func take(_ count: Int, for place: String) throws(SibylError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= bytes.count - offset else {
             throw SibylError(.invalidInput, "\(place): binary_data_size \(count) is more than the binary data left")
         }
