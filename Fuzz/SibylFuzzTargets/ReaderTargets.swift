@@ -7,6 +7,7 @@ enum ReaderTargets {
     /// The feature names of the committed fixtures' models, and two that need quoting or are not ASCII.
     static let features = FeatureIndex(names: (0..<30).map { "f\($0)" } + ["a,b", "名前"])
     static let maxRows = 1_000
+    static let limits = InputLimits(maxRows: maxRows, maxCells: 1 << 22)
 
     static func json(_ bytes: [UInt8]) {
         do {
@@ -34,7 +35,7 @@ enum ReaderTargets {
     /// Decodes for the fixtures' features; what is accepted is a whole matrix of at most `maxRows` rows.
     private static func decode(_ bytes: [UInt8], mediaType: String) {
         do {
-            let matrix = try PredictionInput.decode(bytes, mediaType: mediaType, features: features, maxRows: maxRows)
+            let matrix = try PredictionInput.decode(bytes, mediaType: mediaType, features: features, limits: limits)
             require(matrix.columns == features.names.count, "\(matrix.columns) columns for \(features.names.count) features")
             require((1...maxRows).contains(matrix.rows), "\(matrix.rows) rows accepted")
             require(matrix.values.count == matrix.rows * matrix.columns, "\(matrix.values.count) values for \(matrix.rows) rows")

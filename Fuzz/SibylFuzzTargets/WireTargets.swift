@@ -39,7 +39,7 @@ enum WireTargets {
         let maxRows = 1_000
         do {
             let request = try InferenceRequest(
-                body: body, headerLength: headerLength, schema: schema, features: FeatureIndex(names: featureNames), maxRows: maxRows)
+                body: body, headerLength: headerLength, schema: schema, features: FeatureIndex(names: featureNames), limits: InputLimits(maxRows: maxRows, maxCells: 1 << 22))
             let matrix = request.matrix
             require(matrix.columns == featureNames.count, "\(matrix.columns) columns for \(featureNames.count) features")
             require((1...maxRows).contains(matrix.rows), "\(matrix.rows) rows accepted")
@@ -65,7 +65,7 @@ enum WireTargets {
         ReaderTargets.csv(request.csv)
         guard
             let matrix = try? PredictionInput.decode(
-                request.csv, mediaType: "text/csv", features: ReaderTargets.features, maxRows: ReaderTargets.maxRows)
+                request.csv, mediaType: "text/csv", features: ReaderTargets.features, limits: ReaderTargets.limits)
         else { return }
         let records = try? CSVRecords.read(request.csv)
         require(records != nil, "an accepted CSV cannot be read as cells")

@@ -62,7 +62,7 @@ struct InferenceRoutes {
         }
         let parsed = try InferenceRequest(
             body: Array(buffer: body), headerLength: headerLength, schema: model.schema, features: model.features,
-            maxRows: configuration.maxRowsPerRequest)
+            limits: configuration.inputLimits)
         let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
         let outputs = InferenceResponse.outputs(of: parsed, task: model.schema.task, hasProbabilities: true, explained: explain)
         try AnswerBudget(limit: configuration.maxAnswerBytes).check(

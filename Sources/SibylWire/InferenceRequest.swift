@@ -31,7 +31,7 @@ public struct InferenceRequest {
     /// Reads a request whose JSON header is the first `headerLength` bytes of `body` (all of it when nil), for
     /// a model's schema and its feature lookup (`CompiledModel.features`).
     public init(
-        body: [UInt8], headerLength: Int?, schema: ModelSchema, features: FeatureIndex, maxRows: Int
+        body: [UInt8], headerLength: Int?, schema: ModelSchema, features: FeatureIndex, limits: InputLimits
     ) throws(SibylError) {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
@@ -62,7 +62,7 @@ public struct InferenceRequest {
         guard binary.offset == body.count else {
             throw SibylError(.invalidInput, "\(body.count - binary.offset) bytes of binary data belong to no input")
         }
-        matrix = try Self.matrix(tensors, features: features, maxRows: maxRows)
+        matrix = try Self.matrix(tensors, features: features, limits: limits)
 
         // Each output at most once, and only those of the model's task: an output asked many times would
         // multiply the answer (and its work) by the length of the list.
@@ -100,7 +100,8 @@ public struct InferenceRequest {
 
     /// Lays the tensors out as rows in schema order. Names are looked up in the model's hash table: a body may
     /// hold thousands of inputs and a model a million features.
-    private static func matrix(_ tensors: [Tensor], features: FeatureIndex, maxRows: Int) throws(SibylError) -> FeatureMatrix {
+    /// Rows are checked against `limits` for the model's width before a matrix is made for them.
+    private static func matrix(_ tensors: [Tensor], features: FeatureIndex, limits: InputLimits) throws(SibylError) -> FeatureMatrix {
         let columns = features.names.count
         func column(_ name: String) -> Int? {
             var name = name
@@ -111,7 +112,7 @@ public struct InferenceRequest {
         {
             let tensor = tensors[0]
             let rows = tensor.shape.count == 2 ? tensor.shape[0] : 1
-            try check(rows: rows, maxRows: maxRows)
+            try check(rows: rows, columns: columns, limits: limits)
             return FeatureMatrix(rows: rows, columns: columns, values: tensor.values)
         }
         // One tensor per feature.
@@ -130,7 +131,7 @@ public struct InferenceRequest {
             }
             if rows == nil {
                 rows = tensor.shape[0]
-                try check(rows: tensor.shape[0], maxRows: maxRows)
+                try check(rows: tensor.shape[0], columns: columns, limits: limits)
                 values = Array(repeating: .nan, count: tensor.shape[0] * columns)
             }
             guard tensor.shape[0] == rows else {
@@ -141,9 +142,9 @@ public struct InferenceRequest {
         return FeatureMatrix(rows: rows ?? 0, columns: columns, values: values)
     }
 
-    private static func check(rows: Int, maxRows: Int) throws(SibylError) {
+    private static func check(rows: Int, columns: Int, limits: InputLimits) throws(SibylError) {
         guard rows > 0 else { throw SibylError(.invalidInput, "the request holds no rows") }
-        guard rows <= maxRows else { throw SibylError(.tooManyRows, "\(rows) rows is more than the limit of \(maxRows)") }
+        try limits.check(rows: rows, features: columns)
     }
 
     static func allow(_ object: [String: JSONValue], _ keys: Set<String>, in place: String) throws(SibylError) {

@@ -17,7 +17,7 @@ import Testing
         let body = #"{"inputs":[{"name":"x","shape":[1,2],"datatype":"FP32","data":[1,2]}],"outputs":["# + list + "]}"
         let schema = schema(task)
         return try InferenceRequest(
-            body: Array(body.utf8), headerLength: nil, schema: schema, features: FeatureIndex(names: schema.featureNames), maxRows: 10)
+            body: Array(body.utf8), headerLength: nil, schema: schema, features: FeatureIndex(names: schema.featureNames), limits: InputLimits(maxRows: 10, maxCells: 1 << 22))
     }
 
     @Test func everyOutputOfTheModelOnceIsTheMost() throws {
@@ -63,10 +63,30 @@ import Testing
         let body = Array((#"{"inputs":["# + inputs.joined(separator: ",") + "]}").utf8)
         var request: InferenceRequest?
         let elapsed = try ContinuousClock().measure {
-            request = try InferenceRequest(body: body, headerLength: nil, schema: schema, features: features, maxRows: 10)
+            request = try InferenceRequest(body: body, headerLength: nil, schema: schema, features: features, limits: InputLimits(maxRows: 10, maxCells: 1 << 22))
         }
         #expect(request?.matrix.values[199_999] == 0)
         #expect(request?.matrix.values[194_999].isNaN == true)
         #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
+    /// One input per feature against a wide model: the rows are held to the request's cells (rows × the
+    /// model's features) before the matrix of missing values is made, as the other body formats are.
+    @Test func rowsOfAWideModelAreCheckedBeforeItsMatrixIsMade() throws {
+        let names = (0..<65_536).map { "f\($0)" }
+        let schema = ModelSchema(format: .xgboostJSON, task: .regression, objective: "test", featureNames: names, classes: [], treeCount: 1)
+        let rows = 65
+        let data = Array(repeating: "0", count: rows).joined(separator: ",")
+        let body = Array(#"{"inputs":[{"name":"f0","shape":[\#(rows)],"datatype":"FP32","data":[\#(data)]}]}"#.utf8)
+        let limits = InputLimits(maxRows: 1_000, maxCells: 4 << 20)
+        #expect(limits.rowLimit(features: names.count) == 64)
+        #expect(throws: SibylError.self) {
+            try InferenceRequest(body: body, headerLength: nil, schema: schema, features: FeatureIndex(names: names), limits: limits)
+        }
+        do {
+            _ = try InferenceRequest(body: body, headerLength: nil, schema: schema, features: FeatureIndex(names: names), limits: limits)
+        } catch {
+            #expect(error.code == .tooManyRows && error.message.contains("65536 features"), "\(error)")
+        }
     }
 }
