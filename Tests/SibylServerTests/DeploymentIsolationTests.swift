@@ -98,11 +98,11 @@ struct DeploymentIsolationTests {
 
     /// Replicas of one project share a network that no other project's replicas can reach.
     ///
-    /// Run alone (CI runs it in a step of its own, `SIBYL_TEST_NETWORKS=1`): Debian 12's netavark (1.4)
+    /// Run alone (CI runs it in a step of its own, `SIBYL_TEST_ALONE=1`): Debian 12's netavark (1.4)
     /// drops the jump to its isolation rules whenever any isolated network loses its last container, which
     /// the other deployment tests do all the time, and only puts it back when a container joins one
     /// (docs/SECURITY.md, residual risks).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["SIBYL_TEST_NETWORKS"] == "1", "run alone: SIBYL_TEST_NETWORKS=1"))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SIBYL_TEST_ALONE"] == "1", "run alone: SIBYL_TEST_ALONE=1"))
     func anotherProjectsReplicasAreUnreachable() async throws {
         let node = try await Self.node()
         defer { node.removeData() }
