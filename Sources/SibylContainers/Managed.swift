@@ -9,6 +9,8 @@ struct Managed: Sendable {
     /// Replicas wanted per region; empty until the first pass has looked at the deployment.
     var targets: [Int: Int] = [:]
     var lastRequest: ContinuousClock.Instant
+    /// Set while a deployment that started has had no ready replica: until then its idle time does not run.
+    var warmUntilReady: ContinuousClock.Instant?
     var lastChange: ContinuousClock.Instant
     /// Recent requests, for the http trigger.
     var requests = RequestCounter()

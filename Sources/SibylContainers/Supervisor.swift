@@ -88,15 +88,21 @@ public final class Supervisor: Service, Sendable {
         apply(deployment, tasks: task.map { [$0] } ?? [])
     }
 
+    /// How long a starting deployment stays warm while none of its replicas is ready yet: a replica that
+    /// cannot start at all is not retried for ever once nobody asks for it.
+    static let longestWarmStart = Duration.seconds(300)
+
     /// `apply` with several open tasks (at start, for the tasks a stop interrupted).
     public func apply(_ deployment: Deployment, tasks: Set<DeploymentTask.Kind>) {
         let now = ContinuousClock.now
         managed.withLock { all in
             let key = Self.key(deployment)
             var entry = all[key] ?? Managed(deployment: deployment, now: now)
-            // A deployment that starts (created, or started after a stop) is warm: it runs until idle.
+            // A deployment that starts (created, or started after a stop) is warm: it runs until idle, counted
+            // from its first ready replica (a slow pull or start must not count as idle time).
             if all[key] == nil || (entry.deployment.stopped && !deployment.stopped) {
                 entry.lastRequest = now
+                entry.warmUntilReady = now + Self.longestWarmStart
                 // Until the next pass decides, the deployment is DEPLOYING, not at its stopped targets.
                 entry.targets = [:]
             }
@@ -367,6 +373,9 @@ public final class Supervisor: Service, Sendable {
         for placement in deployment.spec.containers {
             guard let engine = engines[placement.regionID] else { continue }
             await refresh(&entry, region: placement.regionID, engine: engine, now: now)
+            if let warm = entry.warmUntilReady {
+                if entry.readyCount > 0 || now >= warm { entry.warmUntilReady = nil } else { entry.lastRequest = now }
+            }
             let current = entry.targets[placement.regionID] ?? 0
             let target = Autoscaler.target(
                 scale: placement.scale, current: current, stopped: deployment.stopped,
