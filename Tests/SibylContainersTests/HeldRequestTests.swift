@@ -11,7 +11,11 @@ import Testing
 ///
 /// The supervisor has no engine and never runs a pass, so no replica becomes ready by itself; a test makes
 /// one ready as a pass does, by settling the deployment with a ready replica.
-@Suite struct HeldRequestTests {
+///
+/// They measure waits of milliseconds and the process's CPU time, so they run alone (CI: a step of its own
+/// with `SIBYL_TEST_ALONE=1`): beside the other suites on two cores a task may not even start for seconds.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SIBYL_TEST_ALONE"] == "1", "run alone: SIBYL_TEST_ALONE=1"))
+struct HeldRequestTests {
     static let deployment = Deployment(
         projectID: 1, name: "cold",
         spec: DeploymentSpec(
@@ -130,11 +134,7 @@ import Testing
     }
 
     /// A thousand held requests cost no CPU while they wait (the old 10 ms poll cost about a core).
-    ///
-    /// It reads the whole test process's CPU time, so it runs alone (CI: a step of its own with
-    /// `SIBYL_TEST_ALONE=1`): other suites running beside it would be counted too.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["SIBYL_TEST_ALONE"] == "1", "run alone: SIBYL_TEST_ALONE=1"))
-    func heldRequestsSpendNoTime() async throws {
+    @Test func heldRequestsSpendNoTime() async throws {
         let supervisor = supervisor(limit: 1_000)
         let tasks = (0..<1_000).map { _ in request(supervisor) }
         try await waitUntil("all 1,000 requests are held") { held(supervisor) == 1_000 }
