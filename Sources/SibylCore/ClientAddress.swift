@@ -30,7 +30,8 @@ public struct ClientAddressResolver: Sendable {
 }
 
 extension Substring {
-    fileprivate var trimmingSpaces: Substring {
+    /// Without the spaces and tabs that HTTP allows around list elements (RFC 9110 §5.6.1).
+    public var trimmingSpaces: Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""

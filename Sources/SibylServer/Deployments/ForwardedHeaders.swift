@@ -72,7 +72,7 @@ enum ForwardedHeaders {
 
     /// The header names listed in `Connection` values, which are hop-by-hop too (RFC 9110 §7.6.1).
     static func connectionNamed(_ values: [String]) -> Set<String> {
-        Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: " \t").lowercased() }.filter { !$0.isEmpty })
+        Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces.lowercased() }.filter { !$0.isEmpty })
     }
 
     /// Whether an `Authorization` or `X-Api-Key` value holds a secret Sibyl issued.
@@ -84,14 +84,5 @@ enum ForwardedHeaders {
         }
         guard let credential else { return false }
         return credentialPrefixes.contains { credential.hasPrefix($0) }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        let scalars = Set(set)
-        let trimmedStart = self[...].drop { scalars.contains($0) }
-        guard let last = trimmedStart.lastIndex(where: { !scalars.contains($0) }) else { return "" }
-        return Substring(trimmedStart[...last])
     }
 }
