@@ -76,6 +76,20 @@ public struct License: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// Why this license may not replace the one in force while `inUse` official APIs exist, or nil when it
+    /// may: a license below what is in use is refused, never saved to leave APIs over it.
+    public func refusal(officialAPIsInUse inUse: Int) -> String? {
+        guard inUse > 0 else { return nil }
+        let exist = inUse == 1 ? "1 official API exists" : "\(inUse) official APIs exist"
+        if edition == .trial {
+            return "\(exist); the trial edition allows none: delete \(inUse == 1 ? "it" : "them") first"
+        }
+        guard inUse <= apiOptions else {
+            return "\(exist); the license would allow \(apiOptions): delete official APIs first, or keep more options"
+        }
+        return nil
+    }
+
     public static func validate(apiOptions: Int) throws(SibylError) {
         guard (0...100_000).contains(apiOptions) else {
             throw SibylError(.invalidInput, "api_options must be between 0 and 100000")

@@ -35,11 +35,17 @@ public struct APIKey: Sendable, Equatable, Codable {
     /// SHA-256 of the secret, hex.
     public var secretHash: String
     public var createdAt: Int64
+    /// A label for people (`PredictionAPI.validate(name:)`); nil for none.
+    public var name: String?
+    /// When it last opened a prediction call, as of the last usage batch written; nil when never.
+    public var lastUsedAt: Int64?
 
-    public init(id: String, apiID: String, secretHash: String, createdAt: Int64) {
+    public init(id: String, apiID: String, secretHash: String, createdAt: Int64, name: String? = nil, lastUsedAt: Int64? = nil) {
         self.id = id
         self.apiID = apiID
         self.secretHash = secretHash
         self.createdAt = createdAt
+        self.name = name
+        self.lastUsedAt = lastUsedAt
     }
 }

@@ -11,11 +11,19 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
         case building, operating, updating, stopped, deleting, failed
     }
 
+    /// What a prediction that leaves features out gets: an answer (they are missing values, and the answer
+    /// counts them in `Sibyl-Missing-Features`), or a refusal naming them.
+    public enum MissingFeatures: String, Sendable, Codable, CaseIterable {
+        case allow, refuse
+    }
+
     /// How many requests a trial API serves in its whole life.
     public static let trialRequestLimit = 100
 
     public var id: String
     public var projectID: Int
+    /// A label for people (`validate(name:)`); not unique, nil for none.
+    public var name: String?
     public var modelID: String
     public var kind: Kind
     public var status: Status
@@ -29,13 +37,16 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
     /// The trial limit; nil for official APIs.
     public var requestLimit: Int?
     public var requestsUsed: Int
+    public var missingFeatures: MissingFeatures
 
     public init(
-        id: String, projectID: Int, modelID: String, kind: Kind, status: Status = .building,
-        locked: Bool = false, failureReason: String? = nil, createdAt: Int64, requestsUsed: Int = 0
+        id: String, projectID: Int, name: String? = nil, modelID: String, kind: Kind, status: Status = .building,
+        locked: Bool = false, failureReason: String? = nil, createdAt: Int64, requestsUsed: Int = 0,
+        missingFeatures: MissingFeatures = .allow
     ) {
         self.id = id
         self.projectID = projectID
+        self.name = name
         self.modelID = modelID
         self.kind = kind
         self.status = status
@@ -45,10 +56,23 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
         self.updatedAt = createdAt
         self.requestLimit = kind == .trial ? Self.trialRequestLimit : nil
         self.requestsUsed = requestsUsed
+        self.missingFeatures = missingFeatures
     }
 
     /// Whether the data plane may answer predictions.
     public var isServing: Bool { status == .operating || status == .updating }
+
+    /// Requests a trial API has left; nil for an official API.
+    public var requestsLeft: Int? { requestLimit.map { max(0, $0 - requestsUsed) } }
+
+    /// A trial API that has served all of its requests: it answers 429 until promoted to official.
+    public var isExhausted: Bool { requestsLeft == 0 }
+
+    /// Names of APIs and keys are labels for people: 1 to 100 printable characters.
+    public static func validate(name: String) throws(SibylError) {
+        guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw SibylError(.invalidInput, "name must be 1 to 100 printable characters") }
+    }
 }
 
 /// The lifecycle rules of a prediction API as pure functions: each returns the next state or throws why not.
@@ -107,8 +131,14 @@ extension PredictionAPI {
         return next
     }
 
+    /// Refuses any edit of a locked API (everything but revoking a key and unlocking), naming what was asked.
+    public func checkUnlocked(before verb: String) throws(SibylError) {
+        if locked { throw SibylError(.conflict, "the API is locked: an admin must unlock it before \(verb)") }
+    }
+
     /// Serving a new model: a serving API rolls out as `updating`; a stopped one stays stopped.
     public func changingModel(to modelID: String) throws(SibylError) -> PredictionAPI {
+        try checkUnlocked(before: "its model can be changed")
         switch status {
         case .operating, .updating, .stopped:
             var next = self
@@ -119,5 +149,26 @@ extension PredictionAPI {
         case .failed: throw SibylError(.conflict, "the API failed to build: delete it and create it again")
         case .deleting: throw SibylError(.conflict, "the API is being deleted")
         }
+    }
+
+    /// A name, a missing-features rule or a promotion to official (whose license check is the store's, in
+    /// the transaction that writes it). An official API never becomes a trial one: its requests are not
+    /// counted, so a limit would start from nothing.
+    public func edited(name: String?? = nil, missingFeatures: MissingFeatures? = nil, kind: Kind? = nil) throws(SibylError)
+        -> PredictionAPI
+    {
+        try checkUnlocked(before: "it can be changed")
+        var next = self
+        if let name { next.name = name }
+        if let missingFeatures { next.missingFeatures = missingFeatures }
+        switch (self.kind, kind) {
+        case (_, nil), (.official, .official?), (.trial, .trial?): break
+        case (.trial, .official?):
+            next.kind = .official
+            next.requestLimit = nil
+        case (.official, .trial?):
+            throw SibylError(.invalidInput, "type: an official API cannot become a trial API")
+        }
+        return next
     }
 }

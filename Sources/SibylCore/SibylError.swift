@@ -37,6 +37,8 @@ public struct SibylError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformedBody = Code("malformed_body")
         /// The body is well-formed but its fields, types or shapes are wrong.
         public static let invalidInput = Code("invalid_input")
+        /// The request leaves out features of the model, and the API refuses that (`missing_features: refuse`).
+        public static let missingFeatures = Code("missing_features")
         /// An uploaded model file is not a model Sibyl can serve.
         public static let invalidModel = Code("invalid_model")
         /// The action conflicts with the object's state (locked, in use, not stopped, no API option free).

@@ -156,5 +156,16 @@ enum Migrations {
                 "CREATE TABLE login_trusted_addresses (subject TEXT PRIMARY KEY, signed_in_at BIGINT NOT NULL)",
             ]
         },
+        Migration(name: "0007_names_and_missing_features") { _ in
+            [
+                // Labels for people on APIs and keys; none on those made before.
+                "ALTER TABLE apis ADD COLUMN name TEXT",
+                "ALTER TABLE api_keys ADD COLUMN name TEXT",
+                // Whether a prediction may leave features out; every API so far allowed it.
+                "ALTER TABLE apis ADD COLUMN missing_features TEXT NOT NULL DEFAULT 'allow'",
+                // Written with the usage batches (at most once a batch per key), never on the request path.
+                "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
+            ]
+        },
     ]
 }

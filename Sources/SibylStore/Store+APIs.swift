@@ -20,18 +20,13 @@ extension Store {
     public func createAPI(_ record: APIRecord) async throws(SibylError) {
         try await run(transaction: true) { db in
             let api = record.api
-            if api.kind == .official {
-                let license = try await self.licenseRow(db)
-                let used = try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!
-                    .decode(column: "n", as: Int.self)
-                if let refusal = license.refusalOfOfficialAPI(inUse: used) { throw SibylError(.conflict, refusal) }
-            }
+            if api.kind == .official { try await self.checkOfficialAPIRoom(db) }
             try await db.raw("""
-                INSERT INTO apis (id, project_id, model_id, kind, status, locked, failure_reason, request_limit,
-                  requests_used, created_at, updated_at)
-                VALUES (\(bind: api.id), \(bind: api.projectID), \(bind: api.modelID), \(bind: api.kind.rawValue),
+                INSERT INTO apis (id, project_id, name, model_id, kind, status, locked, failure_reason, request_limit,
+                  requests_used, missing_features, created_at, updated_at)
+                VALUES (\(bind: api.id), \(bind: api.projectID), \(bind: api.name), \(bind: api.modelID), \(bind: api.kind.rawValue),
                   \(bind: api.status.rawValue), \(bind: api.locked), \(bind: api.failureReason), \(bind: api.requestLimit),
-                  \(bind: api.requestsUsed), \(bind: api.createdAt), \(bind: api.createdAt))
+                  \(bind: api.requestsUsed), \(bind: api.missingFeatures.rawValue), \(bind: api.createdAt), \(bind: api.createdAt))
                 """).run()
             for key in record.keys { try await Self.insert(key, db) }
             try await Self.replaceWhitelist(api.id, record.whitelist, db)
@@ -40,8 +35,19 @@ extension Store {
 
     /// The number of official APIs that exist, stopped ones included.
     public func officialAPICount() async throws(SibylError) -> Int {
-        try await run { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!.decode(column: "n", as: Int.self)
+        try await run { db in try await Self.officialAPICount(db) }
+    }
+
+    static func officialAPICount(_ db: any SQLDatabase) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM apis WHERE kind = 'official'").first()!.decode(column: "n", as: Int.self)
+    }
+
+    /// Refuses one more official API unless the license in force has room for it. Called inside the
+    /// transaction that makes it official, so two at once cannot both take the last option.
+    private func checkOfficialAPIRoom(_ db: any SQLDatabase) async throws {
+        let license = try await licenseRow(db)
+        if let refusal = license.refusalOfOfficialAPI(inUse: try await Self.officialAPICount(db)) {
+            throw SibylError(.conflict, refusal)
         }
     }
 
@@ -108,11 +114,14 @@ extension Store {
             else { return nil }
             var next = try change(current)
             if next != current {
+                if current.kind == .trial && next.kind == .official { try await self.checkOfficialAPIRoom(db) }
                 next.updatedAt = WallClock.now()
                 try await db.raw("""
-                    UPDATE apis SET model_id = \(bind: next.modelID), status = \(bind: next.status.rawValue),
-                      locked = \(bind: next.locked), failure_reason = \(bind: next.failureReason),
-                      updated_at = \(bind: next.updatedAt) WHERE id = \(bind: id)
+                    UPDATE apis SET name = \(bind: next.name), model_id = \(bind: next.modelID), kind = \(bind: next.kind.rawValue),
+                      status = \(bind: next.status.rawValue), locked = \(bind: next.locked),
+                      failure_reason = \(bind: next.failureReason), request_limit = \(bind: next.requestLimit),
+                      missing_features = \(bind: next.missingFeatures.rawValue), updated_at = \(bind: next.updatedAt)
+                    WHERE id = \(bind: id)
                     """).run()
             }
             return next
@@ -126,6 +135,16 @@ extension Store {
             try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
+        }
+    }
+
+    /// Whether a trial API has a request left (always true of an official one): read before a prediction's
+    /// body, so that an exhausted trial API refuses at once. The request is used only once its body is valid.
+    public func hasTrialRequestLeft(apiID: String) async throws(SibylError) -> Bool {
+        try await run { db in
+            try await db.raw("""
+                SELECT id FROM apis WHERE id = \(bind: apiID) AND (request_limit IS NULL OR requests_used < request_limit)
+                """).first() != nil
         }
     }
 
@@ -146,8 +165,7 @@ extension Store {
         async throws(SibylError) -> IPWhitelist
     {
         try await run(transaction: true) { db in
-            guard try await db.raw("SELECT id FROM apis WHERE id = \(bind: apiID)\(unsafeRaw: Self.lockingRows(db))").first() != nil
-            else { throw SibylError(.notFound, "no such API") }
+            try await Self.checkUnlocked(apiID, db, before: "its whitelist can be changed")
             let rows = try await db.raw("""
                 SELECT cidr, action, priority FROM api_whitelist WHERE api_id = \(bind: apiID) ORDER BY position
                 """).all()
@@ -159,8 +177,33 @@ extension Store {
         }
     }
 
+    /// Adds a key to an unlocked API, holding the API's row so that a lock made meanwhile is seen.
     public func insertKey(_ key: APIKey) async throws(SibylError) {
-        try await run { db in try await Self.insert(key, db) }
+        try await run(transaction: true) { db in
+            try await Self.checkUnlocked(key.apiID, db, before: "keys can be created")
+            try await Self.insert(key, db)
+        }
+    }
+
+    /// Notes when keys were last used (epoch seconds by key id), never moving a time back: batches of
+    /// several nodes arrive in any order. A key revoked meanwhile is simply not found.
+    public func noteKeyUses(_ uses: [String: Int64]) async throws(SibylError) {
+        guard !uses.isEmpty else { return }
+        try await run(transaction: true) { db in
+            for (id, time) in uses {
+                try await db.raw("""
+                    UPDATE api_keys SET last_used_at = \(bind: time)
+                    WHERE id = \(bind: id) AND (last_used_at IS NULL OR last_used_at < \(bind: time))
+                    """).run()
+            }
+        }
+    }
+
+    /// Holds the API's row for the transaction, and refuses when it does not exist or is locked.
+    private static func checkUnlocked(_ apiID: String, _ db: any SQLDatabase, before verb: String) async throws {
+        guard let row = try await db.raw("SELECT * FROM apis WHERE id = \(bind: apiID)\(unsafeRaw: lockingRows(db))").first()
+        else { throw SibylError(.notFound, "no such API") }
+        try api(row).checkUnlocked(before: verb)
     }
 
     public func deleteKey(apiID: String, id: String) async throws(SibylError) -> Bool {
@@ -171,8 +214,10 @@ extension Store {
         }
     }
 
+    /// The license in force, its row held for the transaction (on PostgreSQL): a license being saved and an
+    /// API becoming official take turns, each seeing the other's outcome.
     private func licenseRow(_ db: any SQLDatabase) async throws -> License {
-        guard let row = try await db.raw("SELECT edition, api_options FROM license WHERE id = 1").first() else {
+        guard let row = try await db.raw("SELECT edition, api_options FROM license WHERE id = 1\(unsafeRaw: Self.lockingRows(db))").first() else {
             return License.initial
         }
         return License(
@@ -193,8 +238,8 @@ extension Store {
 
     private static func insert(_ key: APIKey, _ db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO api_keys (id, api_id, secret_hash, created_at)
-            VALUES (\(bind: key.id), \(bind: key.apiID), \(bind: key.secretHash), \(bind: key.createdAt))
+            INSERT INTO api_keys (id, api_id, secret_hash, created_at, name)
+            VALUES (\(bind: key.id), \(bind: key.apiID), \(bind: key.secretHash), \(bind: key.createdAt), \(bind: key.name))
             """).run()
     }
 
@@ -209,19 +254,21 @@ extension Store {
         APIKey(
             id: try row.decode(column: "id", as: String.self), apiID: try row.decode(column: "api_id", as: String.self),
             secretHash: try row.decode(column: "secret_hash", as: String.self),
-            createdAt: try row.decode(column: "created_at", as: Int64.self))
+            createdAt: try row.decode(column: "created_at", as: Int64.self), name: try row.decode(column: "name", as: String?.self),
+            lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
     }
 
     private static func api(_ row: any SQLRow) throws -> PredictionAPI {
         var api = PredictionAPI(
             id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: Int.self),
-            modelID: try row.decode(column: "model_id", as: String.self),
+            name: try row.decode(column: "name", as: String?.self), modelID: try row.decode(column: "model_id", as: String.self),
             kind: PredictionAPI.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .trial,
             status: PredictionAPI.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
             locked: try row.decode(column: "locked", as: Bool.self),
             failureReason: try row.decode(column: "failure_reason", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            requestsUsed: try row.decode(column: "requests_used", as: Int.self))
+            requestsUsed: try row.decode(column: "requests_used", as: Int.self),
+            missingFeatures: PredictionAPI.MissingFeatures(rawValue: try row.decode(column: "missing_features", as: String.self)) ?? .allow)
         api.requestLimit = try row.decode(column: "request_limit", as: Int?.self)
         api.updatedAt = try row.decode(column: "updated_at", as: Int64?.self) ?? api.createdAt
         return api

@@ -258,8 +258,16 @@ extension Store {
         }
     }
 
+    /// Saves the license, refusing (409) one below the official APIs that exist. Counted in the transaction
+    /// that saves it, and `createAPI` checks the license in its own, so neither can slip past the other.
     public func setLicense(_ license: License) async throws(SibylError) {
         try await run(transaction: true) { db in
+            // Taking the license row first serializes this with API creation on PostgreSQL (SQLite's
+            // transactions are serial already).
+            _ = try await db.raw("SELECT id FROM license WHERE id = 1\(unsafeRaw: Self.lockingRows(db))").first()
+            if let refusal = license.refusal(officialAPIsInUse: try await Self.officialAPICount(db)) {
+                throw SibylError(.conflict, refusal)
+            }
             try await db.raw("DELETE FROM license WHERE id = 1").run()
             try await db.raw("""
                 INSERT INTO license (id, edition, api_options) VALUES (1, \(bind: license.edition.rawValue), \(bind: license.apiOptions))

@@ -152,12 +152,71 @@ import Testing
             let model = model(project.id)
             try await store.insertModel(model, file: [1])
             try await store.setLicense(License(edition: .licensed, apiOptions: 1))
-            try await store.createAPI(api(model, .official))
+            let official = api(model, .official)
+            try await store.createAPI(official)
             await #expect(throws: SibylError.self) { try await store.createAPI(api(model, .official)) }
-            try await store.createAPI(api(model, .trial))
+            let trial = api(model, .trial)
+            try await store.createAPI(trial)
             #expect(try await store.officialAPICount() == 1)
+            // A license below what is in use is refused and leaves the license as it was.
+            await #expect(throws: SibylError(.conflict, "1 official API exists; the trial edition allows none: delete it first")) {
+                try await store.setLicense(License(edition: .trial, apiOptions: 5))
+            }
+            await #expect(throws: SibylError.self) { try await store.setLicense(License(edition: .licensed, apiOptions: 0)) }
+            #expect(try await store.license() == License(edition: .licensed, apiOptions: 1))
+            // Promoting a trial API takes an option too, checked in the transaction that promotes it.
+            await #expect(throws: SibylError.self) {
+                try await store.changeAPI(projectID: project.id, id: trial.api.id) { try $0.edited(kind: .official) }
+            }
+            try await store.deleteAPI(id: official.api.id)
+            let promoted = try await store.changeAPI(projectID: project.id, id: trial.api.id) { try $0.edited(kind: .official) }
+            #expect(promoted?.kind == .official && promoted?.requestLimit == nil)
+            let stored = try #require(try await store.api(projectID: project.id, id: trial.api.id))
+            #expect(stored.kind == .official && stored.requestLimit == nil && !stored.isExhausted)
+            try await store.deleteAPI(id: trial.api.id)
             try await store.setLicense(License(edition: .trial, apiOptions: 5))
             await #expect(throws: SibylError.self) { try await store.createAPI(api(model, .official)) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.kinds) func namesRulesLocksAndKeyUsesAreStored(_ kind: TestDatabase.Kind) async throws {
+        try await withStore(kind) { store in
+            let project = try await store.createProject(name: "p", members: [])
+            let model = model(project.id)
+            try await store.insertModel(model, file: [1])
+            var record = api(model, .trial)
+            record.api.name = "scoring"
+            record.api.missingFeatures = .refuse
+            record.keys = [APIKey(id: Identifier.make(Identifier.key), apiID: record.api.id, secretHash: "ab", createdAt: 5, name: "first")]
+            try await store.createAPI(record)
+            var stored = try #require(try await store.apiRecord(projectID: project.id, id: record.api.id))
+            #expect(stored.api.name == "scoring" && stored.api.missingFeatures == .refuse && stored.keys[0].name == "first")
+            #expect(stored.keys[0].lastUsedAt == nil)
+            _ = try await store.changeAPI(projectID: project.id, id: record.api.id) {
+                try $0.edited(name: .some(nil), missingFeatures: .allow)
+            }
+            stored = try #require(try await store.apiRecord(projectID: project.id, id: record.api.id))
+            #expect(stored.api.name == nil && stored.api.missingFeatures == .allow)
+
+            // Last uses never move back, and a key that is gone is skipped.
+            let keyID = record.keys[0].id
+            try await store.noteKeyUses([keyID: 100, "key_gone": 100])
+            try await store.noteKeyUses([keyID: 90])
+            #expect(try await store.apiRecord(projectID: project.id, id: record.api.id)?.keys[0].lastUsedAt == 100)
+
+            // Locked: keys and whitelist edits are refused in the store's transaction; deleting a key is not.
+            _ = try await store.changeAPI(projectID: project.id, id: record.api.id) { $0.lockedByMember() }
+            let key = APIKey(id: Identifier.make(Identifier.key), apiID: record.api.id, secretHash: "cd", createdAt: 6)
+            await #expect(throws: SibylError(.conflict, "the API is locked: an admin must unlock it before keys can be created")) {
+                try await store.insertKey(key)
+            }
+            await #expect(throws: SibylError.self) { try await store.changeWhitelist(apiID: record.api.id) { $0 = IPWhitelist() } }
+            await #expect(throws: SibylError.self) {
+                try await store.changeAPI(projectID: project.id, id: record.api.id) { try $0.edited(name: "other") }
+            }
+            #expect(try await store.deleteKey(apiID: record.api.id, id: keyID))
+            stored = try #require(try await store.apiRecord(projectID: project.id, id: record.api.id))
+            #expect(stored.keys.isEmpty && stored.whitelist.rules.count == 1 && stored.api.name == nil)
         }
     }
 
