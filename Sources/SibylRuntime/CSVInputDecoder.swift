@@ -3,7 +3,8 @@ import SibylCore
 /// Decodes a CSV prediction body (RFC 4180, UTF-8) straight into the float buffer of a `FeatureMatrix`.
 ///
 /// - The first line is a header of feature names in any order; a column the model lacks, or a repeated
-///   one, is `.invalidInput`. Features without a column are missing in every row.
+///   one, is `.invalidInput`. Features without a column are missing in every row (and absent:
+///   `FeatureMatrix.absentColumns`).
 /// - Cells may be quoted (`"…"`, with `""` for a quote). Unquoted cells are trimmed of spaces and tabs.
 /// - An empty cell is a missing value; any other cell must be a decimal number (`+`, `.5` and `5.` are
 ///   allowed) that fits float32, else `.invalidInput` naming the line and column.
@@ -62,7 +63,9 @@ struct CSVInputDecoder {
             rows += 1
         }
         guard rows > 0 else { throw SibylError(.invalidInput, "the CSV body has a header but no rows") }
-        return FeatureMatrix(rows: rows, columns: width, values: values)
+        var present = [Bool](repeating: false, count: width)
+        for column in columns { present[column] = true }
+        return FeatureMatrix(rows: rows, columns: width, values: values, absentColumns: present.indices.filter { !present[$0] })
     }
 
     /// The feature column of each header cell.

@@ -12,6 +12,9 @@ struct JSONInputDecoder {
     private let rowLimit: Int
     private var values: [Float] = []
     private var rows = 0
+    /// Columns some record had no key for, as they are found.
+    private var absent: [Bool] = []
+    private var absentCount = 0
 
     private var width: Int { features.names.count }
 
@@ -58,7 +61,8 @@ struct JSONInputDecoder {
             if case .records = key { try decodeRecords() } else { try decodeRows() }
         } while try reader.nextElement()
         try reader.expectEnd()
-        return FeatureMatrix(rows: rows, columns: width, values: values)
+        let absentColumns = absentCount == 0 ? [] : absent.indices.filter { absent[$0] }
+        return FeatureMatrix(rows: rows, columns: width, values: values, absentColumns: absentColumns)
     }
 
     private mutating func decodeRecords() throws(SibylError) {
@@ -68,11 +72,14 @@ struct JSONInputDecoder {
         let features = self.features, names = features.names
         // The record that last set each column, to catch a key repeated within one record.
         var setBy = [Int](repeating: -1, count: width)
+        absent = [Bool](repeating: false, count: width)
         repeat {
             let record = try startRow()
             guard reader.peek() == UInt8(ascii: "{") else { throw Self.invalid("records[\(record)]: expected an object") }
             try reader.enterContainer()
             let base = values.count - width
+            var keys = 0
+            defer { if keys < width { noteAbsent(setBy, record: record) } }
             if reader.closeIfEmpty() { continue }
             repeat {
                 let key = try reader.readStringToken()
@@ -87,6 +94,7 @@ struct JSONInputDecoder {
                     throw Self.invalid("records[\(record)]: duplicate feature \"\(features.names[column])\"")
                 }
                 setBy[column] = record
+                keys += 1
                 try reader.expect(UInt8(ascii: ":"))
                 let cell = try Self.readCell(&reader)
                 guard case .value(let value) = cell else {
@@ -95,6 +103,16 @@ struct JSONInputDecoder {
                 values[base + column] = value
             } while try reader.nextElement()
         } while try reader.nextElement()
+    }
+
+    /// Marks the columns `record` gave no key for; run only for a record with fewer keys than features, so
+    /// a complete record costs nothing more.
+    private mutating func noteAbsent(_ setBy: [Int], record: Int) {
+        guard absentCount < width else { return }
+        for column in 0..<width where setBy[column] != record && !absent[column] {
+            absent[column] = true
+            absentCount += 1
+        }
     }
 
     private mutating func decodeRows() throws(SibylError) {

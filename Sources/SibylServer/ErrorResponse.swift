@@ -15,7 +15,7 @@ extension SibylError: HTTPResponseError {
         case .payloadTooLarge, .tooManyRows, .answerTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .malformedBody: .badRequest
-        case .invalidInput, .invalidModel: .unprocessableContent
+        case .invalidInput, .invalidModel, .missingFeatures: .unprocessableContent
         case .conflict: .conflict
         case .requestTimeout: .requestTimeout
         default: .internalServerError

@@ -8,8 +8,9 @@ import SibylStore
 /// unknown API 404, key 401, whitelist 403, not operating 503, trial limit 429. The native `/predict`
 /// route and the Open Inference Protocol routes both go through here, so their rules cannot drift apart.
 ///
-/// Configuration comes from the routing table: only a trial request touches the database (its one
-/// conditional update).
+/// Configuration comes from the routing table: only a trial request touches the database. A trial API is
+/// asked whether it has a request left before the body is read (an exhausted one refuses at once), and
+/// uses it only once the body has been found valid (`useTrialRequest`): bad input costs no request.
 struct Gateway: Sendable {
     let platform: Platform
     let resolver: ClientAddressResolver
@@ -37,28 +38,41 @@ struct Gateway: Sendable {
     func checkAddress(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
         let client = resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         guard route.whitelist.admits(client) else {
-            throw SibylError(.ipNotAllowed, "this address may not call the API: add it to the API's IP whitelist")
+            // The caller's own address, as this node sees it (after trusted proxies): what to add to the whitelist.
+            let address = client.map { "your address \($0)" } ?? "your address (unknown: the forwarding header is not readable)"
+            throw SibylError(.ipNotAllowed, "\(address) is not allowed by this API's whitelist")
         }
     }
 
-    /// Every check before a prediction; a trial API uses one of its requests here. Returns the model to run.
+    /// Every check before a prediction's body is read. Returns the model to run; the caller reads and checks
+    /// the body, then calls `useTrialRequest`.
     func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> CompiledModel {
         try identify(request, context, route)
         return try await serving(route)
     }
 
-    /// The checks after identification: the API operates, and a trial API has a request left (used here).
+    /// The checks after identification: the API operates, and a trial API has a request left (not used yet).
     func serving(_ route: Route) async throws -> CompiledModel {
         guard route.api.isServing, let model = route.model else {
             throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue): it answers predictions only when operating")
         }
         if route.api.kind == .trial {
-            guard try await platform.store.consumeTrialRequest(apiID: route.api.id) else {
-                throw SibylError(
-                    .trialLimitReached, "the trial API has served its \(route.api.requestLimit ?? 0) requests: create an official API")
-            }
+            guard try await platform.store.hasTrialRequestLeft(apiID: route.api.id) else { throw trialLimitReached(route) }
         }
         return model
+    }
+
+    /// Uses one request of a trial API, once its body has been read and found valid; nothing for an official
+    /// one. One conditional update: requests racing for the last one get one each, at most the limit.
+    func useTrialRequest(_ route: Route) async throws {
+        guard route.api.kind == .trial else { return }
+        guard try await platform.store.consumeTrialRequest(apiID: route.api.id) else { throw trialLimitReached(route) }
+    }
+
+    private func trialLimitReached(_ route: Route) -> SibylError {
+        SibylError(
+            .trialLimitReached,
+            "the trial API has served its \(route.api.requestLimit ?? 0) requests: promote it to an official API")
     }
 
     /// One answer for a missing, malformed, unknown or wrong key. The secret's hash is compared in constant
@@ -68,7 +82,8 @@ struct Gateway: Sendable {
         let key = presented.flatMap(PresentedKey.init)
         let stored = key.flatMap { route.keys[$0.id] }
         let matches = Secrets.constantTimeEqual(stored ?? Self.unknownKeyHash, Secrets.sha256Hex(key?.secret ?? ""))
-        guard stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
+        guard let key, stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
+        platform.usage.noteKeyUse(key.id)
     }
 
     private static let unknownKeyHash = String(repeating: "0", count: 64)

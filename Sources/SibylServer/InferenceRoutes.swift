@@ -44,12 +44,14 @@ struct InferenceRoutes {
         router.post("v2/models/:api_id/infer") { request, context in
             try await gateway.counted(context) { route in
                 let model = try await gateway.admit(request, context, route)
-                return try await infer(request, route.api.id, model)
+                return try await infer(request, route, model)
             }
         }
     }
 
-    private func infer(_ request: Request, _ modelName: String, _ model: CompiledModel) async throws -> Response {
+    /// Reads and checks the whole request before the trial request is used, so that a bad one costs none.
+    private func infer(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
+        let modelName = route.api.id
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         var headerLength: Int?
         if let text = request.headers[.inferenceHeaderContentLength] {
@@ -65,8 +67,10 @@ struct InferenceRoutes {
             limits: configuration.inputLimits)
         let explain = parsed.explain || parsed.outputs.contains { $0.name == "contributions" }
         let outputs = InferenceResponse.outputs(of: parsed, task: model.schema.task, hasProbabilities: true, explained: explain)
+        let absent = try AbsentFeatures.check(parsed.matrix, model, rule: route.api.missingFeatures)
         try AnswerBudget(limit: configuration.maxAnswerBytes).check(
             AnswerBudget.inference(outputs: outputs, rows: parsed.matrix.rows, schema: model.schema, id: parsed.id))
+        try await gateway.useTrialRequest(route)
         let predictions: Predictions
         var contributions: Contributions?
         if explain {
@@ -76,14 +80,12 @@ struct InferenceRoutes {
         }
         let answer = try InferenceResponse(
             modelName: modelName, request: parsed, predictions: predictions, contributions: contributions)
-        if answer.binary.isEmpty {
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer.json)))
-        }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/octet-stream", .inferenceHeaderContentLength: String(answer.json.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: answer.json + answer.binary)))
+        var headers: HTTPFields =
+            answer.binary.isEmpty
+            ? [.contentType: "application/json"]
+            : [.contentType: "application/octet-stream", .inferenceHeaderContentLength: String(answer.json.count)]
+        headers.noteAbsent(absent)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.json + answer.binary)))
     }
 
     struct ServerMetadata: Encodable {

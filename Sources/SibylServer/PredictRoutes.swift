@@ -6,7 +6,8 @@ import SibylRuntime
 
 /// The native data plane: `POST /apis/{api_id}/predict`.
 ///
-/// After the gateway's checks: body size 413, media type 415, syntax 400, content 422. `?explain=true`
+/// After the gateway's checks: body size 413, media type 415, syntax 400, content 422 (absent features
+/// included, when the API refuses them); only then is a trial request used. `?explain=true`
 /// adds each row's TreeSHAP contributions (see `ExplainedAnswer`). Every answer after the key and
 /// whitelist checks tells the most rows a request to this API may hold (`Sibyl-Max-Rows`), so that a client
 /// with more rows can send them in batches.
@@ -21,7 +22,7 @@ struct PredictRoutes {
                 let model = try await gateway.admit(request, context, route)
                 var response: Response
                 do {
-                    response = try await predict(request, model)
+                    response = try await predict(request, route, model)
                 } catch let error as SibylError {
                     response = try error.response(from: request, context: context)
                 }
@@ -31,31 +32,37 @@ struct PredictRoutes {
         }
     }
 
-    private func predict(_ request: Request, _ model: CompiledModel) async throws -> Response {
+    /// Reads and checks the whole request (media type, body, `explain`, features, answer size) before the
+    /// trial request is used, so that a bad one costs none.
+    private func predict(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         let mediaType = request.headers[.contentType] ?? "application/json"
         let input = try PredictionInput.decode(
             Array(buffer: body), mediaType: mediaType, features: model.features, limits: configuration.inputLimits)
         let wantsCSV = request.headers[.accept].map { $0.lowercased().contains("text/csv") } ?? false
-        let explain = request.uri.queryParameters.get("explain") == "true"
-        try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predict(rows: input.rows, schema: model.schema, explain: explain))
-        let bytes: [UInt8]
+        let explain: Bool
         switch request.uri.queryParameters.get("explain") {
-        case nil, "false":
-            let predictions = try await evaluator.predict(model, input)
-            bytes = wantsCSV ? PredictionOutput.csv(predictions) : PredictionOutput.json(predictions)
-        case "true":
+        case nil, "false": explain = false
+        case "true": explain = true
+        default: throw SibylError(.invalidInput, "explain: expected true or false")
+        }
+        let absent = try AbsentFeatures.check(input, model, rule: route.api.missingFeatures)
+        try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predict(rows: input.rows, schema: model.schema, explain: explain))
+        try await gateway.useTrialRequest(route)
+        let bytes: [UInt8]
+        if explain {
             let (predictions, contributions) = try await evaluator.explain(model, input)
             bytes =
                 wantsCSV
                 ? ExplainedAnswer.csv(PredictionOutput.csv(predictions), contributions, schema: model.schema)
                 : ExplainedAnswer.json(PredictionOutput.json(predictions), contributions, schema: model.schema)
-        default:
-            throw SibylError(.invalidInput, "explain: expected true or false")
+        } else {
+            let predictions = try await evaluator.predict(model, input)
+            bytes = wantsCSV ? PredictionOutput.csv(predictions) : PredictionOutput.json(predictions)
         }
-        return Response(
-            status: .ok, headers: [.contentType: wantsCSV ? "text/csv" : "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        var headers: HTTPFields = [.contentType: wantsCSV ? "text/csv" : "application/json"]
+        headers.noteAbsent(absent)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

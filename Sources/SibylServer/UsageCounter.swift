@@ -8,7 +8,8 @@ import Synchronization
 /// Counts every data-plane answer in memory and writes the counts in batches, so that counting costs a
 /// request no database round trip. A graceful stop writes what is left; a crash loses at most one interval.
 /// Each batch has an id, and a batch whose write failed is sent again as it was, under the same id, so
-/// that the store adds it exactly once even when the failure hid a commit.
+/// that the store adds it exactly once even when the failure hid a commit. The last use of each key rides
+/// along: noted in memory per request, written after each batch (a later time never moved back).
 final class UsageCounter: Service {
     private struct Batch {
         let id: String
@@ -16,6 +17,8 @@ final class UsageCounter: Service {
     }
 
     private let pending = Mutex<[UsageKey: Int]>([:])
+    /// When each key last opened a call, by key id, since the last flush: written with the next batch.
+    private let keyUses = Mutex<[String: Int64]>([:])
     /// The batch being written, or whose write failed: written again before any newer counts.
     private let unwritten = Mutex<Batch?>(nil)
     private let flushing = AsyncLock()
@@ -32,6 +35,12 @@ final class UsageCounter: Service {
     func record(apiID: String, status: Int) {
         let key = UsageKey(apiID: apiID, day: UTCDay.string(fromEpochSeconds: WallClock.now()), status: status)
         pending.withLock { $0[key, default: 0] += 1 }
+    }
+
+    /// Notes a key's use in memory; the time is written with the next usage batch, not per request.
+    func noteKeyUse(_ keyID: String) {
+        let now = WallClock.now()
+        keyUses.withLock { $0[keyID] = now }
     }
 
     /// Runs a data-plane call and counts its answer under `apiID` by final status: the status of the error
@@ -81,6 +90,17 @@ final class UsageCounter: Service {
                     self.logger.warning("usage counts not written; will retry", metadata: ["error": "\(error)"])
                     return
                 }
+            }
+            let uses = self.keyUses.withLock { uses in
+                defer { uses = [:] }
+                return uses
+            }
+            do {
+                try await self.store.noteKeyUses(uses)
+            } catch {
+                // Kept for the next flush, unless a newer use of the same key came in meanwhile.
+                self.keyUses.withLock { $0.merge(uses) { newer, _ in newer } }
+                self.logger.warning("key last-use times not written; will retry", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -139,7 +139,8 @@ public struct InferenceRequest {
             }
             for (row, value) in tensor.values.enumerated() { values[row * columns + column] = value }
         }
-        return FeatureMatrix(rows: rows ?? 0, columns: columns, values: values)
+        let absent = features.names.indices.filter { !seen.contains(features.names[$0]) }
+        return FeatureMatrix(rows: rows ?? 0, columns: columns, values: values, absentColumns: absent)
     }
 
     private static func check(rows: Int, columns: Int, limits: InputLimits) throws(SibylError) {

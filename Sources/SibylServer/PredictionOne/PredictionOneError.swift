@@ -60,12 +60,15 @@ struct PredictionOneError: HTTPResponseError {
     init(_ error: SibylError, api: PredictionAPI) {
         switch error.code {
         case .invalidAPIKey: self = .invalidKey
-        case .ipNotAllowed: self = .sourceNotAllowed
+        case .ipNotAllowed:
+            // The reference's words, and Sibyl's naming the caller's address.
+            self = .sourceNotAllowed
+            detail = error.message
         case .apiUnavailable: self = .notRunning(api.status)
         case .trialLimitReached: self = .trialLimit(api.requestLimit ?? 0)
         case .storageUnavailable: self = .storageUnavailable
         case .overloaded: self = .overloaded
-        case .invalidInput, .malformedBody, .tooManyRows, .payloadTooLarge, .answerTooLarge, .unsupportedMediaType:
+        case .invalidInput, .missingFeatures, .malformedBody, .tooManyRows, .payloadTooLarge, .answerTooLarge, .unsupportedMediaType:
             self = .badRequest(error.message)
         default: self = .internalError
         }

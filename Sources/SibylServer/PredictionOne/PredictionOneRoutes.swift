@@ -9,7 +9,7 @@ import SibylWire
 ///
 /// The same rules as `/apis/{api_id}/predict` (the gateway's checks, usage, trial limit), in the reference's
 /// order and words: unknown classifier 400, address 403, key 403, not operating 503, trial limit 429, then the
-/// body (400). See `PredictionOneError` for the codes.
+/// body (400), which must be valid before a trial request is used. See `PredictionOneError` for the codes.
 struct PredictionOneRoutes {
     let gateway: Gateway
     let evaluator: Evaluator
@@ -43,12 +43,15 @@ struct PredictionOneRoutes {
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
         let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, limits: configuration.inputLimits)
+        let absent = try AbsentFeatures.check(input, model, rule: route.api.missingFeatures)
         try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predictionOne(call, rows: input.rows, schema: model.schema))
         // The same cells the decoder read (it has accepted them), as text, when the answer repeats some:
         // `pc`'s column, `ad`'s inputs, the values beside `ar`'s reasons.
         let repeatsCells = call.keyColumn != nil || call.appendInputs || call.reasons
         let records = repeatsCells ? try CSVRecords.read(call.csv) : []
         let table = (header: records.first ?? [], rows: Array(records.dropFirst()))
+        if let column = call.keyColumn, !table.header.contains(column) { throw PredictionOneError.badRequest("pc: no column \(column) in pr") }
+        try await gateway.useTrialRequest(route)
         let predictions: Predictions
         var contributions: Contributions?
         if call.reasons {
@@ -59,7 +62,8 @@ struct PredictionOneRoutes {
         let answer = try PredictionOneAnswer.json(
             version: route.api.modelID, request: call, table: table, predictions: predictions, contributions: contributions,
             schema: model.schema)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        headers.noteAbsent(absent)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer)))
     }
 }
