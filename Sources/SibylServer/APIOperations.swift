@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SibylCore
 import SibylStore
@@ -49,6 +50,25 @@ struct APIOperations: Sendable {
         return kind
     }
 
+    /// The missing-features rule named in a request.
+    static func missingFeatures(_ text: String) throws(SibylError) -> PredictionAPI.MissingFeatures {
+        guard let rule = PredictionAPI.MissingFeatures(rawValue: text) else {
+            throw SibylError(.invalidInput, "missing_features: expected \"allow\" or \"refuse\"")
+        }
+        return rule
+    }
+
+    /// A name as given for an API or a key: trimmed; empty is none.
+    static func name(_ text: String?) throws(SibylError) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        do {
+            try PredictionAPI.validate(name: trimmed)
+        } catch {
+            throw SibylError(.invalidInput, "name: " + error.message.replacingOccurrences(of: "name must", with: "must"))
+        }
+        return trimmed
+    }
+
     func record(projectID: Int, id: String?) async throws(SibylError) -> APIRecord {
         guard let id, let record = try await store.apiRecord(projectID: projectID, id: id) else {
             throw SibylError(.notFound, "no such API")
@@ -58,14 +78,16 @@ struct APIOperations: Sendable {
 
     /// Creates an API in `building` with its first key and starts its build; the key's secret is in the
     /// answer and nowhere else.
-    func create(projectID: Int, modelID: String, kind: PredictionAPI.Kind, whitelist: IPWhitelist) async throws(SibylError)
-        -> (record: APIRecord, key: IssuedKey)
-    {
+    func create(
+        projectID: Int, name: String? = nil, modelID: String, kind: PredictionAPI.Kind,
+        missingFeatures: PredictionAPI.MissingFeatures = .allow, whitelist: IPWhitelist
+    ) async throws(SibylError) -> (record: APIRecord, key: IssuedKey) {
         guard try await store.model(projectID: projectID, id: modelID) != nil else {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
         }
         let api = PredictionAPI(
-            id: Identifier.make(Identifier.api), projectID: projectID, modelID: modelID, kind: kind, createdAt: WallClock.now())
+            id: Identifier.make(Identifier.api), projectID: projectID, name: name, modelID: modelID, kind: kind,
+            createdAt: WallClock.now(), missingFeatures: missingFeatures)
         let key = PresentedKey.issue(apiID: api.id)
         let record = APIRecord(api: api, keys: [key.record], whitelist: whitelist)
         try await store.createAPI(record)
@@ -89,6 +111,21 @@ struct APIOperations: Sendable {
         platform.usage.discard(apiID: api.id)
         try await store.deleteAPI(id: api.id)
         try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
+    }
+
+    /// Renames, sets the missing-features rule or promotes a trial API to official (which needs a free API
+    /// option); nil leaves a field as it is, and `name: .some(nil)` removes the name.
+    func edit(
+        _ current: PredictionAPI, name: String?? = nil, missingFeatures: PredictionAPI.MissingFeatures? = nil,
+        kind: PredictionAPI.Kind? = nil
+    ) async throws(SibylError) -> APIRecord {
+        guard
+            let next = try await store.changeAPI(projectID: current.projectID, id: current.id, {
+                try $0.edited(name: name, missingFeatures: missingFeatures, kind: kind)
+            })
+        else { throw SibylError(.notFound, "no such API") }
+        try await platform.apiChanged(projectID: next.projectID, apiID: next.id)
+        return try await record(projectID: next.projectID, id: next.id)
     }
 
     /// Serves another model of the project. The new model is compiled before the switch, so no request fails.
@@ -124,14 +161,16 @@ struct APIOperations: Sendable {
     }
 
     /// A new key for the API, working at once; its secret is in the answer and nowhere else.
-    func issueKey(_ api: PredictionAPI) async throws(SibylError) -> IssuedKey {
-        let key = PresentedKey.issue(apiID: api.id)
+    func issueKey(_ api: PredictionAPI, name: String? = nil) async throws(SibylError) -> IssuedKey {
+        var key = PresentedKey.issue(apiID: api.id)
+        key.record.name = name
         try await store.insertKey(key.record)
         try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
         return Self.issued(key)
     }
 
-    /// Revokes a key; the next request with it is refused.
+    /// Revokes a key; the next request with it is refused. Allowed on a locked API: a leaked key must stay
+    /// revocable whoever holds the lock.
     func revokeKey(_ api: PredictionAPI, keyID: String?) async throws(SibylError) {
         guard let keyID, try await store.deleteKey(apiID: api.id, id: keyID) else { throw SibylError(.notFound, "no such key") }
         try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
@@ -143,6 +182,8 @@ struct APIOperations: Sendable {
     }
 
     private static func issued(_ key: (text: String, record: APIKey)) -> IssuedKey {
-        IssuedKey(keyID: key.record.id, secret: key.text, createdAt: UTCDay.dateTime(fromEpochSeconds: key.record.createdAt))
+        IssuedKey(
+            keyID: key.record.id, name: key.record.name, secret: key.text,
+            createdAt: UTCDay.dateTime(fromEpochSeconds: key.record.createdAt))
     }
 }

@@ -19,11 +19,7 @@ struct APIRoutes {
             return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: operations.platform.baseURL(request)) }))
         }
         apis.get(":api_id") { request, context in answer(try await record(request, context), request) }
-        apis.patch(":api_id") { request, context in
-            let current = try await record(request, context).api
-            let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id"])
-            return answer(try await operations.changeModel(current, to: try body.requiredString("model_id")), request)
-        }
+        apis.patch(":api_id") { request, context in try await patch(request, context) }
         apis.delete(":api_id") { request, context in
             try await operations.delete(try await record(request, context).api)
             return Response(status: .noContent)
@@ -57,7 +53,9 @@ struct APIRoutes {
             JSONAnswer(.ok, ListAnswer(try await record(request, context).keys.map(KeyAnswer.init)))
         }
         apis.post(":api_id/keys") { request, context in
-            JSONAnswer(.created, try await operations.issueKey(try await record(request, context).api))
+            let api = try await record(request, context).api
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["name"], optional: true)
+            return JSONAnswer(.created, try await operations.issueKey(api, name: try APIOperations.name(try body.string("name"))))
         }
         apis.delete(":api_id/keys/:key_id") { request, context in
             try await operations.revokeKey(try await record(request, context).api, keyID: context.parameters.get("key_id"))
@@ -85,13 +83,42 @@ struct APIRoutes {
 
     private func create(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
         let (_, project) = try await auth.project(request, context)
-        let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id", "type", "ip_whitelist", "ip_rules"])
+        let body = try await JSONBody.read(
+            request, limit: limit, allowed: ["model_id", "type", "name", "missing_features", "ip_whitelist", "ip_rules"])
         let modelID = try body.requiredString("model_id")
-        let kind = try APIOperations.kind(try body.requiredString("type"))
+        // Trial unless asked: a first API should not take an API option by surprise.
+        let kind = try APIOperations.kind(try body.string("type") ?? PredictionAPI.Kind.trial.rawValue)
+        let name = try APIOperations.name(try body.string("name"))
+        let missingFeatures = try APIOperations.missingFeatures(try body.string("missing_features") ?? "allow")
         let whitelist = try WhitelistBody.whitelist(body, cidrsKey: "ip_whitelist", rulesKey: "ip_rules") ?? IPWhitelist()
-        let created = try await operations.create(projectID: project.id, modelID: modelID, kind: kind, whitelist: whitelist)
+        let created = try await operations.create(
+            projectID: project.id, name: name, modelID: modelID, kind: kind, missingFeatures: missingFeatures, whitelist: whitelist)
         var answer = APIAnswer(created.record, baseURL: operations.platform.baseURL(request))
         answer.apiKey = created.key
         return JSONAnswer(.accepted, answer)
+    }
+
+    /// `{model_id?, name?, missing_features?, type?}`: every field is read and the model found before any change is made;
+    /// the edits are made first, then the model is changed (which may roll out as `updating`).
+    private func patch(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
+        let current = try await record(request, context).api
+        let fields: Set<String> = ["model_id", "name", "missing_features", "type"]
+        let body = try await JSONBody.read(request, limit: limit, allowed: fields)
+        let modelID = try body.string("model_id")
+        let name: String?? = body.isNull("name") ? .some(nil) : try body.string("name").map { try APIOperations.name($0) }
+        let missingFeatures = try body.string("missing_features").map { try APIOperations.missingFeatures($0) }
+        let kind = try body.string("type").map { try APIOperations.kind($0) }
+        guard modelID != nil || name != nil || missingFeatures != nil || kind != nil else {
+            throw SibylError(.invalidInput, "the body must have at least one of model_id, name, missing_features, type")
+        }
+        if let modelID, try await store.model(projectID: current.projectID, id: modelID) == nil {
+            throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        var edited: APIRecord?
+        if name != nil || missingFeatures != nil || kind != nil {
+            edited = try await operations.edit(current, name: name, missingFeatures: missingFeatures, kind: kind)
+        }
+        guard let modelID else { return answer(edited!, request) }
+        return answer(try await operations.changeModel(edited?.api ?? current, to: modelID), request)
     }
 }

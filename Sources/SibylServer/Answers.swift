@@ -92,26 +92,60 @@ struct ModelAnswer: Encodable {
     }
 }
 
+/// A data-plane key as listed: `name` and `last_used_at` are null when there is none (last use is written
+/// with the usage batches, so it lags a request by up to the flush interval).
 struct KeyAnswer: Encodable {
     let keyID: String
+    let name: String?
     let createdAt: String
+    let lastUsedAt: String?
 
     init(_ key: APIKey) {
         keyID = key.id
+        name = key.name
         createdAt = UTCDay.dateTime(fromEpochSeconds: key.createdAt)
+        lastUsedAt = key.lastUsedAt.map(UTCDay.dateTime(fromEpochSeconds:))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case keyID = "key_id", name, createdAt = "created_at", lastUsedAt = "last_used_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(keyID, forKey: .keyID)
+        try container.encode(name, forKey: .name)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(lastUsedAt, forKey: .lastUsedAt)
     }
 }
 
 /// A new data-plane key: `secret` is the whole text to send, shown in this answer only.
 struct IssuedKey: Encodable {
     let keyID: String
+    let name: String?
     let secret: String
     let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case keyID = "key_id", name, secret, createdAt = "created_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(keyID, forKey: .keyID)
+        try container.encode(name, forKey: .name)
+        try container.encode(secret, forKey: .secret)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
 }
 
+/// An API: `name` is null when it has none; `requests_left`, `request_limit` and `requests_used` are a trial
+/// API's only; `exhausted` is always there (true only of a trial API with no request left).
 struct APIAnswer: Encodable {
     let apiID: String
     let projectID: Int
+    let name: String?
     let modelID: String
     let type: String
     let status: String
@@ -124,6 +158,8 @@ struct APIAnswer: Encodable {
     let requestLimit: Int?
     let requestsUsed: Int?
     let requestsLeft: Int?
+    let exhausted: Bool
+    let missingFeatures: String
     let failureReason: String?
     var apiKey: IssuedKey?
 
@@ -131,6 +167,7 @@ struct APIAnswer: Encodable {
         let api = record.api
         apiID = api.id
         projectID = api.projectID
+        name = api.name
         modelID = api.modelID
         type = api.kind.rawValue
         status = api.status.rawValue
@@ -142,15 +179,41 @@ struct APIAnswer: Encodable {
         createdAt = UTCDay.dateTime(fromEpochSeconds: api.createdAt)
         requestLimit = api.requestLimit
         requestsUsed = api.requestLimit == nil ? nil : api.requestsUsed
-        requestsLeft = api.requestLimit.map { max(0, $0 - api.requestsUsed) }
+        requestsLeft = api.requestsLeft
+        exhausted = api.isExhausted
+        missingFeatures = api.missingFeatures.rawValue
         failureReason = api.failureReason
     }
 
     enum CodingKeys: String, CodingKey {
-        case apiID = "api_id", projectID = "project_id", modelID = "model_id", type, status, locked, url
+        case apiID = "api_id", projectID = "project_id", name, modelID = "model_id", type, status, locked, url
         case ipWhitelist = "ip_whitelist", ipRules = "ip_rules", keys, createdAt = "created_at", requestLimit = "request_limit"
-        case requestsUsed = "requests_used", requestsLeft = "requests_left", failureReason = "failure_reason"
-        case apiKey = "api_key"
+        case requestsUsed = "requests_used", requestsLeft = "requests_left", exhausted, missingFeatures = "missing_features"
+        case failureReason = "failure_reason", apiKey = "api_key"
+    }
+
+    /// Synthesized but for `name`, which is sent as null when absent rather than left out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(apiID, forKey: .apiID)
+        try container.encode(projectID, forKey: .projectID)
+        try container.encode(name, forKey: .name)
+        try container.encode(modelID, forKey: .modelID)
+        try container.encode(type, forKey: .type)
+        try container.encode(status, forKey: .status)
+        try container.encode(locked, forKey: .locked)
+        try container.encode(url, forKey: .url)
+        try container.encode(ipWhitelist, forKey: .ipWhitelist)
+        try container.encode(ipRules, forKey: .ipRules)
+        try container.encode(keys, forKey: .keys)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encodeIfPresent(requestLimit, forKey: .requestLimit)
+        try container.encodeIfPresent(requestsUsed, forKey: .requestsUsed)
+        try container.encodeIfPresent(requestsLeft, forKey: .requestsLeft)
+        try container.encode(exhausted, forKey: .exhausted)
+        try container.encode(missingFeatures, forKey: .missingFeatures)
+        try container.encodeIfPresent(failureReason, forKey: .failureReason)
+        try container.encodeIfPresent(apiKey, forKey: .apiKey)
     }
 }
 

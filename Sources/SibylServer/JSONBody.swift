@@ -9,8 +9,11 @@ import SibylCore
 struct JSONBody {
     private let object: [String: JSONValue]
 
-    static func read(_ request: Request, limit: Int, allowed: Set<String>) async throws -> JSONBody {
+    /// Reads the body's object; `optional` lets an empty body stand for `{}` (for calls whose every field
+    /// is optional, sent by scripts with no body at all).
+    static func read(_ request: Request, limit: Int, allowed: Set<String>, optional: Bool = false) async throws -> JSONBody {
         let bytes = Array(buffer: try await collect(request, limit: limit))
+        if optional && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return JSONBody(object: [:]) }
         guard case .object(let object) = try JSONValue.parse(bytes) else {
             throw SibylError(.invalidInput, "the body must be a JSON object")
         }
@@ -41,6 +44,11 @@ struct JSONBody {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw SibylError(.invalidInput, "\(key): expected a string") }
         return text
+    }
+
+    /// A field given explicitly as `null`: for fields where null clears a value and absence leaves it.
+    func isNull(_ key: String) -> Bool {
+        object[key] == .null
     }
 
     func requiredString(_ key: String) throws(SibylError) -> String {

@@ -18,7 +18,7 @@ enum OpenAPIDocument {
     static let errors: [Int: String] = [
         400: "malformed_body", 401: "unauthenticated or invalid_api_key", 403: "forbidden or ip_not_allowed",
         404: "not_found", 408: "request_timeout", 409: "conflict", 413: "payload_too_large, too_many_rows or answer_too_large", 415: "unsupported_media_type",
-        422: "invalid_input or invalid_model", 429: "trial_limit_reached or too_many_attempts", 503: "api_unavailable, overloaded or storage_unavailable",
+        422: "invalid_input, invalid_model or missing_features", 429: "trial_limit_reached or too_many_attempts", 503: "api_unavailable, overloaded or storage_unavailable",
     ]
 
     static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
@@ -33,6 +33,10 @@ enum OpenAPIDocument {
     static var rules: [String: Any] {
         ["type": "array", "items": object(["cidr": string, "action": ["enum": ["allow", "deny"]], "priority": integer], required: ["cidr"])]
     }
+
+    /// A name of an API or key: a label, not unique.
+    static var apiName: [String: Any] { ["type": "string", "minLength": 1, "maxLength": 100] }
+    static var missingFeatures: [String: Any] { ["enum": ["allow", "refuse"], "default": "allow"] }
 
     static var operations: [Operation] {
         let project = "/api/v1/projects/{project_id}"
@@ -125,7 +129,7 @@ enum OpenAPIDocument {
                 body: object(["user_ids": ["type": "array", "items": integer]], required: ["user_ids"])),
             Operation(method: "get", path: "/api/v1/license", summary: "Edition and API options", tag: "license"),
             Operation(
-                method: "put", path: "/api/v1/license", summary: "Change the license (admin)", tag: "license",
+                method: "put", path: "/api/v1/license", summary: "Change the license (admin); 409 when below what is in use", tag: "license",
                 body: object(["edition": ["enum": ["trial", "licensed"]], "api_options": integer])),
             Operation(
                 method: "post", path: project + "/models",
@@ -137,18 +141,27 @@ enum OpenAPIDocument {
             Operation(
                 method: "post", path: project + "/apis", summary: "Create a prediction API (status building)", tag: "apis",
                 body: object(
-                    ["model_id": string, "type": ["enum": ["official", "trial"]], "ip_whitelist": strings, "ip_rules": rules],
-                    required: ["model_id", "type"]),
+                    [
+                        "model_id": string, "type": ["enum": ["official", "trial"], "default": "trial"], "name": apiName,
+                        "missing_features": missingFeatures, "ip_whitelist": strings, "ip_rules": rules,
+                    ],
+                    required: ["model_id"]),
                 answers: [202: "the API and its first key, shown once"]),
             Operation(method: "get", path: project + "/apis", summary: "List APIs", tag: "apis"),
             Operation(method: "get", path: api, summary: "API information", tag: "apis"),
             Operation(
-                method: "patch", path: api, summary: "Serve another model of the project (updating → operating)", tag: "apis",
-                body: object(["model_id": string], required: ["model_id"])),
+                method: "patch", path: api,
+                summary: "Serve another model (updating → operating), rename, set missing_features, or promote a trial API to official",
+                tag: "apis",
+                body: object([
+                    "model_id": string, "name": ["type": ["string", "null"], "maxLength": 100], "missing_features": missingFeatures,
+                    "type": ["enum": ["official", "trial"]],
+                ])),
             Operation(method: "delete", path: api, summary: "Delete a stopped, unlocked API", tag: "apis", answers: [204: "deleted"]),
             Operation(method: "post", path: api + "/stop", summary: "Stop (refused while locked)", tag: "apis"),
             Operation(method: "post", path: api + "/start", summary: "Start a stopped API", tag: "apis"),
-            Operation(method: "post", path: api + "/lock", summary: "Lock: the API cannot be stopped", tag: "apis"),
+            Operation(
+                method: "post", path: api + "/lock", summary: "Lock: every edit is refused (but revoking a key) until an admin unlocks", tag: "apis"),
             Operation(method: "post", path: api + "/unlock", summary: "Unlock (admin)", tag: "apis"),
             Operation(method: "get", path: api + "/ip_whitelist", summary: "The IP whitelist: rules, and the allowed blocks", tag: "apis"),
             Operation(
@@ -159,7 +172,7 @@ enum OpenAPIDocument {
                 summary: "Set a block's rule: plain (allow, after the others) or with action and/or priority", tag: "apis",
                 body: object(["cidr": string, "action": ["enum": ["allow", "deny"]], "priority": integer], required: ["cidr"])),
             Operation(method: "delete", path: api + "/ip_whitelist", summary: "Remove a CIDR block's rule (?cidr=)", tag: "apis"),
-            Operation(method: "get", path: api + "/keys", summary: "List keys (ids only)", tag: "apis"),
+            Operation(method: "get", path: api + "/keys", summary: "List keys: ids, names, last use (no secrets)", tag: "apis"),
             Operation(
                 method: "post", path: project + "/account_secrets",
                 summary: "Create an account secret for Prediction One's developer API, shown once", tag: "account secrets",
@@ -168,7 +181,9 @@ enum OpenAPIDocument {
             Operation(
                 method: "delete", path: project + "/account_secrets/{secret_id}",
                 summary: "Revoke an account secret and the keys issued from it", tag: "account secrets", answers: [204: "revoked"]),
-            Operation(method: "post", path: api + "/keys", summary: "Create a key, its secret shown once", tag: "apis", answers: [201: "the key"]),
+            Operation(
+                method: "post", path: api + "/keys", summary: "Create a key, optionally named, its secret shown once", tag: "apis",
+                body: object(["name": apiName]), answers: [201: "the key"]),
             Operation(method: "delete", path: api + "/keys/{key_id}", summary: "Revoke a key", tag: "apis", answers: [204: "revoked"]),
             Operation(
                 method: "get", path: api + "/usage", summary: "Daily counts (?from=YYYY-MM-DD&to=YYYY-MM-DD, UTC)", tag: "apis"),

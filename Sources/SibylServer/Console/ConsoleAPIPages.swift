@@ -188,7 +188,7 @@ struct ConsoleAPIPages {
                         throw SibylError(.invalidInput, "priority: expected a whole number")
                     }
                     _ = try await console.apis.addToWhitelist(record, cidr: text, action: action, priority: Int(priorityText))
-                } catch let error as SibylError where error.code == .invalidInput {
+                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
                     return try await show(visit, refusal: Refusal(cidr: (text, error)))
                 }
                 return try await visit.redirect(
@@ -201,7 +201,11 @@ struct ConsoleAPIPages {
                 let project = try await visit.project()
                 let record = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id"))
                 let text = try visit.form.required("cidr")
-                _ = try await console.apis.removeFromWhitelist(record, cidr: text)
+                do {
+                    _ = try await console.apis.removeFromWhitelist(record, cidr: text)
+                } catch let error as SibylError where error.code == .conflict {
+                    return try await show(visit, refusal: Refusal(error: error))
+                }
                 return try await visit.redirect(
                     to: path(project, record.api.id) + "?dialog=whitelist", notice: "\(text) removed from the IP whitelist.")
             }
@@ -210,7 +214,12 @@ struct ConsoleAPIPages {
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
                 let api = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id")).api
-                let key = try await console.apis.issueKey(api)
+                let key: IssuedKey
+                do {
+                    key = try await console.apis.issueKey(api, name: try APIOperations.name(visit.form["name"]))
+                } catch let error as SibylError where error.code == .conflict || error.code == .invalidInput {
+                    return try await show(visit, refusal: Refusal(error: error))
+                }
                 return try await visit.redirect(
                     to: path(project, api.id), notice: "Key \(key.keyID) created.",
                     newKey: ConsoleFlash.NewKey.apiKey(for: api.id, keyID: key.keyID, secret: key.secret))

@@ -138,7 +138,8 @@ struct ConsoleAdminPages {
                         by: visit.user, edition: visit.form.optional("edition"), apiOptions: options)
                     return try await visit.redirect(
                         to: "/admin/license", notice: "License saved: \(license.edition), \(license.apiOptions) API options.")
-                } catch let error as SibylError where error.code == .invalidInput {
+                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
+                    // A license below what is in use (409) is shown on the form, as a typo is.
                     return try await self.license(visit, error: error)
                 }
             }
