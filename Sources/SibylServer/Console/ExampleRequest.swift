@@ -1,22 +1,33 @@
 import Foundation
 import SibylCore
 
-/// A ready-to-run request for an API, in curl and in Python, filled with its URL and a record of the model's
-/// first features. The key is read from `SIBYL_API_KEY`, never written into the page.
+/// A ready-to-run request for an API, in curl and in Python, filled with its URL and a record that names every
+/// feature of the model (a request that leaves features out is answered with them missing, or refused by an
+/// API set to refuse them). A model wider than `maxRecordFeatures` gets an example that sends a CSV file
+/// instead: a record of thousands of keys helps nobody on a page, and a file with a header row is how such
+/// inputs are kept anyway. The key is read from `SIBYL_API_KEY`, never written into the page.
 struct ExampleRequest: Sendable {
     let curl: String
     let python: String
 
+    /// The widest model whose example spells out a record.
+    static let maxRecordFeatures = 200
+
     init(url: String, features: [String]) {
-        let shown = features.prefix(4).map { "\(JSONText.quoted($0)): 0.5" }.joined(separator: ", ")
+        (curl, python) = features.count <= Self.maxRecordFeatures ? Self.record(url, features) : Self.csvFile(url, features)
+    }
+
+    /// The example that sends one record naming every feature.
+    private static func record(_ url: String, _ features: [String]) -> (curl: String, python: String) {
+        let shown = features.map { "\(JSONText.quoted($0)): 0.5" }.joined(separator: ", ")
         let body = "{\"records\": [{\(shown)}]}"
-        curl = """
+        let curl = """
             curl -X POST '\(Self.shellQuoted(url))' \\
               -H "X-Api-Key: $SIBYL_API_KEY" \\
               -H 'Content-Type: application/json' \\
               -d '\(Self.shellQuoted(body))'
             """
-        python = """
+        let python = """
             import os
             import requests  # pip install requests
 
@@ -28,6 +39,37 @@ struct ExampleRequest: Sendable {
             answer.raise_for_status()
             print(answer.json()["predictions"])
             """
+        return (curl, python)
+    }
+
+    /// The example for a wide model: `rows.csv`, whose header row names the features, sent as `text/csv`.
+    private static func csvFile(_ url: String, _ features: [String]) -> (curl: String, python: String) {
+        // Names come from the model file: control characters (a line break would end the comment) are dropped.
+        let first = features.prefix(3).map { String($0.unicodeScalars.filter { $0.properties.generalCategory != .control }) }
+            .joined(separator: ",")
+        let note = "rows.csv: a header row naming the model's \(features.count) features (\(first),…), then one row per prediction"
+        let curl = """
+            # \(note)
+            curl -X POST '\(Self.shellQuoted(url))' \\
+              -H "X-Api-Key: $SIBYL_API_KEY" \\
+              -H 'Content-Type: text/csv' \\
+              --data-binary @rows.csv
+            """
+        let python = """
+            # \(note)
+            import os
+            import requests  # pip install requests
+
+            with open("rows.csv", "rb") as rows:
+                answer = requests.post(
+                    \(JSONText.quoted(url)),
+                    headers={"X-Api-Key": os.environ["SIBYL_API_KEY"], "Content-Type": "text/csv"},
+                    data=rows,
+                )
+            answer.raise_for_status()
+            print(answer.json()["predictions"])
+            """
+        return (curl, python)
     }
 
     /// Text to put between single quotes in a POSIX shell.
