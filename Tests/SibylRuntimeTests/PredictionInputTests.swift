@@ -56,6 +56,16 @@ import Testing
         }
     }
 
+    /// A feature with no key or column is absent; one given as null or an empty cell is missing, not absent.
+    @Test func absentFeaturesAreToldApartFromMissingValues() throws {
+        #expect(try decode(#"{"records": [{"a": 1, "b": null, "c": 2}]}"#).absentColumns == [])
+        #expect(try decode(#"{"records": [{"a": 1, "b": null}, {"c": 2, "b": 1}]}"#).absentColumns == [0, 2])
+        #expect(try decode(#"{"records": [{}, {"a": 1, "b": 2, "c": 3}]}"#).absentColumns == [0, 1, 2])
+        #expect(try decode(#"{"rows": [[1, null, 2]]}"#).absentColumns == [])
+        #expect(try decode("c,a\n1,\n", "text/csv").absentColumns == [1])
+        #expect(try decode("a,b,c\n,,\n", "text/csv").absentColumns == [])
+    }
+
     @Test func numbersRoundTripExactly() throws {
         var generator = DecimalNumberTests.Generator(state: 99)
         var doubles: [Double] = []

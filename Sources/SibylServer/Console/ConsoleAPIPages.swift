@@ -11,6 +11,7 @@ struct ConsoleAPIPages {
 
     struct APIRow: Sendable {
         let id: String
+        let name: String
         let modelID: String
         let modelName: String
         let type: String
@@ -47,7 +48,17 @@ struct ConsoleAPIPages {
 
     struct KeyRow: Sendable {
         let id: String
+        let name: String
         let created: String
+        /// When it last opened a call, or "never".
+        let lastUsed: String
+
+        init(_ key: APIKey) {
+            id = key.id
+            name = key.name ?? ""
+            created = ConsoleFormat.dateTime(key.createdAt)
+            lastUsed = key.lastUsedAt.map { ConsoleFormat.dateTime($0) + " UTC" } ?? "never"
+        }
     }
 
     struct RuleRow: Sendable {
@@ -94,6 +105,7 @@ struct ConsoleAPIPages {
     struct APIView: Sendable {
         let projectID: Int
         let id: String
+        let name: String
         /// The API's id again, for the key rows, inside which `id` is the key's.
         let apiID: String
         let status: String
@@ -113,6 +125,7 @@ struct ConsoleAPIPages {
         let created: String
         let requestLimit: Int
         let requestsLeft: Int
+        let refusesMissingFeatures: Bool
         let canStop: Bool
         let canStart: Bool
         let canDelete: Bool
@@ -210,6 +223,27 @@ struct ConsoleAPIPages {
                     to: path(project, record.api.id) + "?dialog=whitelist", notice: "\(text) removed from the IP whitelist.")
             }
         }
+        router.post("projects/:project_id/apis/:api_id/settings") { request, context in
+            try await console.action(request, context) { visit in
+                try await acting(visit) { project, id in
+                    let api = try await console.apis.record(projectID: project.id, id: id).api
+                    let name = try APIOperations.name(visit.form["name"])
+                    let rule = try APIOperations.missingFeatures(visit.form["missing_features"] ?? "")
+                    _ = try await console.apis.edit(api, name: .some(name), missingFeatures: rule)
+                    return try await visit.redirect(to: path(project, api.id), notice: "Settings saved.")
+                }
+            }
+        }
+        router.post("projects/:project_id/apis/:api_id/promote") { request, context in
+            try await console.action(request, context) { visit in
+                try await acting(visit) { project, id in
+                    let api = try await console.apis.record(projectID: project.id, id: id).api
+                    _ = try await console.apis.edit(api, kind: .official)
+                    return try await visit.redirect(
+                        to: path(project, api.id), notice: "API promoted to official: it has no request limit and uses one API option.")
+                }
+            }
+        }
         router.post("projects/:project_id/apis/:api_id/keys") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
@@ -257,7 +291,7 @@ struct ConsoleAPIPages {
         let project = try await visit.project()
         do {
             return try await body(project, visit.context.parameters.get("api_id"))
-        } catch let error as SibylError where error.code == .conflict || error.code == .forbidden {
+        } catch let error as SibylError where error.code == .conflict || error.code == .forbidden || error.code == .invalidInput {
             return try await show(visit, refusal: Refusal(error: error))
         }
     }
@@ -269,7 +303,7 @@ struct ConsoleAPIPages {
         let rows = try await console.store.apiRecords(projectID: project.id).reversed().map { record in
             let api = record.api
             return APIRow(
-                id: api.id, modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID, type: api.kind.rawValue,
+                id: api.id, name: api.name ?? "", modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID, type: api.kind.rawValue,
                 status: api.status.rawValue, locked: api.locked,
                 requestsLeft: api.requestLimit.map { String(max(0, $0 - api.requestsUsed)) } ?? "—",
                 created: ConsoleFormat.dateTime(api.createdAt))
@@ -293,7 +327,9 @@ struct ConsoleAPIPages {
         _ = try await console.models.model(projectID: project.id, id: modelID)
         do {
             let kind = try APIOperations.kind(visit.form["type"] ?? "")
-            let created = try await console.apis.create(projectID: project.id, modelID: modelID, kind: kind, whitelist: IPWhitelist())
+            let created = try await console.apis.create(
+                projectID: project.id, name: try APIOperations.name(visit.form["name"]), modelID: modelID, kind: kind,
+                whitelist: IPWhitelist())
             let key = created.key
             return try await visit.redirect(
                 to: path(project, created.record.api.id),
@@ -329,16 +365,17 @@ struct ConsoleAPIPages {
         }
         let dialog = query.get("dialog")
         let view = APIView(
-            projectID: project.id, id: api.id, apiID: api.id, status: api.status.rawValue, locked: api.locked,
+            projectID: project.id, id: api.id, name: api.name ?? "", apiID: api.id, status: api.status.rawValue, locked: api.locked,
             isFailed: api.status == .failed, failureReason: api.failureReason ?? "",
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
             url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
             compatibleURL: PredictionOneRoutes.url(
                 projectID: project.id, apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
-            keys: record.keys.map { KeyRow(id: $0.id, created: ConsoleFormat.dateTime($0.createdAt)) },
+            keys: record.keys.map(KeyRow.init),
             whitelist: record.whitelist.rules.map(RuleRow.init), created: ConsoleFormat.dateTime(api.createdAt),
-            requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestLimit.map { max(0, $0 - api.requestsUsed) } ?? 0,
+            requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestsLeft ?? 0,
+            refusesMissingFeatures: api.missingFeatures == .refuse,
             canStop: [.operating, .updating, .failed].contains(api.status), canStart: api.status == .stopped,
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),
             usage: usageView(report, error: usageError), example: ExampleRequest(

@@ -50,6 +50,7 @@ struct PredictionOneRoutes {
         let repeatsCells = call.keyColumn != nil || call.appendInputs || call.reasons
         let records = repeatsCells ? try CSVRecords.read(call.csv) : []
         let table = (header: records.first ?? [], rows: Array(records.dropFirst()))
+        // Checked again where the answer is built, but here too: a bad request must not use a trial request.
         if let column = call.keyColumn, !table.header.contains(column) { throw PredictionOneError.badRequest("pc: no column \(column) in pr") }
         try await gateway.useTrialRequest(route)
         let predictions: Predictions

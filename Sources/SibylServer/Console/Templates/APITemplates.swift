@@ -9,11 +9,12 @@ extension ConsoleTemplates {
         <section class="card" aria-label="APIs">
           {{#hasAPIs}}
           <table id="apis">
-            <thead><tr><th>API ID</th><th>Model</th><th>Type</th><th>Status</th><th class="num">Trial requests left</th><th>Created (UTC)</th></tr></thead>
+            <thead><tr><th>API ID</th><th>Name</th><th>Model</th><th>Type</th><th>Status</th><th class="num">Trial requests left</th><th>Created (UTC)</th></tr></thead>
             <tbody>
               {{#apis}}
               <tr>
                 <td><a href="/projects/{{projectID}}/apis/{{id}}"><code>{{id}}</code></a></td>
+                <td>{{name}}</td>
                 <td><a href="/projects/{{projectID}}/models/{{modelID}}">{{modelName}}</a></td>
                 <td>{{type}}</td>
                 <td>{{>status}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td>
@@ -113,7 +114,12 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="info-title">
             <h2 id="info-title">API information</h2>
             <dl class="info">
-              <dt>API type</dt><dd><span class="badge plain{{#isOfficial}} badge-official{{/isOfficial}}">{{typeLabel}}</span></dd>
+              <dt>API type</dt><dd><span class="badge plain{{#isOfficial}} badge-official{{/isOfficial}}">{{typeLabel}}</span>
+                {{#isTrial}}<form method="post" action="/projects/{{projectID}}/apis/{{id}}/promote" class="inline-form">
+                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <button type="submit" class="button small" id="promote">Promote to official</button>
+                </form>{{/isTrial}}</dd>
+              <dt>Name</dt><dd id="api-name">{{name}}{{^name}}<span class="muted">None</span>{{/name}}</dd>
               <dt>Model ID</dt><dd><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> ({{modelName}})</dd>
               <dt>API ID</dt><dd><code id="api-id">{{id}}</code></dd>
               <dt>API URL</dt>
@@ -132,7 +138,7 @@ extension ConsoleTemplates {
               <dd>
                 <ul class="plain" id="keys">
                   {{#keys}}
-                  <li><span><code>{{id}}</code> <span class="muted">· created {{created}}</span></span>
+                  <li><span><code>{{id}}</code>{{#name}} {{name}}{{/name}} <span class="muted">· created {{created}} · last used {{lastUsed}}</span></span>
                     <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/keys/{{id}}/revoke">
                       <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                       <button type="submit" class="button small danger">Revoke</button>
@@ -143,6 +149,8 @@ extension ConsoleTemplates {
                 </ul>
                 <form method="post" action="/projects/{{projectID}}/apis/{{id}}/keys" class="inline-form">
                   <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <label for="key-name">Key name (optional)</label>
+                  <input id="key-name" name="name" maxlength="100">
                   <button type="submit" class="button small" id="create-key">Create key</button>
                 </form>
                 <p class="hint">A key is <code>key_id.secret</code>; its secret is shown once, when it is created.</p>
@@ -156,6 +164,20 @@ extension ConsoleTemplates {
                 <a class="button small" id="configure-whitelist" href="/projects/{{projectID}}/apis/{{id}}?dialog=whitelist" data-dialog="whitelist-dialog">Configure IP whitelist</a>
               </dd>
               <dt>Date/time created</dt><dd>{{created}} UTC</dd>
+              <dt>Settings</dt>
+              <dd>
+                <form method="post" action="/projects/{{projectID}}/apis/{{id}}/settings" class="inline-form" id="settings">
+                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                  <label for="settings-name">Name</label>
+                  <input id="settings-name" name="name" maxlength="100" value="{{name}}">
+                  <label for="missing-features">Features left out of a request</label>
+                  <select id="missing-features" name="missing_features">
+                    <option value="allow"{{^refusesMissingFeatures}} selected{{/refusesMissingFeatures}}>Allow (sent as missing)</option>
+                    <option value="refuse"{{#refusesMissingFeatures}} selected{{/refusesMissingFeatures}}>Refuse (422)</option>
+                  </select>
+                  <button type="submit" class="button small" id="save-settings">Save</button>
+                </form>
+              </dd>
               {{#isTrial}}
               <dt>Trial requests</dt>
               <dd><meter min="0" max="{{requestLimit}}" value="{{requestsLeft}}" id="trial-meter">{{requestsLeft}}</meter> <span id="requests-left">{{requestsLeft}}</span> of {{requestLimit}} left</dd>

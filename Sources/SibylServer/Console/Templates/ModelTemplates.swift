@@ -127,6 +127,10 @@ extension ConsoleTemplates {
             <h2 id="start-title">Start API creation</h2>
             <input type="hidden" name="csrf" value="{{chrome.csrf}}">
             <input type="hidden" name="model_id" value="{{id}}">
+            <div class="field">
+              <label for="api-name-input">Name (optional)</label>
+              <input id="api-name-input" name="name" maxlength="100">
+            </div>
             <fieldset>
               <legend>API type</legend>
               <label class="choice{{#officialRefusal}} disabled{{/officialRefusal}}">
