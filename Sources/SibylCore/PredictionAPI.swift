@@ -71,7 +71,7 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
     /// Names of APIs and keys are labels for people: 1 to 100 printable characters.
     public static func validate(name: String) throws(SibylError) {
         guard (1...100).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw SibylError(.invalidInput, "name must be 1 to 100 printable characters") }
+        else { throw SibylError(.invalidInput, "name: must be 1 to 100 printable characters") }
     }
 }
 

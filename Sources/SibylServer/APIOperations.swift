@@ -61,11 +61,7 @@ struct APIOperations: Sendable {
     /// A name as given for an API or a key: trimmed; empty is none.
     static func name(_ text: String?) throws(SibylError) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
-        do {
-            try PredictionAPI.validate(name: trimmed)
-        } catch {
-            throw SibylError(.invalidInput, "name: " + error.message.replacingOccurrences(of: "name must", with: "must"))
-        }
+        try PredictionAPI.validate(name: trimmed)
         return trimmed
     }
 

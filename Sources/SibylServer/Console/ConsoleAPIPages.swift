@@ -305,7 +305,7 @@ struct ConsoleAPIPages {
             return APIRow(
                 id: api.id, name: api.name ?? "", modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID, type: api.kind.rawValue,
                 status: api.status.rawValue, locked: api.locked,
-                requestsLeft: api.requestLimit.map { String(max(0, $0 - api.requestsUsed)) } ?? "—",
+                requestsLeft: api.requestsLeft.map(String.init) ?? "—",
                 created: ConsoleFormat.dateTime(api.createdAt))
         }
         let secrets = try await console.store.accountSecrets(projectID: project.id).map {
