@@ -57,12 +57,17 @@ def test_models_projects_and_users_by_name(logged_in):
 
 def test_lists_are_newest_first_like_the_console(logged_in):
     cli = logged_in
-    older, newer = push(cli, "older"), push(cli, "newer")
+    # Creation times are whole seconds, and the node orders a tie by id (random): one second apart.
+    older = push(cli, "older")
+    time.sleep(1.1)
+    newer = push(cli, "newer")
     models = [m["model_id"] for m in cli.json("models", "list")["results"]]
     assert models.index(newer["model_id"]) < models.index(older["model_id"])
     table = cli.run("models", "list").stdout.splitlines()
     assert table[1].startswith(newer["model_id"])
-    first, second = trial_api(cli, older["model_id"]), trial_api(cli, newer["model_id"])
+    first = trial_api(cli, older["model_id"])
+    time.sleep(1.1)
+    second = trial_api(cli, newer["model_id"])
     apis = [a["api_id"] for a in cli.json("apis", "list")["results"]]
     assert apis.index(second["api_id"]) < apis.index(first["api_id"])
     assert cli.run("apis", "list").stdout.splitlines()[1].startswith(second["api_id"])
@@ -136,8 +141,14 @@ def test_apis_and_keys_by_name_with_their_fields(server_fields):
 
     key = cli.json("apis", "keys", "create", "scoring-2", "--name", "partner")
     assert key["name"] == "partner"
-    listed = cli.json("apis", "keys", "list", "scoring-2")["results"]
-    assert listed[0]["key_id"] == key["key_id"] and listed[0]["last_used_at"] is None
+    for _ in range(50):  # last use is written with the usage, every second
+        listed = cli.json("apis", "keys", "list", "scoring-2")["results"]
+        if listed[0]["last_used_at"] is not None:
+            break
+        time.sleep(0.1)
+    assert listed[0]["last_used_at"] is not None, "the first key was used by the predictions above"
+    assert listed[-1]["key_id"] == key["key_id"] and listed[-1]["last_used_at"] is None
+    assert "never" in cli.run("apis", "keys", "list", "scoring-2").stdout.splitlines()[-1]
     assert "partner" in cli.run("apis", "keys", "list", "scoring-2").stdout
     assert cli.json("apis", "keys", "revoke", "scoring-2", "partner") == {"revoked": key["key_id"]}
 

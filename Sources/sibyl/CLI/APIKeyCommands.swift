@@ -30,7 +30,7 @@ extension APIs {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "list", abstract: "The API's keys (never their secrets), newest first.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "The API's keys (never their secrets), oldest first, as the console lists them.")
             @Argument(help: "The API's id or name.") var api: String
             @OptionGroup var project: ProjectOptions
             @OptionGroup var output: OutputOptions
@@ -38,8 +38,8 @@ extension APIs {
             func run() async throws {
                 let server = ServerClient(try Credentials.current())
                 let answer = try await server.call(.GET, try await APIs.path(project, named: api, server) + "/keys")
-                let keys = Array((answer.object["results"] as? [[String: Any]] ?? []).reversed())
-                if output.json { return Output.json(["count": keys.count, "results": keys]) }
+                if output.json { return Output.json(answer.json) }
+                let keys = answer.object["results"] as? [[String: Any]] ?? []
                 Output.table(["key", "name", "created", "last used"], keys.map {
                     [Output.text($0["key_id"]), Output.text($0["name"]), Output.text($0["created_at"]), $0["last_used_at"] as? String ?? "never"]
                 })

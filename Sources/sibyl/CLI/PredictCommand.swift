@@ -51,6 +51,7 @@ struct Predict: AsyncParsableCommand {
         var printer = PredictionPrinter(format: format)
         let bar = ProgressBar("Predicting", total: rows.count, unit: .rows)
         var batches = PredictionBatches()
+        bar.update(0)
         try await batches.send(rows) { batch in
             try await client.send(
                 .POST, "/apis/\(Query.escape(apiID))/predict", body: batch, contentType: isJSON ? "application/json" : "text/csv",
