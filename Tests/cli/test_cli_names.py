@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, ROOT, push, rows_of, trial_api
+from conftest import CLI, FIXTURES, ROOT, push, rows_of, trial_api
 
 
 def test_version_is_the_one_in_sibyl_core(cli):
@@ -51,6 +51,13 @@ def test_models_projects_and_users_by_name(logged_in):
     assert cli.json("projects", "members", "named-project", "admin", "dora")["members"] == [1, user["user_id"]]
     cli.run("users", "password", "dora", stdin="dora-password-2\n")
     assert cli.json("tokens", "list", "--user", "dora")["count"] == 0
+    # A member may not list users, but may name themself.
+    dora = CLI(os.path.join(cli.home, "dora"), cli.url)
+    dora.run("login", "--url", cli.url, "--user", "dora", stdin="dora-password-2\n")
+    assert dora.json("users", "password", "dora", stdin="dora-password-3\n") == {"password_changed": user["user_id"]}
+    assert dora.run("users", "password", "admin", stdin="x-password-123\n", code=1).stderr == \
+        'error: not_found: no user has the id or name "admin" that you may see\n'
+    dora.run("login", "--url", cli.url, "--user", "dora", stdin="dora-password-3\n")
     assert cli.json("users", "rm", "dora") == {"deleted": user["user_id"]}
     assert 'no project has the id or name "nowhere"' in cli.run("models", "list", "--project", "nowhere", code=1).stderr
 
