@@ -51,6 +51,7 @@ struct Predict: AsyncParsableCommand {
         var printer = PredictionPrinter(format: format)
         let bar = ProgressBar("Predicting", total: rows.count, unit: .rows)
         var batches = PredictionBatches()
+        var absent = 0
         bar.update(0)
         try await batches.send(rows) { batch in
             try await client.send(
@@ -60,7 +61,14 @@ struct Predict: AsyncParsableCommand {
             bar.clear()
             printer.add(answer, totalRows: rows.count)
             bar.update(done)
+            absent = max(absent, answer.headers.first(name: "Sibyl-Missing-Features").flatMap(Int.init) ?? 0)
         }
         printer.finish()
+        if absent > 0 {
+            // The API allows absent features (its default): the answers stand, but may not be what was meant.
+            Output.note(
+                "warning: \(absent) of the model's features were absent from some rows and taken as missing values "
+                    + "(`sibyl apis update API --missing-features refuse` refuses such rows instead)")
+        }
     }
 }
