@@ -8,10 +8,11 @@ struct Sibyl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sibyl", abstract: "Self-hosted prediction APIs from trained models.",
         discussion: "`sibyl serve` runs a node; every other command talks to a running node over HTTP (log in first).",
+        version: SibylVersion.string,
         subcommands: [
             Serve.self, Login.self, Logout.self, Whoami.self, Models.self, APIs.self, Predict.self, Deployments.self, Keys.self,
             Registries.self, Secrets.self, AccountSecretCommands.self, Flavors.self, Projects.self, Users.self, LicenseCommand.self,
-            Tokens.self,
+            Tokens.self, VersionCommand.self,
         ])
 }
 
@@ -23,6 +24,7 @@ enum Entry {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try Sibyl.parseAsRoot()
+            try await ProjectOptions.resolveName(of: command)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -36,6 +38,14 @@ enum Entry {
             Output.note(Sibyl.fullMessage(for: error))
             exit(2)
         }
+    }
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print this executable's version (as --version).")
+
+    func run() {
+        Output.line(SibylVersion.string)
     }
 }
 

@@ -8,53 +8,13 @@ import json
 import os
 import stat
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from sibyl_process import BINARY, SibylProcess  # noqa: E402  (the shared way to run a node)
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
-PASSWORD = "cli-tests-password"
-# The container engine the deployment test runs on (CI starts one; see scripts/container-engine.sh).
-ENGINE = os.environ.get("SIBYL_TEST_ENGINE")
-ENGINE_REQUIRED = os.environ.get("SIBYL_REQUIRE_ENGINE") == "1"
-TOKEN = "cli-tests-admin-token-0123456789"
-
-
-class CLI:
-    def __init__(self, home, url):
-        self.env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(home, "config"))
-        for name in ["SIBYL_URL", "SIBYL_TOKEN", "SIBYL_API_KEY"]:
-            self.env.pop(name, None)
-        self.url = url
-        self.home = home
-
-    def run(self, *args, stdin=None, env=None, code=0):
-        result = subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
-                                env=dict(self.env, **(env or {})), timeout=120)
-        assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-        return result
-
-    def json(self, *args, stdin=None):
-        return json.loads(self.run(*args, "--json", stdin=stdin).stdout)
-
-
-@pytest.fixture(scope="module")
-def cli():
-    with tempfile.TemporaryDirectory() as home:
-        arguments = ["--edition", "licensed", "--api-options", "5"]
-        if ENGINE:
-            arguments += ["--container-engine", ENGINE]
-        env = {"SIBYL_ADMIN_TOKEN": TOKEN, "SIBYL_ADMIN_PASSWORD": PASSWORD}
-        with SibylProcess(os.path.join(home, "data"), arguments, env) as node:
-            yield CLI(home, node.base)
+from conftest import BINARY, ENGINE, ENGINE_REQUIRED, FIXTURES, PASSWORD, TOKEN, CLI, SibylProcess
 
 
 def test_login_keeps_a_private_token_and_whoami_reads_it(cli):
@@ -77,8 +37,11 @@ def test_login_keeps_a_private_token_and_whoami_reads_it(cli):
 def test_usage_errors_exit_2_and_server_errors_exit_1_with_the_code(cli):
     assert cli.run("apis", "create", code=2).stderr.startswith("Error: Missing expected argument")
     assert cli.run("login", "--url", cli.url, code=2).returncode == 2
-    refused = cli.run("apis", "create", "mdl_nonexistent", code=1)
+    # An id no model has goes to the server, which refuses it; a name no model has is refused at once.
+    refused = cli.run("apis", "create", "mdl_" + "a" * 16, code=1)
     assert "invalid_input" in refused.stderr and "422" in refused.stderr
+    unknown = cli.run("apis", "create", "mdl_nonexistent", code=1)
+    assert unknown.stderr == 'error: not_found: no model has the id or name "mdl_nonexistent"\n', unknown.stderr
     assert "not_found" in cli.run("apis", "show", "api_nonexistent", code=1).stderr
 
 

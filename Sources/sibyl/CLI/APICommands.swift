@@ -14,32 +14,48 @@ struct APIs: AsyncParsableCommand {
         "/api/v1/projects/\(project.project)/apis" + (api.map { "/" + Query.escape($0) } ?? "")
     }
 
+    /// The path of the API `api` names, by id or name.
+    static func path(_ project: ProjectOptions, named api: String, _ server: ServerClient) async throws -> String {
+        path(project, try await Names(server: server).api(api, project))
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an API serving a model; waits until it operates, then prints its URL and key (shown this once).")
 
-        @Argument(help: "The model's id.") var model: String
-        @Option(help: "official or trial.") var type = "trial"
-        @Option(name: .customLong("allow"), help: "A CIDR block that may call the API; repeat for several.") var allow: [String] = []
+        @Argument(help: "The model's id or name.") var model: String
+        @Option(help: "trial (the default: 100 requests in all, no API option used) or official (uses one of the license's API options).")
+        var type = "trial"
+        @Option(help: "A name for the API (1-100 characters; need not be unique).") var name: String?
+        @Option(help: "allow (the default: absent features are missing values, counted in the Sibyl-Missing-Features header) or refuse (422).")
+        var missingFeatures: MissingFeatures?
+        @Option(name: .customLong("allow"), help: "A CIDR block that may call the API; repeat for several. Without any, nobody may call it until one is allowed.")
+        var allow: [String] = []
         @Flag(help: "Return at once, without waiting for the API to operate.") var noWait = false
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let server = ServerClient(try Credentials.current())
-            var api = try await server.call(
-                .POST, APIs.path(project), json: ["model_id": model, "type": type, "ip_whitelist": allow]
-            ).object
+            var body: [String: Any] = ["model_id": try await Names(server: server).model(model, project), "type": type, "ip_whitelist": allow]
+            if let name { body["name"] = name }
+            if let missingFeatures { body["missing_features"] = missingFeatures.rawValue }
+            var api = try await server.call(.POST, APIs.path(project), json: body).object
             let key = api["api_key"] as? [String: Any] ?? [:]
             let id = Output.text(api["api_id"])
             if !noWait {
                 api = try await APIs.built(api, "Building \(id)", project: project, server: server)
                 api["api_key"] = key
             }
+            if allow.isEmpty {
+                Output.note(
+                    "warning: the IP whitelist is empty, so nobody can call this API until an address is allowed: "
+                        + "sibyl apis allow \(id) CIDR (e.g. 203.0.113.0/24, or 127.0.0.1/32 for this machine)")
+            }
             if output.json { return Output.json(api) }
             Output.fields([
-                ("api", id), ("status", Output.text(api["status"])), ("url", Output.text(api["url"])),
-                ("key", Output.text(key["secret"])),
+                ("api", id), ("name", Output.text(api["name"])), ("status", Output.text(api["status"])),
+                ("url", Output.text(api["url"])), ("key", Output.text(key["secret"])),
             ])
             Output.note("The key is shown this once: keep it now.")
             if api["status"] as? String == "failed" { throw CLIError("the API failed to build: \(Output.text(api["failure_reason"]))") }
@@ -48,16 +64,33 @@ struct APIs: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve another model of the project; the old one answers until the new one is built (waits for it).")
+            abstract: "Change an API: its model (the old one answers until the new one is built; waits for it), name, "
+                + "missing-features rule, or promote a trial to official.")
 
-        @Argument(help: "The API's id.") var api: String
-        @Option(help: "The new model's id.") var model: String
+        @Argument(help: "The API's id or name.") var api: String
+        @Option(help: "The new model's id or name.") var model: String?
+        @Option(help: "A new name for the API.") var name: String?
+        @Option(help: "allow or refuse requests that leave features out.") var missingFeatures: MissingFeatures?
+        @Option(help: "official: promote a trial API (uses one of the license's API options). An official API stays official.")
+        var type: String?
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            guard model != nil || name != nil || missingFeatures != nil || type != nil else {
+                throw ValidationError("give --model, --name, --missing-features or --type")
+            }
+        }
+
         func run() async throws {
             let server = ServerClient(try Credentials.current())
-            let changed = try await server.call(.PATCH, APIs.path(project, api), json: ["model_id": model]).object
+            let path = try await APIs.path(project, named: api, server)
+            var body: [String: Any] = [:]
+            if let model { body["model_id"] = try await Names(server: server).model(model, project) }
+            if let name { body["name"] = name }
+            if let missingFeatures { body["missing_features"] = missingFeatures.rawValue }
+            if let type { body["type"] = type }
+            let changed = try await server.call(.PATCH, path, json: body).object
             let answer = try await APIs.built(changed, "Updating \(api)", project: project, server: server)
             if output.json { return Output.json(answer) }
             APIs.describe(answer)
@@ -70,12 +103,14 @@ struct APIs: AsyncParsableCommand {
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
+        /// Newest first, as the console lists them (the server answers oldest first).
         func run() async throws {
             let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project))
-            if output.json { return Output.json(answer.json) }
-            Output.table(["id", "type", "status", "locked", "model", "requests left", "url"], (answer.object["results"] as? [[String: Any]] ?? []).map {
-                [Output.text($0["api_id"]), Output.text($0["type"]), Output.text($0["status"]), Output.text($0["locked"]),
-                 Output.text($0["model_id"]), Output.text($0["requests_left"]), Output.text($0["url"])]
+            let apis = Array((answer.object["results"] as? [[String: Any]] ?? []).reversed())
+            if output.json { return Output.json(["count": apis.count, "results": apis]) }
+            Output.table(["id", "name", "type", "status", "locked", "model", "requests left", "url"], apis.map {
+                [Output.text($0["api_id"]), Output.text($0["name"]), Output.text($0["type"]), Output.text($0["status"]),
+                 Output.text($0["locked"]), Output.text($0["model_id"]), Output.text($0["requests_left"]), Output.text($0["url"])]
             })
         }
     }
@@ -83,12 +118,13 @@ struct APIs: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One API: status, model, whitelist and keys (never their secrets).")
 
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project, api))
+            let server = ServerClient(try Credentials.current())
+            let answer = try await server.call(.GET, try await APIs.path(project, named: api, server))
             if output.json { return Output.json(answer.json) }
             APIs.describe(answer.object)
         }
@@ -99,7 +135,7 @@ struct APIs: AsyncParsableCommand {
         struct Stop: AsyncParsableCommand, Action {
             static let configuration = CommandConfiguration(abstract: "Stop an API (it refuses predictions until started).")
             static let action = "stop"
-            @Argument(help: "The API's id.") var api: String
+            @Argument(help: "The API's id or name.") var api: String
             @OptionGroup var project: ProjectOptions
             @OptionGroup var output: OutputOptions
         }
@@ -107,7 +143,7 @@ struct APIs: AsyncParsableCommand {
         struct Start: AsyncParsableCommand, Action {
             static let configuration = CommandConfiguration(abstract: "Start a stopped API.")
             static let action = "start"
-            @Argument(help: "The API's id.") var api: String
+            @Argument(help: "The API's id or name.") var api: String
             @OptionGroup var project: ProjectOptions
             @OptionGroup var output: OutputOptions
         }
@@ -115,7 +151,7 @@ struct APIs: AsyncParsableCommand {
         struct Lock: AsyncParsableCommand, Action {
             static let configuration = CommandConfiguration(abstract: "Lock an API: it may not be stopped or deleted until an admin unlocks it.")
             static let action = "lock"
-            @Argument(help: "The API's id.") var api: String
+            @Argument(help: "The API's id or name.") var api: String
             @OptionGroup var project: ProjectOptions
             @OptionGroup var output: OutputOptions
         }
@@ -123,7 +159,7 @@ struct APIs: AsyncParsableCommand {
         struct Unlock: AsyncParsableCommand, Action {
             static let configuration = CommandConfiguration(abstract: "Unlock an API (admins only).")
             static let action = "unlock"
-            @Argument(help: "The API's id.") var api: String
+            @Argument(help: "The API's id or name.") var api: String
             @OptionGroup var project: ProjectOptions
             @OptionGroup var output: OutputOptions
         }
@@ -132,12 +168,13 @@ struct APIs: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a stopped, unlocked API with its keys and usage.")
 
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api))
+            let server = ServerClient(try Credentials.current())
+            try await server.call(.DELETE, try await APIs.path(project, named: api, server))
             Output.done(output, "Deleted API \(api).", json: ["deleted": api])
         }
     }
@@ -145,7 +182,7 @@ struct APIs: AsyncParsableCommand {
     struct Allow: APIRuleCommand {
         static let configuration = CommandConfiguration(abstract: "Allow a CIDR block on the API's IP whitelist.")
         static let action = "allow"
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @Argument(help: "A CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
@@ -156,7 +193,7 @@ struct APIs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deny a CIDR block on the API's IP whitelist, e.g. one part of an allowed network.")
         static let action = "deny"
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @Argument(help: "A CIDR block, e.g. 10.1.0.0/16.") var cidr: String
         @OptionGroup var rule: RuleOptions
         @OptionGroup var project: ProjectOptions
@@ -166,79 +203,33 @@ struct APIs: AsyncParsableCommand {
     struct Disallow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a CIDR block's rule (allow or deny) from the API's IP whitelist.")
 
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @Argument(help: "A CIDR block on the whitelist.") var cidr: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .DELETE, APIs.path(project, api) + "/ip_whitelist?cidr=\(Query.escape(cidr))")
+            let server = ServerClient(try Credentials.current())
+            let answer = try await server.call(
+                .DELETE, try await APIs.path(project, named: api, server) + "/ip_whitelist?cidr=\(Query.escape(cidr))")
             APIs.printWhitelist(answer, output)
-        }
-    }
-
-    struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "An API's keys: create (the secret is shown this once), list, revoke.",
-            subcommands: [Create.self, List.self, Revoke.self])
-
-        struct Create: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A new key for the API, working at once.")
-            @Argument(help: "The API's id.") var api: String
-            @OptionGroup var project: ProjectOptions
-            @OptionGroup var output: OutputOptions
-
-            func run() async throws {
-                let key = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/keys").object
-                if output.json { return Output.json(key) }
-                Output.fields([("key", Output.text(key["key_id"])), ("secret", Output.text(key["secret"]))])
-                Output.note("The secret is shown this once: keep it now.")
-            }
-        }
-
-        struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "list", abstract: "The API's keys (ids only).")
-            @Argument(help: "The API's id.") var api: String
-            @OptionGroup var project: ProjectOptions
-            @OptionGroup var output: OutputOptions
-
-            func run() async throws {
-                let answer = try await ServerClient(try Credentials.current()).call(.GET, APIs.path(project, api) + "/keys")
-                if output.json { return Output.json(answer.json) }
-                Output.table(["key", "created"], (answer.object["results"] as? [[String: Any]] ?? []).map {
-                    [Output.text($0["key_id"]), Output.text($0["created_at"])]
-                })
-            }
-        }
-
-        struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a key; the next request with it is refused.")
-            @Argument(help: "The API's id.") var api: String
-            @Argument(help: "The key's id.") var key: String
-            @OptionGroup var project: ProjectOptions
-            @OptionGroup var output: OutputOptions
-
-            func run() async throws {
-                try await ServerClient(try Credentials.current()).call(.DELETE, APIs.path(project, api) + "/keys/\(Query.escape(key))")
-                Output.done(output, "Revoked key \(key).", json: ["revoked": key])
-            }
         }
     }
 
     struct Usage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Daily requests answered 200 and 4xx/5xx, as a bar chart (default: the last 30 days).")
+            abstract: "Daily requests answered 200 and 4xx/5xx, as a bar chart of the days with requests, and the total (default: the last 30 days).")
 
-        @Argument(help: "The API's id.") var api: String
+        @Argument(help: "The API's id or name.") var api: String
         @Option(help: "First day, YYYY-MM-DD.") var from: String?
         @Option(help: "Last day, YYYY-MM-DD.") var to: String?
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .GET, APIs.path(project, api) + "/usage" + UsageBars.query(from: from, to: to))
+            let server = ServerClient(try Credentials.current())
+            let answer = try await server.call(
+                .GET, try await APIs.path(project, named: api, server) + "/usage" + UsageBars.query(from: from, to: to))
             UsageBars.print(answer, output)
         }
     }
@@ -261,10 +252,12 @@ struct APIs: AsyncParsableCommand {
     static func describe(_ api: [String: Any]) {
         let keys = (api["keys"] as? [[String: Any]] ?? []).map { Output.text($0["key_id"]) }
         var fields = [
-            ("api", Output.text(api["api_id"])), ("type", Output.text(api["type"])), ("status", Output.text(api["status"])),
+            ("api", Output.text(api["api_id"])), ("name", Output.text(api["name"])), ("type", Output.text(api["type"])),
+            ("status", Output.text(api["status"]) + (api["exhausted"] as? Bool == true ? " (exhausted: every trial request is used)" : "")),
             ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])), ("url", Output.text(api["url"])),
             ("whitelist", WhitelistRules.lines(api["ip_rules"]).joined(separator: ", ")), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
         ]
+        if let rule = api["missing_features"] as? String { fields.append(("missing features", rule)) }
         if api["request_limit"] as? Int != nil {
             fields.append(("requests", "\(Output.text(api["requests_used"])) of \(Output.text(api["request_limit"])) used"))
         }
@@ -294,7 +287,8 @@ extension APIRuleCommand {
     func run() async throws {
         var body: [String: Any] = ["cidr": cidr, "action": Self.action]
         if let priority = rule.priority { body["priority"] = priority }
-        let answer = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/ip_whitelist", json: body)
+        let server = ServerClient(try Credentials.current())
+        let answer = try await server.call(.POST, try await APIs.path(project, named: api, server) + "/ip_whitelist", json: body)
         APIs.printWhitelist(answer, output)
     }
 }
@@ -309,7 +303,8 @@ protocol Action: AsyncParsableCommand {
 
 extension Action {
     func run() async throws {
-        let answer = try await ServerClient(try Credentials.current()).call(.POST, APIs.path(project, api) + "/" + Self.action)
+        let server = ServerClient(try Credentials.current())
+        let answer = try await server.call(.POST, try await APIs.path(project, named: api, server) + "/" + Self.action)
         if output.json { return Output.json(answer.json) }
         APIs.describe(answer.object)
     }

@@ -6,12 +6,13 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in to a Sibyl server and keep its URL and an access token for the next commands.",
         discussion: """
-            With --user, the password is read from standard input (one line); with --token, the token is checked and kept.
+            With --user, the password is asked for on a terminal ("Password: ", not shown as it is typed), else read \
+            from standard input (one line); with --token, the token is checked and kept.
             The token is stored in the user's config folder (mode 0600); SIBYL_URL and SIBYL_TOKEN override it.
             """)
 
     @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
-    @Option(help: "A user name; the password is read from standard input.") var user: String?
+    @Option(help: "A user name; the password is asked for (hidden) on a terminal, else read from standard input.") var user: String?
     @Option(help: "An access token to keep instead of signing in with a password.") var token: String?
     @OptionGroup var output: OutputOptions
 

@@ -36,23 +36,27 @@ struct Users: AsyncParsableCommand {
 
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password, read from standard input.")
-        @Argument(help: "The user's id.") var user: Int
+        @Argument(help: "The user's id or name.") var user: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.PATCH, "/api/v1/users/\(user)", json: ["password": try Input.secret("password")])
-            Output.done(output, "Password changed.", json: ["password_changed": user])
+            let server = ServerClient(try Credentials.current())
+            let id = try await Names(server: server).user(user)
+            try await server.call(.PATCH, "/api/v1/users/\(id)", json: ["password": try Input.secret("password")])
+            Output.done(output, "Password changed.", json: ["password_changed": id])
         }
     }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a user (never the last admin).")
-        @Argument(help: "The user's id.") var user: Int
+        @Argument(help: "The user's id or name.") var user: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.DELETE, "/api/v1/users/\(user)")
-            Output.done(output, "Deleted user \(user).", json: ["deleted": user])
+            let server = ServerClient(try Credentials.current())
+            let id = try await Names(server: server).user(user)
+            try await server.call(.DELETE, "/api/v1/users/\(id)")
+            Output.done(output, "Deleted user \(id).", json: ["deleted": id])
         }
     }
 }

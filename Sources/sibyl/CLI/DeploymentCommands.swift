@@ -37,7 +37,7 @@ struct Deployments: AsyncParsableCommand {
         func spec() throws -> [String: Any] {
             var spec: [String: Any] = [:]
             if let file {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError("cannot read \(file)") }
+                guard let text = String(validating: try Files.read(file), as: UTF8.self) else { throw CLIError("\(file): not UTF-8 text") }
                 guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
                     throw CLIError("\(file): expected a mapping of the deployment's fields")
                 }

@@ -16,13 +16,13 @@ struct Models: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let data = try Files.read(file)
             let name = name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             var query = "name=\(Query.escape(name))"
             if let format { query += "&format=\(Query.escape(format))" }
             let bar = ProgressBar("Uploading \(URL(fileURLWithPath: file).lastPathComponent)", total: data.count)
             let model = try await ServerClient(try Credentials.current()).call(
-                .POST, "/api/v1/projects/\(project.project)/models?\(query)", body: [UInt8](data),
+                .POST, "/api/v1/projects/\(project.project)/models?\(query)", body: data,
                 contentType: "application/octet-stream", progress: { bar.update($0) }
             ).object
             if output.json { return Output.json(model) }
@@ -31,15 +31,16 @@ struct Models: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "The project's models.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The project's models, newest first.")
 
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let answer = try await ServerClient(try Credentials.current()).call(.GET, "/api/v1/projects/\(project.project)/models")
-            if output.json { return Output.json(answer.json) }
-            let models = answer.object["results"] as? [[String: Any]] ?? []
+            // Newest first, as the console lists them (the server answers oldest first).
+            let models = Array((answer.object["results"] as? [[String: Any]] ?? []).reversed())
+            if output.json { return Output.json(["count": models.count, "results": models]) }
             Output.table(["id", "name", "format", "task", "features", "created"], models.map { model in
                 [Output.text(model["model_id"]), Output.text(model["name"]), Output.text(model["format"]), Output.text(model["task"]),
                  "\((model["features"] as? [Any])?.count ?? 0)", Output.text(model["created_at"])]
@@ -50,13 +51,14 @@ struct Models: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One model: its schema and classes.")
 
-        @Argument(help: "The model's id.") var model: String
+        @Argument(help: "The model's id or name.") var model: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .GET, "/api/v1/projects/\(project.project)/models/\(Query.escape(model))")
+            let server = ServerClient(try Credentials.current())
+            let id = try await Names(server: server).model(model, project)
+            let answer = try await server.call(.GET, "/api/v1/projects/\(project.project)/models/\(Query.escape(id))")
             if output.json { return Output.json(answer.json) }
             Models.describe(answer.object)
         }
@@ -65,14 +67,15 @@ struct Models: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a model no API uses.")
 
-        @Argument(help: "The model's id.") var model: String
+        @Argument(help: "The model's id or name.") var model: String
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(
-                .DELETE, "/api/v1/projects/\(project.project)/models/\(Query.escape(model))")
-            Output.done(output, "Deleted model \(model).", json: ["deleted": model])
+            let server = ServerClient(try Credentials.current())
+            let id = try await Names(server: server).model(model, project)
+            try await server.call(.DELETE, "/api/v1/projects/\(project.project)/models/\(Query.escape(id))")
+            Output.done(output, "Deleted model \(id).", json: ["deleted": id])
         }
     }
 

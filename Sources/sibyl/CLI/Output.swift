@@ -25,7 +25,22 @@ struct OutputOptions: ParsableArguments {
 
 /// Options of commands that act in a project.
 struct ProjectOptions: ParsableArguments {
-    @Option(help: "The project to act in.") var project = 1
+    @Option(name: .customLong("project"), help: "The project to act in: its id or name.") var given = "1"
+
+    /// The project's id: `--project` when it is one, else the id its name stands for, looked up once before
+    /// the command runs (`resolveName(of:)`), so that every path of the command is built from the id alone.
+    var project: Int { Int(given) ?? Self.named[given] ?? 0 }
+
+    /// Set only by `resolveName(of:)`, in `Entry`, before any command runs: read-only afterwards.
+    nonisolated(unsafe) private static var named: [String: Int] = [:]
+
+    /// Looks up the project `command`'s `--project` names, when it names one rather than giving an id.
+    static func resolveName(of command: any ParsableCommand) async throws {
+        for child in Mirror(reflecting: command).children {
+            guard let options = (child.value as? OptionGroup<ProjectOptions>)?.wrappedValue, Int(options.given) == nil else { continue }
+            named[options.given] = try await Names(server: ServerClient(try Credentials.current())).project(options.given)
+        }
+    }
 }
 
 /// What the CLI prints goes through here, written with write(2): Foundation's `FileHandle.write(_:)` traps on
@@ -114,14 +129,5 @@ enum Output {
         case let list as [Any]: list.map { text($0) }.joined(separator: ",")
         default: "\(value!)"
         }
-    }
-}
-
-enum Input {
-    /// One line of standard input: passwords and secret values never go on the command line, where the
-    /// shell's history and the process list would keep them.
-    static func secret(_ what: String) throws -> String {
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CLIError("no \(what) on standard input") }
-        return line
     }
 }

@@ -36,6 +36,23 @@ enum PredictionRows {
         }
     }
 
+    /// The size of `body(range)`, without building it.
+    func bodySize(_ range: Range<Int>) -> Int {
+        switch self {
+        case .csv(let header, let rows, _): header.count + rows[range].reduce(0) { $0 + 1 + $1.count } + 1
+        case .json(let key, let rows, _): key.utf8.count + 7 + rows[range].reduce(0) { $0 + $1.count } + max(0, range.count - 1)
+        case .whole(let bytes): bytes.count
+        }
+    }
+
+    /// How much a body grows when row `index` is added to it: the row and one separator (a line end, a comma).
+    func growth(_ index: Int) -> Int {
+        switch self {
+        case .csv(_, let rows, _), .json(_, let rows, _): rows[index].count + 1
+        case .whole(let bytes): bytes.count
+        }
+    }
+
     /// The body of the rows in `range`.
     func body(_ range: Range<Int>) -> [UInt8] {
         switch self {

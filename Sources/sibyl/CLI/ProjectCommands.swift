@@ -33,16 +33,19 @@ struct Projects: AsyncParsableCommand {
 
     struct Members: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a project's members (user ids), replacing the list.")
-        @Argument(help: "The project's id.") var project: Int
-        @Argument(help: "The members' user ids.") var users: [Int] = []
+        @Argument(help: "The project's id or name.") var project: String
+        @Argument(help: "The members' user ids or names.") var users: [String] = []
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(
-                .PUT, "/api/v1/projects/\(project)/members", json: ["user_ids": users]
-            ).object
+            let server = ServerClient(try Credentials.current())
+            let names = Names(server: server)
+            let id = try await names.project(project)
+            var userIDs: [Int] = []
+            for user in users { userIDs.append(try await names.user(user)) }
+            let answer = try await server.call(.PUT, "/api/v1/projects/\(id)/members", json: ["user_ids": userIDs]).object
             if output.json { return Output.json(answer) }
-            Output.line("Members of project \(project): \(Output.text(answer["members"])).")
+            Output.line("Members of project \(id): \(Output.text(answer["members"])).")
         }
     }
 }

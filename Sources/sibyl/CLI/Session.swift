@@ -48,7 +48,7 @@ struct Credentials: Codable {
         try manager.createDirectory(at: Self.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let data = try JSONEncoder().encode(self)
         let path = Self.file.path
-        manager.createFile(atPath: path + ".tmp", contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = manager.createFile(atPath: path + ".tmp", contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".tmp"))
         try handle.write(contentsOf: data)
         try handle.close()

@@ -24,15 +24,22 @@ final class Spinner {
     }
 }
 
-/// An upload's progress on standard error, redrawn in place, only when standard error is a terminal.
+/// Progress on standard error, redrawn in place, only when standard error is a terminal: an upload's bytes or
+/// a prediction's rows.
 final class ProgressBar: Sendable {
+    enum Unit {
+        case megabytes, rows
+    }
+
     private let label: String
     private let total: Int
+    private let unit: Unit
     private let shown = isatty(STDERR_FILENO) == 1
 
-    init(_ label: String, total: Int) {
+    init(_ label: String, total: Int, unit: Unit = .megabytes) {
         self.label = label
         self.total = max(1, total)
+        self.unit = unit
     }
 
     func update(_ done: Int) {
@@ -40,13 +47,28 @@ final class ProgressBar: Sendable {
         let width = 30
         let filled = min(width, done * width / total)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let megabytes = { (bytes: Int) in String(format: "%.1f", Double(bytes) / 1_048_576) }
-        Output.standardError("\r\(label) [\(bar)] \(done * 100 / total)% \(megabytes(done))/\(megabytes(total)) MB")
+        let amount = switch unit {
+        case .megabytes: "\(megabytes(done))/\(megabytes(total)) MB"
+        case .rows: "\(done)/\(total) rows"
+        }
+        Output.standardError("\r\(label) [\(bar)] \(done * 100 / total)% \(amount)")
         if done >= total { Output.standardError("\n") }
+    }
+
+    /// Wipes the bar's line, so that output to the same terminal starts at the line's beginning; the next
+    /// `update` draws the bar again below it.
+    func clear() {
+        guard shown else { return }
+        Output.standardError("\r\u{1B}[K")
+    }
+
+    private func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f", Double(bytes) / 1_048_576)
     }
 }
 
-/// Daily usage as text bars: requests answered 200 (`#`) and 4xx/5xx (`x`), scaled to the busiest day.
+/// Daily usage as text bars: requests answered 200 (`#`) and 4xx/5xx (`x`), scaled to the busiest day. Only
+/// days with requests are drawn (a month of zeros hides the few that count), then the total.
 enum UsageBars {
     struct Day {
         let date: String
@@ -60,7 +82,13 @@ enum UsageBars {
         let days = (answer.object["days"] as? [[String: Any]] ?? []).map {
             Day(date: Output.text($0["date"]), ok: $0["status_200"] as? Int ?? 0, failed: $0["status_4xx_5xx"] as? Int ?? 0)
         }
-        for line in lines(days, width: 40) { Output.line(line) }
+        let busy = days.filter { $0.ok + $0.failed > 0 }
+        guard !busy.isEmpty else {
+            let from = answer.object["from"] as? String ?? days.first?.date ?? "-"
+            let to = answer.object["to"] as? String ?? days.last?.date ?? "-"
+            return Output.line("no requests from \(from) to \(to)")
+        }
+        for line in lines(busy, width: 40) { Output.line(line) }
     }
 
     /// `?from=…&to=…` for the dates given, or nothing.

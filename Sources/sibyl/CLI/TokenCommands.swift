@@ -8,9 +8,12 @@ struct Tokens: AsyncParsableCommand {
         subcommands: [List.self, Create.self, Revoke.self])
 
     struct UserOption: ParsableArguments {
-        @Option(help: "Another user's id (admins only).") var user: Int?
+        @Option(help: "Another user's id or name (admins only).") var user: String?
 
-        var path: String { user.map { "/api/v1/users/\($0)/tokens" } ?? "/api/v1/tokens" }
+        func path(_ server: ServerClient) async throws -> String {
+            guard let user else { return "/api/v1/tokens" }
+            return "/api/v1/users/\(try await Names(server: server).user(user))/tokens"
+        }
     }
 
     struct List: AsyncParsableCommand {
@@ -20,7 +23,8 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let answer = try await ServerClient(try Credentials.current()).call(.GET, owner.path)
+            let server = ServerClient(try Credentials.current())
+            let answer = try await server.call(.GET, try await owner.path(server))
             if output.json { return Output.json(answer.json) }
             Output.table(["id", "description", "created", "expires", "last used"], (answer.object["results"] as? [[String: Any]] ?? []).map {
                 [
@@ -54,7 +58,8 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await ServerClient(try Credentials.current()).call(.DELETE, owner.path + "/\(Query.escape(id))")
+            let server = ServerClient(try Credentials.current())
+            try await server.call(.DELETE, try await owner.path(server) + "/\(Query.escape(id))")
             Output.done(output, "Revoked token \(id).", json: ["revoked": id])
         }
     }

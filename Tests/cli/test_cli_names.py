@@ -1,0 +1,164 @@
+"""Names wherever ids are, `--version`, file errors with their reason, the usage chart of busy days, lists
+newest first, and the flags of the API and key fields (names, missing features, promotion)."""
+import datetime
+import json
+import os
+import re
+import time
+
+import pytest
+
+from conftest import CLI, FIXTURES, ROOT, push, rows_of, trial_api
+
+
+def test_version_is_the_one_in_sibyl_core(cli):
+    source = open(os.path.join(ROOT, "Sources", "SibylCore", "Version.swift")).read()
+    version = re.search(r'static let string = "([^"]+)"', source).group(1)
+    assert cli.run("--version").stdout == version + "\n"
+    assert cli.run("version").stdout == version + "\n"
+
+
+def test_a_file_that_cannot_be_read_says_why(logged_in, tmp_path):
+    cli = logged_in
+    missing = cli.run("models", "push", "/nonexistent", code=1)
+    assert missing.stderr == "error: cannot read /nonexistent: No such file or directory\n"
+    folder = cli.run("predict", "api_" + "a" * 16, str(tmp_path), "--key", "k", code=1)
+    assert folder.stderr == f"error: cannot read {tmp_path}: Is a directory\n"
+    spec = cli.run("deployments", "create", "x", "-f", "/nonexistent/spec.yaml", code=1)
+    assert spec.stderr == "error: cannot read /nonexistent/spec.yaml: No such file or directory\n"
+
+
+def test_models_projects_and_users_by_name(logged_in):
+    cli = logged_in
+    first = push(cli, "by-name")
+    assert cli.json("models", "show", "by-name")["model_id"] == first["model_id"]
+    api = trial_api(cli, "by-name")
+    assert api["model_id"] == first["model_id"]
+    # Two models of one name: the name is ambiguous, and the error lists both ids; an id still works.
+    second = push(cli, "by-name", "xgb_multiclass")
+    ambiguous = cli.run("models", "show", "by-name", code=1).stderr
+    ids = re.fullmatch(r'error: 2 models are named "by-name" \((\S+), (\S+)\): give one of these ids instead\n', ambiguous)
+    assert ids and set(ids.groups()) == {first["model_id"], second["model_id"]}, ambiguous
+    assert cli.json("models", "show", second["model_id"])["task"] == "multiclass"
+    assert "not_found" in cli.run("models", "show", "no-such-model", code=1).stderr
+    cli.run("models", "rm", second["model_id"])
+
+    project = cli.json("projects", "create", "named-project")
+    assert cli.json("models", "list", "--project", "named-project")["count"] == 0
+    pushed = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--project", "named-project")
+    assert pushed["model_id"] in cli.run("models", "list", "--project", str(project["project_id"])).stdout
+    user = cli.json("users", "create", "dora", stdin="dora-password-1\n")
+    assert cli.json("projects", "members", "named-project", "admin", "dora")["members"] == [1, user["user_id"]]
+    cli.run("users", "password", "dora", stdin="dora-password-2\n")
+    assert cli.json("tokens", "list", "--user", "dora")["count"] == 0
+    # A member may not list users, but may name themself.
+    dora = CLI(os.path.join(cli.home, "dora"), cli.url)
+    dora.run("login", "--url", cli.url, "--user", "dora", stdin="dora-password-2\n")
+    assert dora.json("users", "password", "dora", stdin="dora-password-3\n") == {"password_changed": user["user_id"]}
+    assert dora.run("users", "password", "admin", stdin="x-password-123\n", code=1).stderr == \
+        'error: not_found: no user has the id or name "admin" that you may see\n'
+    dora.run("login", "--url", cli.url, "--user", "dora", stdin="dora-password-3\n")
+    assert cli.json("users", "rm", "dora") == {"deleted": user["user_id"]}
+    assert 'no project has the id or name "nowhere"' in cli.run("models", "list", "--project", "nowhere", code=1).stderr
+
+
+def test_lists_are_newest_first_like_the_console(logged_in):
+    cli = logged_in
+    # Creation times are whole seconds, and the node orders a tie by id (random): one second apart.
+    older = push(cli, "older")
+    time.sleep(1.1)
+    newer = push(cli, "newer")
+    models = [m["model_id"] for m in cli.json("models", "list")["results"]]
+    assert models.index(newer["model_id"]) < models.index(older["model_id"])
+    table = cli.run("models", "list").stdout.splitlines()
+    assert table[1].startswith(newer["model_id"])
+    first = trial_api(cli, older["model_id"])
+    time.sleep(1.1)
+    second = trial_api(cli, newer["model_id"])
+    apis = [a["api_id"] for a in cli.json("apis", "list")["results"]]
+    assert apis.index(second["api_id"]) < apis.index(first["api_id"])
+    assert cli.run("apis", "list").stdout.splitlines()[1].startswith(second["api_id"])
+
+
+def test_usage_prints_only_days_with_requests_and_the_total(logged_in):
+    cli = logged_in
+    api = trial_api(cli, push(cli, "usage")["model_id"])
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    month_ago = today - datetime.timedelta(days=29)
+    assert cli.run("apis", "usage", api["api_id"]).stdout == f"no requests from {month_ago} to {today}\n"
+    assert cli.run("apis", "usage", api["api_id"], "--from", "2026-01-01", "--to", "2026-01-31").stdout == \
+        "no requests from 2026-01-01 to 2026-01-31\n"
+    header, rows = rows_of("X_test.csv")
+    body = ",".join(header) + "\n" + ",".join(rows[0]) + "\n"
+    cli.run("predict", api["api_id"], "-", "--key", api["api_key"]["secret"], stdin=body)
+    cli.run("predict", api["api_id"], "-", "--key", "key_" + "a" * 16 + ".x", stdin=body, code=1)
+    for _ in range(100):
+        chart = cli.run("apis", "usage", api["api_id"]).stdout.splitlines()
+        if chart[-1].startswith("total: 1 answered 200, 1"):
+            break
+        time.sleep(0.1)  # usage is written every second
+    assert len(chart) == 3, chart
+    assert chart[0].split() == ["DATE", "200", "ERR"] and chart[1].startswith(str(today))
+    assert chart[2].startswith("total: 1 answered 200, 1 answered 4xx/5xx")
+
+
+def test_create_without_allow_warns_that_nobody_can_call_it(logged_in):
+    cli = logged_in
+    model = push(cli, "warned")["model_id"]
+    created = cli.run("apis", "create", model)
+    api = dict(line.split(None, 1) for line in created.stdout.splitlines())["api"]
+    assert (f"warning: the IP whitelist is empty, so nobody can call this API until an address is allowed: "
+            f"sibyl apis allow {api} CIDR") in created.stderr
+    assert "warning" not in cli.run("apis", "create", model, "--allow", "127.0.0.1/32").stderr
+
+
+def test_the_default_type_is_trial_and_help_says_so(logged_in):
+    cli = logged_in
+    assert "trial (the default" in cli.run("apis", "create", "--help").stdout
+    assert cli.json("apis", "create", push(cli, "default-type")["model_id"], "--allow", "127.0.0.1/32")["type"] == "trial"
+
+
+@pytest.fixture
+def server_fields(logged_in):
+    """Skips where the node does not keep an API's name yet (its part of issue 15 is merged separately)."""
+    cli = logged_in
+    probe = cli.run("apis", "create", push(cli, "fields")["model_id"], "--name", "probe", "--allow", "127.0.0.1/32",
+                    "--json", code=None)
+    if probe.returncode != 0 or json.loads(probe.stdout).get("name") != "probe":
+        pytest.skip("this node has no API names yet: " + probe.stderr.strip())
+    return cli
+
+
+@pytest.mark.server_fields
+def test_apis_and_keys_by_name_with_their_fields(server_fields):
+    cli = server_fields
+    model = push(cli, "named-api")["model_id"]
+    api = cli.json("apis", "create", model, "--name", "scoring", "--allow", "127.0.0.1/32", "--missing-features", "refuse")
+    assert api["name"] == "scoring" and api["missing_features"] == "refuse"
+    shown = cli.run("apis", "show", "scoring").stdout
+    assert api["api_id"] in shown and "refuse" in shown
+    assert "scoring" in cli.run("apis", "list").stdout
+    # Predict by name, with the stored login: refused as a row leaves features out.
+    header, rows = rows_of("X_test.csv")
+    short = ",".join(header[:2]) + "\n" + ",".join(rows[0][:2]) + "\n"
+    refused = cli.run("predict", "scoring", "-", "--key", api["api_key"]["secret"], stdin=short, code=1)
+    assert "missing_features" in refused.stderr
+    assert cli.json("apis", "update", "scoring", "--missing-features", "allow", "--name", "scoring-2")["name"] == "scoring-2"
+    allowed = cli.run("predict", "scoring-2", "-", "--key", api["api_key"]["secret"], stdin=short)
+    assert allowed.stderr.startswith("warning: 28 of the model's features were absent from some rows"), allowed.stderr
+
+    key = cli.json("apis", "keys", "create", "scoring-2", "--name", "partner")
+    assert key["name"] == "partner"
+    for _ in range(50):  # last use is written with the usage, every second
+        listed = cli.json("apis", "keys", "list", "scoring-2")["results"]
+        if listed[0]["last_used_at"] is not None:
+            break
+        time.sleep(0.1)
+    assert listed[0]["last_used_at"] is not None, "the first key was used by the predictions above"
+    assert listed[-1]["key_id"] == key["key_id"] and listed[-1]["last_used_at"] is None
+    assert "never" in cli.run("apis", "keys", "list", "scoring-2").stdout.splitlines()[-1]
+    assert "partner" in cli.run("apis", "keys", "list", "scoring-2").stdout
+    assert cli.json("apis", "keys", "revoke", "scoring-2", "partner") == {"revoked": key["key_id"]}
+
+    # Promotion: trial to official.
+    assert cli.json("apis", "update", "scoring-2", "--type", "official")["type"] == "official"
