@@ -393,7 +393,7 @@ struct ConsoleAPIPages {
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),
             usage: usageView(report, error: usageError), example: ExampleRequest(
                 url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL), features: model?.schema.featureNames ?? []),
-            whitelistOpen: flash.dialog == "whitelist" || flash.refused("whitelist") != nil,
+            whitelistOpen: query.get("dialog") == "whitelist" || flash.dialog == "whitelist" || flash.refused("whitelist") != nil,
             deleteOpen: query.get("dialog") == "delete",
             cidrInput: flash.field("cidr", of: "whitelist"), denyChosen: flash.field("action", of: "whitelist") == "deny",
             priorityInput: flash.field("priority", of: "whitelist"), cidrError: flash.refused("whitelist")?.message,

@@ -143,13 +143,6 @@ enum ConsoleAssets {
           .topbar { flex-wrap: wrap; height: auto; padding: 0.5rem 1rem; gap: 0.3rem 1rem; }
           .topbar nav { order: 3; flex-basis: 100%; }
         }
-        @media (max-width: 600px) {
-          main { padding: 1rem 0.75rem 2rem; }
-          .card { padding: 1rem; }
-          dl.info { grid-template-columns: minmax(0, 1fr); gap: 0.2rem; }
-          dl.info dd { margin-bottom: 0.6rem; }
-          h1 { font-size: 1.35rem; }
-        }
 
         .flash { padding: 0.7rem 1rem; border-radius: var(--radius); margin: 0 0 1.2rem; border: 1px solid; }
         .flash-ok { background: var(--ok-soft); border-color: #b9e2c3; color: var(--ok); }
@@ -179,7 +172,8 @@ enum ConsoleAssets {
         input:focus, select:focus, textarea:focus, .button:focus-visible, a:focus-visible, summary:focus-visible, .scroll:focus-visible,
         pre.code:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
         .create-row { margin: 0 0 0.9rem; }
-        .scroll { overflow-x: auto; max-width: 100%; }
+        /* Positioned, so that what is positioned inside (visually hidden words) scrolls with it, not the page. */
+        .scroll { overflow-x: auto; max-width: 100%; position: relative; }
         details.disclosure > summary { list-style: none; }
         details.disclosure > summary::-webkit-details-marker { display: none; }
         details.disclosure[open] > summary { margin-bottom: 1rem; }
@@ -299,5 +293,17 @@ enum ConsoleAssets {
         .login .brand { color: var(--ink); justify-content: center; font-size: 1.5rem; margin-bottom: 1.2rem; }
         .login .brand svg { width: 36px; height: 36px; }
         .login .button { width: 100%; justify-content: center; margin-top: 0.4rem; }
+        .scroll td, .scroll td:first-child { white-space: nowrap; }
+        .scroll code { overflow-wrap: normal; }
+        details.confirm summary.button { gap: 0; }
+
+        /* Last, so that it overrides the rules above on a phone. */
+        @media (max-width: 600px) {
+          main { padding: 1rem 0.75rem 2rem; }
+          .card { padding: 1rem; }
+          dl.info { grid-template-columns: minmax(0, 1fr); gap: 0.2rem; }
+          dl.info dd { margin-bottom: 0.6rem; }
+          h1 { font-size: 1.35rem; }
+        }
         """
 }

@@ -13,7 +13,7 @@ extension ConsoleTemplates {
             <input type="hidden" name="from" value="apis">
             <div class="field">
               <label for="create-model">Model</label>
-              <select id="create-model" name="model_id" required>
+              <select id="create-model" name="model_id">
                 {{#models}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}} ({{id}})</option>{{/models}}
               </select>
             </div>
@@ -33,7 +33,7 @@ extension ConsoleTemplates {
         <section class="card" aria-labelledby="apis-title">
           <h2 id="apis-title">APIs</h2>
           {{#hasAPIs}}
-          <div class="scroll" tabindex="0" role="region" aria-labelledby="apis-title">
+          <div class="scroll" tabindex="0" role="region" aria-label="APIs table">
           <table id="apis">
             <thead><tr><th>API ID</th><th>Model</th><th>Type</th><th>Status</th><th class="num">Trial requests left</th><th>Created (UTC)</th></tr></thead>
             <tbody>
@@ -202,7 +202,7 @@ extension ConsoleTemplates {
           <h2 id="keys-title">API keys</h2>
           <p class="hint">A key is <code>key_id.secret</code>; its secret is shown once, when it is created.</p>
           {{#hasKeys}}
-          <div class="scroll" tabindex="0" role="region" aria-labelledby="keys-title">
+          <div class="scroll" tabindex="0" role="region" aria-label="Keys table">
           <table id="keys">
             <thead><tr><th>Key ID</th><th>Created (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>

@@ -27,7 +27,7 @@ extension ConsoleTemplates {
           </section>
           <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">Signed-in browsers</h2>
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="sessions-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Signed-in browsers table">
             <table id="sessions">
               <thead><tr><th>Signed in (UTC)</th><th>Until (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
@@ -58,7 +58,7 @@ extension ConsoleTemplates {
           <p class="hint">Tokens sign in the command line and scripts (<code>sibyl login</code>, <code>sibyl tokens</code>).
           Each works until it expires or is revoked.</p>
           {{#hasTokens}}
-          <div class="scroll" tabindex="0" role="region" aria-labelledby="tokens-title">
+          <div class="scroll" tabindex="0" role="region" aria-label="Access tokens table">
           <table id="tokens">
             <thead><tr><th>Token ID</th><th>Description</th><th>Created (UTC)</th><th>Expires (UTC)</th><th>Last used (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>

@@ -6,7 +6,7 @@ extension ConsoleTemplates {
         <div class="grid">
           <section class="card" aria-labelledby="users-title">
             <h2 id="users-title">Users</h2>
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="users-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Users table">
             <table id="users">
               <thead><tr><th>Name</th><th>Role</th><th>Projects</th><th><span class="visually-hidden">Password</span></th><th><span class="visually-hidden">Delete</span></th></tr></thead>
               <tbody>

@@ -10,7 +10,7 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="deployments-title">
             <h2 id="deployments-title">Deployments</h2>
             {{#hasDeployments}}
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="deployments-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Deployments table">
             <table id="deployments">
               <thead><tr><th>Name</th><th>Image</th><th>Status</th><th class="num">Ready</th><th>Address</th></tr></thead>
               <tbody>
@@ -67,7 +67,7 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="keys-title">
             <h2 id="keys-title">Deployment keys</h2>
             {{#hasKeys}}
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="keys-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Keys table">
             <table id="deployment-keys">
               <thead><tr><th>Name</th><th>Used by</th><th>Expires (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
@@ -145,7 +145,7 @@ extension ConsoleTemplates {
           </section>
           <section class="card" aria-labelledby="regions-title">
             <h2 id="regions-title">Containers</h2>
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="regions-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Containers table">
             <table id="regions">
               <thead><tr><th>Region</th><th class="num">Ready</th><th class="num">Wanted</th><th>Scale</th><th>Error</th></tr></thead>
               <tbody>{{#regions}}<tr><td>{{id}}</td><td class="num">{{ready}}</td><td class="num">{{total}}</td><td>{{min}}–{{max}}</td><td>{{error}}</td></tr>{{/regions}}</tbody>
@@ -154,7 +154,7 @@ extension ConsoleTemplates {
           </section>
           <section class="card" aria-labelledby="logs-title">
             <h2 id="logs-title">Logs (newest first)</h2>
-            {{#hasLogs}}<pre class="code" id="logs" tabindex="0" role="region" aria-labelledby="logs-title">{{#logs}}{{time}} {{replica}} {{message}}
+            {{#hasLogs}}<pre class="code" id="logs" tabindex="0" role="region" aria-label="Log lines">{{#logs}}{{time}} {{replica}} {{message}}
         {{/logs}}</pre>{{/hasLogs}}
             {{^hasLogs}}<p class="empty">No log lines from running replicas.</p>{{/hasLogs}}
           </section>

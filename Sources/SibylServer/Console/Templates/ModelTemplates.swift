@@ -9,7 +9,7 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="models-title">
             <h2 id="models-title">Uploaded models</h2>
             {{#hasModels}}
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="models-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Models table">
             <table id="models">
               <thead><tr><th>Name</th><th>Model ID</th><th>Format</th><th>Task</th><th class="num">Features</th><th>Uploaded (UTC)</th></tr></thead>
               <tbody>
@@ -74,7 +74,7 @@ extension ConsoleTemplates {
         <div class="grid">
           <section class="card" aria-labelledby="features-title">
             <h2 id="features-title">Features ({{featureCount}}, in schema order)</h2>
-            <div class="scroll" tabindex="0" role="region" aria-labelledby="features-title">
+            <div class="scroll" tabindex="0" role="region" aria-label="Features table">
             <table>
               <thead><tr><th class="num">#</th><th>Name</th><th>Type</th></tr></thead>
               <tbody>{{#features}}<tr><td class="num">{{position}}</td><td><code>{{name}}</code></td><td>number</td></tr>{{/features}}</tbody>
@@ -117,7 +117,7 @@ extension ConsoleTemplates {
         <section class="card" aria-labelledby="model-apis-title">
           <h2 id="model-apis-title">APIs serving this model</h2>
           {{#hasAPIs}}
-          <div class="scroll" tabindex="0" role="region" aria-labelledby="model-apis-title">
+          <div class="scroll" tabindex="0" role="region" aria-label="APIs of this model table">
           <table>
             <thead><tr><th>API ID</th><th>Type</th><th>Status</th><th>Created (UTC)</th></tr></thead>
             <tbody>
