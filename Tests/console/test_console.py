@@ -146,6 +146,10 @@ class Browser:
             return
         path = self.driver.current_url.removeprefix(self.base)
         self.audited.add(path.split("?")[0])
+        # A page that reloads itself (building, deploying) is held still for the audit, then reloaded.
+        refreshing = self.driver.execute_script(
+            "if (!document.body.dataset.refresh) return false;"
+            "const last = setTimeout(() => {}); for (let id = 0; id <= last; id++) clearTimeout(id); return true;")
         for width in (1280, PHONE):
             self.driver.set_window_size(width, 900)
             if width == PHONE:
@@ -157,6 +161,9 @@ class Browser:
                 self.violations.append((path, width, violation["id"], [n["target"] for n in violation["nodes"]][:4],
                                         violation["help"]))
         self.driver.set_window_size(1280, 900)
+        if refreshing:
+            self.driver.refresh()
+            self.record()
 
     def axe(self):
         if not self.driver.execute_script("return typeof axe === 'object'"):
@@ -528,13 +535,66 @@ def test_the_console_without_script(sibyl):
         b.driver.quit()
 
 
+def management(base, method, path):
+    """The management API with the admin token: (status, JSON answer)."""
+    request = urllib.request.Request(base + path, method=method, headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+@pytest.mark.skipif(not os.environ.get("SIBYL_TEST_ENGINE"), reason="SIBYL_TEST_ENGINE names no container engine")
+def test_the_deployment_pages_with_an_engine():
+    """With a container engine (CI's): the deploy form, which requires a key by default and makes one, and a
+    deployment's page, audited like the others; deleting asks first."""
+    with tempfile.TemporaryDirectory() as data:
+        env = {"SIBYL_ADMIN_TOKEN": ADMIN_TOKEN, "SIBYL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+        with SibylProcess(data, ["--container-engine", os.environ["SIBYL_TEST_ENGINE"]], env) as node:
+            b = Browser(node.base)
+            try:
+                b.sign_in("admin", ADMIN_PASSWORD)
+                b.get("/projects/1/deployments")
+                assert b.find("#d-access-key").is_selected() and not b.finds("#no-engine")
+                b.fill("#d-name", "console-audit")
+                b.fill("#d-image", "localhost/sibyl-test-echo:latest")
+                b.submit(b.find("#deploy-button"))
+                assert b.text("h1") == "console-audit"
+                # Read from the page as served: the audit reloaded this page, which shows the key once.
+                secret = next(m.group(1) for _, _, html in b.pages for m in [re.search(r'class="new-key" readonly value="([^"]+)"', html)] if m)
+                assert secret.startswith("sbk_")
+                path = "/cloud/v3/inference/1/deployments/console-audit"
+                for _ in range(120):
+                    if management(node.base, "GET", path)[1].get("status") == "ACTIVE":
+                        break
+                    time.sleep(0.5)
+                b.get("/projects/1/deployments/console-audit")
+                assert "ACTIVE" in b.text(".page-head .badge") and "console-audit" in b.text("dl.info")
+                b.get("/projects/1/deployments")
+                b.get("/projects/1/deployments/console-audit")
+                b.find("#delete").click()
+                b.audit()
+                b.submit(b.find("#confirm-delete"))
+                assert "being deleted" in b.text("#notice")
+                for _ in range(120):
+                    if management(node.base, "GET", path)[0] == 404:
+                        break
+                    time.sleep(0.5)
+                assert management(node.base, "GET", path)[0] == 404
+                b.assert_audited()
+                check_pages(b, shown_once=[secret])
+            finally:
+                b.driver.quit()
+
+
 def check_pages(browser, shown_once):
     """What every page a browser loaded must hold: no error in its log, no secret but each new key on the one
     page that shows it, and valid HTML."""
     assert not browser.unexpected_errors(), browser.unexpected_errors()
     assert all(status < 400 or (url, status) in browser.expected_failures for url, status, _ in browser.pages)
     for key in shown_once:
-        secret = key.split(".", 1)[1]
+        secret = key.split(".", 1)[-1]  # an API key is id.secret; a deployment key is the secret
         shown = [url for url, _, html in browser.pages if secret in html]
         assert len(shown) == 1, f"a key's secret must appear on exactly one page, not on {shown}"
     for url, _, html in browser.pages:

@@ -32,6 +32,17 @@ enum ConsoleAssets {
     static let script = """
         "use strict";
         document.addEventListener("DOMContentLoaded", () => {
+          // A page that changes by itself reloads every few seconds, but not under someone typing in a form or
+          // with a dialog or a confirmation open (a meta refresh would wipe what they are doing).
+          const every = Number(document.body.dataset.refresh) * 1000;
+          if (every > 0) {
+            const reload = () => {
+              const busy = document.activeElement?.matches("input, select, textarea")
+                || document.querySelector("details[open], dialog[open]");
+              if (busy) setTimeout(reload, every); else location.reload();
+            };
+            setTimeout(reload, every);
+          }
           for (const link of document.querySelectorAll("a[data-dialog]")) {
             const dialog = document.getElementById(link.dataset.dialog);
             if (!dialog || typeof dialog.showModal !== "function") continue;

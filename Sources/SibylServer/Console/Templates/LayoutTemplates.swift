@@ -14,13 +14,13 @@ enum ConsoleTemplates {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        {{#chrome.refresh}}<meta http-equiv="refresh" content="{{chrome.refresh}}">{{/chrome.refresh}}
+        {{#chrome.refresh}}<noscript><meta http-equiv="refresh" content="{{chrome.refresh}}"></noscript>{{/chrome.refresh}}
         <title>{{chrome.title}} · Sibyl</title>
         <link rel="icon" href="/console/assets/icon.svg" type="image/svg+xml">
         <link rel="stylesheet" href="/console/assets/console.css">
         <script src="/console/assets/console.js" defer></script>
         </head>
-        <body>
+        <body{{#chrome.refresh}} data-refresh="{{chrome.refresh}}"{{/chrome.refresh}}>
         <a class="skip-link" href="#main">Skip to content</a>
         {{#chrome.user}}
         <header class="topbar">
