@@ -33,6 +33,7 @@ struct ConsoleAPIPages {
         let createOpen: Bool
         let createError: String?
         let officialChecked: Bool
+        let trialLimit = PredictionAPI.trialRequestLimit
     }
 
     /// A model to choose in a form, the one already chosen marked.

@@ -189,6 +189,7 @@ enum ConsoleAssets {
         details.disclosure > summary::-webkit-details-marker { display: none; }
         details.disclosure[open] > summary { margin-bottom: 1rem; }
         details.disclosure:not([open]) { background: none; border: 0; box-shadow: none; padding: 0; }
+        details.disclosure .form { max-width: 560px; }
         .form { display: grid; gap: 0.35rem; }
         .form .field { display: grid; gap: 0.3rem; margin-bottom: 0.6rem; }
         .inline-form { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
@@ -306,6 +307,8 @@ enum ConsoleAssets {
         .login .button { width: 100%; justify-content: center; margin-top: 0.4rem; }
         .scroll td, .scroll td:first-child { white-space: nowrap; }
         .scroll code { overflow-wrap: normal; }
+        /* On a phone a key's date may wrap, so that its Revoke stays in view. */
+        #keys td:nth-child(2) { white-space: normal; }
         details.confirm summary.button { gap: 0; }
 
         /* Last, so that it overrides the rules above on a phone. */

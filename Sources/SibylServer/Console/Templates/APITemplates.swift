@@ -20,7 +20,7 @@ extension ConsoleTemplates {
             <fieldset>
               <legend>API type</legend>
               <label class="choice"><input type="radio" name="type" value="trial" id="create-trial"{{^officialChecked}} checked{{/officialChecked}}>
-                <span><strong>Trial API</strong> A limited number of requests, no API option used.</span></label>
+                <span><strong>Trial API</strong> Serves up to {{trialLimit}} requests in total; uses no API option.</span></label>
               <label class="choice"><input type="radio" name="type" value="official" id="create-official"{{#officialChecked}} checked{{/officialChecked}}>
                 <span><strong>Official API</strong> Uses one API option of the license; no request limit.</span></label>
             </fieldset>
