@@ -33,6 +33,8 @@ struct ConsoleAPIPages {
         let createOpen: Bool
         let createError: String?
         let officialChecked: Bool
+        /// Why an official API cannot be made now (no option free, trial edition), said before anyone tries.
+        let officialRefusal: String?
         let trialLimit = PredictionAPI.trialRequestLimit
     }
 
@@ -308,6 +310,7 @@ struct ConsoleAPIPages {
             SecretRow(id: $0.id, user: $0.userName, created: ConsoleFormat.dateTime($0.createdAt))
         }
         let refused = visit.flash.refused("create")
+        let officialRefusal = try await console.accounts.officialAPIRefusal()
         let chosen = visit.flash.field("model_id", of: "create")
         return try await visit.page(
             "apis", title: "APIs", project: project, section: .apis,
@@ -317,7 +320,8 @@ struct ConsoleAPIPages {
                 secrets: secrets, hasModels: !models.isEmpty,
                 models: models.reversed().map { ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosen) },
                 createOpen: refused != nil, createError: refused?.message,
-                officialChecked: visit.flash.field("type", of: "create") == "official"))
+                officialChecked: officialRefusal == nil && visit.flash.field("type", of: "create") == "official",
+                officialRefusal: officialRefusal))
     }
 
     /// "Start" in a model's dialog, or "Create from a model" on the list: the API is created building, and the

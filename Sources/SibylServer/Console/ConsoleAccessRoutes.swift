@@ -72,14 +72,17 @@ struct ConsoleAccessRoutes {
         guard let token = form["login_token"], let cookie = request.cookies[Self.loginCookieName]?.value,
             Secrets.constantTimeEqual(token, cookie)
         else {
-            return loginPage(request, context, name: name, next: form["next"], error: "the sign-in form expired: please sign in again", status: .forbidden)
+            return loginPage(
+                request, context, name: name, next: form["next"], error: "the sign-in form expired: please sign in again",
+                status: .forbidden)
         }
         let address = console.resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         let user: User
         do {
             user = try await console.accounts.signIn(name: name, password: form["password"] ?? "", address: address)
         } catch let refusal as LoginThrottle.Refusal {
-            var response = loginPage(request, context, name: name, next: form["next"], error: refusal.error.message, status: refusal.status)
+            var response = loginPage(
+                request, context, name: name, next: form["next"], error: refusal.error.message, status: refusal.status)
             response.headers[.retryAfter] = String(refusal.seconds)
             return response
         } catch let error as SibylError where error.code == .unauthenticated {

@@ -21,8 +21,9 @@ extension ConsoleTemplates {
               <legend>API type</legend>
               <label class="choice"><input type="radio" name="type" value="trial" id="create-trial"{{^officialChecked}} checked{{/officialChecked}}>
                 <span><strong>Trial API</strong> Serves up to {{trialLimit}} requests in total; uses no API option.</span></label>
-              <label class="choice"><input type="radio" name="type" value="official" id="create-official"{{#officialChecked}} checked{{/officialChecked}}>
+              <label class="choice{{#officialRefusal}} disabled{{/officialRefusal}}"><input type="radio" name="type" value="official" id="create-official"{{#officialRefusal}} disabled aria-describedby="create-official-reason"{{/officialRefusal}}{{#officialChecked}} checked{{/officialChecked}}>
                 <span><strong>Official API</strong> Uses one API option of the license; no request limit.</span></label>
+              {{#officialRefusal}}<p class="reason" id="create-official-reason">Not available: {{officialRefusal}}.</p>{{/officialRefusal}}
             </fieldset>
             {{#createError}}<p class="field-error" role="alert" id="create-error">{{createError}}</p>{{/createError}}
             <div><button type="submit" class="button primary" id="create-api">Create API</button></div>
