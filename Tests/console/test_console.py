@@ -382,6 +382,9 @@ def test_the_console_end_to_end(sibyl, browser):
     b.audit()
     b.screenshot("apis")
     b.screenshot("apis-phone", width=PHONE)
+    b.get("/projects/1/apis/api_nothinghere")
+    b.expect(404)
+    assert "No such API" in b.text("main")
     b.get("/admin/license")
     assert b.text("#edition") == "licensed" and b.text("#options-total") == "1"
     b.screenshot("license")
