@@ -200,6 +200,10 @@ import Testing
         let admin = ConsoleClient(node)
         try await admin.signIn("admin", "admin-password")
         #expect(try await admin.get("/projects/1/deployments").text.contains("--container-engine"))
+        // A post all the same (a page from before) is refused, and the reason shows though the form does not.
+        _ = try await admin.post("/projects/1/deployments", [("name", "no-engine"), ("image", "x"), ("listening_port", "8080"), ("min", "1"), ("max", "1"), ("timeout", "60"), ("access", "open")])
+        let refused = try await admin.get("/projects/1/deployments")
+        #expect(refused.status == 503 && refused.text.contains("id=\"error\">"), "\(refused.status)")
         await node.stop()
     }
 

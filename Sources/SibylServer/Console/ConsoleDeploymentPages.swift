@@ -283,7 +283,10 @@ struct ConsoleDeploymentPages {
             hasKeys: !keys.isEmpty, keys: keys, form: form, openAccess: visit.flash.field("access", of: "deploy") == "open",
             deployError: refused?.message, keyName: visit.flash.field("name", of: "new-key"),
             keyError: visit.flash.refused("new-key")?.message)
-        return try await visit.page("deployments", title: "Deployments", project: project, section: .deployments, body: view)
+        // Without an engine there is no deploy form to show its refusal beside: it goes atop the page.
+        return try await visit.page(
+            "deployments", title: "Deployments", project: project, section: .deployments, body: view,
+            error: view.engine ? nil : refused?.message)
     }
 
     func show(_ visit: ConsoleVisit, _ name: String?) async throws -> Response {
