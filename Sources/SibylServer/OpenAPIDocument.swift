@@ -1,4 +1,5 @@
 import Foundation
+import SibylCore
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`.
 ///
@@ -315,7 +316,7 @@ enum OpenAPIDocument {
         }
         let document: [String: Any] = [
             "openapi": "3.1.0",
-            "info": ["title": "Sibyl", "version": "1.0.0", "description": "Self-hosted prediction APIs from trained models."],
+            "info": ["title": "Sibyl", "version": SibylVersion.string, "description": "Self-hosted prediction APIs from trained models."],
             "paths": paths,
             "components": [
                 "schemas": [

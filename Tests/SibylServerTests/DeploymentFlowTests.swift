@@ -272,34 +272,41 @@ struct DeploymentFlowTests {
         #expect(empty.status == 200 && empty.text.contains("No deployments yet"))
 
         let keyPage = try await browser.follow(try await browser.post("/projects/1/deployment-keys", [("name", "console-key")]))
-        let secret = try #require(ConsoleClient.field("secret-console-key", in: keyPage.text) ?? keyPage.text.firstMatch(of: /sbk_[a-z0-9]+/).map { String($0.output) })
-        #expect(secret.hasPrefix("sbk_"))
-        #expect(!(try await browser.get("/projects/1/deployments")).text.contains(secret))
+        let keySecret = try #require(ConsoleClient.newKey(in: keyPage.text))
+        #expect(keySecret.hasPrefix("sbk_"))
+        #expect(!(try await browser.get("/projects/1/deployments")).text.contains(keySecret))
 
-        let refused = try await browser.post(
+        let refused = try await browser.follow(try await browser.post(
             "/projects/1/deployments",
             [("name", "Bad Name"), ("image", Self.image), ("listening_port", "8080"), ("flavor_name", "inference-0.5vcpu-512mib"),
-             ("min", "1"), ("max", "1"), ("timeout", "120"), ("envs", "")])
-        #expect(refused.status == 422 && refused.text.contains("deploy-error") && refused.text.contains("Bad Name"))
+             ("min", "1"), ("max", "1"), ("timeout", "120"), ("envs", "")]))
+        #expect(refused.status == 422 && refused.text.contains("deploy-error") && refused.text.contains("value=\"Bad Name\""))
+        #expect(refused.text.contains("value=\"120\"") && refused.text.contains("value=\"key\" id=\"d-access-key\" checked"))
+        #expect(!refused.text.contains("<td>Bad Name</td>"), "no key is left for a refused deployment")
 
         let created = try await browser.follow(try await browser.post(
             "/projects/1/deployments",
             [("name", "console-echo"), ("image", Self.image), ("listening_port", "8080"), ("flavor_name", "inference-0.5vcpu-512mib"),
-             ("min", "1"), ("max", "1"), ("timeout", "600"), ("envs", "REPLICA=from-console"), ("api_keys", "console-key")]))
+             ("min", "1"), ("max", "1"), ("timeout", "600"), ("envs", "REPLICA=from-console")]))
         #expect(created.status == 200 && created.text.contains("<h1>console-echo</h1>"))
+        // No key ticked: a key is required all the same, one made for it and shown once.
+        let secret = try #require(ConsoleClient.newKey(in: created.text))
+        #expect(secret.hasPrefix("sbk_") && created.text.contains("New API key for deployment console-echo"))
         try await Self.waitFor(node, "console-echo", "ACTIVE") { Self.status($0) == "ACTIVE" }
         let page = try await browser.get("/projects/1/deployments/console-echo")
-        #expect(page.text.contains("badge-ACTIVE") && page.text.contains("/inference/1/console-echo") && page.text.contains("console-key"))
+        #expect(page.text.contains("badge-ACTIVE") && page.text.contains("/inference/1/console-echo") && page.text.contains("<dt>Keys</dt><dd>console-echo</dd>"))
+        #expect(try await node.call(.GET, "/inference/1/console-echo/hi", token: nil).status == 401)
         let answer = try await node.call(.GET, "/inference/1/console-echo/hi", token: nil, headers: [("X-Api-Key", secret)])
         #expect(answer["replica"] as? String == "from-console")
 
         // Locked: no stop until unlocked. The whitelist is validated as in the API and kept when refused.
         let locked = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/lock"))
         #expect(locked.text.contains("badge-locked") && locked.text.contains("id=\"unlock\""))
-        #expect(try await browser.post("/projects/1/deployments/console-echo/stop").status == 409)
+        #expect(try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/stop")).status == 409)
         _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/unlock"))
-        let badWhitelist = try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "10.0.0.5/8")])
-        #expect(badWhitelist.status == 422 && badWhitelist.text.contains("whitelist-error"))
+        let badWhitelist = try await browser.follow(
+            try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "10.0.0.5/8")]))
+        #expect(badWhitelist.status == 422 && badWhitelist.text.contains("whitelist-error") && badWhitelist.text.contains(">10.0.0.5/8</textarea>"))
         let saved = try await browser.follow(
             try await browser.post("/projects/1/deployments/console-echo/ip_whitelist", [("cidrs", "127.0.0.0/8\n::1/128")]))
         #expect(saved.text.contains("allow 127.0.0.0/8 priority 1, allow ::1/128 priority 2"))
@@ -316,7 +323,7 @@ struct DeploymentFlowTests {
         #expect(try await browser.get("/projects/1/deployments/console-echo").text.contains("id=\"start\""))
         _ = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/start"))
         try await Self.waitFor(node, "console-echo", "ACTIVE again") { Self.status($0) == "ACTIVE" }
-        let inUse = try await browser.post("/projects/1/deployment-keys/console-key/delete")
+        let inUse = try await browser.follow(try await browser.post("/projects/1/deployment-keys/console-echo/delete"))
         #expect(inUse.status == 409)
         let listed = try await browser.follow(try await browser.post("/projects/1/deployments/console-echo/delete"))
         #expect(listed.status == 200)

@@ -23,11 +23,6 @@ ENGINE_REQUIRED = os.environ.get("SIBYL_REQUIRE_ENGINE") == "1"
 TOKEN = "cli-tests-admin-token-0123456789"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "server_fields: needs the node's API and key names (skipped, with the reason, on a node without them)")
-
-
 class CLI:
     def __init__(self, home, url):
         self.env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(home, "config"))

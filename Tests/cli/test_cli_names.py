@@ -1,12 +1,9 @@
 """Names wherever ids are, `--version`, file errors with their reason, the usage chart of busy days, lists
 newest first, and the flags of the API and key fields (names, missing features, promotion)."""
 import datetime
-import json
 import os
 import re
 import time
-
-import pytest
 
 from conftest import CLI, FIXTURES, ROOT, push, rows_of, trial_api
 
@@ -118,20 +115,8 @@ def test_the_default_type_is_trial_and_help_says_so(logged_in):
     assert cli.json("apis", "create", push(cli, "default-type")["model_id"], "--allow", "127.0.0.1/32")["type"] == "trial"
 
 
-@pytest.fixture
-def server_fields(logged_in):
-    """Skips where the node does not keep an API's name yet (its part of issue 15 is merged separately)."""
+def test_apis_and_keys_by_name_with_their_fields(logged_in):
     cli = logged_in
-    probe = cli.run("apis", "create", push(cli, "fields")["model_id"], "--name", "probe", "--allow", "127.0.0.1/32",
-                    "--json", code=None)
-    if probe.returncode != 0 or json.loads(probe.stdout).get("name") != "probe":
-        pytest.skip("this node has no API names yet: " + probe.stderr.strip())
-    return cli
-
-
-@pytest.mark.server_fields
-def test_apis_and_keys_by_name_with_their_fields(server_fields):
-    cli = server_fields
     model = push(cli, "named-api")["model_id"]
     api = cli.json("apis", "create", model, "--name", "scoring", "--allow", "127.0.0.1/32", "--missing-features", "refuse")
     assert api["name"] == "scoring" and api["missing_features"] == "refuse"

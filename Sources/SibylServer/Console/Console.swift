@@ -57,7 +57,12 @@ struct Console: Sendable {
             return ConsoleVisit.redirect(to: request.uri.path == "/" ? "/login" : "/login?next=" + here)
         }
         let visit = ConsoleVisit(console: self, session: session, request: request, context: context, form: ConsoleForm())
-        return try await answering(visit, handler)
+        return try await answering(try await visit.takingFlash()) { visit in
+            let response = try await handler(visit)
+            // A page that only sends the browser on (`/`) leaves the flash for the page it leads to.
+            if (300..<400).contains(response.status.code) { try await visit.keepFlash() }
+            return response
+        }
     }
 
     /// A form post of a signed-in user, refused (403) unless it carries the session's CSRF token.

@@ -15,7 +15,7 @@ struct ConsoleAPIPages {
         let modelID: String
         let modelName: String
         let type: String
-        let status: String
+        let badge: StatusBadge
         let locked: Bool
         let requestsLeft: String
         let created: String
@@ -29,6 +29,21 @@ struct ConsoleAPIPages {
         let developerURL: String
         let hasSecrets: Bool
         let secrets: [SecretRow]
+        let hasModels: Bool
+        let models: [ModelOption]
+        let createOpen: Bool
+        let createError: String?
+        let officialChecked: Bool
+        /// Why an official API cannot be made now (no option free, trial edition), said before anyone tries.
+        let officialRefusal: String?
+        let trialLimit = PredictionAPI.trialRequestLimit
+    }
+
+    /// A model to choose in a form, the one already chosen marked.
+    struct ModelOption: Sendable {
+        let id: String
+        let name: String
+        let selected: Bool
     }
 
     struct SecretRow: Sendable {
@@ -83,6 +98,8 @@ struct ConsoleAPIPages {
         let label: String
         let from: String
         let to: String
+        /// The range shown now.
+        let current: Bool
     }
 
     struct DayRow: Sendable {
@@ -108,7 +125,7 @@ struct ConsoleAPIPages {
         let name: String
         /// The API's id again, for the key rows, inside which `id` is the key's.
         let apiID: String
-        let status: String
+        let badge: StatusBadge
         let locked: Bool
         let isFailed: Bool
         let failureReason: String
@@ -121,6 +138,7 @@ struct ConsoleAPIPages {
         /// The same API through Prediction One's prediction call.
         let compatibleURL: String
         let keys: [KeyRow]
+        let hasKeys: Bool
         let whitelist: [RuleRow]
         let created: String
         let requestLimit: Int
@@ -135,13 +153,15 @@ struct ConsoleAPIPages {
         let whitelistOpen: Bool
         let deleteOpen: Bool
         let cidrInput: String
+        let denyChosen: Bool
+        let priorityInput: String
         let cidrError: String?
-    }
-
-    /// What went wrong with a form of the API page, shown on the page rendered in answer.
-    struct Refusal {
-        var error: SibylError?
-        var cidr: (input: String, error: SibylError)?
+        /// The caller's address as Sibyl sees it (behind a trusted proxy, the client's), for "Add my address".
+        let myAddress: String
+        let myCIDR: String
+        let models: [ModelOption]
+        let hasOtherModels: Bool
+        let modelError: String?
     }
 
     func add(to router: Router<AppContext>) {
@@ -157,18 +177,29 @@ struct ConsoleAPIPages {
         for action in APIOperations.Action.allCases {
             router.post("projects/:project_id/apis/:api_id/\(action.rawValue)") { request, context in
                 try await console.action(request, context) { visit in
-                    try await acting(visit) { project, id in
-                        let record = try await console.apis.perform(action, projectID: project.id, id: id, by: visit.user)
-                        return try await visit.redirect(to: path(project, record.api.id), notice: Self.notice(action))
+                    try await acting(visit) { project, api in
+                        _ = try await console.apis.perform(action, projectID: project.id, id: api.id, by: visit.user)
+                        return try await visit.redirect(to: path(project, api.id), notice: Self.notice(action))
                     }
                 }
             }
         }
         router.post("projects/:project_id/apis/:api_id/delete") { request, context in
             try await console.action(request, context) { visit in
-                try await acting(visit) { project, id in
-                    try await console.apis.delete(try await console.apis.record(projectID: project.id, id: id).api)
-                    return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "API \(id ?? "") deleted.")
+                try await acting(visit) { project, api in
+                    try await console.apis.delete(api)
+                    return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "API \(api.id) deleted.")
+                }
+            }
+        }
+        router.post("projects/:project_id/apis/:api_id/model") { request, context in
+            try await console.action(request, context) { visit in
+                try await acting(visit, form: "model", keeping: ["model_id"]) { project, api in
+                    let record = try await console.apis.changeModel(api, to: try visit.form.required("model_id"))
+                    let name = try await console.store.model(projectID: project.id, id: record.api.modelID)?.name ?? record.api.modelID
+                    return try await visit.redirect(
+                        to: path(project, api.id),
+                        notice: "The API now serves model \(name); requests are answered throughout the switch.")
                 }
             }
         }
@@ -185,48 +216,33 @@ struct ConsoleAPIPages {
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
                 let id = context.parameters.get("secret_id")
-                try await AccountSecrets(store: console.store).revoke(projectID: project.id, id: id)
-                return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "Account secret \(id ?? "") revoked.")
+                return try await visit.refusing(to: "/projects/\(project.id)/apis") {
+                    try await AccountSecrets(store: console.store).revoke(projectID: project.id, id: id)
+                    return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "Account secret \(id ?? "") revoked.")
+                }
             }
         }
         router.post("projects/:project_id/apis/:api_id/whitelist") { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let record = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id"))
-                let text = (visit.form["cidr"] ?? "").trimmingCharacters(in: .whitespaces)
-                let action = visit.form["action"].flatMap { $0.isEmpty ? nil : $0 }
-                let priorityText = (visit.form["priority"] ?? "").trimmingCharacters(in: .whitespaces)
-                do {
-                    guard priorityText.isEmpty || Int(priorityText) != nil else {
-                        throw SibylError(.invalidInput, "priority: expected a whole number")
-                    }
-                    _ = try await console.apis.addToWhitelist(record, cidr: text, action: action, priority: Int(priorityText))
-                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
-                    return try await show(visit, refusal: Refusal(cidr: (text, error)))
+                try await acting(visit, form: "whitelist", keeping: ["cidr", "action", "priority"]) { project, api in
+                    try await addRule(visit, project: project, api: api)
                 }
-                return try await visit.redirect(
-                    to: path(project, record.api.id) + "?dialog=whitelist",
-                    notice: "\(text) \(action == "deny" ? "denied on" : "added to") the IP whitelist.")
             }
         }
         router.post("projects/:project_id/apis/:api_id/whitelist/delete") { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let record = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id"))
-                let text = try visit.form.required("cidr")
-                do {
+                try await acting(visit, form: "whitelist") { project, api in
+                    let text = try visit.form.required("cidr")
+                    let record = try await console.apis.record(projectID: project.id, id: api.id)
                     _ = try await console.apis.removeFromWhitelist(record, cidr: text)
-                } catch let error as SibylError where error.code == .conflict {
-                    return try await show(visit, refusal: Refusal(error: error))
+                    return try await visit.redirect(
+                        to: path(project, api.id), notice: "\(text) removed from the IP whitelist.", dialog: "whitelist")
                 }
-                return try await visit.redirect(
-                    to: path(project, record.api.id) + "?dialog=whitelist", notice: "\(text) removed from the IP whitelist.")
             }
         }
         router.post("projects/:project_id/apis/:api_id/settings") { request, context in
             try await console.action(request, context) { visit in
-                try await acting(visit) { project, id in
-                    let api = try await console.apis.record(projectID: project.id, id: id).api
+                try await acting(visit) { project, api in
                     let name = try APIOperations.name(visit.form["name"])
                     let rule = try APIOperations.missingFeatures(visit.form["missing_features"] ?? "")
                     _ = try await console.apis.edit(api, name: .some(name), missingFeatures: rule)
@@ -236,8 +252,7 @@ struct ConsoleAPIPages {
         }
         router.post("projects/:project_id/apis/:api_id/promote") { request, context in
             try await console.action(request, context) { visit in
-                try await acting(visit) { project, id in
-                    let api = try await console.apis.record(projectID: project.id, id: id).api
+                try await acting(visit) { project, api in
                     _ = try await console.apis.edit(api, kind: .official)
                     return try await visit.redirect(
                         to: path(project, api.id), notice: "API promoted to official: it has no request limit and uses one API option.")
@@ -246,28 +261,45 @@ struct ConsoleAPIPages {
         }
         router.post("projects/:project_id/apis/:api_id/keys") { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let api = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id")).api
-                let key: IssuedKey
-                do {
-                    key = try await console.apis.issueKey(api, name: try APIOperations.name(visit.form["name"]))
-                } catch let error as SibylError where error.code == .conflict || error.code == .invalidInput {
-                    return try await show(visit, refusal: Refusal(error: error))
+                try await acting(visit) { project, api in
+                    let key = try await console.apis.issueKey(api, name: try APIOperations.name(visit.form["name"]))
+                    return try await visit.redirect(
+                        to: path(project, api.id), notice: "Key \(key.keyID) created.",
+                        newKey: ConsoleFlash.NewKey.apiKey(for: api.id, keyID: key.keyID, secret: key.secret))
                 }
-                return try await visit.redirect(
-                    to: path(project, api.id), notice: "Key \(key.keyID) created.",
-                    newKey: ConsoleFlash.NewKey.apiKey(for: api.id, keyID: key.keyID, secret: key.secret))
             }
         }
         router.post("projects/:project_id/apis/:api_id/keys/:key_id/revoke") { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let api = try await console.apis.record(projectID: project.id, id: context.parameters.get("api_id")).api
-                let keyID = context.parameters.get("key_id")
-                try await console.apis.revokeKey(api, keyID: keyID)
-                return try await visit.redirect(to: path(project, api.id), notice: "Key \(keyID ?? "") revoked: it no longer works.")
+                try await acting(visit) { project, api in
+                    let keyID = context.parameters.get("key_id")
+                    try await console.apis.revokeKey(api, keyID: keyID)
+                    return try await visit.redirect(to: path(project, api.id), notice: "Key \(keyID ?? "") revoked: it no longer works.")
+                }
             }
         }
+    }
+
+    /// Adds or changes one rule; a rule already there is said to be, rather than "added" again.
+    private func addRule(_ visit: ConsoleVisit, project: Project, api: PredictionAPI) async throws -> Response {
+        let record = try await console.apis.record(projectID: project.id, id: api.id)
+        let text = (visit.form["cidr"] ?? "").trimmingCharacters(in: .whitespaces)
+        let action = visit.form.optional("action")
+        let priorityText = (visit.form["priority"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard priorityText.isEmpty || Int(priorityText) != nil else {
+            throw SibylError(.invalidInput, "priority: expected a whole number")
+        }
+        let after = try await console.apis.addToWhitelist(record, cidr: text, action: action, priority: Int(priorityText))
+        let cidr = try CIDR(text)
+        let notice =
+            if after == record.whitelist {
+                "\(cidr) is already on the IP whitelist, as it was: nothing changed."
+            } else if record.whitelist.rules.contains(where: { $0.cidr == cidr }) {
+                "The rule for \(cidr) is changed."
+            } else {
+                "\(cidr) \(action == "deny" ? "denied on" : "added to") the IP whitelist."
+            }
+        return try await visit.redirect(to: path(project, api.id), notice: notice, dialog: "whitelist")
     }
 
     private func path(_ project: Project, _ apiID: String) -> String {
@@ -278,55 +310,66 @@ struct ConsoleAPIPages {
         switch action {
         case .stop: "API stopped: it answers 503 until it is started."
         case .start: "API started."
-        case .lock: "API locked: it cannot be stopped or deleted until an admin unlocks it."
+        case .lock: "API locked: it cannot be stopped, deleted or changed until an admin unlocks it; its keys can still be revoked."
         case .unlock: "API unlocked."
         }
     }
 
-    /// Runs a lifecycle action; a refusal (locked, not stopped, not an admin) is shown on the API page with
-    /// the JSON API's status for it.
+    /// Runs an action on an API; a refusal (locked, not stopped, not an admin, bad input) goes back to the
+    /// API page, next to `form` when the action has one. A missing API is a page of its own.
     private func acting(
-        _ visit: ConsoleVisit, _ body: (Project, String?) async throws -> Response
+        _ visit: ConsoleVisit, form: String? = nil, keeping names: [String] = [],
+        _ body: (Project, PredictionAPI) async throws -> Response
     ) async throws -> Response {
         let project = try await visit.project()
-        do {
-            return try await body(project, visit.context.parameters.get("api_id"))
-        } catch let error as SibylError where error.code == .conflict || error.code == .forbidden || error.code == .invalidInput {
-            return try await show(visit, refusal: Refusal(error: error))
-        }
+        let api = try await console.apis.record(projectID: project.id, id: visit.context.parameters.get("api_id")).api
+        return try await visit.refusing(to: path(project, api.id), form: form, keeping: names) { try await body(project, api) }
     }
 
     private func list(_ visit: ConsoleVisit) async throws -> Response {
         let project = try await visit.project()
-        let names = Dictionary(
-            try await console.store.models(projectID: project.id).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let models = try await console.store.models(projectID: project.id)
+        let names = Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let rows = try await console.store.apiRecords(projectID: project.id).reversed().map { record in
             let api = record.api
             return APIRow(
-                id: api.id, name: api.name ?? "", modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID, type: api.kind.rawValue,
-                status: api.status.rawValue, locked: api.locked,
+                id: api.id, name: api.name ?? "", modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID,
+                type: api.kind.rawValue, badge: StatusBadge.api(api), locked: api.locked,
                 requestsLeft: api.requestsLeft.map(String.init) ?? "—",
                 created: ConsoleFormat.dateTime(api.createdAt))
         }
         let secrets = try await console.store.accountSecrets(projectID: project.id).map {
             SecretRow(id: $0.id, user: $0.userName, created: ConsoleFormat.dateTime($0.createdAt))
         }
+        let refused = visit.flash.refused("create")
+        let officialRefusal = try await console.accounts.officialAPIRefusal()
+        let chosen = visit.flash.field("model_id", of: "create")
         return try await visit.page(
             "apis", title: "APIs", project: project, section: .apis,
             body: APIsView(
                 projectID: project.id, projectName: project.name, hasAPIs: !rows.isEmpty, apis: rows,
                 developerURL: console.platform.baseURL(visit.request) + "/v1/external", hasSecrets: !secrets.isEmpty,
-                secrets: secrets))
+                secrets: secrets, hasModels: !models.isEmpty,
+                models: models.reversed().map { ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosen) },
+                createOpen: refused != nil, createError: refused?.message,
+                officialChecked: officialRefusal == nil && visit.flash.field("type", of: "create") == "official",
+                officialRefusal: officialRefusal))
     }
 
-    /// "Start" in the dialog: the API is created building, and the browser goes to its page, which shows the
-    /// building screen and then the API with its first key. A refusal reopens the dialog with the reason.
+    /// "Start" in a model's dialog, or "Create from a model" on the list: the API is created building, and the
+    /// browser goes to its page, which shows the building screen and then the API with its first key. A
+    /// refusal goes back to the form it came from with the reason. Trial unless official is asked for.
     private func create(_ visit: ConsoleVisit) async throws -> Response {
         let project = try await visit.project()
-        let modelID = try visit.form.required("model_id")
-        _ = try await console.models.model(projectID: project.id, id: modelID)
-        do {
-            let kind = try APIOperations.kind(visit.form["type"] ?? "")
+        let fromList = visit.form["from"] == "apis"
+        var back = "/projects/\(project.id)/apis"
+        if !fromList {
+            let model = try await console.models.model(projectID: project.id, id: try visit.form.required("model_id"))
+            back = "/projects/\(project.id)/models/\(model.id)/create-api"
+        }
+        return try await visit.refusing(to: back, form: fromList ? "create" : "launch", keeping: ["model_id", "type", "name"]) {
+            let modelID = try visit.form.required("model_id")
+            let kind = try APIOperations.kind(visit.form.optional("type") ?? PredictionAPI.Kind.trial.rawValue)
             let created = try await console.apis.create(
                 projectID: project.id, name: try APIOperations.name(visit.form["name"]), modelID: modelID, kind: kind,
                 whitelist: IPWhitelist())
@@ -335,24 +378,23 @@ struct ConsoleAPIPages {
                 to: path(project, created.record.api.id),
                 notice: "API created. Add your addresses to its IP whitelist, then call it with the key below.",
                 newKey: ConsoleFlash.NewKey.apiKey(for: created.record.api.id, keyID: key.keyID, secret: key.secret))
-        } catch let error as SibylError where error.code == .conflict || error.code == .invalidInput {
-            return try await ConsoleModelPages(console: console).show(visit, modelID: modelID, createTab: true, launchError: error)
         }
     }
 
     /// The building screen while the API builds; the API page otherwise.
-    private func show(_ visit: ConsoleVisit, refusal: Refusal = Refusal()) async throws -> Response {
+    private func show(_ visit: ConsoleVisit) async throws -> Response {
         let project = try await visit.project()
         let record = try await console.apis.record(projectID: project.id, id: visit.context.parameters.get("api_id"))
         let api = record.api
         let model = try await console.store.model(projectID: project.id, id: api.modelID)
         if api.status == .building {
-            // Not taking the flash: the new key waits for the page after the build.
+            // The new key waits for the page after the build.
+            try await visit.keepFlash()
             let view = BuildingView(
                 projectID: project.id, id: api.id, heading: "Building API", modelID: api.modelID,
                 modelName: model?.name ?? api.modelID, type: api.kind == .official ? "official API" : "trial API")
             return try await visit.page(
-                "building", title: "Building API", project: project, section: .apis, body: view, refresh: 1, takeFlash: false)
+                "building", title: "Building API", project: project, section: .apis, body: view, refresh: 1, showFlash: false)
         }
         let query = visit.request.uri.queryParameters
         var usageError: SibylError?
@@ -363,38 +405,51 @@ struct ConsoleAPIPages {
             usageError = error
             report = try await console.apis.usage(api, from: nil, to: nil)
         }
-        let dialog = query.get("dialog")
+        let flash = visit.flash
+        let address = console.resolver.resolve(peer: visit.context.peer, forwardedFor: visit.request.headers[values: .xForwardedFor])
+        let myCIDR = address.map { address in
+            switch address {
+            case .v4: "\(address)/32"
+            case .v6: "\(address)/128"
+            }
+        }
+        let chosenModel = flash.field("model_id", of: "model", or: api.modelID)
+        let models = try await console.store.models(projectID: project.id).reversed().map {
+            ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosenModel)
+        }
+        let baseURL = console.platform.baseURL(visit.request)
         let view = APIView(
-            projectID: project.id, id: api.id, name: api.name ?? "", apiID: api.id, status: api.status.rawValue, locked: api.locked,
+            projectID: project.id, id: api.id, name: api.name ?? "", apiID: api.id, badge: StatusBadge.api(api), locked: api.locked,
             isFailed: api.status == .failed, failureReason: api.failureReason ?? "",
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
-            url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
-            compatibleURL: PredictionOneRoutes.url(
-                projectID: project.id, apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
-            keys: record.keys.map(KeyRow.init),
+            url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL),
+            compatibleURL: PredictionOneRoutes.url(projectID: project.id, apiID: api.id, baseURL: baseURL),
+            keys: record.keys.map(KeyRow.init), hasKeys: !record.keys.isEmpty,
             whitelist: record.whitelist.rules.map(RuleRow.init), created: ConsoleFormat.dateTime(api.createdAt),
             requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestsLeft ?? 0,
             refusesMissingFeatures: api.missingFeatures == .refuse,
             canStop: [.operating, .updating, .failed].contains(api.status), canStart: api.status == .stopped,
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),
             usage: usageView(report, error: usageError), example: ExampleRequest(
-                url: APIOperations.predictURL(apiID: api.id, baseURL: console.platform.baseURL(visit.request)),
-                features: model?.schema.featureNames ?? []),
-            whitelistOpen: dialog == "whitelist" || refusal.cidr != nil, deleteOpen: dialog == "delete",
-            cidrInput: refusal.cidr?.input ?? "", cidrError: refusal.cidr.map { ConsoleVisit.sentence($0.error.message) })
-        let status = (refusal.error ?? refusal.cidr?.error ?? usageError)?.status ?? .ok
+                url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL), features: model?.schema.featureNames ?? []),
+            whitelistOpen: query.get("dialog") == "whitelist" || flash.dialog == "whitelist" || flash.refused("whitelist") != nil,
+            deleteOpen: query.get("dialog") == "delete",
+            cidrInput: flash.field("cidr", of: "whitelist"), denyChosen: flash.field("action", of: "whitelist") == "deny",
+            priorityInput: flash.field("priority", of: "whitelist"), cidrError: flash.refused("whitelist")?.message,
+            myAddress: address.map { "\($0)" } ?? "", myCIDR: myCIDR ?? "", models: models, hasOtherModels: models.count > 1,
+            modelError: flash.refused("model")?.message)
         return try await visit.page(
-            "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: status,
-            error: refusal.error?.message, refresh: api.status == .updating ? 2 : nil)
+            "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: usageError?.status,
+            refresh: api.status == .updating ? 2 : nil)
     }
 
     private func usageView(_ report: APIOperations.UsageReport, error: SibylError?) -> UsageView {
         let today = WallClock.now()
         let presets = [7, 30, 90].map { days in
-            Preset(
-                label: "\(days) days", from: UTCDay.string(fromEpochSeconds: today - Int64(days - 1) * 86_400),
-                to: UTCDay.string(fromEpochSeconds: today))
+            let from = UTCDay.string(fromEpochSeconds: today - Int64(days - 1) * 86_400)
+            let to = UTCDay.string(fromEpochSeconds: today)
+            return Preset(label: "\(days) days", from: from, to: to, current: from == report.from && to == report.to)
         }
         return UsageView(
             from: report.from, to: report.to, presets: presets, error: error.map { ConsoleVisit.sentence($0.message) },

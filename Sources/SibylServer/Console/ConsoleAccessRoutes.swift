@@ -14,6 +14,8 @@ struct ConsoleAccessRoutes {
         let loginToken: String
         let next: String
         let name: String
+        /// Why the last try failed, shown inside the form's card, beside what to change.
+        let error: String?
     }
 
     func add(to router: Router<AppContext>) {
@@ -70,18 +72,21 @@ struct ConsoleAccessRoutes {
         guard let token = form["login_token"], let cookie = request.cookies[Self.loginCookieName]?.value,
             Secrets.constantTimeEqual(token, cookie)
         else {
-            return loginPage(request, context, name: name, error: "the sign-in form expired: please sign in again", status: .forbidden)
+            return loginPage(
+                request, context, name: name, next: form["next"], error: "the sign-in form expired: please sign in again",
+                status: .forbidden)
         }
         let address = console.resolver.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
         let user: User
         do {
             user = try await console.accounts.signIn(name: name, password: form["password"] ?? "", address: address)
         } catch let refusal as LoginThrottle.Refusal {
-            var response = loginPage(request, context, name: name, error: refusal.error.message, status: refusal.status)
+            var response = loginPage(
+                request, context, name: name, next: form["next"], error: refusal.error.message, status: refusal.status)
             response.headers[.retryAfter] = String(refusal.seconds)
             return response
         } catch let error as SibylError where error.code == .unauthenticated {
-            return loginPage(request, context, name: name, error: error.message, status: error.status)
+            return loginPage(request, context, name: name, next: form["next"], error: error.message, status: error.status)
         }
         let session = try await console.sessions.start(for: user)
         var response = ConsoleVisit.redirect(to: Self.next(form["next"]))
@@ -92,16 +97,17 @@ struct ConsoleAccessRoutes {
     }
 
     private func loginPage(
-        _ request: Request, _ context: AppContext, name: String, notice: String? = nil, error: String? = nil,
-        status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: AppContext, name: String, next: String? = nil, notice: String? = nil,
+        error: String? = nil, status: HTTPResponse.Status = .ok
     ) -> Response {
         // The token is kept while its cookie lasts, so two open sign-in tabs both work.
         let existing = request.cookies[Self.loginCookieName]?.value
         let token = existing.flatMap { Identifier.isWellFormedSecret($0) ? $0 : nil } ?? Secrets.make()
         var chrome = Chrome(title: "Sign in")
         chrome.notice = notice
-        chrome.error = error.map(ConsoleVisit.sentence)
-        let view = LoginView(loginToken: token, next: Self.next(request.uri.queryParameters.get("next")), name: name)
+        let view = LoginView(
+            loginToken: token, next: Self.next(next ?? request.uri.queryParameters.get("next")), name: name,
+            error: error.map(ConsoleVisit.sentence))
         var response = console.renderer.render("login", Page(chrome: chrome, body: view), status: status)
         response.setCookie(console.cookies.make(Self.loginCookieName, token, request, context, maxAge: 3600))
         return response

@@ -35,50 +35,55 @@ struct ConsoleAccountPages {
             try await console.page(request, context) { visit in try await account(visit) }
         }
         router.post("account/password") { request, context in
-            try await console.action(request, context) { visit in try await changePassword(visit) }
+            try await console.action(request, context) { visit in
+                try await visit.refusing(to: "/account", form: "password") { try await changePassword(visit) }
+            }
         }
         router.post("account/tokens/:token_id/revoke") { request, context in
             try await console.action(request, context) { visit in
-                try await console.accounts.revokeToken(context.parameters.get("token_id"), of: visit.user)
-                return try await visit.redirect(to: "/account", notice: "Access token revoked.")
+                try await visit.refusing(to: "/account") {
+                    try await console.accounts.revokeToken(context.parameters.get("token_id"), of: visit.user)
+                    return try await visit.redirect(to: "/account", notice: "Access token revoked.")
+                }
             }
         }
         router.post("account/sessions/:handle/revoke") { request, context in
             try await console.action(request, context) { visit in
-                guard let handle = context.parameters.get("handle"),
-                    try await console.store.deleteConsoleSession(handle: handle, userID: visit.user.id)
-                else { throw SibylError(.notFound, "no such session") }
-                return try await visit.redirect(to: "/account", notice: "That browser is signed out.")
+                try await visit.refusing(to: "/account") {
+                    guard let handle = context.parameters.get("handle"),
+                        try await console.store.deleteConsoleSession(handle: handle, userID: visit.user.id)
+                    else { throw SibylError(.notFound, "no such session") }
+                    return try await visit.redirect(to: "/account", notice: "That browser is signed out.")
+                }
             }
         }
     }
 
     /// Changing one's own password asks for the current one (under the sign-in throttle), so that a browser
-    /// left signed in does not hand the account over; every other session and every token then ends.
+    /// left signed in does not hand the account over, and for the new one twice, so that a typing slip does
+    /// not lock its owner out; every other session and every token then ends.
     private func changePassword(_ visit: ConsoleVisit) async throws -> Response {
-        if case .failure(let error) = Result(catching: { () throws(SibylError) in try User.validate(password: visit.form["password"] ?? "") }) {
-            return try await account(visit, passwordError: error)
+        let password = visit.form["password"] ?? ""
+        try User.validate(password: password)
+        guard visit.form["password_again"] == password else {
+            throw SibylError(.invalidInput, "the two new passwords differ: type the same new password twice")
         }
         let address = console.resolver.resolve(peer: visit.context.peer, forwardedFor: visit.request.headers[values: .xForwardedFor])
         do {
             _ = try await console.accounts.signIn(name: visit.user.name, password: visit.form["current_password"] ?? "", address: address)
         } catch let refusal as LoginThrottle.Refusal {
-            var response = try await account(visit, passwordError: refusal.error, status: refusal.status)
-            response.headers[.retryAfter] = String(refusal.seconds)
-            return response
+            throw refusal.error
         } catch let error as SibylError where error.code == .unauthenticated {
-            return try await account(visit, passwordError: SibylError(.unauthenticated, "the current password is wrong"))
+            throw SibylError(.unauthenticated, "the current password is wrong")
         }
         _ = try await console.accounts.updateUser(
             by: Caller(user: visit.user, credential: .consoleSession(idHash: visit.session.idHash)), id: visit.user.id, role: nil,
-            password: visit.form["password"] ?? "")
+            password: password)
         return try await visit.redirect(
             to: "/account", notice: "Password changed. Your other browsers are signed out and your access tokens revoked.")
     }
 
-    private func account(
-        _ visit: ConsoleVisit, passwordError: SibylError? = nil, status: HTTPResponse.Status? = nil
-    ) async throws -> Response {
+    private func account(_ visit: ConsoleVisit) async throws -> Response {
         let now = WallClock.now()
         let tokens = try await console.store.tokens(userID: visit.user.id).map { token in
             TokenRow(
@@ -92,8 +97,7 @@ struct ConsoleAccountPages {
                 isThis: session.idHash == visit.session.idHash)
         }
         let view = AccountView(
-            tokens: tokens, hasTokens: !tokens.isEmpty, sessions: sessions, passwordError: passwordError.map { ConsoleVisit.sentence($0.message) })
-        return try await visit.page(
-            "account", title: "Your account", section: .account, body: view, status: status ?? passwordError?.status ?? .ok)
+            tokens: tokens, hasTokens: !tokens.isEmpty, sessions: sessions, passwordError: visit.flash.refused("password")?.message)
+        return try await visit.page("account", title: "Your account", section: .account, body: view)
     }
 }

@@ -24,14 +24,20 @@ struct ConsoleAdminPages {
     struct ProjectRow: Sendable {
         let id: Int
         let name: String
+        /// Ticked in the "Add a user" form (kept when the form was refused).
+        let chosen: Bool
         let members: [MemberBox]
     }
 
+    /// The forms keep what was sent when they were refused.
     struct UsersView: Sendable {
         let users: [UserRow]
         let projects: [ProjectRow]
         let newName: String
+        let newAdmin: Bool
         let userError: String?
+        let projectName: String
+        let projectError: String?
     }
 
     struct LicenseView: Sendable {
@@ -41,6 +47,9 @@ struct ConsoleAdminPages {
         let options: Int
         let meterMax: Int
         let trialLimit = PredictionAPI.trialRequestLimit
+        /// The form's values: as saved, or as sent when refused.
+        let licensedChosen: Bool
+        let optionsInput: String
         let licenseError: String?
     }
 
@@ -51,24 +60,24 @@ struct ConsoleAdminPages {
         router.post("admin/users") { request, context in
             try await console.action(request, context) { visit in
                 try visit.requireAdmin()
-                let name = visit.form["name"] ?? ""
-                do {
+                return try await visit.refusing(to: "/admin/users", form: "add-user", keeping: ["name", "role", "project"]) {
+                    let projects = try await visit.form.all("project").asyncMap { text in
+                        try await console.auth.project(text, visibleTo: visit.user)
+                    }
                     let user = try await console.accounts.createUser(
-                        by: visit.user, name: name, password: visit.form["password"] ?? "", role: visit.form.optional("role"))
-                    for text in visit.form.all("project") {
-                        let project = try await console.auth.project(text, visibleTo: visit.user)
+                        by: visit.user, name: visit.form["name"] ?? "", password: visit.form["password"] ?? "",
+                        role: visit.form.optional("role"))
+                    for project in projects {
                         try await console.store.setMembers(
                             projectID: project.id, userIDs: try await console.store.members(projectID: project.id) + [user.id])
                     }
                     return try await visit.redirect(to: "/admin/users", notice: "User \(user.name) added as \(user.role.rawValue).")
-                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
-                    return try await users(visit, newName: name, userError: error)
                 }
             }
         }
         router.post("admin/users/:user_id/role") { request, context in
             try await console.action(request, context) { visit in
-                try await refusingOnUsersPage(visit) {
+                try await visit.refusing(to: "/admin/users") {
                     let user = try await console.accounts.updateUser(
                         by: Caller(user: visit.user, credential: .consoleSession(idHash: visit.session.idHash)), id: try userID(context),
                         role: visit.form["role"], password: nil)
@@ -80,7 +89,7 @@ struct ConsoleAdminPages {
         // one); every session and token of that user ends.
         router.post("admin/users/:user_id/password") { request, context in
             try await console.action(request, context) { visit in
-                try await refusingOnUsersPage(visit) {
+                try await visit.refusing(to: "/admin/users") {
                     let id = try userID(context)
                     guard id != visit.user.id else { return ConsoleVisit.redirect(to: "/account") }
                     let user = try await console.accounts.updateUser(
@@ -93,7 +102,7 @@ struct ConsoleAdminPages {
         }
         router.post("admin/users/:user_id/delete") { request, context in
             try await console.action(request, context) { visit in
-                try await refusingOnUsersPage(visit) {
+                try await visit.refusing(to: "/admin/users") {
                     try await console.accounts.deleteUser(by: visit.user, id: try userID(context))
                     return try await visit.redirect(to: "/admin/users", notice: "User deleted.")
                 }
@@ -101,8 +110,8 @@ struct ConsoleAdminPages {
         }
         router.post("admin/projects") { request, context in
             try await console.action(request, context) { visit in
-                try await refusingOnUsersPage(visit) {
-                    try visit.requireAdmin()
+                try visit.requireAdmin()
+                return try await visit.refusing(to: "/admin/users", form: "new-project", keeping: ["name"]) {
                     let project = try await console.accounts.createProject(by: visit.user, name: visit.form["name"] ?? "")
                     return try await visit.redirect(to: "/admin/users", notice: "Project \(project.name) created.")
                 }
@@ -110,9 +119,9 @@ struct ConsoleAdminPages {
         }
         router.post("admin/projects/:project_id/members") { request, context in
             try await console.action(request, context) { visit in
-                try await refusingOnUsersPage(visit) {
-                    try visit.requireAdmin()
-                    let project = try await visit.project()
+                try visit.requireAdmin()
+                let project = try await visit.project()
+                return try await visit.refusing(to: "/admin/users") {
                     let ids = try visit.form.all("user").map { text throws(SibylError) in
                         guard let id = Int(text) else { throw SibylError(.invalidInput, "user_ids: expected an array of integers") }
                         return id
@@ -128,7 +137,7 @@ struct ConsoleAdminPages {
         router.post("admin/license") { request, context in
             try await console.action(request, context) { visit in
                 try visit.requireAdmin()
-                do {
+                return try await visit.refusing(to: "/admin/license", form: "license", keeping: ["edition", "api_options"]) {
                     var options: Int?
                     if let text = visit.form.optional("api_options") {
                         guard let value = Int(text) else { throw SibylError(.invalidInput, "api_options: expected an integer") }
@@ -138,9 +147,6 @@ struct ConsoleAdminPages {
                         by: visit.user, edition: visit.form.optional("edition"), apiOptions: options)
                     return try await visit.redirect(
                         to: "/admin/license", notice: "License saved: \(license.edition), \(license.apiOptions) API options.")
-                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
-                    // A license below what is in use (409) is shown on the form, as a typo is.
-                    return try await self.license(visit, error: error)
                 }
             }
         }
@@ -151,20 +157,7 @@ struct ConsoleAdminPages {
         return id
     }
 
-    /// Runs an admin action; a refusal it meets (the last admin, a bad name) is shown on the users page.
-    private func refusingOnUsersPage(
-        _ visit: ConsoleVisit, _ body: () async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as SibylError where error.code == .conflict || error.code == .invalidInput {
-            return try await users(visit, pageError: error)
-        }
-    }
-
-    private func users(
-        _ visit: ConsoleVisit, newName: String = "", userError: SibylError? = nil, pageError: SibylError? = nil
-    ) async throws -> Response {
+    private func users(_ visit: ConsoleVisit) async throws -> Response {
         try visit.requireAdmin()
         let users = try await console.store.users()
         let projects = try await console.store.projects(visibleTo: visit.user)
@@ -175,27 +168,43 @@ struct ConsoleAdminPages {
                 id: user.id, name: user.name, isAdmin: user.role == .admin, isYou: user.id == visit.user.id,
                 projects: projects.filter { membership[$0.id]?.contains(user.id) == true }.map(\.name).joined(separator: ", "))
         }
+        let refused = visit.flash.refused("add-user")
+        let ticked = Set(refused?.fields["project"] ?? [])
         let projectRows = projects.map { project in
             ProjectRow(
-                id: project.id, name: project.name,
+                id: project.id, name: project.name, chosen: ticked.contains(String(project.id)),
                 members: users.map { user in
                     MemberBox(userID: user.id, userName: user.name, isMember: membership[project.id]?.contains(user.id) == true)
                 })
         }
         let view = UsersView(
-            users: rows, projects: projectRows, newName: newName, userError: userError.map { ConsoleVisit.sentence($0.message) })
-        return try await visit.page(
-            "users", title: "Users", section: .users, body: view, status: (userError ?? pageError)?.status ?? .ok,
-            error: pageError?.message)
+            users: rows, projects: projectRows, newName: visit.flash.field("name", of: "add-user"),
+            newAdmin: visit.flash.field("role", of: "add-user") == "admin", userError: refused?.message,
+            projectName: visit.flash.field("name", of: "new-project"), projectError: visit.flash.refused("new-project")?.message)
+        return try await visit.page("users", title: "Users", section: .users, body: view)
     }
 
-    private func license(_ visit: ConsoleVisit, error: SibylError? = nil) async throws -> Response {
+    private func license(_ visit: ConsoleVisit) async throws -> Response {
         try visit.requireAdmin()
         let license = try await console.accounts.license()
+        let refused = visit.flash.refused("license")
+        let edition = visit.flash.field("edition", of: "license", or: license.edition)
         let view = LicenseView(
             edition: license.edition, isLicensed: license.edition == License.Edition.licensed.rawValue, inUse: license.apiOptionsInUse,
             options: license.apiOptions, meterMax: max(1, license.apiOptions, license.apiOptionsInUse),
-            licenseError: error.map { ConsoleVisit.sentence($0.message) })
-        return try await visit.page("license", title: "License", section: .license, body: view, status: error?.status ?? .ok)
+            licensedChosen: edition == License.Edition.licensed.rawValue,
+            optionsInput: visit.flash.field("api_options", of: "license", or: String(license.apiOptions)),
+            licenseError: refused?.message)
+        return try await visit.page("license", title: "License", section: .license, body: view)
+    }
+}
+
+extension Array {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for element in self { out.append(try await transform(element)) }
+        return out
     }
 }

@@ -32,6 +32,17 @@ enum ConsoleAssets {
     static let script = """
         "use strict";
         document.addEventListener("DOMContentLoaded", () => {
+          // A page that changes by itself reloads every few seconds, but not under someone typing in a form or
+          // with a dialog or a confirmation open (a meta refresh would wipe what they are doing).
+          const every = Number(document.body.dataset.refresh) * 1000;
+          if (every > 0) {
+            const reload = () => {
+              const busy = document.activeElement?.matches("input, select, textarea")
+                || document.querySelector("details[open], dialog[open]");
+              if (busy) setTimeout(reload, every); else location.reload();
+            };
+            setTimeout(reload, every);
+          }
           for (const link of document.querySelectorAll("a[data-dialog]")) {
             const dialog = document.getElementById(link.dataset.dialog);
             if (!dialog || typeof dialog.showModal !== "function") continue;
@@ -57,6 +68,8 @@ enum ConsoleAssets {
           for (const button of document.querySelectorAll("button[data-copy]")) {
             const source = document.getElementById(button.dataset.copy);
             if (!source) continue;
+            // The label names what is copied ("Copy API URL"); it comes back after the feedback.
+            const label = button.innerHTML;
             button.hidden = false;
             button.addEventListener("click", async () => {
               const text = "value" in source ? source.value : source.textContent;
@@ -71,7 +84,7 @@ enum ConsoleAssets {
                 if ("select" in source) source.select(); else getSelection().addRange(range);
               }
               button.textContent = copied ? "Copied" : "Press Ctrl+C";
-              setTimeout(() => { button.textContent = "Copy"; }, 2000);
+              setTimeout(() => { button.innerHTML = label; }, 2000);
             });
           }
         });
@@ -97,12 +110,17 @@ enum ConsoleAssets {
         h1 { font-size: 1.6rem; margin: 0; letter-spacing: -0.01em; }
         h2 { font-size: 1.05rem; margin: 0 0 0.8rem; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+        .skip-link { position: absolute; left: 0.5rem; top: -3rem; z-index: 20; background: var(--card); color: var(--accent); padding: 0.5rem 0.9rem;
+          border-radius: 8px; box-shadow: var(--shadow); }
+        .skip-link:focus { top: 0.5rem; }
+        main:focus { outline: none; }
+        code { overflow-wrap: anywhere; }
 
         .topbar { display: flex; align-items: center; gap: 1.5rem; padding: 0 1.5rem; height: 56px; background: #141a26; color: #dfe4ee; }
         .brand { display: flex; align-items: center; gap: 0.5rem; color: #fff; font-weight: 650; font-size: 1.1rem; }
         .brand:hover { text-decoration: none; }
         .brand svg { width: 26px; height: 26px; }
-        .topbar nav { display: flex; gap: 0.25rem; flex: 1; }
+        .topbar nav { display: flex; flex-wrap: wrap; gap: 0.25rem; flex: 1; min-width: 0; }
         .topbar nav a { color: #c3cada; padding: 0.4rem 0.7rem; border-radius: 6px; }
         .topbar nav a:hover { background: #222b3d; color: #fff; text-decoration: none; }
         .topbar nav a[aria-current="page"] { background: #2a3550; color: #fff; }
@@ -126,21 +144,27 @@ enum ConsoleAssets {
         .crumbs { font-size: 0.88rem; color: var(--muted); margin-bottom: 0.35rem; }
         .muted { color: var(--muted); }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); box-shadow: var(--shadow);
-          padding: 1.2rem 1.3rem; margin-bottom: 1.2rem; overflow-x: auto; }
+          padding: 1.2rem 1.3rem; margin-bottom: 1.2rem; }
         .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.2rem; align-items: start; }
         .grid { margin-bottom: 1.2rem; }
         .grid > .card { margin-bottom: 0; }
         .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.2rem; }
-        @media (max-width: 900px) { .grid, .columns { grid-template-columns: 1fr; } .topbar { flex-wrap: wrap; height: auto; padding: 0.5rem 1rem; } }
+        @media (max-width: 900px) {
+          .grid, .columns { grid-template-columns: minmax(0, 1fr); }
+          .topbar { flex-wrap: wrap; height: auto; padding: 0.5rem 1rem; gap: 0.3rem 1rem; }
+          .topbar nav { order: 3; flex-basis: 100%; }
+        }
 
         .flash { padding: 0.7rem 1rem; border-radius: var(--radius); margin: 0 0 1.2rem; border: 1px solid; }
         .flash-ok { background: var(--ok-soft); border-color: #b9e2c3; color: var(--ok); }
         .flash-error { background: var(--bad-soft); border-color: #f4c2bd; color: var(--bad); }
+        .flash-info { background: var(--idle-soft); border-color: var(--line); color: var(--ink); }
         .field-error { color: var(--bad); margin: 0.4rem 0 0; font-size: 0.9rem; }
         .hint { color: var(--muted); font-size: 0.86rem; margin: 0.35rem 0 0; }
 
         .button { display: inline-flex; align-items: center; gap: 0.4rem; padding: 0.5rem 0.95rem; border-radius: 8px; border: 1px solid var(--line);
-          background: var(--card); color: var(--ink); font: inherit; font-weight: 550; cursor: pointer; line-height: 1.2; }
+          background: var(--card); color: var(--ink); font: inherit; font-weight: 550; cursor: pointer; line-height: 1.2;
+          white-space: nowrap; flex-shrink: 0; }
         .button:hover { background: var(--bg); text-decoration: none; }
         .button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         .button.primary:hover { background: var(--accent-dark); }
@@ -154,8 +178,18 @@ enum ConsoleAssets {
         .toolbar { display: flex; flex-wrap: wrap; gap: 0.6rem 1.2rem; align-items: center; justify-content: space-between; }
 
         label { font-weight: 550; font-size: 0.9rem; }
-        input, select, textarea { font: inherit; padding: 0.45rem 0.6rem; border: 1px solid #cfd5df; border-radius: 8px; background: #fff; color: var(--ink); }
-        input:focus, select:focus, textarea:focus, .button:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+        input, select, textarea { font: inherit; padding: 0.45rem 0.6rem; border: 1px solid #cfd5df; border-radius: 8px; background: #fff; color: var(--ink);
+          max-width: 100%; min-width: 0; }
+        input:focus, select:focus, textarea:focus, .button:focus-visible, a:focus-visible, summary:focus-visible, .scroll:focus-visible,
+        pre.code:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+        .create-row { margin: 0 0 0.9rem; }
+        /* Positioned, so that what is positioned inside (visually hidden words) scrolls with it, not the page. */
+        .scroll { overflow-x: auto; max-width: 100%; position: relative; }
+        details.disclosure > summary { list-style: none; }
+        details.disclosure > summary::-webkit-details-marker { display: none; }
+        details.disclosure[open] > summary { margin-bottom: 1rem; }
+        details.disclosure:not([open]) { background: none; border: 0; box-shadow: none; padding: 0; }
+        details.disclosure .form { max-width: 560px; }
         .form { display: grid; gap: 0.35rem; }
         .form .field { display: grid; gap: 0.3rem; margin-bottom: 0.6rem; }
         .inline-form { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
@@ -181,7 +215,7 @@ enum ConsoleAssets {
         .badge-operating, .badge-ACTIVE { background: var(--ok-soft); color: var(--ok); }
         .badge-DEPLOYING, .badge-PENDING, .badge-DELETING { background: var(--warn-soft); color: var(--warn); }
         .badge-PARTIALLYDEPLOYED { background: var(--bad-soft); color: var(--bad); }
-        .badge-building, .badge-updating, .badge-deleting { background: var(--warn-soft); color: var(--warn); }
+        .badge-building, .badge-updating, .badge-deleting, .badge-exhausted { background: var(--warn-soft); color: var(--warn); }
         .badge-failed { background: var(--bad-soft); color: var(--bad); }
         .badge-locked { background: #f3effe; color: #6741d9; }
         .badge-official { background: var(--accent-soft); color: var(--accent-dark); }
@@ -192,8 +226,8 @@ enum ConsoleAssets {
         dl.info dt { color: var(--muted); font-size: 0.9rem; }
         dl.info dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
         ul.plain { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.35rem; }
-        ul.plain li { display: flex; justify-content: space-between; align-items: center; gap: 0.6rem; }
-        .copy-field { display: flex; gap: 0.4rem; align-items: center; }
+        ul.plain li { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.6rem; }
+        .copy-field { display: flex; gap: 0.4rem; align-items: center; min-width: 0; }
         .copy-field input { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; background: var(--bg); }
         .secret { border-color: #f6d28b; background: #fffbf0; }
         .secret h2 { color: var(--warn); }
@@ -252,20 +286,38 @@ enum ConsoleAssets {
         .legend strong { font-size: 1.15rem; font-variant-numeric: tabular-nums; }
         .range { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
         .range input { padding: 0.3rem 0.45rem; }
-        .range .presets a { font-size: 0.88rem; margin-right: 0.5rem; }
+        .presets a { font-size: 0.88rem; margin-right: 0.5rem; padding: 0.1rem 0.45rem; border-radius: 6px; }
+        .presets a[aria-current="true"] { background: var(--accent-soft); color: var(--accent-dark); font-weight: 650; }
         details.data summary { cursor: pointer; color: var(--accent); font-size: 0.9rem; margin-top: 0.6rem; }
         details.confirm { display: inline-block; }
         details.confirm summary { list-style: none; }
         details.confirm summary::-webkit-details-marker { display: none; }
-        details.confirm[open] form { margin-top: 0.4rem; }
+        details.confirm[open] form { margin-top: 0.4rem; display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; white-space: normal; }
+        details.confirm[open] form .hint { flex-basis: 100%; margin: 0; }
+        .my-address { margin-top: 0.8rem; }
 
         pre.code { background: #141a26; color: #e3e8f2; padding: 0.9rem 1rem; border-radius: 8px; overflow: auto; margin: 0.4rem 0 0; line-height: 1.45; }
         .code-head { display: flex; justify-content: space-between; align-items: center; margin-top: 0.9rem; }
         .code-head h3 { font-size: 0.9rem; margin: 0; color: var(--muted); }
 
         .login { max-width: 380px; margin: 8vh auto; }
+        .login .field-error { margin: 0 0 0.4rem; }
         .login .brand { color: var(--ink); justify-content: center; font-size: 1.5rem; margin-bottom: 1.2rem; }
         .login .brand svg { width: 36px; height: 36px; }
         .login .button { width: 100%; justify-content: center; margin-top: 0.4rem; }
+        .scroll td, .scroll td:first-child { white-space: nowrap; }
+        .scroll code { overflow-wrap: normal; }
+        /* On a phone a key's date may wrap, so that its Revoke stays in view. */
+        #keys td:nth-child(2) { white-space: normal; }
+        details.confirm summary.button { gap: 0; }
+
+        /* Last, so that it overrides the rules above on a phone. */
+        @media (max-width: 600px) {
+          main { padding: 1rem 0.75rem 2rem; }
+          .card { padding: 1rem; }
+          dl.info { grid-template-columns: minmax(0, 1fr); gap: 0.2rem; }
+          dl.info dd { margin-bottom: 0.6rem; }
+          h1 { font-size: 1.35rem; }
+        }
         """
 }

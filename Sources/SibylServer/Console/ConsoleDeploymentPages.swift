@@ -32,6 +32,8 @@ struct ConsoleDeploymentPages {
         let name: String
         let usedBy: String
         let expires: String
+        /// Ticked in the deploy form (kept when the form was refused).
+        let ticked: Bool
     }
 
     /// What the deploy form holds, kept when it is refused.
@@ -55,7 +57,11 @@ struct ConsoleDeploymentPages {
         let hasKeys: Bool
         let keys: [KeyRow]
         let form: Form
+        /// "Anyone may call it" was chosen; a key is required otherwise.
+        let openAccess: Bool
         let deployError: String?
+        let keyName: String
+        let keyError: String?
     }
 
     struct Region: Sendable {
@@ -95,6 +101,9 @@ struct ConsoleDeploymentPages {
         let logs: [LogRow]
     }
 
+    /// The deploy form's fields, kept when it is refused.
+    static let formFields = ["name", "image", "listening_port", "flavor_name", "min", "max", "timeout", "envs", "api_keys", "access"]
+
     func add(to router: Router<AppContext>) {
         let base = "projects/:project_id/deployments"
         router.get(RouterPath(base)) { request, context in
@@ -103,18 +112,8 @@ struct ConsoleDeploymentPages {
         router.post(RouterPath(base)) { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
-                let form = Form(
-                    name: visit.form.optional("name") ?? "", image: visit.form.optional("image") ?? "",
-                    port: visit.form.optional("listening_port") ?? "", min: visit.form.optional("min") ?? "",
-                    max: visit.form.optional("max") ?? "", timeout: visit.form.optional("timeout") ?? "",
-                    envs: visit.form.optional("envs") ?? "")
-                do {
-                    let body = try Self.body(form, flavor: visit.form.optional("flavor_name") ?? "", keys: visit.form.all("api_keys"))
-                    _ = try await operations.create(projectID: project.id, by: visit.user, body: body)
-                    return try await visit.redirect(
-                        to: "/projects/\(project.id)/deployments/\(form.name)", notice: "Deployment \(form.name) is being deployed.")
-                } catch let error as SibylError where error.code != .notFound && error.code != .storageUnavailable {
-                    return try await list(visit, project: project, form: form, error: error)
+                return try await visit.refusing(to: "/projects/\(project.id)/deployments", form: "deploy", keeping: Self.formFields) {
+                    try await deploy(visit, project: project)
                 }
             }
         }
@@ -124,76 +123,111 @@ struct ConsoleDeploymentPages {
         for (action, stopped) in [("start", false), ("stop", true)] {
             router.post(RouterPath(base + "/:deployment_name/" + action)) { request, context in
                 try await console.action(request, context) { visit in
-                    let project = try await visit.project()
-                    let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-                    try await operations.setStopped(deployment, stopped)
-                    return try await visit.redirect(
-                        to: "/projects/\(project.id)/deployments/\(deployment.name)",
-                        notice: stopped ? "Deployment \(deployment.name) stopped." : "Deployment \(deployment.name) started.")
+                    try await acting(visit) { project, deployment in
+                        try await operations.setStopped(deployment, stopped)
+                        return try await visit.redirect(
+                            to: "/projects/\(project.id)/deployments/\(deployment.name)",
+                            notice: stopped ? "Deployment \(deployment.name) stopped." : "Deployment \(deployment.name) started.")
+                    }
                 }
             }
         }
         for (action, locked) in [("lock", true), ("unlock", false)] {
             router.post(RouterPath(base + "/:deployment_name/" + action)) { request, context in
                 try await console.action(request, context) { visit in
-                    let project = try await visit.project()
-                    let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-                    _ = try await operations.setLocked(deployment, locked, by: visit.user)
-                    return try await visit.redirect(
-                        to: "/projects/\(project.id)/deployments/\(deployment.name)",
-                        notice: locked ? "Deployment \(deployment.name) locked." : "Deployment \(deployment.name) unlocked.")
+                    try await acting(visit) { project, deployment in
+                        _ = try await operations.setLocked(deployment, locked, by: visit.user)
+                        return try await visit.redirect(
+                            to: "/projects/\(project.id)/deployments/\(deployment.name)",
+                            notice: locked ? "Deployment \(deployment.name) locked." : "Deployment \(deployment.name) unlocked.")
+                    }
                 }
             }
         }
         router.post(RouterPath(base + "/:deployment_name/ip_whitelist")) { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-                let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isNewline).map(String.init)
-                do {
+                try await acting(visit, form: "whitelist", keeping: ["cidrs"]) { project, deployment in
+                    let lines = (visit.form.optional("cidrs") ?? "").split(whereSeparator: \.isNewline).map(String.init)
                     let whitelist = try IPWhitelist(lines: lines)
                     _ = try await operations.editWhitelist(deployment) { _ in whitelist.rules.isEmpty ? nil : whitelist }
-                } catch let error as SibylError where error.code == .invalidInput {
-                    return try await show(visit, deployment.name, whitelistError: error)
+                    return try await visit.redirect(
+                        to: "/projects/\(project.id)/deployments/\(deployment.name)", notice: "Whitelist saved.")
                 }
-                return try await visit.redirect(
-                    to: "/projects/\(project.id)/deployments/\(deployment.name)", notice: "Whitelist saved.")
             }
         }
         router.post(RouterPath(base + "/:deployment_name/delete")) { request, context in
             try await console.action(request, context) { visit in
-                let project = try await visit.project()
-                let deployment = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
-                _ = try await operations.delete(deployment, by: visit.user)
-                return try await visit.redirect(
-                    to: "/projects/\(project.id)/deployments", notice: "Deployment \(deployment.name) is being deleted.")
+                try await acting(visit) { project, deployment in
+                    _ = try await operations.delete(deployment, by: visit.user)
+                    return try await visit.redirect(
+                        to: "/projects/\(project.id)/deployments", notice: "Deployment \(deployment.name) is being deleted.")
+                }
             }
         }
         router.post("projects/:project_id/deployment-keys") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
-                do {
+                return try await visit.refusing(to: "/projects/\(project.id)/deployments", form: "new-key", keeping: ["name"]) {
                     let (key, secret) = try await operations.createKey(
                         projectID: project.id, name: try visit.form.required("name"), description: nil, expiresAt: nil)
                     return try await visit.redirect(
                         to: "/projects/\(project.id)/deployments",
                         newKey: ConsoleFlash.NewKey.apiKey(for: "deployments", keyID: key.name, secret: secret))
-                } catch let error as SibylError where error.code == .invalidInput || error.code == .conflict {
-                    return try await list(visit, project: project, error: error)
                 }
             }
         }
         router.post("projects/:project_id/deployment-keys/:key_name/delete") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
-                do {
+                return try await visit.refusing(to: "/projects/\(project.id)/deployments") {
                     try await operations.deleteKey(projectID: project.id, name: context.parameters.get("key_name"))
-                } catch let error as SibylError where error.code == .conflict {
-                    return try await list(visit, project: project, error: error)
+                    return try await visit.redirect(to: "/projects/\(project.id)/deployments", notice: "Key deleted.")
                 }
-                return try await visit.redirect(to: "/projects/\(project.id)/deployments", notice: "Key deleted.")
             }
         }
+    }
+
+    /// Deploys from the form. Only callers with a key may call it unless the form says anyone may: with no
+    /// key ticked, a key named after the deployment is made for it and shown once.
+    private func deploy(_ visit: ConsoleVisit, project: Project) async throws -> Response {
+        let form = Form(
+            name: visit.form.optional("name") ?? "", image: visit.form.optional("image") ?? "",
+            port: visit.form.optional("listening_port") ?? "", min: visit.form.optional("min") ?? "",
+            max: visit.form.optional("max") ?? "", timeout: visit.form.optional("timeout") ?? "",
+            envs: visit.form.optional("envs") ?? "")
+        let open = visit.form["access"] == "open"
+        var keys = open ? [] : visit.form.all("api_keys")
+        var newKey: ConsoleFlash.NewKey?
+        let flavor = visit.form.optional("flavor_name") ?? ""
+        _ = try Self.body(form, flavor: flavor, keys: keys)
+        if !open, keys.isEmpty {
+            try Deployment.validateName(form.name)
+            let (key, secret) = try await operations.createKey(projectID: project.id, name: form.name, description: nil, expiresAt: nil)
+            keys = [key.name]
+            newKey = ConsoleFlash.NewKey.apiKey(for: "deployment \(form.name)", keyID: key.name, secret: secret)
+        }
+        do {
+            _ = try await operations.create(projectID: project.id, by: visit.user, body: try Self.body(form, flavor: flavor, keys: keys))
+        } catch {
+            // The key made for a deployment that was refused would open nothing.
+            if let newKey { try? await operations.deleteKey(projectID: project.id, name: newKey.keyID) }
+            throw error
+        }
+        return try await visit.redirect(
+            to: "/projects/\(project.id)/deployments/\(form.name)", notice: "Deployment \(form.name) is being deployed.",
+            newKey: newKey)
+    }
+
+    /// Runs an action on a deployment; a refusal (locked, bad whitelist) goes back to its page.
+    private func acting(
+        _ visit: ConsoleVisit, form: String? = nil, keeping names: [String] = [],
+        _ body: (Project, Deployment) async throws -> Response
+    ) async throws -> Response {
+        let project = try await visit.project()
+        let deployment = try await operations.deployment(projectID: project.id, name: visit.context.parameters.get("deployment_name"))
+        return try await visit.refusing(
+            to: "/projects/\(project.id)/deployments/\(deployment.name)", form: form, keeping: names
+        ) { try await body(project, deployment) }
     }
 
     /// The compatible API's create body from the form, so that both paths share every rule.
@@ -217,7 +251,7 @@ struct ConsoleDeploymentPages {
         return Array(try! JSONSerialization.data(withJSONObject: object))
     }
 
-    func list(_ visit: ConsoleVisit, project: Project, form: Form = Form(), error: SibylError? = nil) async throws -> Response {
+    func list(_ visit: ConsoleVisit, project: Project) async throws -> Response {
         let deployments = try await console.store.deployments(projectID: project.id)
         let rows = deployments.map { deployment in
             let view = operations.view(deployment)
@@ -226,26 +260,40 @@ struct ConsoleDeploymentPages {
                 ready: view.regions.values.map(\.ready).reduce(0, +), total: view.regions.values.map(\.total).reduce(0, +),
                 address: console.platform.deploymentAddress(deployment, visit.request))
         }
+        let refused = visit.flash.refused("deploy")
+        let sent = { (name: String, fallback: String) in visit.flash.field(name, of: "deploy", or: refused == nil ? fallback : "") }
+        let ticked = Set(refused?.fields["api_keys"] ?? [])
         let keys = try await console.store.inferenceKeys(projectID: project.id).map { key in
             KeyRow(
                 projectID: project.id, name: key.name,
                 usedBy: deployments.filter { ($0.spec.apiKeys ?? []).contains(key.name) }.map(\.name).joined(separator: ", "),
-                expires: key.expiresAt.map(ConsoleFormat.dateTime) ?? "never")
+                expires: key.expiresAt.map(ConsoleFormat.dateTime) ?? "never", ticked: ticked.contains(key.name))
         }
+        let defaults = Form()
+        let form = Form(
+            name: sent("name", defaults.name), image: sent("image", defaults.image), port: sent("listening_port", defaults.port),
+            min: sent("min", defaults.min), max: sent("max", defaults.max), timeout: sent("timeout", defaults.timeout),
+            envs: sent("envs", defaults.envs))
         let flavors = console.platform.configuration.flavors
+        let chosenFlavor = visit.flash.field("flavor_name", of: "deploy", or: flavors.first?.name ?? "")
         let view = ListView(
             projectID: project.id, projectName: project.name, engine: operations.supervisor != nil, hasDeployments: !rows.isEmpty,
             deployments: rows,
-            flavors: flavors.enumerated().map { FlavorOption(name: $1.name, description: $1.description, selected: $0 == 0) },
-            hasKeys: !keys.isEmpty, keys: keys, form: form, deployError: error.map { ConsoleVisit.sentence($0.message) })
+            flavors: flavors.map { FlavorOption(name: $0.name, description: $0.description, selected: $0.name == chosenFlavor) },
+            hasKeys: !keys.isEmpty, keys: keys, form: form, openAccess: visit.flash.field("access", of: "deploy") == "open",
+            deployError: refused?.message, keyName: visit.flash.field("name", of: "new-key"),
+            keyError: visit.flash.refused("new-key")?.message)
+        // Without an engine there is no deploy form to show its refusal beside: it goes atop the page.
         return try await visit.page(
-            "deployments", title: "Deployments", project: project, section: .deployments, body: view, status: error?.status ?? .ok)
+            "deployments", title: "Deployments", project: project, section: .deployments, body: view,
+            error: view.engine ? nil : refused?.message)
     }
 
-    func show(_ visit: ConsoleVisit, _ name: String?, whitelistError: SibylError? = nil) async throws -> Response {
+    func show(_ visit: ConsoleVisit, _ name: String?) async throws -> Response {
         let project = try await visit.project()
         let deployment = try await operations.deployment(projectID: project.id, name: name)
         let entries = deployment.whitelist?.rules.map(\.description) ?? []
+        let whitelistError = visit.flash.refused("whitelist")
         let view = operations.view(deployment)
         let logs = (try? await operations.logs(deployment, regionID: nil, newestFirst: true)) ?? []
         let regions = deployment.spec.containers.map { placement in
@@ -259,15 +307,15 @@ struct ConsoleDeploymentPages {
             address: console.platform.deploymentAddress(deployment, visit.request),
             image: deployment.spec.image, port: deployment.spec.listeningPort, flavor: deployment.spec.flavorName,
             timeout: deployment.spec.idleTimeout, keys: (deployment.spec.apiKeys ?? []).joined(separator: ", "),
-            locked: deployment.locked, whitelist: entries.joined(separator: ", "), whitelistLines: entries.joined(separator: "\n"),
-            whitelistError: whitelistError.map { ConsoleVisit.sentence($0.message) },
+            locked: deployment.locked, whitelist: entries.joined(separator: ", "),
+            whitelistLines: visit.flash.field("cidrs", of: "whitelist", or: entries.joined(separator: "\n")),
+            whitelistError: whitelistError?.message,
             created: ConsoleFormat.dateTime(deployment.createdAt), regions: regions,
             canStart: deployment.stopped && !deployment.deleting, canStop: !deployment.stopped && !deployment.deleting,
             hasLogs: !logs.isEmpty,
             logs: logs.prefix(200).map { LogRow(time: $0.time, replica: $0.replica, message: $0.message) })
         return try await visit.page(
             "deployment", title: deployment.name, project: project, section: .deployments, body: detail,
-            status: whitelistError?.status ?? .ok,
             refresh: whitelistError == nil && view.status != .active && view.status != .disabled ? 3 : nil)
     }
 }

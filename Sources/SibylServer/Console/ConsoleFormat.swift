@@ -30,3 +30,16 @@ enum ConsoleFormat {
         }
     }
 }
+
+/// A status as a badge: its stylesheet class and its words.
+struct StatusBadge: Sendable {
+    let key: String
+    let text: String
+
+    /// An API's status; an operating trial whose requests are all used says so (amber), since it answers
+    /// nothing but 429 however "operating" it is.
+    static func api(_ api: PredictionAPI) -> StatusBadge {
+        api.status == .operating && api.isExhausted
+            ? StatusBadge(key: "exhausted", text: "trial used up") : StatusBadge(key: api.status.rawValue, text: api.status.rawValue)
+    }
+}

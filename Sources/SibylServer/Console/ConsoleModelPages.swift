@@ -41,7 +41,7 @@ struct ConsoleModelPages {
     struct APIRow: Sendable {
         let id: String
         let type: String
-        let status: String
+        let badge: StatusBadge
         let locked: Bool
         let created: String
     }
@@ -68,6 +68,8 @@ struct ConsoleModelPages {
         let launchOpen: Bool
         let launchError: String?
         let officialRefusal: String?
+        /// Official is chosen only when asked for again after a refusal: trial is the default.
+        let officialChecked: Bool
         let optionsInUse: Int
         let options: Int
         let trialLimit = PredictionAPI.trialRequestLimit
@@ -80,15 +82,12 @@ struct ConsoleModelPages {
         router.post("projects/:project_id/models") { request, context in
             try await console.action(request, context, bodyLimit: console.platform.configuration.maxModelBytes) { visit in
                 let project = try await visit.project()
-                let name = visit.form.optional("name")
-                let format = visit.form.optional("format")
-                do {
+                return try await visit.refusing(to: "/projects/\(project.id)/models", form: "upload", keeping: ["name", "format"]) {
                     let model = try await console.models.upload(
-                        projectID: project.id, name: name, format: format, file: visit.form.files["file"] ?? [])
+                        projectID: project.id, name: visit.form.optional("name"), format: visit.form.optional("format"),
+                        file: visit.form.files["file"] ?? [])
                     return try await visit.redirect(
                         to: "/projects/\(project.id)/models/\(model.id)", notice: "Model \(model.name) uploaded.")
-                } catch let error as SibylError where error.code != .notFound && error.code != .storageUnavailable {
-                    return try await list(visit, project: project, name: name ?? "", format: format, error: error)
                 }
             }
         }
@@ -108,49 +107,44 @@ struct ConsoleModelPages {
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
                 let model = try await console.models.model(projectID: project.id, id: context.parameters.get("model_id"))
-                do {
+                return try await visit.refusing(to: "/projects/\(project.id)/models/\(model.id)") {
                     try await console.models.delete(model)
-                } catch let error as SibylError where error.code == .conflict {
-                    return try await show(visit, modelID: model.id, createTab: false, error: error)
+                    return try await visit.redirect(to: "/projects/\(project.id)/models", notice: "Model \(model.name) deleted.")
                 }
-                return try await visit.redirect(to: "/projects/\(project.id)/models", notice: "Model \(model.name) deleted.")
             }
         }
     }
 
-    func list(
-        _ visit: ConsoleVisit, project: Project, name: String = "", format: String? = nil, error: SibylError? = nil
-    ) async throws -> Response {
+    func list(_ visit: ConsoleVisit, project: Project) async throws -> Response {
         let models = try await console.store.models(projectID: project.id).reversed().map { model in
             ModelRow(
                 id: model.id, name: model.name, format: ConsoleFormat.format(model.schema.format), task: model.schema.task.rawValue,
                 features: model.schema.featureNames.count, uploaded: ConsoleFormat.dateTime(model.createdAt))
         }
+        let format = visit.flash.field("format", of: "upload")
         let view = ModelsView(
             projectID: project.id, projectName: project.name, hasModels: !models.isEmpty, models: models,
             formats: ModelFormat.allCases.map {
                 FormatOption(value: $0.rawValue, label: ConsoleFormat.format($0), selected: $0.rawValue == format)
             },
-            name: name, maxMegabytes: console.platform.configuration.maxModelBytes >> 20,
-            uploadError: error.map { ConsoleVisit.sentence($0.message) })
-        return try await visit.page(
-            "models", title: "Models", project: project, section: .models, body: view, status: error?.status ?? .ok)
+            name: visit.flash.field("name", of: "upload"), maxMegabytes: console.platform.configuration.maxModelBytes >> 20,
+            uploadError: visit.flash.refused("upload")?.message)
+        return try await visit.page("models", title: "Models", project: project, section: .models, body: view)
     }
 
     /// The model page on one of its tabs; a refused launch comes back here with its dialog open.
-    func show(
-        _ visit: ConsoleVisit, modelID: String?, createTab: Bool, launchOpen: Bool = false, error: SibylError? = nil,
-        launchError: SibylError? = nil
-    ) async throws -> Response {
+    func show(_ visit: ConsoleVisit, modelID: String?, createTab: Bool, launchOpen: Bool = false) async throws -> Response {
         let project = try await visit.project()
         let model = try await console.models.model(projectID: project.id, id: modelID)
         let apis = try await console.store.apiRecords(projectID: project.id).filter { $0.api.modelID == model.id }.map { record in
             APIRow(
-                id: record.api.id, type: record.api.kind.rawValue, status: record.api.status.rawValue, locked: record.api.locked,
+                id: record.api.id, type: record.api.kind.rawValue, badge: StatusBadge.api(record.api), locked: record.api.locked,
                 created: ConsoleFormat.dateTime(record.api.createdAt))
         }
         let license = try await console.accounts.license()
         let schema = model.schema
+        let launchError = visit.flash.refused("launch")
+        let officialRefusal = try await console.accounts.officialAPIRefusal()
         let view = ModelView(
             projectID: project.id, id: model.id, name: model.name, format: ConsoleFormat.format(schema.format),
             task: schema.task.rawValue, objective: schema.objective, hasClasses: !schema.classes.isEmpty,
@@ -158,11 +152,10 @@ struct ConsoleModelPages {
             sha256: model.sha256, uploaded: ConsoleFormat.dateTime(model.createdAt), featureCount: schema.featureNames.count,
             features: schema.featureNames.enumerated().map { Feature(position: $0.offset + 1, name: $0.element) },
             onDetails: !createTab, onCreate: createTab, hasAPIs: !apis.isEmpty, apis: apis,
-            launchOpen: launchOpen || launchError != nil, launchError: launchError.map { ConsoleVisit.sentence($0.message) },
-            officialRefusal: try await console.accounts.officialAPIRefusal(), optionsInUse: license.apiOptionsInUse,
-            options: license.apiOptions)
-        return try await visit.page(
-            "model", title: model.name, project: project, section: .models, body: view,
-            status: (error ?? launchError)?.status ?? .ok, error: error?.message)
+            launchOpen: launchOpen || launchError != nil, launchError: launchError?.message,
+            officialRefusal: officialRefusal,
+            officialChecked: officialRefusal == nil && visit.flash.field("type", of: "launch") == "official",
+            optionsInUse: license.apiOptionsInUse, options: license.apiOptions)
+        return try await visit.page("model", title: model.name, project: project, section: .models, body: view)
     }
 }

@@ -33,7 +33,9 @@ struct Chrome: Sendable {
     var notice: String?
     var error: String?
     var newKeys: [ConsoleFlash.NewKey] = []
-    /// Seconds after which the page reloads itself (the building screen).
+    /// Seconds after which the page reloads itself (the building screen, a deployment changing): by the
+    /// script, which waits while someone types or has a dialog or confirmation open, or by a `<noscript>`
+    /// meta refresh without script.
     var refresh: Int?
 
     init(title: String) {

@@ -10,6 +10,7 @@ struct ConsoleVisit: Sendable {
     let request: Request
     let context: AppContext
     private(set) var form: ConsoleForm
+    private(set) var flash = ConsoleFlash()
     var user: User { session.user }
 
     init(console: Console, session: ConsoleSession, request: Request, context: AppContext, form: ConsoleForm) {
@@ -35,33 +36,77 @@ struct ConsoleVisit: Sendable {
         try AccountOperations.requireAdmin(user)
     }
 
-    /// Renders a page; `takeFlash` shows (and so deletes) the notice or new key waiting for this session.
+    /// The flash waiting for this session, taken (and so deleted) as a page starts, so that its content can
+    /// show a refused form again; `keepFlash()` puts it back for a page that does not show it.
+    func takingFlash() async throws -> ConsoleVisit {
+        var copy = self
+        copy.flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
+        return copy
+    }
+
+    /// Puts back a flash this page did not show (the building screen, an error page).
+    func keepFlash() async throws {
+        guard flash.notice != nil || !flash.newKeys.isEmpty || flash.refusal != nil || flash.dialog != nil else { return }
+        try await console.sessions.setFlash(flash, in: session)
+    }
+
+    /// Renders a page with the flash taken when the visit began: its notice, new keys, and a refusal of the
+    /// page as a whole (a refused form shows its own, next to it). The page answers the refusal's status.
     func page<Body: Sendable>(
         _ template: String, title: String, project: Project? = nil, section: Chrome.Section, body: Body,
-        status: HTTPResponse.Status = .ok, error: String? = nil, refresh: Int? = nil, takeFlash: Bool = true
+        status: HTTPResponse.Status? = nil, error: String? = nil, refresh: Int? = nil, showFlash: Bool = true
     ) async throws -> Response {
         var chrome = Chrome(
             title: title, session: session, projects: try await console.store.projects(visibleTo: user), current: project,
             section: section)
-        if takeFlash, let flash = try await console.sessions.takeFlash(in: session) {
-            chrome.notice = flash.notice
-            chrome.newKeys = flash.newKeys
-        }
-        chrome.error = error.map(Self.sentence)
+        let shown = showFlash ? flash : ConsoleFlash()
+        chrome.notice = shown.notice
+        chrome.newKeys = shown.newKeys
+        chrome.error = error.map(Self.sentence) ?? shown.refusal.flatMap { $0.form == nil ? $0.message : nil }
         chrome.refresh = refresh
-        return console.renderer.render(template, Page(chrome: chrome, body: body), status: status)
+        let refusalStatus = shown.refusal.map { HTTPResponse.Status(code: $0.status) }
+        return console.renderer.render(template, Page(chrome: chrome, body: body), status: status ?? refusalStatus ?? .ok)
     }
 
     /// Post/redirect/get: the notice (and new key) is shown once, on the next page. A key not shown yet (its
-    /// API still building, say) stays in the flash beside the new one.
-    func redirect(to path: String, notice: String? = nil, newKey: ConsoleFlash.NewKey? = nil) async throws -> Response {
-        if notice != nil || newKey != nil {
+    /// API still building, say) stays in the flash beside the new one. `dialog` opens on that page only.
+    func redirect(
+        to path: String, notice: String? = nil, newKey: ConsoleFlash.NewKey? = nil, dialog: String? = nil
+    ) async throws -> Response {
+        if notice != nil || newKey != nil || dialog != nil {
             var flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
             flash.notice = notice ?? flash.notice
             flash.newKeys += newKey.map { [$0] } ?? []
+            flash.dialog = dialog
             try await console.sessions.setFlash(flash, in: session)
         }
         return Self.redirect(to: path)
+    }
+
+    /// Post/redirect/get for a refused action: back to `path`, which shows the reason once, next to the form
+    /// named `form` (atop the page for nil) and filled in again with the fields named `keeping`, so that a
+    /// reload neither resubmits nor repeats the error.
+    func refuse(_ error: SibylError, to path: String, form: String? = nil, keeping names: [String] = []) async throws -> Response {
+        var flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
+        var fields: [String: [String]] = [:]
+        for name in names { fields[name] = self.form.all(name) }
+        flash.refusal = ConsoleFlash.Refusal(
+            form: form, message: Self.sentence(error.message), status: Int(error.status.code), fields: fields)
+        try await console.sessions.setFlash(flash, in: session)
+        return Self.redirect(to: path)
+    }
+
+    /// Runs an action; a refusal it meets (bad input, a conflict, not allowed) is sent back to `path` by
+    /// `refuse`. What the action is about is looked up before, so that a missing one is a page of its own
+    /// rather than a redirect to a page that does not exist.
+    func refusing(
+        to path: String, form: String? = nil, keeping names: [String] = [], _ body: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as SibylError where error.code != .storageUnavailable && error.code != .internalError {
+            return try await refuse(error, to: path, form: form, keeping: names)
+        }
     }
 
     static func redirect(to path: String) -> Response {
@@ -87,16 +132,18 @@ struct ConsoleVisit: Sendable {
             case .storageUnavailable: "Try again"
             default: "That did not work"
             }
+        try await keepFlash()
         return try await page(
             "message", title: heading, section: .none,
             body: Message(heading: heading, text: Self.sentence(error.message), link: "/", linkText: "Back to the console"),
-            status: error.status, takeFlash: false)
+            status: error.status, showFlash: false)
     }
 
-    /// Error messages are written for the JSON API in lower case; on a page they start a sentence.
+    /// Error messages are written for the JSON API in lower case; on a page they start a sentence, and end
+    /// with a stop unless they already end a sentence ("did you mean 10.0.0.0/8?").
     static func sentence(_ message: String) -> String {
         guard let first = message.first else { return message }
         let text = first.uppercased() + message.dropFirst()
-        return text.hasSuffix(".") ? text : text + "."
+        return [".", "?", "!"].contains(where: text.hasSuffix) ? text : text + "."
     }
 }

@@ -1,13 +1,44 @@
 extension ConsoleTemplates {
-    /// The project's prediction APIs.
+    /// The project's prediction APIs, with "Create from a model" (a disclosure, so it needs no script).
     static let apis = """
         {{<layout}}{{$content}}{{#body}}
         <div class="page-head">
           <div><p class="crumbs">{{projectName}}</p><h1>Prediction APIs</h1></div>
-          <a class="button" href="/projects/{{projectID}}/models">Create from a model</a>
         </div>
-        <section class="card" aria-label="APIs">
+        {{#hasModels}}
+        <details class="card disclosure" id="create-from-model"{{#createOpen}} open{{/createOpen}}>
+          <summary class="button primary">Create from a model</summary>
+          <form method="post" action="/projects/{{projectID}}/apis" class="form"{{#createError}} aria-describedby="create-error"{{/createError}}>
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <input type="hidden" name="from" value="apis">
+            <div class="field">
+              <label for="create-model">Model</label>
+              <select id="create-model" name="model_id">
+                {{#models}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}} ({{id}})</option>{{/models}}
+              </select>
+            </div>
+            <div class="field">
+              <label for="create-name">Name (optional)</label>
+              <input id="create-name" name="name" maxlength="100">
+            </div>
+            <fieldset>
+              <legend>API type</legend>
+              <label class="choice"><input type="radio" name="type" value="trial" id="create-trial"{{^officialChecked}} checked{{/officialChecked}}>
+                <span><strong>Trial API</strong> Serves up to {{trialLimit}} requests in total; uses no API option.</span></label>
+              <label class="choice{{#officialRefusal}} disabled{{/officialRefusal}}"><input type="radio" name="type" value="official" id="create-official"{{#officialRefusal}} disabled aria-describedby="create-official-reason"{{/officialRefusal}}{{#officialChecked}} checked{{/officialChecked}}>
+                <span><strong>Official API</strong> Uses one API option of the license; no request limit.</span></label>
+              {{#officialRefusal}}<p class="reason" id="create-official-reason">Not available: {{officialRefusal}}.</p>{{/officialRefusal}}
+            </fieldset>
+            {{#createError}}<p class="field-error" role="alert" id="create-error">{{createError}}</p>{{/createError}}
+            <div><button type="submit" class="button primary" id="create-api">Create API</button></div>
+          </form>
+        </details>
+        {{/hasModels}}
+        {{^hasModels}}<p class="hint"><a href="/projects/{{projectID}}/models">Upload a model</a> to create an API from it.</p>{{/hasModels}}
+        <section class="card" aria-labelledby="apis-title">
+          <h2 id="apis-title">APIs</h2>
           {{#hasAPIs}}
+          <div class="scroll" tabindex="0" role="region" aria-label="APIs table">
           <table id="apis">
             <thead><tr><th>API ID</th><th>Name</th><th>Model</th><th>Type</th><th>Status</th><th class="num">Trial requests left</th><th>Created (UTC)</th></tr></thead>
             <tbody>
@@ -17,42 +48,48 @@ extension ConsoleTemplates {
                 <td>{{name}}</td>
                 <td><a href="/projects/{{projectID}}/models/{{modelID}}">{{modelName}}</a></td>
                 <td>{{type}}</td>
-                <td>{{>status}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td>
+                <td>{{>badge}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td>
                 <td class="num">{{requestsLeft}}</td>
                 <td>{{created}}</td>
               </tr>
               {{/apis}}
             </tbody>
           </table>
+          </div>
           {{/hasAPIs}}
-          {{^hasAPIs}}<p class="empty">No APIs yet. Open a model and use its Create API tab.</p>{{/hasAPIs}}
+          {{^hasAPIs}}<p class="empty">No APIs yet. Create one from a model.</p>{{/hasAPIs}}
         </section>
         <section class="card" aria-labelledby="developer-title" id="developer-api">
           <h2 id="developer-title">Prediction One developer API</h2>
           <p class="hint">Scripts written for Prediction One's developer API manage this project's APIs at
           <code>{{developerURL}}</code>: an account secret in <code>x-api-key</code> to <code>GET /api-key?credential_type=deploy</code>
           gives a key that works for 24 hours.</p>
+          <form method="post" action="/projects/{{projectID}}/account-secrets" class="create-row">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <button type="submit" class="button" id="create-account-secret">Create account secret</button>
+          </form>
           {{#hasSecrets}}
+          <div class="scroll" tabindex="0" role="region" aria-label="Account secrets">
           <table id="account-secrets">
             <thead><tr><th>Account secret</th><th>User</th><th>Created (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>
               {{#secrets}}
               <tr>
                 <td><code>{{id}}</code></td><td>{{user}}</td><td>{{created}}</td>
-                <td><form method="post" action="/projects/{{projectID}}/account-secrets/{{id}}/revoke">
-                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-                  <button type="submit" class="button small danger" aria-label="Revoke {{id}}">Revoke</button>
-                </form></td>
+                <td><details class="confirm">
+                  <summary class="button small danger">Revoke<span class="visually-hidden"> account secret {{id}}</span>…</summary>
+                  <form method="post" action="/projects/{{projectID}}/account-secrets/{{id}}/revoke">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <button type="submit" class="button small danger solid">Revoke account secret {{id}}</button>
+                  </form>
+                </details></td>
               </tr>
               {{/secrets}}
             </tbody>
           </table>
+          </div>
           {{/hasSecrets}}
           {{^hasSecrets}}<p class="empty">No account secrets yet.</p>{{/hasSecrets}}
-          <form method="post" action="/projects/{{projectID}}/account-secrets">
-            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-            <button type="submit" class="button" id="create-account-secret">Create account secret</button>
-          </form>
         </section>
         {{/body}}{{/content}}{{/layout}}
         """
@@ -71,14 +108,15 @@ extension ConsoleTemplates {
         {{/body}}{{/content}}{{/layout}}
         """
 
-    /// The API page: information, status, lifecycle actions, request counts, an example request, and the
-    /// whitelist and delete dialogs (rendered open with `?dialog=` when there is no script).
+    /// The API page: information, status, lifecycle actions, keys, request counts, an example request, and the
+    /// whitelist and delete dialogs (rendered open when there is no script: the whitelist one for the page
+    /// after an edit only, the delete one with `?dialog=delete`). Everything that destroys asks first.
     static let api = """
         {{<layout}}{{$content}}{{#body}}
         <div class="page-head">
           <div>
             <p class="crumbs"><a href="/projects/{{projectID}}/apis">APIs</a> / {{id}}</p>
-            <div class="title"><h1>API {{id}}</h1>{{>status}}{{#locked}}<span class="badge badge-locked" id="locked">locked</span>{{/locked}}</div>
+            <div class="title"><h1>API {{id}}</h1>{{>badge}}{{#locked}}<span class="badge badge-locked" id="locked">locked</span>{{/locked}}</div>
           </div>
           <div class="actions" id="lifecycle">
             {{#canStop}}
@@ -105,10 +143,10 @@ extension ConsoleTemplates {
               <button type="submit" class="button" id="unlock"{{^chrome.isAdmin}} disabled aria-describedby="unlock-reason"{{/chrome.isAdmin}}>Unlock API</button>
             </form>
             {{/locked}}
-            {{#canDelete}}<a class="button danger" id="delete" href="/projects/{{projectID}}/apis/{{id}}?dialog=delete" data-dialog="delete-dialog">Delete</a>{{/canDelete}}
+            {{#canDelete}}<a class="button danger" id="delete" href="/projects/{{projectID}}/apis/{{id}}?dialog=delete" data-dialog="delete-dialog">Delete…</a>{{/canDelete}}
           </div>
         </div>
-        {{#locked}}<p class="hint" id="lock-hint">Locked: the API cannot be stopped or deleted.{{^chrome.isAdmin}} <span id="unlock-reason">Only an admin can unlock an API.</span>{{/chrome.isAdmin}}{{#chrome.isAdmin}} Unlock it first.{{/chrome.isAdmin}}</p>{{/locked}}
+        {{#locked}}<p class="hint" id="lock-hint">Locked: the API cannot be stopped, deleted or changed; its keys can still be revoked.{{^chrome.isAdmin}} <span id="unlock-reason">Only an admin can unlock an API.</span>{{/chrome.isAdmin}}{{#chrome.isAdmin}} Unlock it first.{{/chrome.isAdmin}}</p>{{/locked}}
         {{#isFailed}}<p class="flash flash-error">The build failed: {{failureReason}}</p>{{/isFailed}}
         <div class="grid">
           <section class="card" aria-labelledby="info-title">
@@ -120,40 +158,34 @@ extension ConsoleTemplates {
                   <button type="submit" class="button small" id="promote">Promote to official</button>
                 </form>{{/isTrial}}</dd>
               <dt>Name</dt><dd id="api-name">{{name}}{{^name}}<span class="muted">None</span>{{/name}}</dd>
-              <dt>Model ID</dt><dd><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> ({{modelName}})</dd>
+              <dt>Model</dt>
+              <dd><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> ({{modelName}})
+                {{#hasOtherModels}}
+                <details class="confirm" id="change-model"{{#modelError}} open{{/modelError}}>
+                  <summary class="button small">Change model…</summary>
+                  <form method="post" action="/projects/{{projectID}}/apis/{{id}}/model" class="inline-form"{{#modelError}} aria-describedby="model-error"{{/modelError}}>
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <label class="visually-hidden" for="model-select">Model to serve</label>
+                    <select id="model-select" name="model_id">{{#models}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}} ({{id}})</option>{{/models}}</select>
+                    <button type="submit" class="button small primary" id="save-model">Serve this model</button>
+                  </form>
+                  <p class="hint">The new model is compiled first; requests are answered throughout the switch.</p>
+                </details>
+                {{/hasOtherModels}}
+                {{#modelError}}<p class="field-error" role="alert" id="model-error">{{modelError}}</p>{{/modelError}}
+              </dd>
               <dt>API ID</dt><dd><code id="api-id">{{id}}</code></dd>
               <dt>API URL</dt>
               <dd class="copy-field">
                 <label class="visually-hidden" for="api-url">API URL</label>
                 <input id="api-url" readonly value="{{url}}">
-                <button type="button" class="button small" data-copy="api-url" hidden>Copy</button>
+                <button type="button" class="button small" data-copy="api-url" hidden>Copy<span class="visually-hidden"> API URL</span></button>
               </dd>
               <dt>Prediction One URL</dt>
               <dd class="copy-field">
                 <label class="visually-hidden" for="api-compatible-url">Prediction One compatible URL</label>
                 <input id="api-compatible-url" readonly value="{{compatibleURL}}">
-                <button type="button" class="button small" data-copy="api-compatible-url" hidden>Copy</button>
-              </dd>
-              <dt>API keys</dt>
-              <dd>
-                <ul class="plain" id="keys">
-                  {{#keys}}
-                  <li><span><code>{{id}}</code>{{#name}} {{name}}{{/name}} <span class="muted">· created {{created}} · last used {{lastUsed}}</span></span>
-                    <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/keys/{{id}}/revoke">
-                      <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-                      <button type="submit" class="button small danger">Revoke</button>
-                    </form>
-                  </li>
-                  {{/keys}}
-                  {{^keys}}<li class="muted">No key: nobody can call this API. Create one.</li>{{/keys}}
-                </ul>
-                <form method="post" action="/projects/{{projectID}}/apis/{{id}}/keys" class="inline-form">
-                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-                  <label for="key-name">Key name (optional)</label>
-                  <input id="key-name" name="name" maxlength="100">
-                  <button type="submit" class="button small" id="create-key">Create key</button>
-                </form>
-                <p class="hint">A key is <code>key_id.secret</code>; its secret is shown once, when it is created.</p>
+                <button type="button" class="button small" data-copy="api-compatible-url" hidden>Copy<span class="visually-hidden"> Prediction One URL</span></button>
               </dd>
               <dt>IP whitelist</dt>
               <dd>
@@ -191,6 +223,42 @@ extension ConsoleTemplates {
             </ul>
           </section>
         </div>
+        <section class="card" aria-labelledby="keys-title">
+          <h2 id="keys-title">API keys</h2>
+          <p class="hint">A key is <code>key_id.secret</code>; its secret is shown once, when it is created.</p>
+          {{#hasKeys}}
+          <div class="scroll" tabindex="0" role="region" aria-label="Keys table">
+          <table id="keys">
+            <thead><tr><th>Key ID</th><th>Name</th><th>Created (UTC)</th><th>Last used</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              {{#keys}}
+              <tr>
+                <td><code>{{id}}</code></td>
+                <td>{{name}}</td>
+                <td>{{created}}</td>
+                <td>{{lastUsed}}</td>
+                <td><details class="confirm">
+                  <summary class="button small danger">Revoke<span class="visually-hidden"> key {{id}}</span>…</summary>
+                  <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/keys/{{id}}/revoke">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <p class="hint">Calls with it are refused at once. This cannot be undone.</p>
+                    <button type="submit" class="button small danger solid">Revoke key {{id}}</button>
+                  </form>
+                </details></td>
+              </tr>
+              {{/keys}}
+            </tbody>
+          </table>
+          </div>
+          {{/hasKeys}}
+          {{^hasKeys}}<p class="empty" id="no-keys">No key: nobody can call this API. Create one.</p>{{/hasKeys}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/keys" class="create-row">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <label for="key-name">Key name (optional)</label>
+            <input id="key-name" name="name" maxlength="100">
+            <button type="submit" class="button" id="create-key">Create key</button>
+          </form>
+        </section>
         <section class="card" aria-labelledby="usage-title-h">
           <div class="toolbar">
             <h2 id="usage-title-h">API request count</h2>
@@ -200,7 +268,7 @@ extension ConsoleTemplates {
               <button type="submit" class="button small">Show</button>
             </form>
           </div>
-          <p class="range presets">Last {{#usage.presets}}<a href="/projects/{{projectID}}/apis/{{id}}?from={{from}}&amp;to={{to}}">{{label}}</a>{{/usage.presets}}</p>
+          <p class="range presets">Last {{#usage.presets}}<a href="/projects/{{projectID}}/apis/{{id}}?from={{from}}&amp;to={{to}}"{{#current}} aria-current="true"{{/current}}>{{label}}</a>{{/usage.presets}}</p>
           {{#usage.error}}<p class="field-error" role="alert">{{usage.error}}</p>{{/usage.error}}
           {{{usage.chart}}}
           <ul class="legend">
@@ -209,10 +277,12 @@ extension ConsoleTemplates {
           </ul>
           <details class="data">
             <summary>Daily counts as a table</summary>
+            <div class="scroll" tabindex="0" role="region" aria-label="Daily counts">
             <table>
               <thead><tr><th>Date (UTC)</th><th class="num">Status 200</th><th class="num">Status 4xx or 5xx</th></tr></thead>
               <tbody>{{#usage.days}}<tr><td>{{date}}</td><td class="num">{{ok}}</td><td class="num">{{errors}}</td></tr>{{/usage.days}}</tbody>
             </table>
+            </div>
           </details>
         </section>
         <section class="card" aria-labelledby="example-title">
@@ -220,12 +290,12 @@ extension ConsoleTemplates {
           <p class="hint">Set <code>SIBYL_API_KEY</code> to one of this API's keys and call from an address on its whitelist.</p>
           <div class="columns">
             <div>
-              <div class="code-head"><h3>curl</h3><button type="button" class="button small" data-copy="example-curl" hidden>Copy</button></div>
-              <pre class="code"><code id="example-curl">{{example.curl}}</code></pre>
+              <div class="code-head"><h3>curl</h3><button type="button" class="button small" data-copy="example-curl" hidden>Copy<span class="visually-hidden"> curl example</span></button></div>
+              <pre class="code" tabindex="0" role="region" aria-label="curl example"><code id="example-curl">{{example.curl}}</code></pre>
             </div>
             <div>
-              <div class="code-head"><h3>Python</h3><button type="button" class="button small" data-copy="example-python" hidden>Copy</button></div>
-              <pre class="code"><code id="example-python">{{example.python}}</code></pre>
+              <div class="code-head"><h3>Python</h3><button type="button" class="button small" data-copy="example-python" hidden>Copy<span class="visually-hidden"> Python example</span></button></div>
+              <pre class="code" tabindex="0" role="region" aria-label="Python example"><code id="example-python">{{example.python}}</code></pre>
             </div>
           </div>
         </section>
@@ -239,26 +309,37 @@ extension ConsoleTemplates {
             <ul class="plain whitelist-entries">
               {{#whitelist}}
               <li><span><span class="badge plain badge-{{action}}">{{action}}</span> <code>{{cidr}}</code> <span class="muted">priority {{priority}}</span></span>
-                <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist/delete">
-                  <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-                  <input type="hidden" name="cidr" value="{{cidr}}">
-                  <button type="submit" class="button small danger" aria-label="Delete {{cidr}}">Delete</button>
-                </form>
+                <details class="confirm">
+                  <summary class="button small danger">Remove<span class="visually-hidden"> {{cidr}}</span>…</summary>
+                  <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist/delete">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <input type="hidden" name="cidr" value="{{cidr}}">
+                    <button type="submit" class="button small danger solid">Remove {{cidr}}</button>
+                  </form>
+                </details>
               </li>
               {{/whitelist}}
               {{^whitelist}}<li class="muted">No entries yet.</li>{{/whitelist}}
             </ul>
-            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist" class="inline-form">
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist" class="inline-form" id="add-rule">
               <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-              <label class="visually-hidden" for="cidr">CIDR block</label>
               <label class="visually-hidden" for="rule-action">Action</label>
-              <select id="rule-action" name="action"><option value="allow">allow</option><option value="deny">deny</option></select>
-              <input id="cidr" name="cidr" required autofocus placeholder="203.0.113.0/24" value="{{cidrInput}}"{{#cidrError}} aria-invalid="true" aria-describedby="cidr-error"{{/cidrError}}>
+              <select id="rule-action" name="action"><option value="allow">allow</option><option value="deny"{{#denyChosen}} selected{{/denyChosen}}>deny</option></select>
+              <label class="visually-hidden" for="cidr">CIDR block</label>
+              <input id="cidr" name="cidr" required placeholder="203.0.113.0/24" size="18" value="{{cidrInput}}"{{#cidrError}} aria-invalid="true" aria-describedby="cidr-error"{{/cidrError}}>
               <label class="visually-hidden" for="rule-priority">Priority</label>
-              <input id="rule-priority" name="priority" inputmode="numeric" placeholder="priority" size="8">
+              <input id="rule-priority" name="priority" inputmode="numeric" placeholder="priority" size="8" value="{{priorityInput}}">
               <button type="submit" class="button primary" id="add-cidr">Add</button>
             </form>
             {{#cidrError}}<p class="field-error" id="cidr-error" role="alert">{{cidrError}}</p>{{/cidrError}}
+            {{#myCIDR}}
+            <form method="post" action="/projects/{{projectID}}/apis/{{id}}/whitelist" class="inline-form my-address">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <input type="hidden" name="cidr" value="{{myCIDR}}">
+              <span class="hint">Your address, as Sibyl sees it: <code id="my-address">{{myAddress}}</code></span>
+              <button type="submit" class="button small" id="add-my-address">Add my address</button>
+            </form>
+            {{/myCIDR}}
             <div class="dialog-actions"><a class="button" href="/projects/{{projectID}}/apis/{{id}}" data-close>Close</a></div>
           </div>
         </dialog>
@@ -271,7 +352,7 @@ extension ConsoleTemplates {
             {{#isOfficial}}Its API option becomes free.{{/isOfficial}} This cannot be undone.</p>
             <div class="dialog-actions">
               <a class="button" href="/projects/{{projectID}}/apis/{{id}}" data-close>Cancel</a>
-              <button type="submit" class="button danger solid" id="confirm-delete">Delete API</button>
+              <button type="submit" class="button danger solid" id="confirm-delete">Delete API {{id}}</button>
             </div>
           </form>
         </dialog>

@@ -6,6 +6,7 @@ extension ConsoleTemplates {
         <div class="grid">
           <section class="card" aria-labelledby="users-title">
             <h2 id="users-title">Users</h2>
+            <div class="scroll" tabindex="0" role="region" aria-label="Users table">
             <table id="users">
               <thead><tr><th>Name</th><th>Role</th><th>Projects</th><th><span class="visually-hidden">Password</span></th><th><span class="visually-hidden">Delete</span></th></tr></thead>
               <tbody>
@@ -20,14 +21,14 @@ extension ConsoleTemplates {
                         <option value="member"{{^isAdmin}} selected{{/isAdmin}}>member</option>
                         <option value="admin"{{#isAdmin}} selected{{/isAdmin}}>admin</option>
                       </select>
-                      <button type="submit" class="button small">Save</button>
+                      <button type="submit" class="button small">Save<span class="visually-hidden"> role of {{name}}</span></button>
                     </form>
                   </td>
                   <td>{{projects}}</td>
                   <td>
                     {{^isYou}}
                     <details class="confirm">
-                      <summary class="button small">Set password…</summary>
+                      <summary class="button small">Set password<span class="visually-hidden"> of {{name}}</span>…</summary>
                       <form method="post" action="/admin/users/{{id}}/password">
                         <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                         <label for="password-{{id}}">New password of {{name}}</label>
@@ -40,7 +41,7 @@ extension ConsoleTemplates {
                   </td>
                   <td>
                     <details class="confirm">
-                      <summary class="button small danger">Delete…</summary>
+                      <summary class="button small danger">Delete<span class="visually-hidden"> user {{name}}</span>…</summary>
                       <form method="post" action="/admin/users/{{id}}/delete">
                         <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                         <button type="submit" class="button small danger solid">Delete {{name}}</button>
@@ -51,6 +52,7 @@ extension ConsoleTemplates {
                 {{/users}}
               </tbody>
             </table>
+            </div>
           </section>
           <section class="card" aria-labelledby="add-user-title">
             <h2 id="add-user-title">Add a user</h2>
@@ -67,12 +69,12 @@ extension ConsoleTemplates {
               </div>
               <div class="field">
                 <label for="new-role">Role</label>
-                <select id="new-role" name="role"><option value="member">member</option><option value="admin">admin</option></select>
+                <select id="new-role" name="role"><option value="member">member</option><option value="admin"{{#newAdmin}} selected{{/newAdmin}}>admin</option></select>
               </div>
               <fieldset>
                 <legend>Member of</legend>
                 <div class="checks">
-                  {{#projects}}<label><input type="checkbox" name="project" value="{{id}}"> {{name}}</label>{{/projects}}
+                  {{#projects}}<label><input type="checkbox" name="project" value="{{id}}"{{#chosen}} checked{{/chosen}}> {{name}}</label>{{/projects}}
                 </div>
               </fieldset>
               {{#userError}}<p class="field-error" role="alert" id="user-error">{{userError}}</p>{{/userError}}
@@ -92,15 +94,16 @@ extension ConsoleTemplates {
                 {{#members}}<label><input type="checkbox" name="user" value="{{userID}}"{{#isMember}} checked{{/isMember}}> {{userName}}</label>{{/members}}
               </div>
             </fieldset>
-            <button type="submit" class="button small">Save members</button>
+            <button type="submit" class="button small">Save members<span class="visually-hidden"> of {{name}}</span></button>
           </form>
           {{/projects}}
-          <form method="post" action="/admin/projects" class="inline-form">
+          <form method="post" action="/admin/projects" class="inline-form" id="new-project">
             <input type="hidden" name="csrf" value="{{chrome.csrf}}">
             <label for="project-name">New project</label>
-            <input id="project-name" name="name" required maxlength="128">
+            <input id="project-name" name="name" required maxlength="128" value="{{projectName}}"{{#projectError}} aria-describedby="project-error"{{/projectError}}>
             <button type="submit" class="button small">Create project</button>
           </form>
+          {{#projectError}}<p class="field-error" role="alert" id="project-error">{{projectError}}</p>{{/projectError}}
         </section>
         {{/body}}{{/content}}{{/layout}}
         """
@@ -127,15 +130,15 @@ extension ConsoleTemplates {
               <div class="field">
                 <label for="edition-select">Edition</label>
                 <select id="edition-select" name="edition">
-                  <option value="licensed"{{#isLicensed}} selected{{/isLicensed}}>licensed</option>
-                  <option value="trial"{{^isLicensed}} selected{{/isLicensed}}>trial</option>
+                  <option value="licensed"{{#licensedChosen}} selected{{/licensedChosen}}>licensed</option>
+                  <option value="trial"{{^licensedChosen}} selected{{/licensedChosen}}>trial</option>
                 </select>
               </div>
               <div class="field">
                 <label for="api-options">API options</label>
-                <input id="api-options" name="api_options" type="number" min="0" max="100000" required value="{{options}}">
+                <input id="api-options" name="api_options" type="number" min="0" max="100000" required value="{{optionsInput}}">
               </div>
-              {{#licenseError}}<p class="field-error" role="alert">{{licenseError}}</p>{{/licenseError}}
+              {{#licenseError}}<p class="field-error" role="alert" id="license-error">{{licenseError}}</p>{{/licenseError}}
               <div><button type="submit" class="button primary">Save</button></div>
             </form>
           </section>

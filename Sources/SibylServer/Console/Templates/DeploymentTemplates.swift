@@ -5,11 +5,12 @@ extension ConsoleTemplates {
         <div class="page-head">
           <div><p class="crumbs">{{projectName}}</p><h1>Deployments</h1></div>
         </div>
-        {{^engine}}<p class="flash flash-error" role="alert">This node runs no container engine: start it with --container-engine to deploy images.</p>{{/engine}}
+        {{^engine}}<p class="flash flash-info" role="status" id="no-engine">Deploying container images is not available on this server.{{#chrome.isAdmin}} As an operator: start Sibyl with <code>--container-engine</code> to turn it on.{{/chrome.isAdmin}}</p>{{/engine}}
         <div class="grid">
           <section class="card" aria-labelledby="deployments-title">
             <h2 id="deployments-title">Deployments</h2>
             {{#hasDeployments}}
+            <div class="scroll" tabindex="0" role="region" aria-label="Deployments table">
             <table id="deployments">
               <thead><tr><th>Name</th><th>Image</th><th>Status</th><th class="num">Ready</th><th>Address</th></tr></thead>
               <tbody>
@@ -24,9 +25,11 @@ extension ConsoleTemplates {
                 {{/deployments}}
               </tbody>
             </table>
+            </div>
             {{/hasDeployments}}
             {{^hasDeployments}}<p class="empty">No deployments yet. Deploy a container image with the form.</p>{{/hasDeployments}}
           </section>
+          {{#engine}}
           <section class="card" aria-labelledby="deploy-title">
             <h2 id="deploy-title">Deploy an image</h2>
             <form method="post" action="/projects/{{projectID}}/deployments" class="form" id="deploy">
@@ -49,36 +52,46 @@ extension ConsoleTemplates {
                 <input id="d-timeout" name="timeout" type="number" min="0" required value="{{form.timeout}}"></div>
               <div class="field"><label for="d-envs">Environment</label>
                 <textarea id="d-envs" name="envs" rows="3" placeholder="NAME=value, one per line">{{form.envs}}</textarea></div>
-              {{#hasKeys}}
-              <fieldset class="field"><legend>Keys that may call it (none: open to anyone)</legend>
-                {{#keys}}<label><input type="checkbox" name="api_keys" value="{{name}}"> {{name}}</label>{{/keys}}
+              <fieldset class="field"><legend>Who may call it</legend>
+                <label class="choice"><input type="radio" name="access" value="key" id="d-access-key"{{^openAccess}} checked{{/openAccess}}>
+                  <span><strong>Callers with a key</strong> The keys ticked below; with none ticked, a new key named after the deployment, shown once.</span></label>
+                {{#hasKeys}}<div class="checks">{{#keys}}<label><input type="checkbox" name="api_keys" value="{{name}}"{{#ticked}} checked{{/ticked}}> {{name}}</label>{{/keys}}</div>{{/hasKeys}}
+                <label class="choice"><input type="radio" name="access" value="open" id="d-access-open"{{#openAccess}} checked{{/openAccess}}>
+                  <span><strong>Anyone</strong> No key: whoever reaches the address (and its IP whitelist) may call it.</span></label>
               </fieldset>
-              {{/hasKeys}}
               {{#deployError}}<p class="field-error" role="alert" id="deploy-error">{{deployError}}</p>{{/deployError}}
-              <div><button type="submit" class="button primary">Deploy</button></div>
+              <div><button type="submit" class="button primary" id="deploy-button">Deploy</button></div>
             </form>
           </section>
+          {{/engine}}
           <section class="card" aria-labelledby="keys-title">
             <h2 id="keys-title">Deployment keys</h2>
             {{#hasKeys}}
+            <div class="scroll" tabindex="0" role="region" aria-label="Keys table">
             <table id="deployment-keys">
-              <thead><tr><th>Name</th><th>Used by</th><th>Expires (UTC)</th><th></th></tr></thead>
+              <thead><tr><th>Name</th><th>Used by</th><th>Expires (UTC)</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
                 {{#keys}}
                 <tr><td>{{name}}</td><td>{{usedBy}}</td><td>{{expires}}</td>
-                  <td><form method="post" action="/projects/{{projectID}}/deployment-keys/{{name}}/delete">
-                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
-                    <button type="submit" class="button danger">Delete</button></form></td></tr>
+                  <td><details class="confirm">
+                    <summary class="button small danger">Delete<span class="visually-hidden"> key {{name}}</span>…</summary>
+                    <form method="post" action="/projects/{{projectID}}/deployment-keys/{{name}}/delete">
+                      <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                      <button type="submit" class="button small danger solid">Delete key {{name}}</button>
+                    </form>
+                  </details></td></tr>
                 {{/keys}}
               </tbody>
             </table>
+            </div>
             {{/hasKeys}}
             <form method="post" action="/projects/{{projectID}}/deployment-keys" class="inline-form" id="new-key">
               <input type="hidden" name="csrf" value="{{chrome.csrf}}">
               <label for="k-name">New key</label>
-              <input id="k-name" name="name" required maxlength="64" pattern="[A-Za-z0-9._\\-]+">
+              <input id="k-name" name="name" required maxlength="64" pattern="[A-Za-z0-9._\\-]+" value="{{keyName}}"{{#keyError}} aria-describedby="key-error"{{/keyError}}>
               <button type="submit" class="button">Create key</button>
             </form>
+            {{#keyError}}<p class="field-error" role="alert" id="key-error">{{keyError}}</p>{{/keyError}}
           </section>
         </div>
         {{/body}}{{/content}}{{/layout}}
@@ -97,7 +110,12 @@ extension ConsoleTemplates {
             {{#canStop}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/stop"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="stop">Stop</button></form>{{/canStop}}
             {{^locked}}<form method="post" action="/projects/{{projectID}}/deployments/{{name}}/lock"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="lock">Lock</button></form>{{/locked}}
             {{#locked}}<span class="badge badge-locked">locked</span><form method="post" action="/projects/{{projectID}}/deployments/{{name}}/unlock"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button" id="unlock">Unlock</button></form>{{/locked}}
-            <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/delete"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="button danger" id="delete">Delete</button></form>
+            <details class="confirm">
+              <summary class="button danger" id="delete">Delete…</summary>
+              <form method="post" action="/projects/{{projectID}}/deployments/{{name}}/delete"><input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                <p class="hint">Its replicas stop and its address stops answering. This cannot be undone.</p>
+                <button type="submit" class="button danger solid" id="confirm-delete">Delete deployment {{name}}</button></form>
+            </details>
           </div>
         </div>
         <div class="grid">
@@ -127,14 +145,16 @@ extension ConsoleTemplates {
           </section>
           <section class="card" aria-labelledby="regions-title">
             <h2 id="regions-title">Containers</h2>
+            <div class="scroll" tabindex="0" role="region" aria-label="Containers table">
             <table id="regions">
               <thead><tr><th>Region</th><th class="num">Ready</th><th class="num">Wanted</th><th>Scale</th><th>Error</th></tr></thead>
               <tbody>{{#regions}}<tr><td>{{id}}</td><td class="num">{{ready}}</td><td class="num">{{total}}</td><td>{{min}}–{{max}}</td><td>{{error}}</td></tr>{{/regions}}</tbody>
             </table>
+            </div>
           </section>
           <section class="card" aria-labelledby="logs-title">
             <h2 id="logs-title">Logs (newest first)</h2>
-            {{#hasLogs}}<pre class="code" id="logs">{{#logs}}{{time}} {{replica}} {{message}}
+            {{#hasLogs}}<pre class="code" id="logs" tabindex="0" role="region" aria-label="Log lines">{{#logs}}{{time}} {{replica}} {{message}}
         {{/logs}}</pre>{{/hasLogs}}
             {{^hasLogs}}<p class="empty">No log lines from running replicas.</p>{{/hasLogs}}
           </section>

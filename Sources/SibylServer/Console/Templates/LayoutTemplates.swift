@@ -2,7 +2,7 @@
 /// find at run time). `{{…}}` escapes for HTML; `{{{…}}}` is used only for markup Swift drew and escaped.
 enum ConsoleTemplates {
     static let all: [String: String] = [
-        "layout": layout, "newkey": newKey, "status": status, "login": login, "message": message,
+        "layout": layout, "newkey": newKey, "status": status, "badge": badge, "login": login, "message": message,
         "models": models, "model": model, "apis": apis, "api": api, "building": building, "users": users, "license": license,
         "deployments": deployments, "deployment": deployment, "account": account,
     ]
@@ -14,13 +14,14 @@ enum ConsoleTemplates {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        {{#chrome.refresh}}<meta http-equiv="refresh" content="{{chrome.refresh}}">{{/chrome.refresh}}
+        {{#chrome.refresh}}<noscript><meta http-equiv="refresh" content="{{chrome.refresh}}"></noscript>{{/chrome.refresh}}
         <title>{{chrome.title}} · Sibyl</title>
         <link rel="icon" href="/console/assets/icon.svg" type="image/svg+xml">
         <link rel="stylesheet" href="/console/assets/console.css">
         <script src="/console/assets/console.js" defer></script>
         </head>
-        <body>
+        <body{{#chrome.refresh}} data-refresh="{{chrome.refresh}}"{{/chrome.refresh}}>
+        <a class="skip-link" href="#main">Skip to content</a>
         {{#chrome.user}}
         <header class="topbar">
           <a class="brand" href="/">{{{chrome.logo}}}<span>Sibyl</span></a>
@@ -57,7 +58,7 @@ enum ConsoleTemplates {
           </details>
         </header>
         {{/chrome.user}}
-        <main>
+        <main id="main" tabindex="-1">
         {{#chrome.notice}}<p class="flash flash-ok" role="status" id="notice">{{chrome.notice}}</p>{{/chrome.notice}}
         {{#chrome.error}}<p class="flash flash-error" role="alert" id="error">{{chrome.error}}</p>{{/chrome.error}}
         {{#chrome.newKeys}}{{>newkey}}{{/chrome.newKeys}}
@@ -76,13 +77,18 @@ enum ConsoleTemplates {
           <div class="copy-field">
             <label class="visually-hidden" for="secret-{{keyID}}">Secret {{keyID}}</label>
             <input id="secret-{{keyID}}" class="new-key" readonly value="{{secret}}">
-            <button type="button" class="button" data-copy="secret-{{keyID}}" hidden>Copy</button>
+            <button type="button" class="button" data-copy="secret-{{keyID}}" hidden>Copy<span class="visually-hidden"> secret {{keyID}}</span></button>
           </div>
         </section>
         """
 
     static let status = """
         <span class="badge badge-{{status}}">{{status}}</span>
+        """
+
+    /// A `StatusBadge`.
+    static let badge = """
+        <span class="badge badge-{{badge.key}}">{{badge.text}}</span>
         """
 
     static let login = """
@@ -92,7 +98,7 @@ enum ConsoleTemplates {
           <section class="card">
             <h1>Sign in</h1>
             <p class="muted">Use your Sibyl user name and password.</p>
-            <form method="post" action="/login" class="form">
+            <form method="post" action="/login" class="form"{{#error}} aria-describedby="login-error"{{/error}}>
               <input type="hidden" name="login_token" value="{{loginToken}}">
               <input type="hidden" name="next" value="{{next}}">
               <div class="field">
@@ -103,6 +109,7 @@ enum ConsoleTemplates {
                 <label for="password">Password</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="72">
               </div>
+              {{#error}}<p class="field-error" role="alert" id="login-error">{{error}}</p>{{/error}}
               <button type="submit" class="button primary" id="sign-in">Sign in</button>
             </form>
           </section>

@@ -9,6 +9,7 @@ extension ConsoleTemplates {
           <section class="card" aria-labelledby="models-title">
             <h2 id="models-title">Uploaded models</h2>
             {{#hasModels}}
+            <div class="scroll" tabindex="0" role="region" aria-label="Models table">
             <table id="models">
               <thead><tr><th>Name</th><th>Model ID</th><th>Format</th><th>Task</th><th class="num">Features</th><th>Uploaded (UTC)</th></tr></thead>
               <tbody>
@@ -24,6 +25,7 @@ extension ConsoleTemplates {
                 {{/models}}
               </tbody>
             </table>
+            </div>
             {{/hasModels}}
             {{^hasModels}}<p class="empty">No models yet. Upload an XGBoost or LightGBM model to begin.</p>{{/hasModels}}
           </section>
@@ -72,10 +74,12 @@ extension ConsoleTemplates {
         <div class="grid">
           <section class="card" aria-labelledby="features-title">
             <h2 id="features-title">Features ({{featureCount}}, in schema order)</h2>
+            <div class="scroll" tabindex="0" role="region" aria-label="Features table">
             <table>
               <thead><tr><th class="num">#</th><th>Name</th><th>Type</th></tr></thead>
               <tbody>{{#features}}<tr><td class="num">{{position}}</td><td><code>{{name}}</code></td><td>number</td></tr>{{/features}}</tbody>
             </table>
+            </div>
           </section>
           <section class="card" aria-labelledby="model-info-title">
             <h2 id="model-info-title">Model information</h2>
@@ -113,12 +117,14 @@ extension ConsoleTemplates {
         <section class="card" aria-labelledby="model-apis-title">
           <h2 id="model-apis-title">APIs serving this model</h2>
           {{#hasAPIs}}
+          <div class="scroll" tabindex="0" role="region" aria-label="APIs of this model table">
           <table>
             <thead><tr><th>API ID</th><th>Type</th><th>Status</th><th>Created (UTC)</th></tr></thead>
             <tbody>
-              {{#apis}}<tr><td><a href="/projects/{{projectID}}/apis/{{id}}"><code>{{id}}</code></a></td><td>{{type}}</td><td>{{>status}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td><td>{{created}}</td></tr>{{/apis}}
+              {{#apis}}<tr><td><a href="/projects/{{projectID}}/apis/{{id}}"><code>{{id}}</code></a></td><td>{{type}}</td><td>{{>badge}}{{#locked}} <span class="badge badge-locked">locked</span>{{/locked}}</td><td>{{created}}</td></tr>{{/apis}}
             </tbody>
           </table>
+          </div>
           {{/hasAPIs}}
           {{^hasAPIs}}<p class="empty">None yet. Press Launch to create one.</p>{{/hasAPIs}}
         </section>
@@ -133,17 +139,17 @@ extension ConsoleTemplates {
             </div>
             <fieldset>
               <legend>API type</legend>
+              <label class="choice">
+                <input type="radio" name="type" value="trial" id="type-trial"{{^officialChecked}} checked{{/officialChecked}}>
+                <span><strong>Create trial API</strong> Serves up to {{trialLimit}} requests in total, then answers 429. Uses no API option.</span>
+              </label>
               <label class="choice{{#officialRefusal}} disabled{{/officialRefusal}}">
-                <input type="radio" name="type" value="official" id="type-official"{{#officialRefusal}} disabled{{/officialRefusal}}{{^officialRefusal}} checked{{/officialRefusal}}>
+                <input type="radio" name="type" value="official" id="type-official"{{#officialRefusal}} disabled aria-describedby="official-reason"{{/officialRefusal}}{{#officialChecked}} checked{{/officialChecked}}>
                 <span><strong>Create API</strong> An official API. Uses one API option of the license ({{optionsInUse}} of {{options}} in use); no request limit.</span>
               </label>
               {{#officialRefusal}}<p class="reason" id="official-reason">Not available: {{officialRefusal}}.</p>{{/officialRefusal}}
-              <label class="choice">
-                <input type="radio" name="type" value="trial" id="type-trial"{{#officialRefusal}} checked{{/officialRefusal}}>
-                <span><strong>Create trial API</strong> Serves up to {{trialLimit}} requests in total, then answers 429.</span>
-              </label>
             </fieldset>
-            {{#launchError}}<p class="field-error" role="alert">{{launchError}}</p>{{/launchError}}
+            {{#launchError}}<p class="field-error" role="alert" id="launch-error">{{launchError}}</p>{{/launchError}}
             <div class="dialog-actions">
               <a class="button" href="/projects/{{projectID}}/models/{{id}}/create-api" data-close>Cancel</a>
               <button type="submit" class="button primary" id="start">Start</button>
