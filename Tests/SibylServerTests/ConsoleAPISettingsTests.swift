@@ -12,6 +12,9 @@ import Testing
         let official = try await node.createAPI(model: model, type: "official")
         let browser = ConsoleClient(node)
         try await browser.signIn("admin", "admin-password")
+        // An API without a name says so.
+        let unnamed = try await browser.get("/projects/1/apis/\(official.id)").text
+        #expect(unnamed.contains("<dd id=\"api-name\"><span class=\"muted\">None</span></dd>"), "\(unnamed)")
         try await browser.get("/projects/1/models/\(model)/create-api")
         let long = try await browser.follow(
             try await browser.post("/projects/1/apis", [("model_id", model), ("type", "trial"), ("name", String(repeating: "n", count: 101))]))

@@ -122,7 +122,8 @@ struct ConsoleAPIPages {
     struct APIView: Sendable {
         let projectID: Int
         let id: String
-        let name: String
+        /// Nil when the API has none, which the page says.
+        let name: String?
         /// The API's id again, for the key rows, inside which `id` is the key's.
         let apiID: String
         let badge: StatusBadge
@@ -419,7 +420,7 @@ struct ConsoleAPIPages {
         }
         let baseURL = console.platform.baseURL(visit.request)
         let view = APIView(
-            projectID: project.id, id: api.id, name: api.name ?? "", apiID: api.id, badge: StatusBadge.api(api), locked: api.locked,
+            projectID: project.id, id: api.id, name: api.name, apiID: api.id, badge: StatusBadge.api(api), locked: api.locked,
             isFailed: api.status == .failed, failureReason: api.failureReason ?? "",
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
