@@ -39,10 +39,12 @@ struct DeploymentFlowTests {
         return body
     }
 
-    /// Polls the deployment until `check` holds, for at most `seconds`.
+    /// Polls the deployment until `check` holds, for at most `seconds`: a deadline, not a timing, generous
+    /// because the node suite runs on PostgreSQL with every other suite at once on two cores, where a first
+    /// replica (its image pulled first) has been seen to take over 30 s.
     @discardableResult
     static func waitFor(
-        _ node: TestNode, _ name: String, project: Int = 1, seconds: Double = 30, _ what: String,
+        _ node: TestNode, _ name: String, project: Int = 1, seconds: Double = 90, _ what: String,
         _ check: (TestNode.Answer) -> Bool
     ) async throws -> TestNode.Answer {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

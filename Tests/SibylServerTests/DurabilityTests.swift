@@ -32,6 +32,10 @@ import Testing
         // Everything but the URL, whose port is the new node's.
         var stored = infoBefore.json, reloaded = infoAfter.json
         #expect(stored.removeValue(forKey: "url") != nil && reloaded.removeValue(forKey: "url") != nil)
+        // And the key's last use, which is written with the usage batches: read before the stop it may lag the
+        // last request; after the restart it is that request's (the stop writes what is in memory).
+        let usedBefore = try #require(Self.lastUse(&stored)), usedAfter = try #require(Self.lastUse(&reloaded))
+        #expect(usedBefore <= usedAfter)
         #expect(NSDictionary(dictionary: stored) == NSDictionary(dictionary: reloaded))
         #expect(infoAfter["locked"] as? Bool == true)
         // Seven answered 200, three refused for the key (they use no trial request), then one more.
@@ -76,5 +80,13 @@ import Testing
             #expect(!database.contains(part), "a secret is stored in clear")
             for text in seen { #expect(!text.contains(part), "a secret reached an answer") }
         }
+    }
+
+    /// Takes the one key's `last_used_at` out of an API's answer (ISO-8601 UTC strings order as times).
+    static func lastUse(_ info: inout [String: Any]) -> String? {
+        guard var keys = info["keys"] as? [[String: Any]], keys.count == 1 else { return nil }
+        let used = keys[0].removeValue(forKey: "last_used_at") as? String
+        info["keys"] = keys
+        return used
     }
 }
