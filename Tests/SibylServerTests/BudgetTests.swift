@@ -138,9 +138,16 @@ import Testing
     /// out, instead of holding the connection while the rest is skipped; a head sent slowly is closed by the
     /// idle timeout, which runs until a whole head has arrived.
     @Test func anAnsweredTrickleAndASlowHeadAreClosed() async throws {
-        let node = try await TestNode { $0.bodyReadTimeoutSeconds = 1; $0.minBodyBytesPerSecond = 1 << 20; $0.idleTimeoutSeconds = 1 }
+        // The API is made on a node with the default idle timeout, then the node restarts with a 1 s one: the
+        // test client's pooled keep-alive connection would otherwise race the server's idle close on a busy
+        // machine (a request sent as the server closes is reset).
+        let setup = try await TestNode()
+        let api = try await setup.createAPI(model: try await setup.uploadModel("xgb_binary"), type: "official")
+        await setup.stop()
+        let node = try await TestNode(folder: setup.folder) {
+            $0.bodyReadTimeoutSeconds = 1; $0.minBodyBytesPerSecond = 1 << 20; $0.idleTimeoutSeconds = 1
+        }
         defer { node.removeData() }
-        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
 
         let answeredAt = ContinuousClock.now
         let refused = try await RawConnection.open(port: node.port)
