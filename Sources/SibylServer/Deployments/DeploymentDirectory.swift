@@ -7,8 +7,8 @@ import SibylStore
 final class DeploymentDirectory: Sendable {
     struct Entry: Sendable {
         let deployment: Deployment
-        /// SHA-256 of each attached key's secret, with its expiry (epoch seconds) when it has one.
-        let keys: [String: Int64?]
+        /// Each attached key, by the SHA-256 of its secret.
+        let keys: [String: InferenceKey]
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -25,10 +25,10 @@ final class DeploymentDirectory: Sendable {
         var fresh: [String: Entry] = [:]
         for deployment in deployments {
             let attached = Set(deployment.spec.apiKeys ?? [])
-            let hashes = keys.filter { $0.projectID == deployment.projectID && attached.contains($0.name) }
-                .map { ($0.secretHash, $0.expiresAt) }
+            let attachedKeys = keys.filter { $0.projectID == deployment.projectID && attached.contains($0.name) }
+                .map { ($0.secretHash, $0) }
             fresh["\(deployment.projectID)/\(deployment.name)"] = Entry(
-                deployment: deployment, keys: Dictionary(hashes, uniquingKeysWith: { first, _ in first }))
+                deployment: deployment, keys: Dictionary(attachedKeys, uniquingKeysWith: { first, _ in first }))
         }
         entries.withLock { $0 = fresh }
         return deployments

@@ -102,10 +102,10 @@ struct DeploymentProxy: Sendable {
         } else {
             (.authorization, Authenticator.credential(request.headers[.authorization]))
         }
-        guard let presented, let expiry = entry.keys[Secrets.sha256Hex(presented)] else {
+        guard let presented, let key = entry.keys[Secrets.sha256Hex(presented)] else {
             throw SibylError(.invalidAPIKey, "a valid API key of the deployment is required")
         }
-        if let expiry, WallClock.now() >= expiry { throw SibylError(.invalidAPIKey, "the API key has expired") }
+        guard key.isValid(at: WallClock.now()) else { throw SibylError(.invalidAPIKey, "the API key has expired") }
         return header
     }
 
