@@ -45,12 +45,23 @@ struct AccountOperations: Sendable {
         return credentials.user
     }
 
-    func createUser(by caller: User, name: String, password: String, role: String?) async throws -> User {
+    /// Every user (admins).
+    func users(by caller: User) async throws(SibylError) -> [User] {
+        try Self.requireAdmin(caller)
+        return try await store.users()
+    }
+
+    /// A new user (admins), made a member of `projects` (which the caller has looked up as visible to them).
+    func createUser(by caller: User, name: String, password: String, role: String?, projects: [Project] = []) async throws -> User {
         try Self.requireAdmin(caller)
         try User.validate(name: name)
         try User.validate(password: password)
         let role = try Self.role(role)
-        return try await store.createUser(name: name, passwordHash: try await hash(password), role: role ?? .member)
+        let user = try await store.createUser(name: name, passwordHash: try await hash(password), role: role ?? .member)
+        for project in projects {
+            try await store.setMembers(projectID: project.id, userIDs: try await store.members(projectID: project.id) + [user.id])
+        }
+        return user
     }
 
     /// Changes a role (admins) or a password (admins, or a member their own). A new password ends every other
@@ -82,6 +93,27 @@ struct AccountOperations: Sendable {
         return try await store.createProject(name: name, members: [caller.id])
     }
 
+    /// The projects `caller` sees (all of them for an admin), each with its members' ids.
+    func projects(visibleTo caller: User) async throws(SibylError) -> [(project: Project, members: [Int])] {
+        var projects: [(project: Project, members: [Int])] = []
+        for project in try await store.projects(visibleTo: caller) {
+            projects.append((project, try await store.members(projectID: project.id)))
+        }
+        return projects
+    }
+
+    /// The ids of a project's members; whoever calls has found the project visible to the caller.
+    func members(of project: Project) async throws(SibylError) -> [Int] {
+        try await store.members(projectID: project.id)
+    }
+
+    /// Replaces a project's members (admins): membership is what gives access to a project's models, APIs
+    /// and keys, so a member granting it would hand another user what only an admin may give.
+    func setMembers(by caller: User, project: Project, userIDs: [Int]) async throws(SibylError) {
+        try Self.requireAdmin(caller)
+        try await store.setMembers(projectID: project.id, userIDs: userIDs)
+    }
+
     func license() async throws(SibylError) -> LicenseAnswer {
         let license = try await store.license()
         return LicenseAnswer(
@@ -111,6 +143,13 @@ struct AccountOperations: Sendable {
         try await store.license().refusalOfOfficialAPI(inUse: try await store.officialAPICount())
     }
 
+    /// A new access token of `user` for the configured lifetime, but not after `notAfter`.
+    func issueToken(for user: User, notAfter: Int64?, description: String) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
+        try await Self.issueToken(
+            for: user, store: store, lifetimeSeconds: platform.configuration.accessTokenLifetimeSeconds, notAfter: notAfter,
+            description: description)
+    }
+
     /// A new access token of `user`, working for `lifetimeSeconds` but not after `notAfter`: its id, its text
     /// (shown once) and its expiry.
     static func issueToken(
@@ -137,6 +176,23 @@ struct AccountOperations: Sendable {
             throw SibylError(.notFound, "no such user")
         }
         return user
+    }
+
+    /// `owner`'s access tokens; whoever calls has checked `tokenOwner` or is the owner.
+    func tokens(of owner: User) async throws(SibylError) -> [AccessToken] {
+        try await store.tokens(userID: owner.id)
+    }
+
+    /// The console sessions `user` is signed in with.
+    func consoleSessions(of user: User) async throws(SibylError) -> [ConsoleSessionSummary] {
+        try await store.consoleSessions(userID: user.id)
+    }
+
+    /// Signs out one of `user`'s browsers; 404 when they have no session with this handle.
+    func endConsoleSession(handle: String?, of user: User) async throws(SibylError) {
+        guard let handle, try await store.deleteConsoleSession(handle: handle, userID: user.id) else {
+            throw SibylError(.notFound, "no such session")
+        }
     }
 
     /// Revokes one of `owner`'s tokens; 404 when they hold none with this id.

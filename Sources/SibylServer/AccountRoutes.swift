@@ -8,15 +8,14 @@ struct AccountRoutes {
     let operations: AccountOperations
     let auth: Authenticator
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
-    var store: Store { operations.store }
     var configuration: ServerConfiguration { operations.platform.configuration }
     var resolver: ClientAddressResolver { ClientAddressResolver(trustedProxies: configuration.trustedProxies) }
 
     func add(to router: Router<AppContext>) {
         let v1 = router.group("api/v1")
         v1.get("users") { request, _ in
-            _ = try await auth.admin(request)
-            return JSONAnswer(.ok, ListAnswer(try await store.users().map(UserAnswer.init)))
+            let caller = try await auth.admin(request)
+            return JSONAnswer(.ok, ListAnswer(try await operations.users(by: caller).map(UserAnswer.init)))
         }
         v1.post("users") { request, _ in
             let caller = try await auth.admin(request)
@@ -63,11 +62,8 @@ struct AccountRoutes {
         }
         v1.get("projects") { request, _ in
             let user = try await auth.user(request)
-            var answers: [ProjectAnswer] = []
-            for project in try await store.projects(visibleTo: user) {
-                answers.append(ProjectAnswer(projectID: project.id, name: project.name, members: try await store.members(projectID: project.id)))
-            }
-            return JSONAnswer(.ok, ListAnswer(answers))
+            let projects = try await operations.projects(visibleTo: user)
+            return JSONAnswer(.ok, ListAnswer(projects.map { ProjectAnswer(projectID: $0.project.id, name: $0.project.name, members: $0.members) }))
         }
         v1.post("projects") { request, _ in
             let user = try await auth.user(request)
@@ -77,14 +73,14 @@ struct AccountRoutes {
         }
         v1.get("projects/:project_id") { request, context in
             let (_, project) = try await auth.project(request, context)
-            return JSONAnswer(.ok, ProjectAnswer(projectID: project.id, name: project.name, members: try await store.members(projectID: project.id)))
+            return JSONAnswer(.ok, ProjectAnswer(projectID: project.id, name: project.name, members: try await operations.members(of: project)))
         }
         v1.put("projects/:project_id/members") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let (caller, project) = try await auth.project(request, context)
             let body = try await JSONBody.read(request, limit: limit, allowed: ["user_ids"])
             guard let ids = try body.ints("user_ids") else { throw SibylError(.invalidInput, "user_ids: required") }
-            try await store.setMembers(projectID: project.id, userIDs: ids)
-            return JSONAnswer(.ok, ProjectAnswer(projectID: project.id, name: project.name, members: try await store.members(projectID: project.id)))
+            try await operations.setMembers(by: caller, project: project, userIDs: ids)
+            return JSONAnswer(.ok, ProjectAnswer(projectID: project.id, name: project.name, members: try await operations.members(of: project)))
         }
         v1.get("license") { request, _ in
             _ = try await auth.user(request)
@@ -117,9 +113,7 @@ struct AccountRoutes {
             user = caller.user
             notAfter = caller.expiresAt
         }
-        let token = try await AccountOperations.issueToken(
-            for: user, store: store, lifetimeSeconds: configuration.accessTokenLifetimeSeconds, notAfter: notAfter,
-            description: description)
+        let token = try await operations.issueToken(for: user, notAfter: notAfter, description: description)
         return JSONAnswer(
             .created,
             IssuedToken(
@@ -129,6 +123,6 @@ struct AccountRoutes {
 
     private func tokens(of owner: User, caller: Caller) async throws -> JSONAnswer<ListAnswer<TokenAnswer>> {
         let current = if case .token(let id) = caller.credential { id } else { "" }
-        return JSONAnswer(.ok, ListAnswer(try await store.tokens(userID: owner.id).map { TokenAnswer($0, current: $0.id == current) }))
+        return JSONAnswer(.ok, ListAnswer(try await operations.tokens(of: owner).map { TokenAnswer($0, current: $0.id == current) }))
     }
 }

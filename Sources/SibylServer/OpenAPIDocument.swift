@@ -126,7 +126,7 @@ enum OpenAPIDocument {
                 body: object(["name": string], required: ["name"]), answers: [201: "the project"]),
             Operation(method: "get", path: project, summary: "A project", tag: "projects"),
             Operation(
-                method: "put", path: project + "/members", summary: "Replace the members", tag: "projects",
+                method: "put", path: project + "/members", summary: "Replace the members (admin)", tag: "projects",
                 body: object(["user_ids": ["type": "array", "items": integer]], required: ["user_ids"])),
             Operation(method: "get", path: "/api/v1/license", summary: "Edition and API options", tag: "license"),
             Operation(

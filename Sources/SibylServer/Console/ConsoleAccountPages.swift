@@ -50,9 +50,7 @@ struct ConsoleAccountPages {
         router.post("account/sessions/:handle/revoke") { request, context in
             try await console.action(request, context) { visit in
                 try await visit.refusing(to: "/account") {
-                    guard let handle = context.parameters.get("handle"),
-                        try await console.store.deleteConsoleSession(handle: handle, userID: visit.user.id)
-                    else { throw SibylError(.notFound, "no such session") }
+                    try await console.accounts.endConsoleSession(handle: context.parameters.get("handle"), of: visit.user)
                     return try await visit.redirect(to: "/account", notice: "That browser is signed out.")
                 }
             }
@@ -85,13 +83,13 @@ struct ConsoleAccountPages {
 
     private func account(_ visit: ConsoleVisit) async throws -> Response {
         let now = WallClock.now()
-        let tokens = try await console.store.tokens(userID: visit.user.id).map { token in
+        let tokens = try await console.accounts.tokens(of: visit.user).map { token in
             TokenRow(
                 id: token.id, description: token.description, created: ConsoleFormat.dateTime(token.createdAt),
                 expires: token.expiresAt.map(ConsoleFormat.dateTime) ?? "", lastUsed: token.lastUsedAt.map(ConsoleFormat.dateTime) ?? "never",
                 expired: token.expiresAt.map { $0 <= now } ?? false)
         }
-        let sessions = try await console.store.consoleSessions(userID: visit.user.id).map { session in
+        let sessions = try await console.accounts.consoleSessions(of: visit.user).map { session in
             SessionRow(
                 handle: session.handle, created: ConsoleFormat.dateTime(session.createdAt), expires: ConsoleFormat.dateTime(session.expiresAt),
                 isThis: session.idHash == visit.session.idHash)

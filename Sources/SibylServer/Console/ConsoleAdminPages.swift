@@ -66,11 +66,7 @@ struct ConsoleAdminPages {
                     }
                     let user = try await console.accounts.createUser(
                         by: visit.user, name: visit.form["name"] ?? "", password: visit.form["password"] ?? "",
-                        role: visit.form.optional("role"))
-                    for project in projects {
-                        try await console.store.setMembers(
-                            projectID: project.id, userIDs: try await console.store.members(projectID: project.id) + [user.id])
-                    }
+                        role: visit.form.optional("role"), projects: projects)
                     return try await visit.redirect(to: "/admin/users", notice: "User \(user.name) added as \(user.role.rawValue).")
                 }
             }
@@ -126,7 +122,7 @@ struct ConsoleAdminPages {
                         guard let id = Int(text) else { throw SibylError(.invalidInput, "user_ids: expected an array of integers") }
                         return id
                     }
-                    try await console.store.setMembers(projectID: project.id, userIDs: ids)
+                    try await console.accounts.setMembers(by: visit.user, project: project, userIDs: ids)
                     return try await visit.redirect(to: "/admin/users", notice: "Members of \(project.name) saved.")
                 }
             }
@@ -158,11 +154,10 @@ struct ConsoleAdminPages {
     }
 
     private func users(_ visit: ConsoleVisit) async throws -> Response {
-        try visit.requireAdmin()
-        let users = try await console.store.users()
-        let projects = try await console.store.projects(visibleTo: visit.user)
-        var membership: [Int: [Int]] = [:]
-        for project in projects { membership[project.id] = try await console.store.members(projectID: project.id) }
+        let users = try await console.accounts.users(by: visit.user)
+        let memberships = try await console.accounts.projects(visibleTo: visit.user)
+        let projects = memberships.map(\.project)
+        let membership = Dictionary(uniqueKeysWithValues: memberships.map { ($0.project.id, $0.members) })
         let rows = users.map { user in
             UserRow(
                 id: user.id, name: user.name, isAdmin: user.role == .admin, isYou: user.id == visit.user.id,

@@ -32,7 +32,7 @@ struct Projects: AsyncParsableCommand {
     }
 
     struct Members: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a project's members (user ids), replacing the list.")
+        static let configuration = CommandConfiguration(abstract: "Set a project's members (user ids or names), replacing the list (admins).")
         @Argument(help: "The project's id or name.") var project: String
         @Argument(help: "The members' user ids or names.") var users: [String] = []
         @OptionGroup var output: OutputOptions
