@@ -69,10 +69,24 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The application: every operation and its rules, who may do it, the routing table, the usage counts
+        // and the change feed; no HTTP framework (HummingbirdBcrypt is only bcrypt).
+        .target(
+            name: "SibylApp",
+            dependencies: [
+                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "SibylServer",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
+                "SibylApp", "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -95,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "sibyl",
             dependencies: [
-                "SibylServer",
+                "SibylApp", "SibylServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -146,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
+                "SibylApp", "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import SibylApp
 import SibylCore
 import SibylWire
 

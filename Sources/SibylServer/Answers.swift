@@ -1,3 +1,4 @@
+import SibylApp
 import SibylCore
 import SibylStore
 
@@ -49,12 +50,6 @@ struct ProjectAnswer: Encodable {
     let projectID: Int
     let name: String
     let members: [Int]
-}
-
-struct LicenseAnswer: Encodable {
-    let edition: String
-    let apiOptions: Int
-    let apiOptionsInUse: Int
 }
 
 struct ModelAnswer: Encodable {
@@ -117,26 +112,6 @@ struct KeyAnswer: Encodable {
         try container.encode(name, forKey: .name)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(lastUsedAt, forKey: .lastUsedAt)
-    }
-}
-
-/// A new data-plane key: `secret` is the whole text to send, shown in this answer only.
-struct IssuedKey: Encodable {
-    let keyID: String
-    let name: String?
-    let secret: String
-    let createdAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case keyID = "key_id", name, secret, createdAt = "created_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(keyID, forKey: .keyID)
-        try container.encode(name, forKey: .name)
-        try container.encode(secret, forKey: .secret)
-        try container.encode(createdAt, forKey: .createdAt)
     }
 }
 

@@ -8,16 +8,10 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+import SibylApp
 import SibylContainers
 import SibylCore
 import SibylStore
-
-/// What a first start created and must be shown once: the admin's generated token and password.
-public struct BootstrapSecrets: Sendable {
-    public let adminName: String
-    public let token: String?
-    public let password: String?
-}
 
 /// A built node, ready to run: the HTTP application and the services beside it.
 public struct SibylNode: Sendable {
@@ -66,7 +60,7 @@ public struct SibylNode: Sendable {
 /// `onListening` receives the port once the node listens, `onInferenceListening` that of the deployments'
 /// own listener when `inferencePort` asks for one.
 public func buildNode(
-    configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+    configuration: SibylApp.ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in },
     onInferenceListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> SibylNode {
     try DataFolder.prepare(configuration.dataDirectory, logger: logger)
@@ -157,7 +151,7 @@ public func buildNode(
 /// Slow clients hold nothing for long: an idle connection closes after `idleTimeoutSeconds` (this also
 /// bounds a slowly sent head, as the idle timer only restarts on a whole part), and a slowly sent body is cut
 /// off by `BodyDeadlineHandler`.
-private func httpConfiguration(_ configuration: ServerConfiguration) -> HTTP1Channel.Configuration {
+private func httpConfiguration(_ configuration: SibylApp.ServerConfiguration) -> HTTP1Channel.Configuration {
     let (allowance, rate) = (TimeAmount.seconds(configuration.bodyReadTimeoutSeconds), configuration.minBodyBytesPerSecond)
     return HTTP1Channel.Configuration(
         additionalChannelHandlers: [BodyDeadlineHandler(allowance: allowance, bytesPerSecond: rate)],
@@ -176,7 +170,7 @@ private func proxyClientConfiguration() -> HTTPClient.Configuration {
 /// The supervisor of the configured container engines, with every stored deployment handed to it;
 /// nil when the node has no engine.
 private func makeSupervisor(
-    configuration: ServerConfiguration, platform: Platform, sealer: Sealer, client: HTTPClient, engineClient: HTTPClient,
+    configuration: SibylApp.ServerConfiguration, platform: Platform, sealer: Sealer, client: HTTPClient, engineClient: HTTPClient,
     logger: Logger
 ) async throws -> Supervisor? {
     try await platform.deployments.reload(from: platform.store)

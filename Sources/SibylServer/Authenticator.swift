@@ -1,14 +1,7 @@
 import Hummingbird
+import SibylApp
 import SibylCore
 import SibylStore
-
-/// Who made a request, and with which credential: what a password change made through it leaves working.
-struct Caller: Sendable {
-    let user: User
-    let credential: Credential
-    /// When the credential stops working, when it is a token.
-    var expiresAt: Int64? = nil
-}
 
 /// Management credentials: an access token in `Authorization: apikey TOKEN` or `Authorization: Bearer TOKEN`
 /// (scheme case-insensitive). Tokens are looked up by their SHA-256 and compared in constant time, and work

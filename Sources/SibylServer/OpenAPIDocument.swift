@@ -1,4 +1,5 @@
 import Foundation
+import SibylApp
 import SibylCore
 
 /// The OpenAPI 3.1 description of every route, served at `/openapi.json`.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import SibylApp
 import SibylStore
 
 /// Request metrics and an access log. Labels and log fields are route templates, methods and statuses:

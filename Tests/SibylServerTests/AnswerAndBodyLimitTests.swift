@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SibylApp
 import SibylCore
 @testable import SibylServer
 import SibylWire

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SibylApp
 import SibylRuntime
 import Testing
 @testable import SibylServer

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import SibylApp
 import SibylCore
 import SibylServer
 import Testing

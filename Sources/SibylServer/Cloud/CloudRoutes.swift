@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import SibylApp
 import SibylContainers
 import SibylCore
 import SibylStore

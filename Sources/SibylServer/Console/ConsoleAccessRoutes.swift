@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SibylApp
 import SibylCore
 import SibylStore
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import SibylApp
 import SibylCore
 import SibylStore
 

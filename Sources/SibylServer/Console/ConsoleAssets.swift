@@ -1,3 +1,5 @@
+import SibylApp
+
 /// The console's stylesheet, script and icon: small, hand-written, served from memory with their hashes as
 /// ETags. No build step; the pages work without the script.
 enum ConsoleAssets {

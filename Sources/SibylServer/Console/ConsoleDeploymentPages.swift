@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SibylApp
 import SibylContainers
 import SibylCore
 import SibylStore

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import SibylApp
 import SibylCore
 import SibylRuntime
 import SibylWire

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import SibylApp
 
 struct APIs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOHTTP1
 import Yams
+import SibylApp
 
 struct Deployments: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import SibylApp
 import SibylServer
 
 /// Sends a prediction input of any length as batches a node accepts, in order, each answer handed on as it

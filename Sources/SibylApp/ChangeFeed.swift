@@ -5,13 +5,13 @@ import SibylCore
 import SibylStore
 
 /// What one node tells the others that share its database: which part of the store to reload.
-enum Change: Equatable {
+public enum Change: Equatable {
     case api(projectID: Int, apiID: String)
     case deployments
     /// A follower's report to the leader: requests a deployment received there, and whether one waits.
     case deploymentRequests(projectID: Int, name: String, requests: Int, waiting: Bool)
 
-    var text: String {
+    public var text: String {
         switch self {
         case .api(let projectID, let apiID): "api \(projectID) \(apiID)"
         case .deployments: "deployments"
@@ -20,7 +20,7 @@ enum Change: Equatable {
         }
     }
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: " ")
         switch parts.first {
         case "api" where parts.count == 3:
@@ -41,20 +41,20 @@ enum Change: Equatable {
 /// each change is reloaded as soon as its notification arrives, and everything is reloaded every
 /// `refreshInterval` and on every (re)connection, so a lost notification delays a change by at most that
 /// long. Runs only on a shared database.
-final class ChangeFeed: Service {
+public final class ChangeFeed: Service {
     private let platform: Platform
     private let supervisor: Supervisor?
     private let refreshInterval: Duration
     private let logger: Logger
 
-    init(platform: Platform, supervisor: Supervisor?, refreshInterval: Duration, logger: Logger) {
+    public init(platform: Platform, supervisor: Supervisor?, refreshInterval: Duration, logger: Logger) {
         self.platform = platform
         self.supervisor = supervisor
         self.refreshInterval = refreshInterval
         self.logger = logger
     }
 
-    func run() async throws {
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.listen() }

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import SibylCore
 import SibylStore
 
@@ -8,16 +7,21 @@ import SibylStore
 ///
 /// Callers have already found the project, visible to the user (`Authenticator.project`); an API of
 /// another project is "not found" here, as everywhere.
-struct APIOperations: Sendable {
-    let platform: Platform
-    let builder: APIBuilder
-    var store: Store { platform.store }
+public struct APIOperations: Sendable {
+    public let platform: Platform
+    public let builder: APIBuilder
+
+    public init(platform: Platform, builder: APIBuilder) {
+        self.platform = platform
+        self.builder = builder
+    }
+    public var store: Store { platform.store }
 
     /// The lifecycle actions a user asks for by name (`POST …/apis/{api_id}/stop` and the console's buttons).
-    enum Action: String, Sendable, CaseIterable {
+    public enum Action: String, Sendable, CaseIterable {
         case stop, start, lock, unlock
 
-        func apply(to api: PredictionAPI, by user: User) throws(SibylError) -> PredictionAPI {
+        public func apply(to api: PredictionAPI, by user: User) throws(SibylError) -> PredictionAPI {
             switch self {
             case .stop: try api.stopped()
             case .start: try api.started()
@@ -28,22 +32,22 @@ struct APIOperations: Sendable {
     }
 
     /// Daily counts of an API over a range of UTC days, every day listed, zeros included.
-    struct UsageReport: Sendable {
-        let apiID: String
-        let from: String
-        let to: String
-        let days: [UsageDay]
-        var total200: Int { days.map(\.status200).reduce(0, +) }
-        var total4xx5xx: Int { days.map(\.status4xx5xx).reduce(0, +) }
+    public struct UsageReport: Sendable {
+        public let apiID: String
+        public let from: String
+        public let to: String
+        public let days: [UsageDay]
+        public var total200: Int { days.map(\.status200).reduce(0, +) }
+        public var total4xx5xx: Int { days.map(\.status4xx5xx).reduce(0, +) }
     }
 
     /// The base of the URLs Sibyl hands out: the address the caller used to reach this node.
-    static func predictURL(apiID: String, baseURL: String) -> String {
+    public static func predictURL(apiID: String, baseURL: String) -> String {
         baseURL + "/apis/" + apiID + "/predict"
     }
 
     /// The API type named in a request.
-    static func kind(_ text: String) throws(SibylError) -> PredictionAPI.Kind {
+    public static func kind(_ text: String) throws(SibylError) -> PredictionAPI.Kind {
         guard let kind = PredictionAPI.Kind(rawValue: text) else {
             throw SibylError(.invalidInput, "type: expected \"official\" or \"trial\"")
         }
@@ -51,7 +55,7 @@ struct APIOperations: Sendable {
     }
 
     /// The missing-features rule named in a request.
-    static func missingFeatures(_ text: String) throws(SibylError) -> PredictionAPI.MissingFeatures {
+    public static func missingFeatures(_ text: String) throws(SibylError) -> PredictionAPI.MissingFeatures {
         guard let rule = PredictionAPI.MissingFeatures(rawValue: text) else {
             throw SibylError(.invalidInput, "missing_features: expected \"allow\" or \"refuse\"")
         }
@@ -59,13 +63,13 @@ struct APIOperations: Sendable {
     }
 
     /// A name as given for an API or a key: trimmed; empty is none.
-    static func name(_ text: String?) throws(SibylError) -> String? {
+    public static func name(_ text: String?) throws(SibylError) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
         try PredictionAPI.validate(name: trimmed)
         return trimmed
     }
 
-    func record(projectID: Int, id: String?) async throws(SibylError) -> APIRecord {
+    public func record(projectID: Int, id: String?) async throws(SibylError) -> APIRecord {
         guard let id, let record = try await store.apiRecord(projectID: projectID, id: id) else {
             throw SibylError(.notFound, "no such API")
         }
@@ -74,7 +78,7 @@ struct APIOperations: Sendable {
 
     /// Creates an API in `building` with its first key and starts its build; the key's secret is in the
     /// answer and nowhere else.
-    func create(
+    public func create(
         projectID: Int, name: String? = nil, modelID: String, kind: PredictionAPI.Kind,
         missingFeatures: PredictionAPI.MissingFeatures = .allow, whitelist: IPWhitelist
     ) async throws(SibylError) -> (record: APIRecord, key: IssuedKey) {
@@ -93,7 +97,7 @@ struct APIOperations: Sendable {
     }
 
     /// Stop, start, lock or unlock; answers the API as it is afterwards.
-    func perform(_ action: Action, projectID: Int, id: String?, by user: User) async throws(SibylError) -> APIRecord {
+    public func perform(_ action: Action, projectID: Int, id: String?, by user: User) async throws(SibylError) -> APIRecord {
         guard let id, try await store.changeAPI(projectID: projectID, id: id, { try action.apply(to: $0, by: user) }) != nil
         else { throw SibylError(.notFound, "no such API") }
         try await platform.apiChanged(projectID: projectID, apiID: id)
@@ -101,7 +105,7 @@ struct APIOperations: Sendable {
     }
 
     /// Deletes a stopped, unlocked API with its keys, whitelist and usage; its API option is free at once.
-    func delete(_ api: PredictionAPI) async throws(SibylError) {
+    public func delete(_ api: PredictionAPI) async throws(SibylError) {
         _ = try await store.changeAPI(projectID: api.projectID, id: api.id) { try $0.deleting() }
         platform.routes.remove(api.id)
         platform.usage.discard(apiID: api.id)
@@ -111,7 +115,7 @@ struct APIOperations: Sendable {
 
     /// Renames, sets the missing-features rule or promotes a trial API to official (which needs a free API
     /// option); nil leaves a field as it is, and `name: .some(nil)` removes the name.
-    func edit(
+    public func edit(
         _ current: PredictionAPI, name: String?? = nil, missingFeatures: PredictionAPI.MissingFeatures? = nil,
         kind: PredictionAPI.Kind? = nil
     ) async throws(SibylError) -> APIRecord {
@@ -125,7 +129,7 @@ struct APIOperations: Sendable {
     }
 
     /// Serves another model of the project. The new model is compiled before the switch, so no request fails.
-    func changeModel(_ current: PredictionAPI, to modelID: String) async throws(SibylError) -> APIRecord {
+    public func changeModel(_ current: PredictionAPI, to modelID: String) async throws(SibylError) -> APIRecord {
         guard let model = try await store.model(projectID: current.projectID, id: modelID) else {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
         }
@@ -139,7 +143,7 @@ struct APIOperations: Sendable {
 
     /// Applies `edit` to the whitelist as stored (not as `record` read it) and serves the result; answers the
     /// whitelist as stored.
-    func editWhitelist(_ record: APIRecord, _ edit: @escaping @Sendable (inout IPWhitelist) throws -> Void) async throws
+    public func editWhitelist(_ record: APIRecord, _ edit: @escaping @Sendable (inout IPWhitelist) throws -> Void) async throws
         -> IPWhitelist
     {
         let whitelist = try await store.changeWhitelist(apiID: record.api.id, edit)
@@ -148,16 +152,16 @@ struct APIOperations: Sendable {
     }
 
     /// Sets one block's rule (`IPWhitelist.set(cidr:action:priority:)`).
-    func addToWhitelist(_ record: APIRecord, cidr: String, action: String? = nil, priority: Int? = nil) async throws -> IPWhitelist {
+    public func addToWhitelist(_ record: APIRecord, cidr: String, action: String? = nil, priority: Int? = nil) async throws -> IPWhitelist {
         try await editWhitelist(record) { whitelist in try whitelist.set(cidr: cidr, action: action, priority: priority) }
     }
 
-    func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
+    public func removeFromWhitelist(_ record: APIRecord, cidr text: String) async throws -> IPWhitelist {
         try await editWhitelist(record) { whitelist in try whitelist.remove(cidr: text) }
     }
 
     /// A new key for the API, working at once; its secret is in the answer and nowhere else.
-    func issueKey(_ api: PredictionAPI, name: String? = nil) async throws(SibylError) -> IssuedKey {
+    public func issueKey(_ api: PredictionAPI, name: String? = nil) async throws(SibylError) -> IssuedKey {
         var key = PresentedKey.issue(apiID: api.id)
         key.record.name = name
         try await store.insertKey(key.record)
@@ -167,13 +171,13 @@ struct APIOperations: Sendable {
 
     /// Revokes a key; the next request with it is refused. Allowed on a locked API: a leaked key must stay
     /// revocable whoever holds the lock.
-    func revokeKey(_ api: PredictionAPI, keyID: String?) async throws(SibylError) {
+    public func revokeKey(_ api: PredictionAPI, keyID: String?) async throws(SibylError) {
         guard let keyID, try await store.deleteKey(apiID: api.id, id: keyID) else { throw SibylError(.notFound, "no such key") }
         try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
     }
 
     /// Daily counts between `from` and `to` (default: the last 30 days), at most 367 days.
-    func usage(_ api: PredictionAPI, from: String?, to: String?) async throws -> UsageReport {
+    public func usage(_ api: PredictionAPI, from: String?, to: String?) async throws -> UsageReport {
         try await platform.usageReport(key: api.id, from: from, to: to)
     }
 
@@ -181,5 +185,25 @@ struct APIOperations: Sendable {
         IssuedKey(
             keyID: key.record.id, name: key.record.name, secret: key.text,
             createdAt: UTCDay.dateTime(fromEpochSeconds: key.record.createdAt))
+    }
+}
+
+/// A new data-plane key: `secret` is the whole text to send, shown in this answer only.
+public struct IssuedKey: Encodable {
+    public let keyID: String
+    public let name: String?
+    public let secret: String
+    public let createdAt: String
+
+    public enum CodingKeys: String, CodingKey {
+        case keyID = "key_id", name, secret, createdAt = "created_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(keyID, forKey: .keyID)
+        try container.encode(name, forKey: .name)
+        try container.encode(secret, forKey: .secret)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }

@@ -4,12 +4,12 @@ import SibylStore
 
 /// The first start on an empty database: the admin, their token, project 1 and the license. Every start:
 /// the license given in the configuration, and an expiry for tokens made before tokens expired.
-enum Bootstrap {
-    static let adminName = "admin"
+public enum Bootstrap {
+    public static let adminName = "admin"
 
     /// Nodes that start together on one empty database take turns: the first creates the admin, the others
     /// find it.
-    static func run(store: Store, configuration: ServerConfiguration) async throws -> BootstrapSecrets? {
+    public static func run(store: Store, configuration: ServerConfiguration) async throws -> BootstrapSecrets? {
         try await store.duringStart { try await setUp(store: store, configuration: configuration) }
     }
 
@@ -42,4 +42,11 @@ enum Bootstrap {
         }
         return secrets
     }
+}
+
+/// What a first start created and must be shown once: the admin's generated token and password.
+public struct BootstrapSecrets: Sendable {
+    public let adminName: String
+    public let token: String?
+    public let password: String?
 }

@@ -6,13 +6,19 @@ import SibylStore
 /// The rules of container deployments and their keys, shared by the compatible API (and the console):
 /// every change is validated, stored with its task, then handed to the supervisor, which does the work
 /// and finishes the task.
-struct DeploymentOperations: Sendable {
-    let platform: Platform
+public struct DeploymentOperations: Sendable {
+    public let platform: Platform
     /// Nil on a node with no container engine: deployments are then refused with 503.
-    let supervisor: Supervisor?
-    let sealer: Sealer
-    var store: Store { platform.store }
-    var configuration: ServerConfiguration { platform.configuration }
+    public let supervisor: Supervisor?
+    public let sealer: Sealer
+
+    public init(platform: Platform, supervisor: Supervisor?, sealer: Sealer) {
+        self.platform = platform
+        self.supervisor = supervisor
+        self.sealer = sealer
+    }
+    public var store: Store { platform.store }
+    public var configuration: ServerConfiguration { platform.configuration }
 
     private func running() throws(SibylError) -> Supervisor {
         guard let supervisor else {
@@ -21,22 +27,22 @@ struct DeploymentOperations: Sendable {
         return supervisor
     }
 
-    func deployment(projectID: Int, name: String?) async throws(SibylError) -> Deployment {
+    public func deployment(projectID: Int, name: String?) async throws(SibylError) -> Deployment {
         guard let name, let deployment = try await store.deployment(projectID: projectID, name: name) else {
             throw SibylError(.notFound, "no such deployment")
         }
         return deployment
     }
 
-    func view(_ deployment: Deployment) -> DeploymentView {
+    public func view(_ deployment: Deployment) -> DeploymentView {
         supervisor?.view(deployment) ?? DeploymentView(status: deployment.stopped ? .disabled : .deploying, regions: [:])
     }
 
-    func logs(_ deployment: Deployment, regionID: Int?, newestFirst: Bool) async throws(SibylError) -> [DeploymentLogLine] {
+    public func logs(_ deployment: Deployment, regionID: Int?, newestFirst: Bool) async throws(SibylError) -> [DeploymentLogLine] {
         try await running().logs(deployment, regionID: regionID, newestFirst: newestFirst)
     }
 
-    func create(projectID: Int, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
+    public func create(projectID: Int, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
         _ = try running()  // refused at once on a node without an engine
         let (name, spec) = try SpecBody.create(body)
         try Deployment.validateName(name)
@@ -48,7 +54,7 @@ struct DeploymentOperations: Sendable {
         return task
     }
 
-    func update(_ current: Deployment, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
+    public func update(_ current: Deployment, by user: User, body: [UInt8]) async throws(SibylError) -> DeploymentTask {
         _ = try running()  // refused at once on a node without an engine
         try refuseWhileDeleting(current)
         var deployment = current
@@ -60,7 +66,7 @@ struct DeploymentOperations: Sendable {
         return task
     }
 
-    func delete(_ current: Deployment, by user: User) async throws(SibylError) -> DeploymentTask {
+    public func delete(_ current: Deployment, by user: User) async throws(SibylError) -> DeploymentTask {
         _ = try running()  // refused at once on a node without an engine
         try refuseWhileLocked(current, "deleted")
         var deployment = current
@@ -72,7 +78,7 @@ struct DeploymentOperations: Sendable {
     }
 
     /// Stop (no replicas, no requests) and start (back to `scale.min`); both are idempotent.
-    func setStopped(_ current: Deployment, _ stopped: Bool) async throws(SibylError) {
+    public func setStopped(_ current: Deployment, _ stopped: Bool) async throws(SibylError) {
         _ = try running()  // refused at once on a node without an engine
         try refuseWhileDeleting(current)
         guard current.stopped != stopped else { return }
@@ -90,7 +96,7 @@ struct DeploymentOperations: Sendable {
     }
 
     /// Lock (anyone in the project) and unlock (admins only), as for prediction APIs.
-    func setLocked(_ current: Deployment, _ locked: Bool, by user: User) async throws(SibylError) -> Deployment {
+    public func setLocked(_ current: Deployment, _ locked: Bool, by user: User) async throws(SibylError) -> Deployment {
         if !locked { _ = try AccountOperations.requireAdmin(user) }
         try refuseWhileDeleting(current)
         var deployment = current
@@ -101,7 +107,7 @@ struct DeploymentOperations: Sendable {
     }
 
     /// Replaces the whitelist with what `edit` makes of the stored one (nil: none, every address may call).
-    func editWhitelist(_ current: Deployment, _ edit: @escaping @Sendable (IPWhitelist?) throws -> IPWhitelist?) async throws(SibylError)
+    public func editWhitelist(_ current: Deployment, _ edit: @escaping @Sendable (IPWhitelist?) throws -> IPWhitelist?) async throws(SibylError)
         -> Deployment
     {
         let deployment = try await store.changeDeploymentWhitelist(projectID: current.projectID, name: current.name) { stored in
@@ -155,7 +161,7 @@ struct DeploymentOperations: Sendable {
     // MARK: Keys
 
     /// A new key; its secret is in the answer and nowhere else.
-    func createKey(projectID: Int, name: String, description: String?, expiresAt: String?) async throws(SibylError) -> (InferenceKey, String) {
+    public func createKey(projectID: Int, name: String, description: String?, expiresAt: String?) async throws(SibylError) -> (InferenceKey, String) {
         try Deployment.validateKeyName(name)
         let secret = "sbk_" + Secrets.make()
         let key = InferenceKey(
@@ -166,14 +172,14 @@ struct DeploymentOperations: Sendable {
         return (key, secret)
     }
 
-    func key(projectID: Int, name: String?) async throws(SibylError) -> InferenceKey {
+    public func key(projectID: Int, name: String?) async throws(SibylError) -> InferenceKey {
         guard let name, let key = try await store.inferenceKeys(projectID: projectID).first(where: { $0.name == name }) else {
             throw SibylError(.notFound, "no such API key")
         }
         return key
     }
 
-    func deleteKey(projectID: Int, name: String?) async throws(SibylError) {
+    public func deleteKey(projectID: Int, name: String?) async throws(SibylError) {
         guard let name, try await store.deleteInferenceKey(projectID: projectID, name: name) else {
             throw SibylError(.notFound, "no such API key")
         }
@@ -181,7 +187,7 @@ struct DeploymentOperations: Sendable {
     }
 
     /// The registry login a deployment's image is pulled with, opened from its sealed form.
-    static func registryAuth(_ deployment: Deployment, store: Store, sealer: Sealer) async -> RegistryAuth? {
+    public static func registryAuth(_ deployment: Deployment, store: Store, sealer: Sealer) async -> RegistryAuth? {
         guard let name = deployment.spec.credentialsName,
             let credentials = try? await store.credentials(projectID: deployment.projectID).first(where: { $0.name == name }),
             let password = try? sealer.open(credentials.sealedPassword)
@@ -189,7 +195,7 @@ struct DeploymentOperations: Sendable {
         return RegistryAuth(username: credentials.username, password: password, serverAddress: credentials.registryURL)
     }
 
-    static func epochSeconds(_ text: String) throws(SibylError) -> Int64 {
+    public static func epochSeconds(_ text: String) throws(SibylError) -> Int64 {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         guard let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {

@@ -9,12 +9,12 @@ import Synchronization
 /// Model files and their compiled forms. The database holds every model file; a node keeps a copy of the
 /// ones it has loaded under its data folder, named by model id only: nothing is ever read from a path or URL
 /// a user gives.
-final class ModelCache: Sendable {
+public final class ModelCache: Sendable {
     private let directory: URL
     private let store: Store
     private let compiled = Mutex<[String: CompiledModel]>([:])
 
-    init(dataDirectory: String, store: Store) throws {
+    public init(dataDirectory: String, store: Store) throws {
         directory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("models", isDirectory: true)
         self.store = store
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -33,7 +33,7 @@ final class ModelCache: Sendable {
     private func fileURL(_ modelID: String) -> URL { directory.appendingPathComponent(modelID + ".model") }
 
     /// Writes the file atomically (a temporary file renamed into place) and keeps the compiled model.
-    func store(_ bytes: [UInt8], compiled model: CompiledModel, as modelID: String) throws {
+    public func store(_ bytes: [UInt8], compiled model: CompiledModel, as modelID: String) throws {
         try write(bytes, to: fileURL(modelID))
         compiled.withLock { $0[modelID] = model }
     }
@@ -47,7 +47,7 @@ final class ModelCache: Sendable {
     /// The compiled model, reading and compiling its file the first time (on a pool thread: a large model
     /// takes a while); the file, from the folder or else from the database (a model uploaded through another
     /// node), must match its checksum.
-    func model(_ record: Model) async throws(SibylError) -> CompiledModel {
+    public func model(_ record: Model) async throws(SibylError) -> CompiledModel {
         if let model = compiled.withLock({ $0[record.id] }) { return model }
         let url = fileURL(record.id)
         var fetched: [UInt8]?
@@ -78,7 +78,7 @@ final class ModelCache: Sendable {
         return model
     }
 
-    func remove(_ modelID: String) {
+    public func remove(_ modelID: String) {
         compiled.withLock { _ = $0.removeValue(forKey: modelID) }
         try? FileManager.default.removeItem(at: fileURL(modelID))
     }

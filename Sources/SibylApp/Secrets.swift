@@ -2,17 +2,17 @@ import Crypto
 import SibylCore
 
 /// Secrets are stored as SHA-256 and compared in constant time. Nothing here ever logs or returns a secret.
-enum Secrets {
-    static func sha256Hex(_ text: some StringProtocol) -> String {
+public enum Secrets {
+    public static func sha256Hex(_ text: some StringProtocol) -> String {
         sha256Hex(Array(text.utf8))
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).hex
     }
 
     /// Compares two equal-length hex digests without an early exit, so timing tells nothing of the match.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
         let y = Array(b.utf8)
         var difference = UInt8(x.count == y.count ? 0 : 1)
@@ -21,11 +21,11 @@ enum Secrets {
     }
 
     /// A fresh secret of 32 base-32 characters (160 bits).
-    static func make() -> String { Identifier.randomCharacters(32) }
+    public static func make() -> String { Identifier.randomCharacters(32) }
 }
 
 extension Sequence where Element == UInt8 {
-    var hex: String {
+    public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in self {
@@ -38,11 +38,11 @@ extension Sequence where Element == UInt8 {
 
 /// A data-plane key as handed to a user: `<key id>.<secret>`. The id is public and indexes the key; only
 /// the secret's hash is kept.
-struct PresentedKey {
-    let id: String
-    let secret: Substring
+public struct PresentedKey {
+    public let id: String
+    public let secret: Substring
 
-    init?(_ text: some StringProtocol) {
+    public init?(_ text: some StringProtocol) {
         guard let dot = text.firstIndex(of: "."), Identifier.isWellFormed(text[..<dot], prefix: Identifier.key) else {
             return nil
         }
@@ -52,7 +52,7 @@ struct PresentedKey {
     }
 
     /// A new key for `apiID`: the text to show once, and the record to store.
-    static func issue(apiID: String) -> (text: String, record: APIKey) {
+    public static func issue(apiID: String) -> (text: String, record: APIKey) {
         let id = Identifier.make(Identifier.key)
         let secret = Secrets.make()
         return (id + "." + secret, APIKey(id: id, apiID: apiID, secretHash: Secrets.sha256Hex(secret), createdAt: WallClock.now()))

@@ -4,14 +4,14 @@ import SibylCore
 /// Reads a deployment spec from a compatible-API body: every type error is refused by its field path
 /// (`containers[0].scale.min: expected an integer`), and an unknown top-level field by name. Nested
 /// objects take unknown fields silently, as the vendor's own API does for forward compatibility.
-enum SpecBody {
-    static let fields: Set<String> = [
+public enum SpecBody {
+    public static let fields: Set<String> = [
         "name", "image", "listening_port", "flavor_name", "containers", "command", "envs", "probes", "api_keys",
         "auth_enabled", "timeout", "ingress_opts", "logging", "credentials_name", "description",
     ]
 
     /// The body's top-level object.
-    static func object(_ bytes: [UInt8]) throws(SibylError) -> [String: Any] {
+    public static func object(_ bytes: [UInt8]) throws(SibylError) -> [String: Any] {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
@@ -29,7 +29,7 @@ enum SpecBody {
     }
 
     /// The create body: the name and the whole spec.
-    static func create(_ bytes: [UInt8]) throws(SibylError) -> (name: String, spec: DeploymentSpec) {
+    public static func create(_ bytes: [UInt8]) throws(SibylError) -> (name: String, spec: DeploymentSpec) {
         var object = try object(bytes)
         guard let name = object.removeValue(forKey: "name") as? String else { throw SibylError(.invalidInput, "name: required") }
         return (name, try decode(object))
@@ -37,7 +37,7 @@ enum SpecBody {
 
     /// `current` with a partial update applied: a field given replaces the stored one and `null` clears
     /// it (JSON merge patch, one level deep). `api_keys: []` detaches every key, which turns checking off.
-    static func update(_ current: DeploymentSpec, with bytes: [UInt8]) throws(SibylError) -> DeploymentSpec {
+    public static func update(_ current: DeploymentSpec, with bytes: [UInt8]) throws(SibylError) -> DeploymentSpec {
         let patch = try object(bytes)
         if patch["name"] != nil { throw SibylError(.invalidInput, "name: a deployment cannot be renamed") }
         let encoded = (try? JSONEncoder().encode(current)) ?? Data()

@@ -9,14 +9,14 @@ import Synchronization
 ///
 /// Every input is held to `InputLimits` here too, whichever route decoded it, and an explanation's
 /// contributions to the same number of values.
-final class Evaluator: Sendable {
+public final class Evaluator: Sendable {
     private let pool: NIOThreadPool
     private let inlineBudget: Int
     private let capacity: Int
     private let limits: InputLimits
     private let admitted = Atomic<Int>(0)
 
-    init(configuration: ServerConfiguration) {
+    public init(configuration: ServerConfiguration) {
         pool = NIOThreadPool(numberOfThreads: configuration.evaluationConcurrency)
         pool.start()
         inlineBudget = configuration.inlineEvaluationBudget
@@ -27,11 +27,11 @@ final class Evaluator: Sendable {
     /// The cost of a prediction in tree walks: each row walks every tree, and each of its cells is read
     /// (LightGBM copies every row, a linear model multiplies every cell, and a wide row is a cache miss per
     /// step). Counting trees alone sent 1,000 rows of a 2^20-feature model inline.
-    static func cost(_ model: CompiledModel, _ input: FeatureMatrix) -> Int {
+    public static func cost(_ model: CompiledModel, _ input: FeatureMatrix) -> Int {
         input.rows * (model.schema.treeCount + input.columns)
     }
 
-    func predict(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> Predictions {
+    public func predict(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> Predictions {
         try limits.check(rows: input.rows, features: input.columns)
         return try await run(cost: Self.cost(model, input)) { model.predict(input) }
     }
@@ -39,7 +39,7 @@ final class Evaluator: Sendable {
     /// Predictions and their contributions; TreeSHAP costs far more than a prediction, so it always goes
     /// to the pool. The contributions (rows × classes × (features + 1) doubles) are held to the same
     /// number of values as an input.
-    func explain(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> (Predictions, Contributions) {
+    public func explain(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> (Predictions, Contributions) {
         try limits.check(rows: input.rows, features: input.columns)
         let groups = model.schema.task == .multiclass ? model.schema.classes.count : 1
         let perRow = groups * (input.columns + 1)
@@ -61,14 +61,14 @@ final class Evaluator: Sendable {
         return try await pool.runIfActive(work)
     }
 
-    func shutdown() async throws {
+    public func shutdown() async throws {
         try await pool.shutdownGracefully()
     }
 }
 
 extension ServerConfiguration {
     /// What one prediction request may hold, on every route that takes rows.
-    var inputLimits: InputLimits {
+    public var inputLimits: InputLimits {
         InputLimits(maxRows: maxRowsPerRequest, maxCells: maxCellsPerRequest)
     }
 }

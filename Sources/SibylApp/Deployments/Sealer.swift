@@ -6,10 +6,10 @@ import SibylCore
 /// a copy of the database alone reveals none of them. The key comes from the configuration
 /// (`SIBYL_SECRETS_KEY`, 32 bytes in base64) or, when absent, from `secrets.key` in the data directory,
 /// made at the first start with permissions 0600.
-struct Sealer: Sendable {
+public struct Sealer: Sendable {
     private let key: SymmetricKey
 
-    init(configuration: ServerConfiguration) throws {
+    public init(configuration: ServerConfiguration) throws {
         if let given = configuration.secretsKey {
             guard let bytes = Data(base64Encoded: given), bytes.count == 32 else {
                 throw SibylError(.invalidInput, "SIBYL_SECRETS_KEY: expected 32 bytes in base64 (e.g. openssl rand -base64 32)")
@@ -33,12 +33,12 @@ struct Sealer: Sendable {
     }
 
     /// The text sealed: nonce, ciphertext and tag, in base64.
-    func seal(_ text: String) -> String {
+    public func seal(_ text: String) -> String {
         // Sealing with a fresh random nonce cannot fail for a 256-bit key.
         try! AES.GCM.seal(Data(text.utf8), using: key).combined!.base64EncodedString()
     }
 
-    func open(_ sealed: String) throws(SibylError) -> String {
+    public func open(_ sealed: String) throws(SibylError) -> String {
         guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
             let plain = try? AES.GCM.open(box, using: key)
         else { throw SibylError(.internalError, "a stored secret could not be opened: was the secrets key changed?") }

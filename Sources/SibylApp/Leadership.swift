@@ -5,18 +5,18 @@ import SibylStore
 
 /// Keeps this node's supervisor leading while it holds the database's leader lock, and following otherwise;
 /// when the leader's connection ends (its node stopped or died), another node's next try takes the lock.
-final class Leadership: Service {
+public final class Leadership: Service {
     private let store: Store
     private let supervisor: Supervisor
     private let logger: Logger
 
-    init(store: Store, supervisor: Supervisor, logger: Logger) {
+    public init(store: Store, supervisor: Supervisor, logger: Logger) {
         self.store = store
         self.supervisor = supervisor
         self.logger = logger
     }
 
-    func run() async throws {
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

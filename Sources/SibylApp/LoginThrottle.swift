@@ -1,4 +1,3 @@
-import Hummingbird
 import SibylCore
 import SibylStore
 
@@ -17,32 +16,24 @@ import SibylStore
 ///
 /// Names are counted by their SHA-256 (a password typed into the name field is not stored); IPv6 addresses by
 /// their /64, which one client usually holds whole.
-struct LoginThrottle: Sendable {
-    let store: Store
-    let configuration: ServerConfiguration
+public struct LoginThrottle: Sendable {
+    public let store: Store
+    public let configuration: ServerConfiguration
 
     /// A sign-in refused because it must wait: 429 `too_many_attempts`, with the wait in `Retry-After`,
     /// wherever it is answered.
-    struct Refusal: HTTPResponseError {
-        let seconds: Int64
+    public struct Refusal: Error {
+        public let seconds: Int64
 
-        var error: SibylError {
+        public var error: SibylError {
             let wait = seconds < 60 ? "\(seconds) second\(seconds == 1 ? "" : "s")" : "\((seconds + 59) / 60) minutes"
             return SibylError(.tooManyAttempts, "too many failed sign-ins for this name or from this address: try again in \(wait)")
-        }
-
-        var status: HTTPResponse.Status { error.status }
-
-        func response(from request: Request, context: some RequestContext) throws -> Response {
-            var response = try error.response(from: request, context: context)
-            response.headers[.retryAfter] = String(seconds)
-            return response
         }
     }
 
     /// Runs a password check under the throttle: a `Refusal` while the attempt must wait; otherwise the attempt
     /// is reserved first, stays counted when the check answers `unauthenticated`, and is cleared when it passes.
-    func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
+    public func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
         let subjects = Self.subjects(name: name, address: address)
         let attempt = Secrets.make()
         let now = WallClock.now()
@@ -67,7 +58,7 @@ struct LoginThrottle: Sendable {
     }
 
     /// How many seconds an attempt with this history must wait, or nil when it may run now.
-    static func wait(_ history: SignInHistory, now: Int64, _ limits: ServerConfiguration) -> Int64? {
+    public static func wait(_ history: SignInHistory, now: Int64, _ limits: ServerConfiguration) -> Int64? {
         var waits: [Int64] = []
         let extra = history.pairFailures - limits.loginFailureLimit
         if extra >= 0, let latest = history.pairLatest {
@@ -85,7 +76,7 @@ struct LoginThrottle: Sendable {
         return longest
     }
 
-    static func subjects(name: String, address: IPAddress?) -> SignInSubjects {
+    public static func subjects(name: String, address: IPAddress?) -> SignInSubjects {
         let name = Secrets.sha256Hex(name)
         let address = address.map(Self.addressKey) ?? "unknown"
         return SignInSubjects(pair: "pair:\(name)@\(address)", address: "address:" + address, name: "name:" + name)

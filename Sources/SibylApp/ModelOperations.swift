@@ -6,18 +6,18 @@ import SibylStore
 import Synchronization
 
 /// Model upload, lookup and delete, with their rules and errors, for the JSON routes and the console alike.
-struct ModelOperations: Sendable {
-    let platform: Platform
+public struct ModelOperations: Sendable {
+    public let platform: Platform
     /// The uploads this node is reading and compiling.
-    let uploads: UploadSlots
-    var store: Store { platform.store }
+    public let uploads: UploadSlots
+    public var store: Store { platform.store }
 
-    init(platform: Platform) {
+    public init(platform: Platform) {
         self.platform = platform
         uploads = UploadSlots(limit: platform.configuration.modelUploadConcurrency)
     }
 
-    func model(projectID: Int, id: String?) async throws(SibylError) -> Model {
+    public func model(projectID: Int, id: String?) async throws(SibylError) -> Model {
         guard let id, let model = try await store.model(projectID: projectID, id: id) else {
             throw SibylError(.notFound, "no such model")
         }
@@ -26,14 +26,14 @@ struct ModelOperations: Sendable {
 
     /// Validates and compiles an uploaded file, keeps it and records the model, in one of the node's upload
     /// slots. `format` is a format name (`ModelFormat`); without it the format is told from the content.
-    func upload(projectID: Int, name: String?, format: String?, file: [UInt8]) async throws -> Model {
+    public func upload(projectID: Int, name: String?, format: String?, file: [UInt8]) async throws -> Model {
         try await upload(projectID: projectID) { (name, format, file) }
     }
 
     /// `upload` of what `read` reads (the request's body, say), in one of the node's upload slots from
     /// before the read to the end: the file and its compilation are in memory at most
     /// `modelUploadConcurrency` times at once.
-    func upload(
+    public func upload(
         projectID: Int, reading read: () async throws -> (name: String?, format: String?, file: [UInt8])
     ) async throws -> Model {
         try await uploads.run {
@@ -78,7 +78,7 @@ struct ModelOperations: Sendable {
     }
 
     /// Deletes a model no API uses.
-    func delete(_ model: Model) async throws(SibylError) {
+    public func delete(_ model: Model) async throws(SibylError) {
         guard try await store.deleteModel(projectID: model.projectID, id: model.id) else {
             throw SibylError(.notFound, "no such model")
         }
@@ -88,15 +88,15 @@ struct ModelOperations: Sendable {
 
 /// At most `limit` model uploads at once on this node; one more is refused at once with 503 `overloaded`
 /// rather than queued, so that waiting uploads hold neither memory nor connections.
-final class UploadSlots: Sendable {
-    let limit: Int
+public final class UploadSlots: Sendable {
+    public let limit: Int
     private let taken = Atomic(0)
 
-    init(limit: Int) {
+    public init(limit: Int) {
         self.limit = limit
     }
 
-    func run<R>(_ body: () async throws -> R) async throws -> R {
+    public func run<R>(_ body: () async throws -> R) async throws -> R {
         guard taken.add(1, ordering: .relaxed).newValue <= limit else {
             taken.subtract(1, ordering: .relaxed)
             throw SibylError(.overloaded, "\(limit) model uploads are in progress on this node: retry shortly")

@@ -8,23 +8,23 @@ import SibylStore
 ///
 /// An API waits in `building` (new) or `updating` (model changed) until its build ends in `operating`,
 /// or in `failed` with the reason. Builds run one after another; each takes well under a second.
-final class APIBuilder: Service {
+public final class APIBuilder: Service {
     private let stream: AsyncStream<(projectID: Int, apiID: String)>
     private let continuation: AsyncStream<(projectID: Int, apiID: String)>.Continuation
     private let platform: Platform
     private let logger: Logger
 
-    init(platform: Platform, logger: Logger) {
+    public init(platform: Platform, logger: Logger) {
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.platform = platform
         self.logger = logger
     }
 
-    func enqueue(projectID: Int, apiID: String) {
+    public func enqueue(projectID: Int, apiID: String) {
         continuation.yield((projectID, apiID))
     }
 
-    func run() async throws {
+    public func run() async throws {
         for await job in stream.cancelOnGracefulShutdown() {
             await build(projectID: job.projectID, apiID: job.apiID)
         }

@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import ServiceLifecycle
 import SibylCore
@@ -10,7 +9,7 @@ import Synchronization
 /// Each batch has an id, and a batch whose write failed is sent again as it was, under the same id, so
 /// that the store adds it exactly once even when the failure hid a commit. The last use of each key rides
 /// along: noted in memory per request, written after each batch (a later time never moved back).
-final class UsageCounter: Service {
+public final class UsageCounter: Service {
     private struct Batch {
         let id: String
         let counts: [UsageKey: Int]
@@ -26,42 +25,26 @@ final class UsageCounter: Service {
     private let interval: Duration
     private let logger: Logger
 
-    init(store: Store, interval: Duration, logger: Logger) {
+    public init(store: Store, interval: Duration, logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger
     }
 
-    func record(apiID: String, status: Int) {
+    public func record(apiID: String, status: Int) {
         let key = UsageKey(apiID: apiID, day: UTCDay.string(fromEpochSeconds: WallClock.now()), status: status)
         pending.withLock { $0[key, default: 0] += 1 }
     }
 
     /// Notes a key's use in memory; the time is written with the next usage batch, not per request.
-    func noteKeyUse(_ keyID: String) {
+    public func noteKeyUse(_ keyID: String) {
         let now = WallClock.now()
         keyUses.withLock { $0[keyID] = now }
     }
 
-    /// Runs a data-plane call and counts its answer under `apiID` by final status: the status of the error
-    /// it throws, or 500 for an error that has none.
-    func counting(_ apiID: String, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            let response = try await body()
-            record(apiID: apiID, status: Int(response.status.code))
-            return response
-        } catch let error as any HTTPResponseError {
-            record(apiID: apiID, status: Int(error.status.code))
-            throw error
-        } catch {
-            record(apiID: apiID, status: 500)
-            throw error
-        }
-    }
-
     /// Daily counts of `apiID` between two dates: the stored ones plus those not written yet. Taken under the
     /// same lock as a flush, so that no batch is counted twice or missed while it is being written.
-    func days(apiID: String, from: String, to: String) async throws -> [String: UsageDay] {
+    public func days(apiID: String, from: String, to: String) async throws -> [String: UsageDay] {
         try await flushing.withLock {
             var days = Dictionary(
                 uniqueKeysWithValues: try await self.store.usage(apiID: apiID, from: from, to: to).map { ($0.date, $0) })
@@ -74,13 +57,13 @@ final class UsageCounter: Service {
     }
 
     /// Forgets the unwritten counts of a deleted API (a batch already cut keeps them: its id is fixed).
-    func discard(apiID: String) {
+    public func discard(apiID: String) {
         pending.withLock { $0 = $0.filter { $0.key.apiID != apiID } }
     }
 
     /// Writes the batch a failure left, then the pending counts as a new batch; on failure the batch is kept,
     /// whole and with its id, for the next try.
-    func flush() async {
+    public func flush() async {
         try? await flushing.withLock {
             while let batch = self.nextBatch() {
                 do {
@@ -119,7 +102,7 @@ final class UsageCounter: Service {
         }
     }
 
-    func run() async throws {
+    public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             await flush()

@@ -4,30 +4,30 @@ import SibylStore
 import Synchronization
 
 /// What the data plane knows of one API: enough to answer a prediction with no database round trip.
-struct Route: Sendable {
-    var api: PredictionAPI
+public struct Route: Sendable {
+    public var api: PredictionAPI
     /// Key id → SHA-256 of the secret, hex.
-    var keys: [String: String]
-    var whitelist: IPWhitelist
-    var model: CompiledModel?
+    public var keys: [String: String]
+    public var whitelist: IPWhitelist
+    public var model: CompiledModel?
 }
 
 /// The node's in-memory copy of every API, refreshed from the store after each change (made on this node or
 /// told by another).
-final class RoutingTable: Sendable {
+public final class RoutingTable: Sendable {
     private let routes = Mutex<[String: Route]>([:])
 
-    func route(_ apiID: String) -> Route? {
+    public func route(_ apiID: String) -> Route? {
         routes.withLock { $0[apiID] }
     }
 
-    func set(_ record: APIRecord, model: CompiledModel?) {
+    public func set(_ record: APIRecord, model: CompiledModel?) {
         let route = Self.route(record, model)
         routes.withLock { $0[record.api.id] = Self.merged(route, over: $0[record.api.id]) }
     }
 
     /// Replaces the whole table: APIs absent from `records` are gone.
-    func replaceAll(_ records: [(APIRecord, CompiledModel?)]) {
+    public func replaceAll(_ records: [(APIRecord, CompiledModel?)]) {
         routes.withLock { routes in
             var fresh: [String: Route] = [:]
             for (record, model) in records {
@@ -57,7 +57,7 @@ final class RoutingTable: Sendable {
     }
 
     /// Marks a building or updating API as operating with its compiled model, ahead of the store.
-    func serve(_ apiID: String, model: CompiledModel) {
+    public func serve(_ apiID: String, model: CompiledModel) {
         routes.withLock { routes in
             guard var route = routes[apiID], route.api.status == .building || route.api.status == .updating else { return }
             route.api.status = .operating
@@ -66,7 +66,7 @@ final class RoutingTable: Sendable {
         }
     }
 
-    func remove(_ apiID: String) {
+    public func remove(_ apiID: String) {
         routes.withLock { _ = $0.removeValue(forKey: apiID) }
     }
 }

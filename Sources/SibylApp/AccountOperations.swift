@@ -5,26 +5,26 @@ import SibylStore
 
 /// Users, sign-in, projects and the license, with their rules and errors, for the JSON routes and the
 /// console alike. Whoever calls has authenticated the caller; admin-only operations check the role here.
-struct AccountOperations: Sendable {
-    let platform: Platform
+public struct AccountOperations: Sendable {
+    public let platform: Platform
     /// A hash at the configured cost, verified when a sign-in names no user, so both take as long.
-    let unknownUserHash: String
-    let throttle: LoginThrottle
-    var store: Store { platform.store }
+    public let unknownUserHash: String
+    public let throttle: LoginThrottle
+    public var store: Store { platform.store }
 
-    init(platform: Platform) {
+    public init(platform: Platform) {
         self.platform = platform
         unknownUserHash = Bcrypt.hash(Secrets.make(), cost: platform.configuration.bcryptCost)
         throttle = LoginThrottle(store: platform.store, configuration: platform.configuration)
     }
 
     @discardableResult
-    static func requireAdmin(_ user: User) throws(SibylError) -> User {
+    public static func requireAdmin(_ user: User) throws(SibylError) -> User {
         guard user.role == .admin else { throw SibylError(.forbidden, "only an admin can do this") }
         return user
     }
 
-    static func role(_ text: String?) throws(SibylError) -> Role? {
+    public static func role(_ text: String?) throws(SibylError) -> Role? {
         guard let text else { return nil }
         guard let role = Role(rawValue: text) else { throw SibylError(.invalidInput, "role: expected \"admin\" or \"member\"") }
         return role
@@ -32,7 +32,7 @@ struct AccountOperations: Sendable {
 
     /// A password sign-in (the console's, or for an access token) from `address`, under the throttle: a
     /// `LoginThrottle.Refusal` when it must wait, `unauthenticated` when the name or password is wrong.
-    func signIn(name: String, password: String, address: IPAddress?) async throws -> User {
+    public func signIn(name: String, password: String, address: IPAddress?) async throws -> User {
         try await throttle.attempt(name: name, address: address) { try await authenticate(name: name, password: password) }
     }
 
@@ -46,13 +46,13 @@ struct AccountOperations: Sendable {
     }
 
     /// Every user (admins).
-    func users(by caller: User) async throws(SibylError) -> [User] {
+    public func users(by caller: User) async throws(SibylError) -> [User] {
         try Self.requireAdmin(caller)
         return try await store.users()
     }
 
     /// A new user (admins), made a member of `projects` (which the caller has looked up as visible to them).
-    func createUser(by caller: User, name: String, password: String, role: String?, projects: [Project] = []) async throws -> User {
+    public func createUser(by caller: User, name: String, password: String, role: String?, projects: [Project] = []) async throws -> User {
         try Self.requireAdmin(caller)
         try User.validate(name: name)
         try User.validate(password: password)
@@ -67,7 +67,7 @@ struct AccountOperations: Sendable {
     /// Changes a role (admins) or a password (admins, or a member their own). A new password ends every other
     /// token and console session of the user: all of them when an admin sets another user's, all but the
     /// caller's `credential` when users change their own.
-    func updateUser(by caller: Caller, id: Int, role roleText: String?, password: String?) async throws -> User {
+    public func updateUser(by caller: Caller, id: Int, role roleText: String?, password: String?) async throws -> User {
         let credential = caller.user.id == id ? caller.credential : nil
         let caller = caller.user
         let role = try Self.role(roleText)
@@ -82,19 +82,19 @@ struct AccountOperations: Sendable {
         return user
     }
 
-    func deleteUser(by caller: User, id: Int?) async throws(SibylError) {
+    public func deleteUser(by caller: User, id: Int?) async throws(SibylError) {
         try Self.requireAdmin(caller)
         guard let id, try await store.deleteUser(id: id) else { throw SibylError(.notFound, "no such user") }
     }
 
     /// A new project; its creator is its first member.
-    func createProject(by caller: User, name: String) async throws(SibylError) -> Project {
+    public func createProject(by caller: User, name: String) async throws(SibylError) -> Project {
         try Model.validate(name: name)
         return try await store.createProject(name: name, members: [caller.id])
     }
 
     /// The projects `caller` sees (all of them for an admin), each with its members' ids.
-    func projects(visibleTo caller: User) async throws(SibylError) -> [(project: Project, members: [Int])] {
+    public func projects(visibleTo caller: User) async throws(SibylError) -> [(project: Project, members: [Int])] {
         var projects: [(project: Project, members: [Int])] = []
         for project in try await store.projects(visibleTo: caller) {
             projects.append((project, try await store.members(projectID: project.id)))
@@ -103,25 +103,25 @@ struct AccountOperations: Sendable {
     }
 
     /// The ids of a project's members; whoever calls has found the project visible to the caller.
-    func members(of project: Project) async throws(SibylError) -> [Int] {
+    public func members(of project: Project) async throws(SibylError) -> [Int] {
         try await store.members(projectID: project.id)
     }
 
     /// Replaces a project's members (admins): membership is what gives access to a project's models, APIs
     /// and keys, so a member granting it would hand another user what only an admin may give.
-    func setMembers(by caller: User, project: Project, userIDs: [Int]) async throws(SibylError) {
+    public func setMembers(by caller: User, project: Project, userIDs: [Int]) async throws(SibylError) {
         try Self.requireAdmin(caller)
         try await store.setMembers(projectID: project.id, userIDs: userIDs)
     }
 
-    func license() async throws(SibylError) -> LicenseAnswer {
+    public func license() async throws(SibylError) -> LicenseAnswer {
         let license = try await store.license()
         return LicenseAnswer(
             edition: license.edition.rawValue, apiOptions: license.apiOptions, apiOptionsInUse: try await store.officialAPICount())
     }
 
     /// Changes the edition and/or the number of API options (admins).
-    func setLicense(by caller: User, edition: String?, apiOptions: Int?) async throws(SibylError) -> LicenseAnswer {
+    public func setLicense(by caller: User, edition: String?, apiOptions: Int?) async throws(SibylError) -> LicenseAnswer {
         try Self.requireAdmin(caller)
         var license = try await store.license()
         if let edition {
@@ -139,12 +139,12 @@ struct AccountOperations: Sendable {
     }
 
     /// Why an official API cannot be created now, or nil when it can: the rule `Store.createAPI` enforces.
-    func officialAPIRefusal() async throws(SibylError) -> String? {
+    public func officialAPIRefusal() async throws(SibylError) -> String? {
         try await store.license().refusalOfOfficialAPI(inUse: try await store.officialAPICount())
     }
 
     /// A new access token of `user` for the configured lifetime, but not after `notAfter`.
-    func issueToken(for user: User, notAfter: Int64?, description: String) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
+    public func issueToken(for user: User, notAfter: Int64?, description: String) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
         try await Self.issueToken(
             for: user, store: store, lifetimeSeconds: platform.configuration.accessTokenLifetimeSeconds, notAfter: notAfter,
             description: description)
@@ -152,7 +152,7 @@ struct AccountOperations: Sendable {
 
     /// A new access token of `user`, working for `lifetimeSeconds` but not after `notAfter`: its id, its text
     /// (shown once) and its expiry.
-    static func issueToken(
+    public static func issueToken(
         for user: User, store: Store, lifetimeSeconds: Int64, notAfter: Int64? = nil, description: String = "", text: String? = nil
     ) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
         let id = Identifier.make(Identifier.token)
@@ -164,14 +164,14 @@ struct AccountOperations: Sendable {
     }
 
     /// A token's description: up to 200 printable characters, so that a list of tokens tells them apart.
-    static func validate(tokenDescription text: String) throws(SibylError) {
+    public static func validate(tokenDescription text: String) throws(SibylError) {
         guard text.count <= 200, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw SibylError(.invalidInput, "description: at most 200 printable characters")
         }
     }
 
     /// The user whose tokens `caller` asks for: themselves, or anyone for an admin; 404 otherwise.
-    func tokenOwner(by caller: User, id: Int?) async throws(SibylError) -> User {
+    public func tokenOwner(by caller: User, id: Int?) async throws(SibylError) -> User {
         guard let id, caller.id == id || caller.role == .admin, let user = try await store.user(id: id) else {
             throw SibylError(.notFound, "no such user")
         }
@@ -179,24 +179,24 @@ struct AccountOperations: Sendable {
     }
 
     /// `owner`'s access tokens; whoever calls has checked `tokenOwner` or is the owner.
-    func tokens(of owner: User) async throws(SibylError) -> [AccessToken] {
+    public func tokens(of owner: User) async throws(SibylError) -> [AccessToken] {
         try await store.tokens(userID: owner.id)
     }
 
     /// The console sessions `user` is signed in with.
-    func consoleSessions(of user: User) async throws(SibylError) -> [ConsoleSessionSummary] {
+    public func consoleSessions(of user: User) async throws(SibylError) -> [ConsoleSessionSummary] {
         try await store.consoleSessions(userID: user.id)
     }
 
     /// Signs out one of `user`'s browsers; 404 when they have no session with this handle.
-    func endConsoleSession(handle: String?, of user: User) async throws(SibylError) {
+    public func endConsoleSession(handle: String?, of user: User) async throws(SibylError) {
         guard let handle, try await store.deleteConsoleSession(handle: handle, userID: user.id) else {
             throw SibylError(.notFound, "no such session")
         }
     }
 
     /// Revokes one of `owner`'s tokens; 404 when they hold none with this id.
-    func revokeToken(_ tokenID: String?, of owner: User) async throws(SibylError) {
+    public func revokeToken(_ tokenID: String?, of owner: User) async throws(SibylError) {
         guard let tokenID, try await store.deleteToken(id: tokenID, userID: owner.id) else { throw SibylError(.notFound, "no such token") }
     }
 
@@ -209,4 +209,12 @@ struct AccountOperations: Sendable {
     private func verify(_ password: String, _ hash: String) async -> Bool {
         (try? await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }) ?? false
     }
+}
+
+/// The license as the management API and the console show it: the edition, the API options, and how many
+/// official APIs use them.
+public struct LicenseAnswer: Encodable, Sendable {
+    public let edition: String
+    public let apiOptions: Int
+    public let apiOptionsInUse: Int
 }

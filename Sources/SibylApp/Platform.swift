@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import SibylCore
 import Synchronization
@@ -10,21 +9,21 @@ import SibylStore
 /// Every management change goes to the store first and then refreshes the routing table, so that the data
 /// plane never serves a state the store does not hold. Nodes sharing a database tell each other of changes
 /// (`Change`); each reloads what changed from the store.
-final class Platform: Sendable {
-    let configuration: ServerConfiguration
-    let store: Store
-    let models: ModelCache
-    let routes = RoutingTable()
-    let deployments = DeploymentDirectory()
-    let usage: UsageCounter
-    let logger: Logger
+public final class Platform: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: Store
+    public let models: ModelCache
+    public let routes = RoutingTable()
+    public let deployments = DeploymentDirectory()
+    public let usage: UsageCounter
+    public let logger: Logger
     /// The port the deployments' own listener is bound to (`inferencePort` 0 asks for any free one).
-    let inferencePort = Atomic<Int>(0)
+    public let inferencePort = Atomic<Int>(0)
     /// Route reloads, one at a time: a full reload that read the store before a change must not write its
     /// older view over the newer one a targeted reload just wrote.
     private let reloading = AsyncLock()
 
-    init(configuration: ServerConfiguration, store: Store, models: ModelCache, logger: Logger) {
+    public init(configuration: ServerConfiguration, store: Store, models: ModelCache, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.models = models
@@ -34,20 +33,20 @@ final class Platform: Sendable {
     }
 
     /// An API changed on this node: reloaded here, then told to the other nodes.
-    func apiChanged(projectID: Int, apiID: String) async throws(SibylError) {
+    public func apiChanged(projectID: Int, apiID: String) async throws(SibylError) {
         try await refreshRoute(projectID: projectID, apiID: apiID)
         await store.publish(Change.api(projectID: projectID, apiID: apiID).text)
     }
 
     /// A deployment or an inference key changed on this node: reloaded here, then told to the other nodes.
-    func deploymentsChanged() async throws(SibylError) {
+    public func deploymentsChanged() async throws(SibylError) {
         try await deployments.reload(from: store)
         await store.publish(Change.deployments.text)
     }
 
     /// Reloads one API from the store into the routing table (or drops it, with its unwritten counts, when
     /// it is gone).
-    func refreshRoute(projectID: Int, apiID: String) async throws(SibylError) {
+    public func refreshRoute(projectID: Int, apiID: String) async throws(SibylError) {
         try await reloadingRoutes {
             guard let record = try await self.store.apiRecord(projectID: projectID, id: apiID) else {
                 self.routes.remove(apiID)
@@ -61,7 +60,7 @@ final class Platform: Sendable {
     /// Reloads every API and deployment: the safety net behind change notifications, run periodically and
     /// whenever a node (re)connects to the change channel. Returns the deployments.
     @discardableResult
-    func refreshAll() async throws(SibylError) -> [Deployment] {
+    public func refreshAll() async throws(SibylError) -> [Deployment] {
         try await reloadingRoutes {
             let records = try await self.store.allAPIRecords()
             // One query for every model, not one per API: this runs every few seconds on every node.
@@ -94,7 +93,7 @@ final class Platform: Sendable {
     }
 
     /// Loads every API at start; returns the ones whose build did not finish before the last stop.
-    func loadRoutes() async throws(SibylError) -> [PredictionAPI] {
+    public func loadRoutes() async throws(SibylError) -> [PredictionAPI] {
         var unfinished: [PredictionAPI] = []
         for record in try await store.allAPIRecords() {
             // A delete that a stop interrupted between its two steps is finished now.
@@ -119,25 +118,25 @@ final class Platform: Sendable {
         return try await models.model(model)
     }
 
-    /// The address clients reached this node at, for the URLs answers give (an API's predict URL, a
-    /// deployment's address).
-    func baseURL(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+    /// The address clients reached this node at (`authority`, the request's host), for the URLs answers give
+    /// (an API's predict URL, a deployment's address).
+    public func baseURL(authority: String?) -> String {
+        let host = authority ?? "\(configuration.host):\(configuration.port)"
         return "http://" + host
     }
 
     /// Where clients reach a deployment: `--inference-url` with `{project}` and `{name}` filled in (one host
     /// name per deployment) or followed by the deployment's path; else the inference listener on the host
     /// the request came to; else this listener. Every path below the address goes to a replica.
-    func deploymentAddress(_ deployment: Deployment, _ request: Request) -> String {
+    public func deploymentAddress(_ deployment: Deployment, authority: String?) -> String {
         let path = "/inference/\(deployment.projectID)/\(deployment.name)"
         if let url = configuration.inferenceURL {
             guard url.contains("{name}") else { return url + path }
             return url.replacing("{project}", with: "\(deployment.projectID)").replacing("{name}", with: deployment.name)
         }
-        guard configuration.inferencePort != nil else { return baseURL(request) + path }
+        guard configuration.inferencePort != nil else { return baseURL(authority: authority) + path }
         let port = inferencePort.load(ordering: .relaxed)
-        let authority = request.head.authority ?? configuration.host
+        let authority = authority ?? configuration.host
         // The host without its port; an IPv6 literal keeps its brackets.
         let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]"
             : String(authority.prefix { $0 != ":" })
@@ -146,7 +145,7 @@ final class Platform: Sendable {
 
     /// Daily counts of an API's or a deployment's answers by status, every day of the range (the last 30
     /// days by default), zeros included.
-    func usageReport(key: String, from: String?, to: String?) async throws -> APIOperations.UsageReport {
+    public func usageReport(key: String, from: String?, to: String?) async throws -> APIOperations.UsageReport {
         let today = WallClock.now()
         let to = to ?? UTCDay.string(fromEpochSeconds: today)
         let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)

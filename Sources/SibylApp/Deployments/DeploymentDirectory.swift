@@ -4,22 +4,22 @@ import SibylStore
 
 /// The gateway's in-memory view of deployments and the keys that open them, so that a proxied request
 /// makes no database round trip. Reloaded whole after every change (deployments and keys are few).
-final class DeploymentDirectory: Sendable {
-    struct Entry: Sendable {
-        let deployment: Deployment
+public final class DeploymentDirectory: Sendable {
+    public struct Entry: Sendable {
+        public let deployment: Deployment
         /// Each attached key, by the SHA-256 of its secret.
-        let keys: [String: InferenceKey]
+        public let keys: [String: InferenceKey]
     }
 
     private let entries = Mutex<[String: Entry]>([:])
 
-    func entry(projectID: Int, name: String) -> Entry? {
+    public func entry(projectID: Int, name: String) -> Entry? {
         entries.withLock { $0["\(projectID)/\(name)"] }
     }
 
     /// Reloads every deployment and key; returns the deployments.
     @discardableResult
-    func reload(from store: Store) async throws(SibylError) -> [Deployment] {
+    public func reload(from store: Store) async throws(SibylError) -> [Deployment] {
         let keys = try await store.inferenceKeys(projectID: nil)
         let deployments = try await store.deployments(projectID: nil)
         var fresh: [String: Entry] = [:]
