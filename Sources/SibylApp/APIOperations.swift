@@ -70,10 +70,18 @@ public struct APIOperations: Sendable {
     }
 
     public func record(projectID: Int, id: String?) async throws(SibylError) -> APIRecord {
-        guard let id, let record = try await store.apiRecord(projectID: projectID, id: id) else {
-            throw SibylError(.notFound, "no such API")
-        }
+        guard let id, let record = try await find(projectID: projectID, id: id) else { throw SibylError(.notFound, "no such API") }
         return record
+    }
+
+    /// The API, or nil when the project has none with this id.
+    public func find(projectID: Int, id: String) async throws(SibylError) -> APIRecord? {
+        try await store.apiRecord(projectID: projectID, id: id)
+    }
+
+    /// The project's APIs, oldest first.
+    public func records(projectID: Int) async throws(SibylError) -> [APIRecord] {
+        try await store.apiRecords(projectID: projectID)
     }
 
     /// Creates an API in `building` with its first key and starts its build; the key's secret is in the
@@ -126,6 +134,27 @@ public struct APIOperations: Sendable {
         else { throw SibylError(.notFound, "no such API") }
         try await platform.apiChanged(projectID: next.projectID, apiID: next.id)
         return try await record(projectID: next.projectID, id: next.id)
+    }
+
+    /// The management API's `PATCH`: every field checked, and the model found, before any change is made; the
+    /// edits first, then the model (which may roll out as `updating`). Nil leaves a field as it is.
+    public func update(
+        _ current: PredictionAPI, name: String?? = nil, missingFeatures: PredictionAPI.MissingFeatures? = nil,
+        kind: PredictionAPI.Kind? = nil, modelID: String? = nil
+    ) async throws(SibylError) -> APIRecord {
+        guard modelID != nil || name != nil || missingFeatures != nil || kind != nil else {
+            throw SibylError(.invalidInput, "the body must have at least one of model_id, name, missing_features, type")
+        }
+        if let modelID, try await store.model(projectID: current.projectID, id: modelID) == nil {
+            throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        var edited: APIRecord?
+        if name != nil || missingFeatures != nil || kind != nil {
+            edited = try await edit(current, name: name, missingFeatures: missingFeatures, kind: kind)
+        }
+        if let modelID { return try await changeModel(edited?.api ?? current, to: modelID) }
+        if let edited { return edited }
+        return try await record(projectID: current.projectID, id: current.id)
     }
 
     /// Serves another model of the project. The new model is compiled before the switch, so no request fails.

@@ -43,7 +43,12 @@ public struct AccountSecrets: Sendable {
     }
 
     public func list(projectID: Int) async throws(SibylError) -> [Listed] {
-        try await store.accountSecrets(projectID: projectID).map(Listed.init)
+        try await all(projectID: projectID).map(Listed.init)
+    }
+
+    /// The project's account secrets as stored (never their text).
+    public func all(projectID: Int) async throws(SibylError) -> [AccountSecret] {
+        try await store.accountSecrets(projectID: projectID)
     }
 
     public func revoke(projectID: Int, id: String?) async throws(SibylError) {

@@ -24,6 +24,21 @@ public struct ModelOperations: Sendable {
         return model
     }
 
+    /// The model, or nil when the project has none with this id (an API's model that was deleted since).
+    public func find(projectID: Int, id: String) async throws(SibylError) -> Model? {
+        try await store.model(projectID: projectID, id: id)
+    }
+
+    /// The project's models, oldest first.
+    public func models(projectID: Int) async throws(SibylError) -> [Model] {
+        try await store.models(projectID: projectID)
+    }
+
+    /// Prediction One's model numbers of the project's models, by model id.
+    public func numbers(projectID: Int) async throws(SibylError) -> [String: Int] {
+        try await store.modelNumbers(projectID: projectID)
+    }
+
     /// Validates and compiles an uploaded file, keeps it and records the model, in one of the node's upload
     /// slots. `format` is a format name (`ModelFormat`); without it the format is told from the content.
     public func upload(projectID: Int, name: String?, format: String?, file: [UInt8]) async throws -> Model {

@@ -32,6 +32,28 @@ public final class Platform: Sendable {
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger)
     }
 
+    /// Whether the database answers (a node that cannot reach it should leave the balancer): throws
+    /// `storageUnavailable` when it does not.
+    public func checkDatabase() async throws(SibylError) {
+        _ = try await store.userCount()
+    }
+
+    /// The license as stored.
+    public func license() async throws(SibylError) -> License {
+        try await store.license()
+    }
+
+    /// Whether a trial API has a request left, without using it.
+    public func hasTrialRequestLeft(apiID: String) async throws(SibylError) -> Bool {
+        try await store.hasTrialRequestLeft(apiID: apiID)
+    }
+
+    /// Uses one request of a trial API; false when none is left. One conditional update: requests racing for
+    /// the last one get one each, at most the limit.
+    public func useTrialRequest(apiID: String) async throws(SibylError) -> Bool {
+        try await store.consumeTrialRequest(apiID: apiID)
+    }
+
     /// An API changed on this node: reloaded here, then told to the other nodes.
     public func apiChanged(projectID: Int, apiID: String) async throws(SibylError) {
         try await refreshRoute(projectID: projectID, apiID: apiID)

@@ -172,3 +172,16 @@ extension PredictionAPI {
         return next
     }
 }
+
+/// An API with everything the data plane needs to serve it.
+public struct APIRecord: Sendable, Equatable {
+    public var api: PredictionAPI
+    public var keys: [APIKey]
+    public var whitelist: IPWhitelist
+
+    public init(api: PredictionAPI, keys: [APIKey], whitelist: IPWhitelist) {
+        self.api = api
+        self.keys = keys
+        self.whitelist = whitelist
+    }
+}

@@ -56,3 +56,16 @@ public enum UTCDay {
         return string(fromEpochSeconds: seconds) == date ? seconds : nil
     }
 }
+
+/// Requests of one API on one UTC day answered with one status, not yet written.
+public struct UsageKey: Hashable, Sendable {
+    public var apiID: String
+    public var day: String
+    public var status: Int
+
+    public init(apiID: String, day: String, status: Int) {
+        self.apiID = apiID
+        self.day = day
+        self.status = status
+    }
+}

@@ -1,14 +1,12 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// Prediction APIs: create, information, lifecycle, keys, IP whitelist and usage, under
 /// `/api/v1/projects/{project_id}/apis`. The rules live in `APIOperations`; this reads JSON and answers it.
 struct APIRoutes {
     let operations: APIOperations
     let auth: Authenticator
-    var store: Store { operations.store }
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
 
     func add(to router: Router<AppContext>) {
@@ -16,7 +14,7 @@ struct APIRoutes {
         apis.post { request, context in try await create(request, context) }
         apis.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            let records = try await store.apiRecords(projectID: project.id)
+            let records = try await operations.records(projectID: project.id)
             return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: operations.platform.baseURL(request)) }))
         }
         apis.get(":api_id") { request, context in answer(try await record(request, context), request) }
@@ -99,8 +97,7 @@ struct APIRoutes {
         return JSONAnswer(.accepted, answer)
     }
 
-    /// `{model_id?, name?, missing_features?, type?}`: every field is read and the model found before any change is made;
-    /// the edits are made first, then the model is changed (which may roll out as `updating`).
+    /// `{model_id?, name?, missing_features?, type?}`, as `APIOperations.update` takes them.
     private func patch(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
         let current = try await record(request, context).api
         let fields: Set<String> = ["model_id", "name", "missing_features", "type"]
@@ -109,17 +106,7 @@ struct APIRoutes {
         let name: String?? = body.isNull("name") ? .some(nil) : try body.string("name").map { try APIOperations.name($0) }
         let missingFeatures = try body.string("missing_features").map { try APIOperations.missingFeatures($0) }
         let kind = try body.string("type").map { try APIOperations.kind($0) }
-        guard modelID != nil || name != nil || missingFeatures != nil || kind != nil else {
-            throw SibylError(.invalidInput, "the body must have at least one of model_id, name, missing_features, type")
-        }
-        if let modelID, try await store.model(projectID: current.projectID, id: modelID) == nil {
-            throw SibylError(.invalidInput, "model_id: no such model in this project")
-        }
-        var edited: APIRecord?
-        if name != nil || missingFeatures != nil || kind != nil {
-            edited = try await operations.edit(current, name: name, missingFeatures: missingFeatures, kind: kind)
-        }
-        guard let modelID else { return answer(edited!, request) }
-        return answer(try await operations.changeModel(edited?.api ?? current, to: modelID), request)
+        let updated = try await operations.update(current, name: name, missingFeatures: missingFeatures, kind: kind, modelID: modelID)
+        return answer(updated, request)
     }
 }

@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// Users, access tokens, projects and the license, under `/api/v1`. The rules live in `AccountOperations`;
 /// this reads JSON and answers it.

@@ -1,6 +1,5 @@
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The JSON shapes of management answers (snake_case on the wire). None holds a secret or a hash, except
 /// `IssuedKey` and `IssuedToken`, which are sent once, in the answer that creates them.

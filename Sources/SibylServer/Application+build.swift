@@ -82,7 +82,7 @@ public func buildNode(
 
     let registry = PrometheusCollectorRegistry()
     let evaluator = Evaluator(configuration: configuration)
-    let auth = Authenticator(store: store)
+    let auth = Authenticator(identity: Identity(store: store))
     let accounts = AccountOperations(platform: platform)
     let models = ModelOperations(platform: platform)
     let apis = APIOperations(platform: platform, builder: builder)
@@ -92,17 +92,23 @@ public func buildNode(
     AccountRoutes(operations: accounts, auth: auth).add(to: router)
     ModelRoutes(operations: models, auth: auth).add(to: router)
     APIRoutes(operations: apis, auth: auth).add(to: router)
+    let secrets = AccountSecrets(store: store)
     let consoleRoutes = Console(
-        platform: platform, auth: auth, apis: apis, models: models, accounts: accounts, deployments: deployments
+        platform: platform, auth: auth, apis: apis, models: models, accounts: accounts, deployments: deployments, secrets: secrets,
+        sessions: ConsoleSessions(store: store, lifetimeSeconds: configuration.consoleSessionSeconds)
     ).add(to: router)
     let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
     PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
     PredictionOneRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
-    DeveloperRoutes(credentials: DeveloperCredentials(store: store, keyLifetime: configuration.deployKeyLifetimeSeconds), operations: apis).add(to: router)
-    AccountSecretRoutes(secrets: AccountSecrets(store: store), auth: auth).add(to: router)
+    DeveloperRoutes(
+        credentials: DeveloperCredentials(store: store, keyLifetime: configuration.deployKeyLifetimeSeconds), operations: apis, models: models
+    ).add(to: router)
+    AccountSecretRoutes(secrets: secrets, auth: auth).add(to: router)
     CloudRoutes(operations: deployments, auth: auth).add(to: router)
-    CloudRegistryRoutes(operations: deployments, auth: auth).add(to: router)
+    CloudRegistryRoutes(
+        operations: RegistryOperations(store: store, sealer: sealer), auth: auth, limit: configuration.maxManagementBodyBytes
+    ).add(to: router)
     // Deployments on a listener of their own are another origin than the console's; on the console's own
     // they are sandboxed.
     let inferenceRouter = configuration.inferencePort.map { _ in Router(context: AppContext.self) }

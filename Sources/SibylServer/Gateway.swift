@@ -3,7 +3,6 @@ import Hummingbird
 import SibylApp
 import SibylCore
 import SibylRuntime
-import SibylStore
 
 /// The checks every data-plane call of a prediction API passes, in the documented order (PRODUCT.md §3):
 /// unknown API 404, key 401, whitelist 403, not operating 503, trial limit 429. The native `/predict`
@@ -58,7 +57,7 @@ struct Gateway: Sendable {
             throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue): it answers predictions only when operating")
         }
         if route.api.kind == .trial {
-            guard try await platform.store.hasTrialRequestLeft(apiID: route.api.id) else { throw trialLimitReached(route) }
+            guard try await platform.hasTrialRequestLeft(apiID: route.api.id) else { throw trialLimitReached(route) }
         }
         return model
     }
@@ -67,7 +66,7 @@ struct Gateway: Sendable {
     /// one. One conditional update: requests racing for the last one get one each, at most the limit.
     func useTrialRequest(_ route: Route) async throws {
         guard route.api.kind == .trial else { return }
-        guard try await platform.store.consumeTrialRequest(apiID: route.api.id) else { throw trialLimitReached(route) }
+        guard try await platform.useTrialRequest(apiID: route.api.id) else { throw trialLimitReached(route) }
     }
 
     private func trialLimitReached(_ route: Route) -> SibylError {

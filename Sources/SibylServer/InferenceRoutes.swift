@@ -4,7 +4,6 @@ import NIOCore
 import SibylApp
 import SibylCore
 import SibylRuntime
-import SibylStore
 import SibylWire
 
 /// The Open Inference Protocol v2 (KServe, Triton, MLServer) on every prediction API, so that stock
@@ -25,7 +24,7 @@ struct InferenceRoutes {
         }
         router.get("v2/health/live") { _, _ in JSONAnswer(.ok, ["live": true]) }
         router.get("v2/health/ready") { _, _ in
-            _ = try await gateway.platform.store.userCount()
+            try await gateway.platform.checkDatabase()
             return JSONAnswer(.ok, ["ready": true])
         }
         router.get("v2/models/:api_id") { request, context in

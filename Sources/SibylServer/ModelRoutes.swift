@@ -2,21 +2,19 @@ import Hummingbird
 import SibylApp
 import SibylCore
 import SibylWire
-import SibylStore
 
 /// Model upload, list, show and delete, under `/api/v1/projects/{project_id}/models`. The rules live in
 /// `ModelOperations`; this reads the request and answers JSON.
 struct ModelRoutes {
     let operations: ModelOperations
     let auth: Authenticator
-    var store: Store { operations.store }
 
     func add(to router: Router<AppContext>) {
         let models = router.group("api/v1/projects/:project_id/models")
         models.post { request, context in try await upload(request, context) }
         models.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            return JSONAnswer(.ok, ListAnswer(try await store.models(projectID: project.id).map(ModelAnswer.init)))
+            return JSONAnswer(.ok, ListAnswer(try await operations.models(projectID: project.id).map(ModelAnswer.init)))
         }
         models.get(":model_id") { request, context in
             JSONAnswer(.ok, ModelAnswer(try await model(request, context)))

@@ -2,7 +2,6 @@ import Hummingbird
 import Logging
 import Prometheus
 import SibylApp
-import SibylStore
 
 /// Request metrics and an access log. Labels and log fields are route templates, methods and statuses:
 /// never a raw path with ids, never a header, never a body, so no key or token can reach them.
@@ -61,7 +60,7 @@ struct SystemRoutes {
         router.get("healthz") { _, _ in JSONAnswer(.ok, ["status": "alive"]) }
         router.get("readyz") { _, _ in
             // Ready when the database answers: a node that cannot reach it should leave the balancer.
-            _ = try await platform.store.userCount()
+            try await platform.checkDatabase()
             return JSONAnswer(.ok, ["status": "ready"])
         }
         router.get("metrics") { _, _ in

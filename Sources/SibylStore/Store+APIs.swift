@@ -1,19 +1,6 @@
 import SQLKit
 import SibylCore
 
-/// An API with everything the data plane needs to serve it.
-public struct APIRecord: Sendable, Equatable {
-    public var api: PredictionAPI
-    public var keys: [APIKey]
-    public var whitelist: IPWhitelist
-
-    public init(api: PredictionAPI, keys: [APIKey], whitelist: IPWhitelist) {
-        self.api = api
-        self.keys = keys
-        self.whitelist = whitelist
-    }
-}
-
 extension Store {
     /// Creates an API with its first key and whitelist. An official API needs the `trial` edition not to be in
     /// force and a free API option; both are checked inside the same transaction as the insert.

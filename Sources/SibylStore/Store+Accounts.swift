@@ -1,33 +1,6 @@
 import SQLKit
 import SibylCore
 
-/// An access token as listed: never its text or hash.
-public struct AccessToken: Sendable, Equatable {
-    public let id: String
-    public let userID: Int
-    public let description: String
-    public let createdAt: Int64
-    /// Nil only for a token made before tokens expired, until the node's start dates it.
-    public let expiresAt: Int64?
-    public let lastUsedAt: Int64?
-}
-
-/// The token an `Authorization` header names, and its holder as stored now.
-public struct TokenHolder: Sendable, Equatable {
-    public let user: User
-    public let storedHash: String
-    public let tokenID: String
-    public let expiresAt: Int64?
-    public let lastUsedAt: Int64?
-}
-
-/// The credential a request was made with: what a password change made through it leaves working.
-public enum Credential: Sendable, Equatable {
-    case token(id: String)
-    /// The SHA-256 of a console session's id.
-    case consoleSession(idHash: String)
-}
-
 extension Store {
     public func userCount() async throws(SibylError) -> Int {
         try await run { db in try await db.raw("SELECT COUNT(*) AS n FROM users").first()!.decode(column: "n", as: Int.self) }

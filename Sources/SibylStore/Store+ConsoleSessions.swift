@@ -1,14 +1,6 @@
 import SQLKit
 import SibylCore
 
-/// A signed-in console session as stored: the hash of its id, its user (with the role as it is now) and its
-/// CSRF token.
-public struct ConsoleSessionRecord: Sendable, Equatable {
-    public let idHash: String
-    public let user: User
-    public let csrfToken: String
-}
-
 extension Store {
     /// Records a new session and drops every expired one.
     public func createConsoleSession(idHash: String, userID: Int, csrfToken: String, expiresAt: Int64) async throws(SibylError) {
@@ -94,24 +86,3 @@ extension Store {
     }
 }
 
-/// A console session as its user sees it in their list: a handle to end it by, not the hash it is found by.
-public struct ConsoleSessionSummary: Sendable, Equatable {
-    /// The first 16 hex digits of the session's id hash: enough to tell a user's sessions apart, and no use
-    /// for finding one (a session is found by the whole hash of its secret id).
-    public let handle: String
-    public let idHash: String
-    public let createdAt: Int64
-    public let expiresAt: Int64
-
-    init(idHash: String, createdAt: Int64, expiresAt: Int64) {
-        handle = String(idHash.prefix(16))
-        self.idHash = idHash
-        self.createdAt = createdAt
-        self.expiresAt = expiresAt
-    }
-
-    static func isWellFormed(handle: String) -> Bool {
-        handle.utf8.count == 16
-            && handle.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
-    }
-}

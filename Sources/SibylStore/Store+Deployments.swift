@@ -259,36 +259,6 @@ extension Store {
 
 /// Registry credentials and secrets of a project; their sensitive values arrive here sealed.
 extension Store {
-    public struct SealedCredentials: Sendable, Equatable {
-        public var projectID: Int
-        public var name: String
-        public var registryURL: String
-        public var username: String
-        public var sealedPassword: String
-
-        public init(projectID: Int, name: String, registryURL: String, username: String, sealedPassword: String) {
-            self.projectID = projectID
-            self.name = name
-            self.registryURL = registryURL
-            self.username = username
-            self.sealedPassword = sealedPassword
-        }
-    }
-
-    public struct SealedSecret: Sendable, Equatable {
-        public var projectID: Int
-        public var name: String
-        public var type: String
-        public var sealedData: String
-
-        public init(projectID: Int, name: String, type: String, sealedData: String) {
-            self.projectID = projectID
-            self.name = name
-            self.type = type
-            self.sealedData = sealedData
-        }
-    }
-
     /// Adds credentials, or replaces those of the same name when `replace` is set (404 when absent then).
     public func saveCredentials(_ credentials: SealedCredentials, replace: Bool) async throws(SibylError) {
         try await run(transaction: true) { db in

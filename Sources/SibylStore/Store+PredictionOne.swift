@@ -1,34 +1,6 @@
 import SQLKit
 import SibylCore
 
-/// A user's secret for one project, from which Prediction One's developer API keys are issued. Only its
-/// SHA-256 is stored.
-public struct AccountSecret: Sendable, Equatable {
-    public var id: String
-    public var projectID: Int
-    public var userID: Int
-    public var userName: String
-    public var createdAt: Int64
-
-    public init(id: String, projectID: Int, userID: Int, userName: String, createdAt: Int64) {
-        self.id = id
-        self.projectID = projectID
-        self.userID = userID
-        self.userName = userName
-        self.createdAt = createdAt
-    }
-}
-
-/// Who holds a credential of the developer API, with the stored hash for a constant-time check.
-public struct CredentialHolder: Sendable {
-    public var secretID: String
-    public var projectID: Int
-    public var user: User
-    public var storedHash: String
-    /// When the credential stops working, seconds since 1970; nil for an account secret (until revoked).
-    public var expiresAt: Int64?
-}
-
 extension Store {
     /// The integer every model of a project is known by in Prediction One's developer API, by model id.
     public func modelNumbers(projectID: Int) async throws(SibylError) -> [String: Int] {

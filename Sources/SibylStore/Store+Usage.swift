@@ -1,19 +1,6 @@
 import SQLKit
 import SibylCore
 
-/// Requests of one API on one UTC day answered with one status, not yet written.
-public struct UsageKey: Hashable, Sendable {
-    public var apiID: String
-    public var day: String
-    public var status: Int
-
-    public init(apiID: String, day: String, status: Int) {
-        self.apiID = apiID
-        self.day = day
-        self.status = status
-    }
-}
-
 extension Store {
     /// How long the ids of added batches are kept: far longer than any node retries a batch.
     static let usageBatchMemorySeconds: Int64 = 7 * 86_400

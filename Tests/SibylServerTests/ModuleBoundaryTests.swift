@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// Issue 16: the application layer (`SibylApp`) holds the rules and knows nothing of HTTP, so that every
-/// front end asks it and none can be skipped. The package's target dependencies do not stop a source file from
-/// importing a module built for another target, so the sources are read.
+/// Issue 16: the application layer (`SibylApp`) holds the rules and knows nothing of HTTP, and the front ends
+/// (`SibylServer`) reach the store only through it, so that every front end asks the same operations and none
+/// can skip a rule. The package's target dependencies do not stop a source file from importing a module built
+/// for another target, so the sources are read.
 @Suite struct ModuleBoundaryTests {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
 
@@ -21,5 +22,13 @@ import Testing
         let http: Set = ["Hummingbird", "HummingbirdCore", "HummingbirdTLS", "HTTPTypes", "NIOHTTP1", "NIOHTTPTypes", "Mustache", "AsyncHTTPClient"]
         let found = try Self.imports(of: "SibylApp").filter { http.contains($0.module) }
         #expect(found.isEmpty, "\(found)")
+    }
+
+    /// Only the composition root, which opens the store and hands it to the application, names it.
+    @Test func theFrontEndsReachTheStoreOnlyThroughTheApplication() throws {
+        let found = try Self.imports(of: "SibylServer").filter { $0.module == "SibylStore" }.map(\.file)
+        #expect(found == ["Application+build.swift"])
+        let executable = try Self.imports(of: "sibyl").filter { $0.module == "SibylStore" }
+        #expect(executable.isEmpty, "\(executable)")
     }
 }

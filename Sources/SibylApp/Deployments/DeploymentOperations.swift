@@ -34,6 +34,23 @@ public struct DeploymentOperations: Sendable {
         return deployment
     }
 
+    /// The project's deployments, oldest first.
+    public func deployments(projectID: Int) async throws(SibylError) -> [Deployment] {
+        try await store.deployments(projectID: projectID)
+    }
+
+    /// A task of a project `user` may see; a task of another project is as unknown as one that never existed.
+    public func task(id: String?, visibleTo user: User) async throws(SibylError) -> DeploymentTask {
+        guard let id, let task = try await store.task(id: id), try await store.project(id: task.projectID, visibleTo: user) != nil
+        else { throw SibylError(.notFound, "no such task") }
+        return task
+    }
+
+    /// The tasks of every project `user` may see, in `states` (all when empty).
+    public func tasks(visibleTo user: User, states: [DeploymentTask.State]) async throws(SibylError) -> [DeploymentTask] {
+        try await store.tasks(projectIDs: try await store.projects(visibleTo: user).map(\.id), states: states)
+    }
+
     public func view(_ deployment: Deployment) -> DeploymentView {
         supervisor?.view(deployment) ?? DeploymentView(status: deployment.stopped ? .disabled : .deploying, regions: [:])
     }
@@ -177,6 +194,16 @@ public struct DeploymentOperations: Sendable {
             throw SibylError(.notFound, "no such API key")
         }
         return key
+    }
+
+    /// The project's inference keys.
+    public func keys(projectID: Int) async throws(SibylError) -> [InferenceKey] {
+        try await store.inferenceKeys(projectID: projectID)
+    }
+
+    /// Changes a key's description (nil removes it); answers the key as it is afterwards.
+    public func describeKey(_ key: InferenceKey, description: String?) async throws(SibylError) -> InferenceKey {
+        try await store.updateInferenceKey(projectID: key.projectID, name: key.name, description: description) ?? key
     }
 
     public func deleteKey(projectID: Int, name: String?) async throws(SibylError) {

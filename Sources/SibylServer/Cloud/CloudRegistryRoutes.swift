@@ -1,44 +1,40 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
-/// Registry credentials (for pulling deployments' images) and secrets of the compatible API. Passwords
-/// and secret values are sealed before they are stored and never come back in clear.
+/// Registry credentials (for pulling deployments' images) and secrets of the compatible API; the rules are
+/// `RegistryOperations`'s.
 struct CloudRegistryRoutes {
-    let operations: DeploymentOperations
+    let operations: RegistryOperations
     let auth: Authenticator
-    var store: Store { operations.store }
-    var limit: Int { operations.configuration.maxManagementBodyBytes }
+    let limit: Int
 
     func add(to router: Router<AppContext>) {
         let credentials = router.group("cloud/v3/inference/:project_id/registry_credentials")
         credentials.post { request, context in
             let (_, project) = try await auth.project(request, context)
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "username", "password", "registry_url"])
-            let name = try body.requiredString("name")
-            try Deployment.validateKeyName(name)
-            let saved = try await save(body, name: name, projectID: project.id, replace: false)
+            let saved = try await save(body, name: try body.requiredString("name"), projectID: project.id, replace: false)
             return JSONAnswer(.created, verbatim: CredentialsAnswer(saved))
         }
         credentials.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            return JSONAnswer(.ok, verbatim: try CloudPage(try await store.credentials(projectID: project.id).map(CredentialsAnswer.init), query: request))
+            return JSONAnswer(.ok, verbatim: try CloudPage(try await operations.credentials(projectID: project.id).map(CredentialsAnswer.init), query: request))
         }
         credentials.get(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            return JSONAnswer(.ok, verbatim: CredentialsAnswer(try await stored(project.id, context.parameters.get("credential_name"))))
+            let found = try await operations.credentials(projectID: project.id, name: context.parameters.get("credential_name"))
+            return JSONAnswer(.ok, verbatim: CredentialsAnswer(found))
         }
         credentials.put(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            let current = try await stored(project.id, context.parameters.get("credential_name"))
+            let current = try await operations.credentials(projectID: project.id, name: context.parameters.get("credential_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["username", "password", "registry_url"])
             return JSONAnswer(.ok, verbatim: CredentialsAnswer(try await save(body, name: current.name, projectID: project.id, replace: true)))
         }
         credentials.delete(":credential_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            guard let name = context.parameters.get("credential_name"), try await store.deleteCredentials(projectID: project.id, name: name)
-            else { throw SibylError(.notFound, "no such registry credentials") }
+            try await operations.deleteCredentials(projectID: project.id, name: context.parameters.get("credential_name"))
             return Response(status: .noContent)
         }
 
@@ -46,67 +42,44 @@ struct CloudRegistryRoutes {
         secrets.post { request, context in
             let (_, project) = try await auth.project(request, context)
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "type", "data"])
-            let name = try body.requiredString("name")
-            try Deployment.validateKeyName(name)
-            return JSONAnswer(.created, verbatim: try await saveSecret(body, name: name, projectID: project.id, replace: false))
+            return JSONAnswer(.created, verbatim: try await saveSecret(body, name: try body.requiredString("name"), projectID: project.id, replace: false))
         }
         secrets.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            let all = try await store.secrets(projectID: project.id).map { try SecretAnswer($0, operations.sealer) }
+            let all = try await operations.secrets(projectID: project.id).map { try SecretAnswer($0, maskedKeyID: try operations.maskedKeyID($0)) }
             return JSONAnswer(.ok, verbatim: try CloudPage(all, query: request))
         }
         secrets.get(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            return JSONAnswer(.ok, verbatim: try SecretAnswer(try await secret(project.id, context.parameters.get("secret_name")), operations.sealer))
+            let found = try await operations.secret(projectID: project.id, name: context.parameters.get("secret_name"))
+            return JSONAnswer(.ok, verbatim: SecretAnswer(found, maskedKeyID: try operations.maskedKeyID(found)))
         }
         secrets.put(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            let current = try await secret(project.id, context.parameters.get("secret_name"))
+            let current = try await operations.secret(projectID: project.id, name: context.parameters.get("secret_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["type", "data"])
             return JSONAnswer(.ok, verbatim: try await saveSecret(body, name: current.name, projectID: project.id, replace: true))
         }
         secrets.delete(":secret_name") { request, context in
             let (_, project) = try await auth.project(request, context)
-            guard let name = context.parameters.get("secret_name"), try await store.deleteSecret(projectID: project.id, name: name) else {
-                throw SibylError(.notFound, "no such secret")
-            }
+            try await operations.deleteSecret(projectID: project.id, name: context.parameters.get("secret_name"))
             return Response(status: .noContent)
         }
     }
 
-    private func stored(_ projectID: Int, _ name: String?) async throws(SibylError) -> Store.SealedCredentials {
-        guard let found = try await store.credentials(projectID: projectID).first(where: { $0.name == name }) else {
-            throw SibylError(.notFound, "no such registry credentials")
-        }
-        return found
-    }
-
-    private func secret(_ projectID: Int, _ name: String?) async throws(SibylError) -> Store.SealedSecret {
-        guard let found = try await store.secrets(projectID: projectID).first(where: { $0.name == name }) else {
-            throw SibylError(.notFound, "no such secret")
-        }
-        return found
-    }
-
-    private func save(_ body: JSONBody, name: String, projectID: Int, replace: Bool) async throws -> Store.SealedCredentials {
-        let credentials = Store.SealedCredentials(
+    private func save(_ body: JSONBody, name: String, projectID: Int, replace: Bool) async throws -> SealedCredentials {
+        try await operations.saveCredentials(
             projectID: projectID, name: name, registryURL: try body.requiredString("registry_url"),
-            username: try body.requiredString("username"), sealedPassword: operations.sealer.seal(try body.requiredString("password")))
-        try await store.saveCredentials(credentials, replace: replace)
-        return credentials
+            username: try body.requiredString("username"), password: try body.requiredString("password"), replace: replace)
     }
 
     private func saveSecret(_ body: JSONBody, name: String, projectID: Int, replace: Bool) async throws -> SecretAnswer {
         let type = try body.requiredString("type")
-        guard type == "aws-iam" else { throw SibylError(.invalidInput, "type: the only type is aws-iam") }
         let data = try body.requiredObject("data", allowed: ["aws_access_key_id", "aws_secret_access_key"])
-        let values = SecretAnswer.Data(
-            awsAccessKeyID: try data.requiredString("aws_access_key_id"),
-            awsSecretAccessKey: try data.requiredString("aws_secret_access_key"))
-        let sealed = Store.SealedSecret(
-            projectID: projectID, name: name, type: type, sealedData: operations.sealer.seal(values.awsAccessKeyID + "\n" + values.awsSecretAccessKey))
-        try await store.saveSecret(sealed, replace: replace)
-        return try SecretAnswer(sealed, operations.sealer)
+        let saved = try await operations.saveSecret(
+            projectID: projectID, name: name, type: type, awsAccessKeyID: try data.requiredString("aws_access_key_id"),
+            awsSecretAccessKey: try data.requiredString("aws_secret_access_key"), replace: replace)
+        return SecretAnswer(saved, maskedKeyID: try operations.maskedKeyID(saved))
     }
 }
 
@@ -121,7 +94,7 @@ struct CredentialsAnswer: Encodable {
         case projectID = "project_id", registryURL = "registry_url"
     }
 
-    init(_ credentials: Store.SealedCredentials) {
+    init(_ credentials: SealedCredentials) {
         name = credentials.name
         projectID = credentials.projectID
         registryURL = credentials.registryURL
@@ -143,10 +116,9 @@ struct SecretAnswer: Encodable {
     let type: String
     let data: Data
 
-    init(_ secret: Store.SealedSecret, _ sealer: Sealer) throws(SibylError) {
+    init(_ secret: SealedSecret, maskedKeyID: String) {
         name = secret.name
         type = secret.type
-        let keyID = try sealer.open(secret.sealedData).split(separator: "\n").first.map(String.init) ?? ""
-        data = Data(awsAccessKeyID: "****" + keyID.suffix(4), awsSecretAccessKey: "****")
+        data = Data(awsAccessKeyID: maskedKeyID, awsSecretAccessKey: "****")
     }
 }

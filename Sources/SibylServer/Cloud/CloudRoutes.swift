@@ -3,7 +3,6 @@ import NIOCore
 import SibylApp
 import SibylContainers
 import SibylCore
-import SibylStore
 
 /// The deployment API compatible with the vendor's (docs/gcore-inference-api.md): deployments, their
 /// tasks, flavors, regions, capacity and keys at the vendor's paths, with the vendor's field names, so
@@ -12,7 +11,6 @@ import SibylStore
 struct CloudRoutes {
     let operations: DeploymentOperations
     let auth: Authenticator
-    var store: Store { operations.store }
     var configuration: ServerConfiguration { operations.configuration }
 
     func add(to router: Router<AppContext>) {
@@ -66,7 +64,7 @@ struct CloudRoutes {
         }
         deployments.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            let all = try await store.deployments(projectID: project.id)
+            let all = try await operations.deployments(projectID: project.id)
             let answers = all.map { DeploymentAnswer($0, view: operations.view($0), address: operations.platform.deploymentAddress($0, request)) }
             return JSONAnswer(.ok, verbatim: try CloudPage(answers, query: request))
         }
@@ -185,21 +183,21 @@ struct CloudRoutes {
         }
         keys.get { request, context in
             let (_, project) = try await auth.project(request, context)
-            let deployments = try await store.deployments(projectID: project.id)
-            let all = try await store.inferenceKeys(projectID: project.id)
+            let deployments = try await operations.deployments(projectID: project.id)
+            let all = try await operations.keys(projectID: project.id)
             return JSONAnswer(.ok, verbatim: try CloudPage(all.map { InferenceKeyAnswer($0, deployments: deployments) }, query: request))
         }
         keys.get(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
-            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(key, deployments: try await store.deployments(projectID: project.id)))
+            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(key, deployments: try await operations.deployments(projectID: project.id)))
         }
         keys.patch(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["description"])
-            let updated = try await store.updateInferenceKey(projectID: project.id, name: key.name, description: try body.string("description"))
-            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(updated ?? key, deployments: try await store.deployments(projectID: project.id)))
+            let updated = try await operations.describeKey(key, description: try body.string("description"))
+            return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(updated, deployments: try await operations.deployments(projectID: project.id)))
         }
         keys.delete(":api_key_name") { request, context in
             let (_, project) = try await auth.project(request, context)
@@ -211,23 +209,18 @@ struct CloudRoutes {
     private func addTasks(to router: Router<AppContext>) {
         let tasks = router.group("cloud/v1/tasks")
         tasks.get(":task_id") { request, context in
-            let user = try await auth.user(request)
-            // A task of a project the caller cannot see is as unknown as one that never existed.
-            guard let id = context.parameters.get("task_id"), let task = try await store.task(id: id),
-                try await store.project(id: task.projectID, visibleTo: user) != nil
-            else { throw SibylError(.notFound, "no such task") }
+            let task = try await operations.task(id: context.parameters.get("task_id"), visibleTo: try await auth.user(request))
             return JSONAnswer(.ok, verbatim: TaskAnswer(task))
         }
         tasks.get { request, _ in
             let user = try await auth.user(request)
-            let projects = try await store.projects(visibleTo: user).map(\.id)
             let states = try request.uri.queryParameters.getAll("state").map { text throws(SibylError) in
                 guard let state = DeploymentTask.State(rawValue: text) else {
                     throw SibylError(.invalidInput, "state: NEW, RUNNING, FINISHED or ERROR")
                 }
                 return state
             }
-            let found = try await store.tasks(projectIDs: projects, states: states)
+            let found = try await operations.tasks(visibleTo: user, states: states)
             return JSONAnswer(.ok, verbatim: try CloudPage(found.map(TaskAnswer.init), query: request))
         }
     }

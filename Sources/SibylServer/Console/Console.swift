@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The web console: pages rendered on the server over the same operations as the JSON API, for a Sibyl user
 /// signed in with a session cookie. Every form carries the session's CSRF token; everything works without
@@ -15,15 +14,15 @@ struct Console: Sendable {
     let models: ModelOperations
     let accounts: AccountOperations
     let deployments: DeploymentOperations
+    let secrets: AccountSecrets
     let sessions: ConsoleSessions
     let resolver: ClientAddressResolver
     let cookies: ConsoleCookies
     let renderer = ConsoleRenderer()
-    var store: Store { platform.store }
 
     init(
         platform: Platform, auth: Authenticator, apis: APIOperations, models: ModelOperations, accounts: AccountOperations,
-        deployments: DeploymentOperations
+        deployments: DeploymentOperations, secrets: AccountSecrets, sessions: ConsoleSessions
     ) {
         self.platform = platform
         self.deployments = deployments
@@ -31,8 +30,9 @@ struct Console: Sendable {
         self.apis = apis
         self.models = models
         self.accounts = accounts
+        self.secrets = secrets
+        self.sessions = sessions
         let configuration = platform.configuration
-        sessions = ConsoleSessions(store: platform.store, lifetimeSeconds: configuration.consoleSessionSeconds)
         resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         cookies = ConsoleCookies(trustedProxies: configuration.trustedProxies)
     }

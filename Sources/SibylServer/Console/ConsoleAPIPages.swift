@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The APIs pages: the list, creation from the "Start API creation" dialog, the building screen that becomes
 /// the API page by itself, and the API page with its lifecycle buttons, keys, whitelist dialog, request graph
@@ -198,7 +197,7 @@ struct ConsoleAPIPages {
             try await console.action(request, context) { visit in
                 try await acting(visit, form: "model", keeping: ["model_id"]) { project, api in
                     let record = try await console.apis.changeModel(api, to: try visit.form.required("model_id"))
-                    let name = try await console.store.model(projectID: project.id, id: record.api.modelID)?.name ?? record.api.modelID
+                    let name = try await console.models.find(projectID: project.id, id: record.api.modelID)?.name ?? record.api.modelID
                     return try await visit.redirect(
                         to: path(project, api.id),
                         notice: "The API now serves model \(name); requests are answered throughout the switch.")
@@ -208,7 +207,7 @@ struct ConsoleAPIPages {
         router.post("projects/:project_id/account-secrets") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
-                let issued = try await AccountSecrets(store: console.store).create(projectID: project.id, by: visit.user)
+                let issued = try await console.secrets.create(projectID: project.id, by: visit.user)
                 return try await visit.redirect(
                     to: "/projects/\(project.id)/apis",
                     newKey: ConsoleFlash.NewKey(heading: "New account secret", keyID: issued.secretID, secret: issued.secret))
@@ -219,7 +218,7 @@ struct ConsoleAPIPages {
                 let project = try await visit.project()
                 let id = context.parameters.get("secret_id")
                 return try await visit.refusing(to: "/projects/\(project.id)/apis") {
-                    try await AccountSecrets(store: console.store).revoke(projectID: project.id, id: id)
+                    try await console.secrets.revoke(projectID: project.id, id: id)
                     return try await visit.redirect(to: "/projects/\(project.id)/apis", notice: "Account secret \(id ?? "") revoked.")
                 }
             }
@@ -330,9 +329,9 @@ struct ConsoleAPIPages {
 
     private func list(_ visit: ConsoleVisit) async throws -> Response {
         let project = try await visit.project()
-        let models = try await console.store.models(projectID: project.id)
+        let models = try await console.models.models(projectID: project.id)
         let names = Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let rows = try await console.store.apiRecords(projectID: project.id).reversed().map { record in
+        let rows = try await console.apis.records(projectID: project.id).reversed().map { record in
             let api = record.api
             return APIRow(
                 id: api.id, name: api.name ?? "", modelID: api.modelID, modelName: names[api.modelID] ?? api.modelID,
@@ -340,7 +339,7 @@ struct ConsoleAPIPages {
                 requestsLeft: api.requestsLeft.map(String.init) ?? "—",
                 created: ConsoleFormat.dateTime(api.createdAt))
         }
-        let secrets = try await console.store.accountSecrets(projectID: project.id).map {
+        let secrets = try await console.secrets.all(projectID: project.id).map {
             SecretRow(id: $0.id, user: $0.userName, created: ConsoleFormat.dateTime($0.createdAt))
         }
         let refused = visit.flash.refused("create")
@@ -388,7 +387,7 @@ struct ConsoleAPIPages {
         let project = try await visit.project()
         let record = try await console.apis.record(projectID: project.id, id: visit.context.parameters.get("api_id"))
         let api = record.api
-        let model = try await console.store.model(projectID: project.id, id: api.modelID)
+        let model = try await console.models.find(projectID: project.id, id: api.modelID)
         if api.status == .building {
             // The new key waits for the page after the build.
             try await visit.keepFlash()
@@ -416,7 +415,7 @@ struct ConsoleAPIPages {
             }
         }
         let chosenModel = flash.field("model_id", of: "model", or: api.modelID)
-        let models = try await console.store.models(projectID: project.id).reversed().map {
+        let models = try await console.models.models(projectID: project.id).reversed().map {
             ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosenModel)
         }
         let baseURL = console.platform.baseURL(visit.request)

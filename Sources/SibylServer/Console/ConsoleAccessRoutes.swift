@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// Signing in and out, the console's front door (`/`), and its stylesheet, script and icon.
 struct ConsoleAccessRoutes {
@@ -22,7 +21,7 @@ struct ConsoleAccessRoutes {
     func add(to router: Router<AppContext>) {
         router.get("/") { request, context in
             try await console.page(request, context) { visit in
-                guard let first = try await console.store.projects(visibleTo: visit.user).first else {
+                guard let first = try await console.auth.identity.projects(visibleTo: visit.user).first else {
                     return try await visit.page(
                         "message", title: "No project", section: .none,
                         body: ConsoleVisit.Message(

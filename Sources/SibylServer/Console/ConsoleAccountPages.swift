@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The signed-in user's own account: their password, the browsers signed in as them and their access tokens,
 /// each of which they can end here.

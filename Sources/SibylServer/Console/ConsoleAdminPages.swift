@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The Admin pages: users and roles with project membership, and the license. Admins only; a member is
 /// answered 403, as by the JSON API.

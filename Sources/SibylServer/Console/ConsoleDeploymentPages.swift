@@ -3,7 +3,6 @@ import Hummingbird
 import SibylApp
 import SibylContainers
 import SibylCore
-import SibylStore
 
 /// The Deployments pages: the project's deployments with the form that deploys an image and the keys that
 /// open deployments, and a deployment's page with its replicas, logs and Start, Stop and Delete. The rules
@@ -253,7 +252,7 @@ struct ConsoleDeploymentPages {
     }
 
     func list(_ visit: ConsoleVisit, project: Project) async throws -> Response {
-        let deployments = try await console.store.deployments(projectID: project.id)
+        let deployments = try await operations.deployments(projectID: project.id)
         let rows = deployments.map { deployment in
             let view = operations.view(deployment)
             return Row(
@@ -264,7 +263,7 @@ struct ConsoleDeploymentPages {
         let refused = visit.flash.refused("deploy")
         let sent = { (name: String, fallback: String) in visit.flash.field(name, of: "deploy", or: refused == nil ? fallback : "") }
         let ticked = Set(refused?.fields["api_keys"] ?? [])
-        let keys = try await console.store.inferenceKeys(projectID: project.id).map { key in
+        let keys = try await operations.keys(projectID: project.id).map { key in
             KeyRow(
                 projectID: project.id, name: key.name,
                 usedBy: deployments.filter { ($0.spec.apiKeys ?? []).contains(key.name) }.map(\.name).joined(separator: ", "),

@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// The Models pages: the project's models with the upload form, and a model's page with its "Details" and
 /// "Create API" tabs (the Launch button and the "Start API creation" dialog of seed 000).
@@ -117,7 +116,7 @@ struct ConsoleModelPages {
     }
 
     func list(_ visit: ConsoleVisit, project: Project) async throws -> Response {
-        let models = try await console.store.models(projectID: project.id).reversed().map { model in
+        let models = try await console.models.models(projectID: project.id).reversed().map { model in
             ModelRow(
                 id: model.id, name: model.name, format: ConsoleFormat.format(model.schema.format), task: model.schema.task.rawValue,
                 features: model.schema.featureNames.count, uploaded: ConsoleFormat.dateTime(model.createdAt))
@@ -137,7 +136,7 @@ struct ConsoleModelPages {
     func show(_ visit: ConsoleVisit, modelID: String?, createTab: Bool, launchOpen: Bool = false) async throws -> Response {
         let project = try await visit.project()
         let model = try await console.models.model(projectID: project.id, id: modelID)
-        let apis = try await console.store.apiRecords(projectID: project.id).filter { $0.api.modelID == model.id }.map { record in
+        let apis = try await console.apis.records(projectID: project.id).filter { $0.api.modelID == model.id }.map { record in
             APIRow(
                 id: record.api.id, type: record.api.kind.rawValue, badge: StatusBadge.api(record.api), locked: record.api.locked,
                 created: ConsoleFormat.dateTime(record.api.createdAt))

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SibylApp
 import Mustache
 import SibylCore
 

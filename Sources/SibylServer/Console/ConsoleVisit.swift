@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// One request of a signed-in user: the session, the submitted form (for posts), and the ways a console
 /// handler answers: a page, a redirect with a notice, or a page saying what went wrong.
@@ -41,7 +40,7 @@ struct ConsoleVisit: Sendable {
     /// show a refused form again; `keepFlash()` puts it back for a page that does not show it.
     func takingFlash() async throws -> ConsoleVisit {
         var copy = self
-        copy.flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
+        copy.flash = try await console.sessions.takeFlash(ConsoleFlash.self, in: session) ?? ConsoleFlash()
         return copy
     }
 
@@ -58,7 +57,7 @@ struct ConsoleVisit: Sendable {
         status: HTTPResponse.Status? = nil, error: String? = nil, refresh: Int? = nil, showFlash: Bool = true
     ) async throws -> Response {
         var chrome = Chrome(
-            title: title, session: session, projects: try await console.store.projects(visibleTo: user), current: project,
+            title: title, session: session, projects: try await console.auth.identity.projects(visibleTo: user), current: project,
             section: section)
         let shown = showFlash ? flash : ConsoleFlash()
         chrome.notice = shown.notice
@@ -75,7 +74,7 @@ struct ConsoleVisit: Sendable {
         to path: String, notice: String? = nil, newKey: ConsoleFlash.NewKey? = nil, dialog: String? = nil
     ) async throws -> Response {
         if notice != nil || newKey != nil || dialog != nil {
-            var flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
+            var flash = try await console.sessions.takeFlash(ConsoleFlash.self, in: session) ?? ConsoleFlash()
             flash.notice = notice ?? flash.notice
             flash.newKeys += newKey.map { [$0] } ?? []
             flash.dialog = dialog
@@ -88,7 +87,7 @@ struct ConsoleVisit: Sendable {
     /// named `form` (atop the page for nil) and filled in again with the fields named `keeping`, so that a
     /// reload neither resubmits nor repeats the error.
     func refuse(_ error: SibylError, to path: String, form: String? = nil, keeping names: [String] = []) async throws -> Response {
-        var flash = try await console.sessions.takeFlash(in: session) ?? ConsoleFlash()
+        var flash = try await console.sessions.takeFlash(ConsoleFlash.self, in: session) ?? ConsoleFlash()
         var fields: [String: [String]] = [:]
         for name in names { fields[name] = self.form.all(name) }
         flash.refusal = ConsoleFlash.Refusal(

@@ -1,5 +1,4 @@
 import SibylCore
-import SibylStore
 
 /// A whitelist rule in Prediction One's words: `source` is the CIDR block, `order` allow or deny.
 struct DeveloperRule: Encodable {

@@ -1,7 +1,6 @@
 import Hummingbird
 import SibylApp
 import SibylCore
-import SibylStore
 
 /// Prediction One's developer API, unchanged for its scripts: deploy keys from an account secret, classifiers
 /// (Sibyl's prediction APIs) and models of the key's project, under `/v1/external`.
@@ -12,7 +11,7 @@ import SibylStore
 struct DeveloperRoutes {
     let credentials: DeveloperCredentials
     let operations: APIOperations
-    var store: Store { operations.store }
+    let models: ModelOperations
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
 
     static let defaultLimit = 30
@@ -27,7 +26,7 @@ struct DeveloperRoutes {
                 case nil, "": throw PredictionOneError.external("credential_type is required.")
                 default: throw PredictionOneError.external("Sibyl issues deploy credentials only: credential_type=deploy.")
                 }
-                let issued = try await credentials.issueDeployKey(request)
+                let issued = try await credentials.issueDeployKey(presented: request.headers[.xAPIKey])
                 return JSONAnswer(
                     .ok, verbatim: ["api_key": issued.key, "end_date": UTCDay.dateTime(fromEpochSeconds: issued.expiresAt)])
             }
@@ -41,8 +40,8 @@ struct DeveloperRoutes {
         external.get("classifiers") { request, _ in
             try await refusing {
                 let (_, project) = try await credentials.caller(request)
-                let numbers = try await store.modelNumbers(projectID: project.id)
-                let classifiers = try await store.apiRecords(projectID: project.id).map {
+                let numbers = try await models.numbers(projectID: project.id)
+                let classifiers = try await operations.records(projectID: project.id).map {
                     ClassifierAnswer($0, modelNumbers: numbers, baseURL: operations.platform.baseURL(request))
                 }
                 return JSONAnswer(.ok, verbatim: ["classifiers": classifiers])
@@ -71,14 +70,14 @@ struct DeveloperRoutes {
     }
 
     private func record(_ project: Project, _ context: AppContext) async throws -> APIRecord {
-        guard let id = context.parameters.get("classifier_id"), let record = try await store.apiRecord(projectID: project.id, id: id)
+        guard let id = context.parameters.get("classifier_id"), let record = try await operations.find(projectID: project.id, id: id)
         else { throw PredictionOneError.external("Not found classifier.") }
         return record
     }
 
     private func answer(_ record: APIRecord, _ request: Request) async throws -> ClassifierAnswer {
         ClassifierAnswer(
-            record, modelNumbers: try await store.modelNumbers(projectID: record.api.projectID),
+            record, modelNumbers: try await models.numbers(projectID: record.api.projectID),
             baseURL: operations.platform.baseURL(request))
     }
 
@@ -87,8 +86,8 @@ struct DeveloperRoutes {
         let query = request.uri.queryParameters
         let offset = try Self.integer(query.get("offset"), name: "offset", default: 0, range: 0...Int.max)
         let limit = try Self.integer(query.get("limit"), name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
-        let numbers = try await store.modelNumbers(projectID: project.id)
-        let models = try await store.models(projectID: project.id).compactMap { model in
+        let numbers = try await models.numbers(projectID: project.id)
+        let found = try await models.models(projectID: project.id).compactMap { model in
             numbers[model.id].map {
                 DeveloperModel(
                     modelID: $0, sibylModelID: model.id, name: model.name, format: model.schema.format.rawValue,
@@ -96,7 +95,7 @@ struct DeveloperRoutes {
             }
         }.sorted { $0.modelID < $1.modelID }
         return DeveloperModelPage(
-            models: Array(models.dropFirst(offset).prefix(limit)), metadata: .init(offset: offset, limit: limit, total: models.count))
+            models: Array(found.dropFirst(offset).prefix(limit)), metadata: .init(offset: offset, limit: limit, total: found.count))
     }
 
     private static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
@@ -114,7 +113,7 @@ struct DeveloperRoutes {
         let (_, project) = try await credentials.caller(request)
         let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id", "rules", "type"])
         guard let number = try body.int("model_id") else { throw PredictionOneError.external("Model id is required.") }
-        guard let modelID = try await store.modelNumbers(projectID: project.id).first(where: { $0.value == number })?.key else {
+        guard let modelID = try await models.numbers(projectID: project.id).first(where: { $0.value == number })?.key else {
             throw PredictionOneError.external("This model may be deleted.")
         }
         let whitelist = try WhitelistBody.rules(body, key: "rules", fields: .predictionOne) ?? IPWhitelist()
@@ -122,7 +121,7 @@ struct DeveloperRoutes {
         if let type = try body.string("type") {
             kind = try APIOperations.kind(type)
         } else {
-            kind = try await store.license().edition == .trial ? .trial : .official
+            kind = try await operations.platform.license().edition == .trial ? .trial : .official
         }
         let created = try await operations.create(projectID: project.id, modelID: modelID, kind: kind, whitelist: whitelist)
         return JSONAnswer(
@@ -157,5 +156,12 @@ struct DeveloperRoutes {
         if locking { _ = try await operations.perform(.lock, projectID: project.id, id: id, by: user) }
         let current = try await operations.record(projectID: project.id, id: id)
         return JSONAnswer(.ok, verbatim: ["classifier": try await answer(current, request)])
+    }
+}
+
+extension DeveloperCredentials {
+    /// The user and project of the deploy key in the request's `x-api-key`.
+    func caller(_ request: Request) async throws(SibylError) -> (User, Project) {
+        try await caller(presented: request.headers[.xAPIKey])
     }
 }
