@@ -10,10 +10,10 @@ struct APIRoutes {
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
 
     func add(to router: Router<AppContext>) {
-        let apis = router.group("api/v1/projects/:project_id/apis")
+        let apis = router.projectGroup("api/v1/projects/:project_id/apis", auth)
         apis.post { request, context in try await create(request, context) }
         apis.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let records = try await operations.records(projectID: project.id)
             return JSONAnswer(.ok, ListAnswer(records.map { APIAnswer($0, baseURL: operations.platform.baseURL(request)) }))
         }
@@ -25,7 +25,8 @@ struct APIRoutes {
         }
         for action in APIOperations.Action.allCases {
             apis.post(":api_id/\(action.rawValue)") { request, context in
-                let (user, project) = try await auth.project(request, context)
+                let user = context.user
+                let project = context.project
                 let record = try await operations.perform(action, projectID: project.id, id: context.parameters.get("api_id"), by: user)
                 return answer(record, request)
             }
@@ -67,8 +68,8 @@ struct APIRoutes {
         }
     }
 
-    private func record(_ request: Request, _ context: AppContext) async throws -> APIRecord {
-        let (_, project) = try await auth.project(request, context)
+    private func record(_ request: Request, _ context: ProjectContext) async throws -> APIRecord {
+        let project = context.project
         return try await operations.record(projectID: project.id, id: context.parameters.get("api_id"))
     }
 
@@ -80,8 +81,8 @@ struct APIRoutes {
         JSONAnswer(.ok, WhitelistAnswer(whitelist))
     }
 
-    private func create(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
-        let (_, project) = try await auth.project(request, context)
+    private func create(_ request: Request, _ context: ProjectContext) async throws -> JSONAnswer<APIAnswer> {
+        let project = context.project
         let body = try await JSONBody.read(
             request, limit: limit, allowed: ["model_id", "type", "name", "missing_features", "ip_whitelist", "ip_rules"])
         let modelID = try body.requiredString("model_id")
@@ -98,7 +99,7 @@ struct APIRoutes {
     }
 
     /// `{model_id?, name?, missing_features?, type?}`, as `APIOperations.update` takes them.
-    private func patch(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<APIAnswer> {
+    private func patch(_ request: Request, _ context: ProjectContext) async throws -> JSONAnswer<APIAnswer> {
         let current = try await record(request, context).api
         let fields: Set<String> = ["model_id", "name", "missing_features", "type"]
         let body = try await JSONBody.read(request, limit: limit, allowed: fields)

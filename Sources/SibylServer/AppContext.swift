@@ -1,14 +1,83 @@
 import Hummingbird
 import NIOCore
+import SibylApp
 import SibylCore
 
-/// Per-request state: Hummingbird's core context and the socket peer, for whitelists.
+/// Per-request state: Hummingbird's core context, the socket peer (for whitelists), and who is calling once
+/// `Authentication` has read their credential (management routes only).
 struct AppContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let peer: IPAddress?
+    var caller: Caller?
+    var project: Project?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = source.channel.remoteAddress.flatMap { $0.ipAddress }.flatMap { IPAddress($0) }
+    }
+}
+
+/// The context of a management route: the caller is known. Routes get it from a group made by
+/// `callerGroup`, whose `Authentication` has refused the request (401) when there was no valid token.
+struct CallerContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peer: IPAddress?
+    let caller: Caller
+    var user: User { caller.user }
+
+    init(context: AppContext) throws {
+        guard let caller = context.caller else { throw SibylError(.internalError, "a management route without authentication") }
+        coreContext = context.coreContext
+        peer = context.peer
+        self.caller = caller
+    }
+}
+
+/// The context of a route under `…/projects/{project_id}` (or the deployment API's `…/{project_id}`): the caller,
+/// and the project, which they may see (`Authentication` answered 404 otherwise, as for one that does not exist).
+struct ProjectContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peer: IPAddress?
+    let caller: Caller
+    let project: Project
+    var user: User { caller.user }
+
+    init(context: AppContext) throws {
+        guard let caller = context.caller, let project = context.project else {
+            throw SibylError(.internalError, "a project route without authentication")
+        }
+        coreContext = context.coreContext
+        peer = context.peer
+        self.caller = caller
+        self.project = project
+    }
+}
+
+/// Finds the caller from their access token, and for project routes the project of the path, before the
+/// route's handler runs: identity is the route group's, never a call in a handler.
+struct Authentication: RouterMiddleware {
+    let auth: Authenticator
+    let findsProject: Bool
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        let caller = try await auth.caller(request)
+        context.caller = caller
+        if findsProject { context.project = try await auth.project(context.parameters.get("project_id"), visibleTo: caller.user) }
+        return try await next(request, context)
+    }
+}
+
+extension RouterMethods where Context == AppContext {
+    /// Routes under `path` for a caller with a valid access token.
+    func callerGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<CallerContext> {
+        group(path).add(middleware: Authentication(auth: auth, findsProject: false)).group(context: CallerContext.self)
+    }
+
+    /// Routes under `path`, which names `:project_id`, for a caller who may see that project.
+    func projectGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<ProjectContext> {
+        group(path).add(middleware: Authentication(auth: auth, findsProject: true)).group(context: ProjectContext.self)
     }
 }

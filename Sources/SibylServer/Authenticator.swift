@@ -11,20 +11,6 @@ struct Authenticator: Sendable {
         try await identity.caller(token: Self.credential(request.headers[.authorization]))
     }
 
-    func user(_ request: Request) async throws(SibylError) -> User {
-        try await caller(request).user
-    }
-
-    func admin(_ request: Request) async throws(SibylError) -> User {
-        try AccountOperations.requireAdmin(try await user(request))
-    }
-
-    /// The project when the caller may see it; 404 otherwise, the same answer as for one that does not exist.
-    func project(_ request: Request, _ context: AppContext) async throws -> (User, Project) {
-        let user = try await user(request)
-        return (user, try await project(context.parameters.get("project_id"), visibleTo: user))
-    }
-
     /// The project named by a path parameter when `user` may see it; 404 otherwise (the console's rule too).
     func project(_ parameter: String?, visibleTo user: User) async throws(SibylError) -> Project {
         try await identity.project(parameter, visibleTo: user)

@@ -10,10 +10,10 @@ struct ModelRoutes {
     let auth: Authenticator
 
     func add(to router: Router<AppContext>) {
-        let models = router.group("api/v1/projects/:project_id/models")
+        let models = router.projectGroup("api/v1/projects/:project_id/models", auth)
         models.post { request, context in try await upload(request, context) }
         models.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             return JSONAnswer(.ok, ListAnswer(try await operations.models(projectID: project.id).map(ModelAnswer.init)))
         }
         models.get(":model_id") { request, context in
@@ -25,15 +25,15 @@ struct ModelRoutes {
         }
     }
 
-    private func model(_ request: Request, _ context: AppContext) async throws -> Model {
-        let (_, project) = try await auth.project(request, context)
+    private func model(_ request: Request, _ context: ProjectContext) async throws -> Model {
+        let project = context.project
         return try await operations.model(projectID: project.id, id: context.parameters.get("model_id"))
     }
 
     /// The file as the raw body (`?name=&format=`), or multipart with fields `name`, `format` and `file`,
     /// read once the upload has a slot.
-    private func upload(_ request: Request, _ context: AppContext) async throws -> JSONAnswer<ModelAnswer> {
-        let (_, project) = try await auth.project(request, context)
+    private func upload(_ request: Request, _ context: ProjectContext) async throws -> JSONAnswer<ModelAnswer> {
+        let project = context.project
         let model = try await operations.upload(projectID: project.id) {
             let body = Array(buffer: try await JSONBody.collect(request, limit: operations.platform.configuration.maxModelBytes))
             var name = request.uri.queryParameters.get("name")

@@ -10,58 +10,58 @@ struct CloudRegistryRoutes {
     let limit: Int
 
     func add(to router: Router<AppContext>) {
-        let credentials = router.group("cloud/v3/inference/:project_id/registry_credentials")
+        let credentials = router.projectGroup("cloud/v3/inference/:project_id/registry_credentials", auth)
         credentials.post { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "username", "password", "registry_url"])
             let saved = try await save(body, name: try body.requiredString("name"), projectID: project.id, replace: false)
             return JSONAnswer(.created, verbatim: CredentialsAnswer(saved))
         }
         credentials.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             return JSONAnswer(.ok, verbatim: try CloudPage(try await operations.credentials(projectID: project.id).map(CredentialsAnswer.init), query: request))
         }
         credentials.get(":credential_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let found = try await operations.credentials(projectID: project.id, name: context.parameters.get("credential_name"))
             return JSONAnswer(.ok, verbatim: CredentialsAnswer(found))
         }
         credentials.put(":credential_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let current = try await operations.credentials(projectID: project.id, name: context.parameters.get("credential_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["username", "password", "registry_url"])
             return JSONAnswer(.ok, verbatim: CredentialsAnswer(try await save(body, name: current.name, projectID: project.id, replace: true)))
         }
         credentials.delete(":credential_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             try await operations.deleteCredentials(projectID: project.id, name: context.parameters.get("credential_name"))
             return Response(status: .noContent)
         }
 
-        let secrets = router.group("cloud/v3/inference/:project_id/secrets")
+        let secrets = router.projectGroup("cloud/v3/inference/:project_id/secrets", auth)
         secrets.post { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "type", "data"])
             return JSONAnswer(.created, verbatim: try await saveSecret(body, name: try body.requiredString("name"), projectID: project.id, replace: false))
         }
         secrets.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let all = try await operations.secrets(projectID: project.id).map { try SecretAnswer($0, maskedKeyID: try operations.maskedKeyID($0)) }
             return JSONAnswer(.ok, verbatim: try CloudPage(all, query: request))
         }
         secrets.get(":secret_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let found = try await operations.secret(projectID: project.id, name: context.parameters.get("secret_name"))
             return JSONAnswer(.ok, verbatim: SecretAnswer(found, maskedKeyID: try operations.maskedKeyID(found)))
         }
         secrets.put(":secret_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let current = try await operations.secret(projectID: project.id, name: context.parameters.get("secret_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["type", "data"])
             return JSONAnswer(.ok, verbatim: try await saveSecret(body, name: current.name, projectID: project.id, replace: true))
         }
         secrets.delete(":secret_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             try await operations.deleteSecret(projectID: project.id, name: context.parameters.get("secret_name"))
             return Response(status: .noContent)
         }

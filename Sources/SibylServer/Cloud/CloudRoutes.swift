@@ -22,29 +22,24 @@ struct CloudRoutes {
     }
 
     private func addCatalog(to router: Router<AppContext>) {
-        let inference = router.group("cloud/v3/inference")
-        inference.get("flavors") { request, _ in
-            _ = try await auth.user(request)
+        let inference = router.callerGroup("cloud/v3/inference", auth)
+        inference.get("flavors") { request, context in
             return JSONAnswer(.ok, verbatim: try CloudPage(configuration.flavors.map(FlavorAnswer.init), query: request))
         }
         inference.get("flavors/:flavor_name") { request, context in
-            _ = try await auth.user(request)
             guard let flavor = configuration.flavors.first(where: { $0.name == context.parameters.get("flavor_name") }) else {
                 throw SibylError(.notFound, "no such flavor")
             }
             return JSONAnswer(.ok, verbatim: FlavorAnswer(flavor))
         }
-        inference.get("capacity") { request, _ in
-            _ = try await auth.user(request)
+        inference.get("capacity") { request, context in
             return JSONAnswer(.ok, verbatim: CloudPage(all: regionIDs.map { CapacityAnswer(regionID: $0, flavors: configuration.flavors) }))
         }
-        let regions = router.group("cloud/v1/regions")
-        regions.get { request, _ in
-            _ = try await auth.user(request)
+        let regions = router.callerGroup("cloud/v1/regions", auth)
+        regions.get { request, context in
             return JSONAnswer(.ok, verbatim: try CloudPage(regionIDs.map(RegionAnswer.init), query: request))
         }
         regions.get(":region_id") { request, context in
-            _ = try await auth.user(request)
             guard let id = context.parameters.get("region_id").flatMap(Int.init), regionIDs.contains(id) else {
                 throw SibylError(.notFound, "no such region")
             }
@@ -55,15 +50,16 @@ struct CloudRoutes {
     private var regionIDs: [Int] { configuration.containerEngines.keys.sorted() }
 
     private func addDeployments(to router: Router<AppContext>) {
-        let deployments = router.group("cloud/v3/inference/:project_id/deployments")
+        let deployments = router.projectGroup("cloud/v3/inference/:project_id/deployments", auth)
         deployments.post { request, context in
-            let (user, project) = try await auth.project(request, context)
+            let user = context.user
+            let project = context.project
             let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
             let task = try await operations.create(projectID: project.id, by: user, body: Array(buffer: body))
             return JSONAnswer(.created, verbatim: TaskList(tasks: [task.id]))
         }
         deployments.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let all = try await operations.deployments(projectID: project.id)
             let answers = all.map { DeploymentAnswer($0, view: operations.view($0), address: operations.platform.deploymentAddress($0, request)) }
             return JSONAnswer(.ok, verbatim: try CloudPage(answers, query: request))
@@ -75,14 +71,16 @@ struct CloudRoutes {
                     deployment, view: operations.view(deployment), address: operations.platform.deploymentAddress(deployment, request)))
         }
         deployments.patch(":deployment_name") { request, context in
-            let (user, project) = try await auth.project(request, context)
+            let user = context.user
+            let project = context.project
             let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
             let body = try await JSONBody.collect(request, limit: configuration.maxManagementBodyBytes)
             let task = try await operations.update(current, by: user, body: Array(buffer: body))
             return JSONAnswer(.ok, verbatim: TaskList(tasks: [task.id]))
         }
         deployments.delete(":deployment_name") { request, context in
-            let (user, project) = try await auth.project(request, context)
+            let user = context.user
+            let project = context.project
             let current = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
             return JSONAnswer(.ok, verbatim: TaskList(tasks: [try await operations.delete(current, by: user).id]))
         }
@@ -111,7 +109,7 @@ struct CloudRoutes {
     /// Sibyl's own additions under its API: a deployment's daily request counts, its lock and its IP
     /// whitelist, as for a prediction API.
     private func addSibylExtras(to router: Router<AppContext>) {
-        let deployment = router.group("api/v1/projects/:project_id/deployments/:deployment_name")
+        let deployment = router.projectGroup("api/v1/projects/:project_id/deployments/:deployment_name", auth)
         deployment.get("usage") { request, context in
             let found = try await self.deployment(request, context)
             let query = request.uri.queryParameters
@@ -121,7 +119,8 @@ struct CloudRoutes {
         }
         for (action, locked) in [("lock", true), ("unlock", false)] {
             deployment.post(RouterPath(action)) { request, context in
-                let (user, project) = try await auth.project(request, context)
+                let user = context.user
+                let project = context.project
                 let found = try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
                 return JSONAnswer(.ok, GuardAnswer(try await operations.setLocked(found, locked, by: user)))
             }
@@ -165,16 +164,16 @@ struct CloudRoutes {
         }
     }
 
-    private func deployment(_ request: Request, _ context: AppContext) async throws -> Deployment {
-        let (_, project) = try await auth.project(request, context)
+    private func deployment(_ request: Request, _ context: ProjectContext) async throws -> Deployment {
+        let project = context.project
         return try await operations.deployment(projectID: project.id, name: context.parameters.get("deployment_name"))
     }
 
     private func addKeys(to router: Router<AppContext>) {
-        let keys = router.group("cloud/v3/inference/:project_id/api_keys")
+        let keys = router.projectGroup("cloud/v3/inference/:project_id/api_keys", auth)
         let limit = configuration.maxManagementBodyBytes
         keys.post { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let body = try await JSONBody.read(request, limit: limit, allowed: ["name", "description", "expires_at"])
             let (key, secret) = try await operations.createKey(
                 projectID: project.id, name: try body.requiredString("name"), description: try body.string("description"),
@@ -182,38 +181,38 @@ struct CloudRoutes {
             return JSONAnswer(.created, verbatim: InferenceKeyAnswer(key, deployments: [], secret: secret))
         }
         keys.get { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let deployments = try await operations.deployments(projectID: project.id)
             let all = try await operations.keys(projectID: project.id)
             return JSONAnswer(.ok, verbatim: try CloudPage(all.map { InferenceKeyAnswer($0, deployments: deployments) }, query: request))
         }
         keys.get(":api_key_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
             return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(key, deployments: try await operations.deployments(projectID: project.id)))
         }
         keys.patch(":api_key_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             let key = try await operations.key(projectID: project.id, name: context.parameters.get("api_key_name"))
             let body = try await JSONBody.read(request, limit: limit, allowed: ["description"])
             let updated = try await operations.describeKey(key, description: try body.string("description"))
             return JSONAnswer(.ok, verbatim: InferenceKeyAnswer(updated, deployments: try await operations.deployments(projectID: project.id)))
         }
         keys.delete(":api_key_name") { request, context in
-            let (_, project) = try await auth.project(request, context)
+            let project = context.project
             try await operations.deleteKey(projectID: project.id, name: context.parameters.get("api_key_name"))
             return Response(status: .noContent)
         }
     }
 
     private func addTasks(to router: Router<AppContext>) {
-        let tasks = router.group("cloud/v1/tasks")
+        let tasks = router.callerGroup("cloud/v1/tasks", auth)
         tasks.get(":task_id") { request, context in
-            let task = try await operations.task(id: context.parameters.get("task_id"), visibleTo: try await auth.user(request))
+            let task = try await operations.task(id: context.parameters.get("task_id"), visibleTo: context.user)
             return JSONAnswer(.ok, verbatim: TaskAnswer(task))
         }
-        tasks.get { request, _ in
-            let user = try await auth.user(request)
+        tasks.get { request, context in
+            let user = context.user
             let states = try request.uri.queryParameters.getAll("state").map { text throws(SibylError) in
                 guard let state = DeploymentTask.State(rawValue: text) else {
                     throw SibylError(.invalidInput, "state: NEW, RUNNING, FINISHED or ERROR")
