@@ -83,10 +83,35 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // What every HTTP front end shares: the request contexts and identity middleware, errors as answers,
+        // the JSON body reader, client addresses.
+        .target(
+            name: "SibylHTTP",
+            dependencies: [
+                "SibylApp", "SibylCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        // The web console: server-rendered pages over SibylApp's operations.
+        .target(
+            name: "SibylConsole",
+            dependencies: [
+                "SibylApp", "SibylContainers", "SibylCore", "SibylHTTP", "SibylRuntime", "SibylWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "SibylServer",
             dependencies: [
-                "SibylApp", "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
+                "SibylApp", "SibylConsole", "SibylHTTP", "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -160,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylApp", "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
+                "SibylApp", "SibylConsole", "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

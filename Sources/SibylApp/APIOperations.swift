@@ -46,6 +46,11 @@ public struct APIOperations: Sendable {
         baseURL + "/apis/" + apiID + "/predict"
     }
 
+    /// Prediction One's compatible call's address for an API, beside Sibyl's own (`predictURL`).
+    public static func predictionOneURL(projectID: Int, apiID: String, baseURL: String) -> String {
+        baseURL + "/v1/groups/\(projectID)/classifiers/" + apiID + "/inference"
+    }
+
     /// The API type named in a request.
     public static func kind(_ text: String) throws(SibylError) -> PredictionAPI.Kind {
         guard let kind = PredictionAPI.Kind(rawValue: text) else {

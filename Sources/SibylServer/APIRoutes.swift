@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Prediction APIs: create, information, lifecycle, keys, IP whitelist and usage, under
 /// `/api/v1/projects/{project_id}/apis`. The rules live in `APIOperations`; this reads JSON and answers it.

@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Users, access tokens, projects and the license, under `/api/v1`. The rules live in `AccountOperations`;
 /// this reads JSON and answers it.

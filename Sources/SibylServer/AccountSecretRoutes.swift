@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// `/api/v1/projects/{project_id}/account_secrets`: create (201, the secret once), list, revoke (204).
 struct AccountSecretRoutes {

@@ -6,7 +6,9 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import SibylConsole
 import Synchronization
+import SibylHTTP
 import UnixSignals
 import SibylApp
 import SibylContainers

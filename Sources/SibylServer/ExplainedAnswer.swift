@@ -1,5 +1,6 @@
 import Foundation
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 
 /// Contributions added to a `/predict` answer when `?explain=true`.

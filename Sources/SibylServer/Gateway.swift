@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 
 /// The checks every data-plane call of a prediction API passes, in the documented order (PRODUCT.md §3):
@@ -87,11 +88,4 @@ struct Gateway: Sendable {
     }
 
     private static let unknownKeyHash = String(repeating: "0", count: 64)
-}
-
-extension HTTPField.Name {
-    static let xAPIKey = Self("X-Api-Key")!
-    static let xForwardedFor = Self("X-Forwarded-For")!
-    static let xForwardedProto = Self("X-Forwarded-Proto")!
-    static let xShouldRetry = Self("x-should-retry")!
 }

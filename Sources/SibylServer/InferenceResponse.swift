@@ -1,4 +1,5 @@
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 import SibylWire
 

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 import SibylWire
 

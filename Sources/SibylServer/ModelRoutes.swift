@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylWire
 
 /// Model upload, list, show and delete, under `/api/v1/projects/{project_id}/models`. The rules live in

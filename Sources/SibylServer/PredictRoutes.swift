@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 
 /// The native data plane: `POST /apis/{api_id}/predict`.

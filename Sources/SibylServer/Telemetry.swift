@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import SibylApp
+import SibylHTTP
 
 /// Request metrics and an access log. Labels and log fields are route templates, methods and statuses:
 /// never a raw path with ids, never a header, never a body, so no key or token can reach them.

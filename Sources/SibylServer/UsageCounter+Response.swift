@@ -1,5 +1,6 @@
 import Hummingbird
 import SibylApp
+import SibylHTTP
 
 extension UsageCounter {
     /// Runs a data-plane call and counts its answer under `apiID` by final status: the status of the error

@@ -1,4 +1,5 @@
 import SibylCore
+import SibylHTTP
 
 /// A whitelist rule as the management API answers it.
 struct RuleAnswer: Encodable, Equatable {

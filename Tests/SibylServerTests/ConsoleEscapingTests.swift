@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
 import SibylCore
-@testable import SibylServer
+@testable import SibylConsole
+import SibylServer
 import Testing
 
 /// Values written into console pages are escaped by Unicode scalar, in every template, partials and the

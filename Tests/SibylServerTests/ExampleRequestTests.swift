@@ -1,5 +1,5 @@
 import Foundation
-@testable import SibylServer
+@testable import SibylConsole
 import Testing
 
 /// The API page's example request names every feature of the model, up to a width where it sends a file.

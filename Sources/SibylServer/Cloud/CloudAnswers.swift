@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import SibylContainers
 import SibylCore
+import SibylHTTP
 
 /// A page of a list: `count` is the total, so that clients following `offset` know when to stop.
 struct CloudPage<Item: Encodable>: Encodable {

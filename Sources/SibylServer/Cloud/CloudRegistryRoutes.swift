@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Registry credentials (for pulling deployments' images) and secrets of the compatible API; the rules are
 /// `RegistryOperations`'s.

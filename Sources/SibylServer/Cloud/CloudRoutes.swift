@@ -3,6 +3,7 @@ import NIOCore
 import SibylApp
 import SibylContainers
 import SibylCore
+import SibylHTTP
 
 /// The deployment API compatible with the vendor's (docs/gcore-inference-api.md): deployments, their
 /// tasks, flavors, regions, capacity and keys at the vendor's paths, with the vendor's field names, so

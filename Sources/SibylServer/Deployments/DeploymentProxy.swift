@@ -6,6 +6,7 @@ import NIOHTTP1
 import SibylApp
 import SibylContainers
 import SibylCore
+import SibylHTTP
 
 /// The data plane of deployments: every request to a deployment's address (`/inference/{project_id}/{name}/…`)
 /// passes its key check, is counted in its usage, and is forwarded to a ready replica (the path below the

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOHTTP1
 import SibylCore
+import SibylHTTP
 
 /// What the gateway lets through between a client and a replica, in both directions.
 ///

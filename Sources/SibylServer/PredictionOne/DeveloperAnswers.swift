@@ -1,3 +1,4 @@
+import SibylApp
 import SibylCore
 
 /// A whitelist rule in Prediction One's words: `source` is the CIDR block, `order` allow or deny.
@@ -37,7 +38,7 @@ struct ClassifierAnswer: Encodable {
         status = Self.status(api.status)
         apiKey = nil
         version = api.modelID
-        url = PredictionOneRoutes.url(projectID: api.projectID, apiID: api.id, baseURL: baseURL)
+        url = APIOperations.predictionOneURL(projectID: api.projectID, apiID: api.id, baseURL: baseURL)
         active = api.isServing
         isEditable = !api.locked
         createDatetime = UTCDay.dateTime(fromEpochSeconds: api.createdAt)

@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Prediction One's developer API, unchanged for its scripts: deploy keys from an account secret, classifiers
 /// (Sibyl's prediction APIs) and models of the key's project, under `/v1/external`.

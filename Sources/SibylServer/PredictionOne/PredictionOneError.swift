@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SibylCore
+import SibylHTTP
 
 /// An error of the Prediction One compatible prediction call, in its shape: a 10-digit code that starts with
 /// the HTTP status, an error name and a message (`{"code": 4031030201, "error": "ACCESS_DENIED", "message": …}`).

@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 import SibylWire
 
@@ -15,11 +16,6 @@ struct PredictionOneRoutes {
     let gateway: Gateway
     let evaluator: Evaluator
     var configuration: ServerConfiguration { gateway.platform.configuration }
-
-    /// The compatible call's address for an API, beside Sibyl's own (`APIOperations.predictURL`).
-    static func url(projectID: Int, apiID: String, baseURL: String) -> String {
-        baseURL + "/v1/groups/\(projectID)/classifiers/" + apiID + "/inference"
-    }
 
     func add(to router: Router<AppContext>) {
         router.post("v1/groups/:group_id/classifiers/:classifier_id/inference") { request, context in

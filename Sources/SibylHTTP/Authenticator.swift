@@ -4,20 +4,24 @@ import SibylCore
 
 /// Management credentials as requests carry them: an access token in `Authorization: apikey TOKEN` or
 /// `Authorization: Bearer TOKEN` (scheme case-insensitive), checked by `Identity`.
-struct Authenticator: Sendable {
-    let identity: Identity
+public struct Authenticator: Sendable {
+    public let identity: Identity
 
-    func caller(_ request: Request) async throws(SibylError) -> Caller {
+    public init(identity: Identity) {
+        self.identity = identity
+    }
+
+    public func caller(_ request: Request) async throws(SibylError) -> Caller {
         try await identity.caller(token: Self.credential(request.headers[.authorization]))
     }
 
     /// The project named by a path parameter when `user` may see it; 404 otherwise (the console's rule too).
-    func project(_ parameter: String?, visibleTo user: User) async throws(SibylError) -> Project {
+    public func project(_ parameter: String?, visibleTo user: User) async throws(SibylError) -> Project {
         try await identity.project(parameter, visibleTo: user)
     }
 
     /// The credential of an `Authorization` value with scheme `apikey` or `Bearer`, any case.
-    static func credential(_ header: String?) -> Substring? {
+    public static func credential(_ header: String?) -> Substring? {
         guard let header, let space = header.firstIndex(of: " ") else { return nil }
         let scheme = header[..<space].lowercased()
         guard scheme == "apikey" || scheme == "bearer" else { return nil }

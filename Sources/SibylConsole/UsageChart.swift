@@ -1,4 +1,5 @@
 import SibylCore
+import SibylHTTP
 
 /// The daily request graph as SVG, drawn on the server: per day a bar for requests answered 200 and one for
 /// those answered 4xx or 5xx, a value axis with round steps, date labels, and a tooltip per bar. Colours come

@@ -1,5 +1,6 @@
 import Hummingbird
 import SibylCore
+import SibylHTTP
 import SibylWire
 
 /// The fields of a submitted console form: `application/x-www-form-urlencoded`, or `multipart/form-data`

@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The Admin pages: users and roles with project membership, and the license. Admins only; a member is
 /// answered 403, as by the JSON API.

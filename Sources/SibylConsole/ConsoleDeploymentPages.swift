@@ -3,6 +3,7 @@ import Hummingbird
 import SibylApp
 import SibylContainers
 import SibylCore
+import SibylHTTP
 
 /// The Deployments pages: the project's deployments with the form that deploys an image and the keys that
 /// open deployments, and a deployment's page with its replicas, logs and Start, Stop and Delete. The rules

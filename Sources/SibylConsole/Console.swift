@@ -3,11 +3,12 @@ import Hummingbird
 import Logging
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The web console: pages rendered on the server over the same operations as the JSON API, for a Sibyl user
 /// signed in with a session cookie. Every form carries the session's CSRF token; everything works without
 /// script.
-struct Console: Sendable {
+public struct Console: Sendable {
     let platform: Platform
     let auth: Authenticator
     let apis: APIOperations
@@ -20,7 +21,7 @@ struct Console: Sendable {
     let cookies: ConsoleCookies
     let renderer = ConsoleRenderer()
 
-    init(
+    public init(
         platform: Platform, auth: Authenticator, apis: APIOperations, models: ModelOperations, accounts: AccountOperations,
         deployments: DeploymentOperations, secrets: AccountSecrets, sessions: ConsoleSessions
     ) {
@@ -38,7 +39,7 @@ struct Console: Sendable {
     }
 
     /// Adds the console's routes; answers them as `METHOD /path`, apart from the JSON API's inventory.
-    func add(to router: Router<AppContext>) -> [String] {
+    public func add(to router: Router<AppContext>) -> [String] {
         let before = Set(router.routes.map(\.description))
         ConsoleAccessRoutes(console: self).add(to: router)
         ConsoleModelPages(console: self).add(to: router)

@@ -4,9 +4,9 @@ import SibylCore
 
 /// The URLs answers give, from the host the request came to.
 extension Platform {
-    func baseURL(_ request: Request) -> String { baseURL(authority: request.head.authority) }
+    public func baseURL(_ request: Request) -> String { baseURL(authority: request.head.authority) }
 
-    func deploymentAddress(_ deployment: Deployment, _ request: Request) -> String {
+    public func deploymentAddress(_ deployment: Deployment, _ request: Request) -> String {
         deploymentAddress(deployment, authority: request.head.authority)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Signing in and out, the console's front door (`/`), and its stylesheet, script and icon.
 struct ConsoleAccessRoutes {

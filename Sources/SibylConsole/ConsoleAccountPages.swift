@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The signed-in user's own account: their password, the browsers signed in as them and their access tokens,
 /// each of which they can end here.

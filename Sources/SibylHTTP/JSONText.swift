@@ -1,9 +1,9 @@
 import Foundation
 
 /// Pieces of JSON written by hand where an encoder would print float32 values with the wrong digits.
-enum JSONText {
+public enum JSONText {
     /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -20,7 +20,7 @@ enum JSONText {
     }
 
     /// The shortest decimal that reads back as the same float32, or `null` when it is not finite.
-    static func number(_ value: Float) -> String {
+    public static func number(_ value: Float) -> String {
         value.isFinite ? value.description : "null"
     }
 }

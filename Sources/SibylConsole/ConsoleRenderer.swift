@@ -3,6 +3,7 @@ import Hummingbird
 import SibylApp
 import Mustache
 import SibylCore
+import SibylHTTP
 
 /// What surrounds every page's content: who is signed in, the navigation, the project switcher and what to
 /// show once (a notice, an error, a new key). Stored properties only: templates read them by reflection.

@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// One request of a signed-in user: the session, the submitted form (for posts), and the ways a console
 /// handler answers: a page, a redirect with a notice, or a page saying what went wrong.

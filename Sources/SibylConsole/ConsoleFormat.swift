@@ -1,5 +1,6 @@
 import Foundation
 import SibylCore
+import SibylHTTP
 
 /// How the console writes values for people: dates and times in UTC without the ISO punctuation, sizes in
 /// binary units, format names as their libraries call them.

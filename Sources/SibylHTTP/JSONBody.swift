@@ -6,12 +6,12 @@ import SibylCore
 
 /// A management request body: a JSON object whose fields are read one by one, so that every wrong field is
 /// refused by name (422) and unknown fields are refused too, never silently ignored.
-struct JSONBody {
+public struct JSONBody {
     private let object: [String: JSONValue]
 
     /// Reads the body's object; `optional` lets an empty body stand for `{}` (for calls whose every field
     /// is optional, sent by scripts with no body at all).
-    static func read(_ request: Request, limit: Int, allowed: Set<String>, optional: Bool = false) async throws -> JSONBody {
+    public static func read(_ request: Request, limit: Int, allowed: Set<String>, optional: Bool = false) async throws -> JSONBody {
         let bytes = Array(buffer: try await collect(request, limit: limit))
         if optional && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return JSONBody(object: [:]) }
         guard case .object(let object) = try JSONValue.parse(bytes) else {
@@ -24,7 +24,7 @@ struct JSONBody {
     }
 
     /// Reads a body of at most `limit` bytes; larger is a 413.
-    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    public static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw SibylError(.payloadTooLarge, "the body is larger than \(limit) bytes")
         }
@@ -40,29 +40,29 @@ struct JSONBody {
         return value
     }
 
-    func string(_ key: String) throws(SibylError) -> String? {
+    public func string(_ key: String) throws(SibylError) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw SibylError(.invalidInput, "\(key): expected a string") }
         return text
     }
 
     /// A field given explicitly as `null`: for fields where null clears a value and absence leaves it.
-    func isNull(_ key: String) -> Bool {
+    public func isNull(_ key: String) -> Bool {
         object[key] == .null
     }
 
-    func requiredString(_ key: String) throws(SibylError) -> String {
+    public func requiredString(_ key: String) throws(SibylError) -> String {
         guard let text = try string(key) else { throw SibylError(.invalidInput, "\(key): required") }
         return text
     }
 
-    func int(_ key: String) throws(SibylError) -> Int? {
+    public func int(_ key: String) throws(SibylError) -> Int? {
         guard let value = value(key) else { return nil }
         guard let int = Self.integer(value) else { throw SibylError(.invalidInput, "\(key): expected an integer") }
         return int
     }
 
-    func strings(_ key: String) throws(SibylError) -> [String]? {
+    public func strings(_ key: String) throws(SibylError) -> [String]? {
         guard let value = value(key) else { return nil }
         guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of strings") }
         return try list.map { element throws(SibylError) in
@@ -71,7 +71,7 @@ struct JSONBody {
         }
     }
 
-    func ints(_ key: String) throws(SibylError) -> [Int]? {
+    public func ints(_ key: String) throws(SibylError) -> [Int]? {
         guard let value = value(key) else { return nil }
         guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of integers") }
         return try list.map { element throws(SibylError) in
@@ -80,14 +80,14 @@ struct JSONBody {
         }
     }
 
-    func bool(_ key: String) throws(SibylError) -> Bool? {
+    public func bool(_ key: String) throws(SibylError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else { throw SibylError(.invalidInput, "\(key): expected true or false") }
         return flag
     }
 
     /// An array of objects, each read by the same rules as a nested object.
-    func objects(_ key: String, allowed: Set<String>) throws(SibylError) -> [JSONBody]? {
+    public func objects(_ key: String, allowed: Set<String>) throws(SibylError) -> [JSONBody]? {
         guard let value = value(key) else { return nil }
         guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of objects") }
         return try list.enumerated().map { (index, element) throws(SibylError) in
@@ -100,7 +100,7 @@ struct JSONBody {
     }
 
     /// A nested object, read by the same rules: unknown fields refused, named by their path.
-    func requiredObject(_ key: String, allowed: Set<String>) throws(SibylError) -> JSONBody {
+    public func requiredObject(_ key: String, allowed: Set<String>) throws(SibylError) -> JSONBody {
         guard let value = value(key) else { throw SibylError(.invalidInput, "\(key): required") }
         guard case .object(let object) = value else { throw SibylError(.invalidInput, "\(key): expected an object") }
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -116,25 +116,25 @@ struct JSONBody {
 }
 
 /// Management answers: Codable values as JSON, their property names converted to snake_case.
-struct JSONAnswer<Value: Encodable>: ResponseGenerator {
-    var status: HTTPResponse.Status = .ok
-    let value: Value
-    var convertingKeys = true
+public struct JSONAnswer<Value: Encodable>: ResponseGenerator {
+    public var status: HTTPResponse.Status = .ok
+    public let value: Value
+    public var convertingKeys = true
 
-    init(_ status: HTTPResponse.Status = .ok, _ value: Value) {
+    public init(_ status: HTTPResponse.Status = .ok, _ value: Value) {
         self.status = status
         self.value = value
     }
 
     /// An answer of the compatible deployment API, whose types spell out every key: a deployment's `envs`
     /// and probe headers are user data whose keys must come back as given.
-    init(_ status: HTTPResponse.Status, verbatim value: Value) {
+    public init(_ status: HTTPResponse.Status, verbatim value: Value) {
         self.status = status
         self.value = value
         convertingKeys = false
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         if convertingKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

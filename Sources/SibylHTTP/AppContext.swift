@@ -5,13 +5,13 @@ import SibylCore
 
 /// Per-request state: Hummingbird's core context, the socket peer (for whitelists), and who is calling once
 /// `Authentication` has read their credential (management routes only).
-struct AppContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peer: IPAddress?
-    var caller: Caller?
-    var project: Project?
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let peer: IPAddress?
+    public var caller: Caller?
+    public var project: Project?
 
-    init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = source.channel.remoteAddress.flatMap { $0.ipAddress }.flatMap { IPAddress($0) }
     }
@@ -19,13 +19,13 @@ struct AppContext: RequestContext {
 
 /// The context of a management route: the caller is known. Routes get it from a group made by
 /// `callerGroup`, whose `Authentication` has refused the request (401) when there was no valid token.
-struct CallerContext: ChildRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peer: IPAddress?
-    let caller: Caller
-    var user: User { caller.user }
+public struct CallerContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let peer: IPAddress?
+    public let caller: Caller
+    public var user: User { caller.user }
 
-    init(context: AppContext) throws {
+    public init(context: AppContext) throws {
         guard let caller = context.caller else { throw SibylError(.internalError, "a management route without authentication") }
         coreContext = context.coreContext
         peer = context.peer
@@ -35,14 +35,14 @@ struct CallerContext: ChildRequestContext {
 
 /// The context of a route under `…/projects/{project_id}` (or the deployment API's `…/{project_id}`): the caller,
 /// and the project, which they may see (`Authentication` answered 404 otherwise, as for one that does not exist).
-struct ProjectContext: ChildRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peer: IPAddress?
-    let caller: Caller
-    let project: Project
-    var user: User { caller.user }
+public struct ProjectContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let peer: IPAddress?
+    public let caller: Caller
+    public let project: Project
+    public var user: User { caller.user }
 
-    init(context: AppContext) throws {
+    public init(context: AppContext) throws {
         guard let caller = context.caller, let project = context.project else {
             throw SibylError(.internalError, "a project route without authentication")
         }
@@ -55,11 +55,11 @@ struct ProjectContext: ChildRequestContext {
 
 /// Finds the caller from their access token, and for project routes the project of the path, before the
 /// route's handler runs: identity is the route group's, never a call in a handler.
-struct Authentication: RouterMiddleware {
-    let auth: Authenticator
-    let findsProject: Bool
+public struct Authentication: RouterMiddleware {
+    public let auth: Authenticator
+    public let findsProject: Bool
 
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws
+    public func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws
         -> Response
     {
         var context = context
@@ -72,12 +72,12 @@ struct Authentication: RouterMiddleware {
 
 extension RouterMethods where Context == AppContext {
     /// Routes under `path` for a caller with a valid access token.
-    func callerGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<CallerContext> {
+    public func callerGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<CallerContext> {
         group(path).add(middleware: Authentication(auth: auth, findsProject: false)).group(context: CallerContext.self)
     }
 
     /// Routes under `path`, which names `:project_id`, for a caller who may see that project.
-    func projectGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<ProjectContext> {
+    public func projectGroup(_ path: RouterPath, _ auth: Authenticator) -> RouterGroup<ProjectContext> {
         group(path).add(middleware: Authentication(auth: auth, findsProject: true)).group(context: ProjectContext.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SibylCore
+import SibylHTTP
 
 /// A ready-to-run request for an API, in curl and in Python, filled with its URL and a record that names every
 /// feature of the model (a request that leaves features out is answered with them missing, or refused by an

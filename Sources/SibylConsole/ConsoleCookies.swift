@@ -2,6 +2,7 @@ import HTTPTypes
 import Foundation
 import Hummingbird
 import SibylCore
+import SibylHTTP
 
 /// The console's cookies: HttpOnly, SameSite=Strict, Path=/, and Secure when the browser reached Sibyl over
 /// TLS. Sibyl serves plain HTTP itself, so TLS means a TLS-terminating proxy: a trusted proxy (the same

@@ -1,6 +1,7 @@
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The Models pages: the project's models with the upload form, and a model's page with its "Details" and
 /// "Create API" tabs (the Launch button and the "Start API creation" dialog of seed 000).

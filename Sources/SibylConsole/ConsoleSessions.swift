@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// Something to show once on the next page: a notice, and the secrets of keys made since the last page.
 struct ConsoleFlash: Codable, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The APIs pages: the list, creation from the "Start API creation" dialog, the building screen that becomes
 /// the API page by itself, and the API page with its lifecycle buttons, keys, whitelist dialog, request graph
@@ -425,7 +426,7 @@ struct ConsoleAPIPages {
             typeLabel: api.kind == .official ? "Official API" : "Trial API",
             isOfficial: api.kind == .official, isTrial: api.kind == .trial, modelID: api.modelID, modelName: model?.name ?? "",
             url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL),
-            compatibleURL: PredictionOneRoutes.url(projectID: project.id, apiID: api.id, baseURL: baseURL),
+            compatibleURL: APIOperations.predictionOneURL(projectID: project.id, apiID: api.id, baseURL: baseURL),
             keys: record.keys.map(KeyRow.init), hasKeys: !record.keys.isEmpty,
             whitelist: record.whitelist.rules.map(RuleRow.init), created: ConsoleFormat.dateTime(api.createdAt),
             requestLimit: api.requestLimit ?? 0, requestsLeft: api.requestsLeft ?? 0,
