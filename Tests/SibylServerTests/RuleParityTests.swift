@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import Testing
 
@@ -20,7 +21,10 @@ import Testing
         _ = try await node.call(.POST, "/api/v1/users", json: ["name": "ola", "password": "ola-password"])
         #expect(try await node.call(.PUT, "/api/v1/projects/1/members", json: ["user_ids": [1, mia]]).status == 200)
         let elsewhere = try #require(try await node.call(.POST, "/api/v1/projects", json: ["name": "elsewhere"])["project_id"] as? Int)
-        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"))
+        let model = try await node.uploadModel("xgb_binary")
+        let api = try await node.createAPI(model: model)
+        let foreignModel = try await node.uploadModel("xgb_binary", project: elsewhere)
+        _ = try await node.createAPI(model: model, type: "official")  // the license's one API option, in use
         let locked = try await node.createAPI(model: try await node.uploadModel("xgb_binary"))
         #expect(try await node.call(.POST, "/api/v1/projects/1/apis/\(locked.id)/lock").status == 200)
         let token = try await node.login("mia", "mia-password")
@@ -55,6 +59,30 @@ import Testing
                 description: "an operating API is not deleted",
                 api: (.DELETE, "/api/v1" + apiPath, nil), console: (apiPath + "/delete", []), status: 409, code: "conflict"),
             Rule(
+                description: "a locked API takes no whitelist rule",
+                api: (.POST, "/api/v1" + lockedPath + "/ip_whitelist", ["cidr": "10.0.0.0/8"]),
+                console: (lockedPath + "/whitelist", [("cidr", "10.0.0.0/8")]), status: 409, code: "conflict"),
+            Rule(
+                description: "a locked API takes no new key",
+                api: (.POST, "/api/v1" + lockedPath + "/keys", ["name": "more"]), console: (lockedPath + "/keys", [("name", "more")]),
+                status: 409, code: "conflict"),
+            Rule(
+                description: "a locked API keeps its name",
+                api: (.PATCH, "/api/v1" + lockedPath, ["name": "renamed"]),
+                console: (lockedPath + "/settings", [("name", "renamed"), ("missing_features", "allow")]), status: 409, code: "conflict"),
+            Rule(
+                description: "a name is at most 100 characters",
+                api: (.PATCH, "/api/v1" + apiPath, ["name": String(repeating: "n", count: 101)]),
+                console: (apiPath + "/settings", [("name", String(repeating: "n", count: 101)), ("missing_features", "allow")]),
+                status: 422, code: "invalid_input"),
+            Rule(
+                description: "an API serves only a model of its own project",
+                api: (.PATCH, "/api/v1" + apiPath, ["model_id": foreignModel]), console: (apiPath + "/model", [("model_id", foreignModel)]),
+                status: 422, code: "invalid_input"),
+            Rule(
+                description: "an official API needs a free API option",
+                api: (.PATCH, "/api/v1" + apiPath, ["type": "official"]), console: (apiPath + "/promote", []), status: 409, code: "conflict"),
+            Rule(
                 description: "another project's APIs are not found",
                 api: (.POST, "/api/v1/projects/\(elsewhere)/apis/\(api.id)/stop", nil),
                 console: ("/projects/\(elsewhere)/apis/\(api.id)/stop", []), status: 404, code: "not_found"),
@@ -72,7 +100,13 @@ import Testing
         #expect(license["api_options"] as? Int == 1)
         let users = try #require(try await node.call(.GET, "/api/v1/users")["results"] as? [[String: Any]])
         #expect(users.compactMap { $0["name"] as? String }.sorted() == ["admin", "mia", "ola"])
-        #expect(try await node.call(.GET, "/api/v1" + lockedPath)["locked"] as? Bool == true)
+        let lockedNow = try await node.call(.GET, "/api/v1" + lockedPath)
+        #expect(lockedNow["locked"] as? Bool == true && lockedNow["name"] is NSNull)
+        let whitelist = try await node.call(.GET, "/api/v1" + lockedPath + "/ip_whitelist")
+        #expect((whitelist["cidrs"] as? [String]) == ["127.0.0.0/8"], "\(whitelist.text)")
+        #expect((try await node.call(.GET, "/api/v1" + lockedPath + "/keys")["results"] as? [Any])?.count == 1)
+        let apiNow = try await node.call(.GET, "/api/v1" + apiPath)
+        #expect(apiNow["type"] as? String == "trial" && apiNow["model_id"] as? String == model && apiNow["name"] is NSNull)
         #expect(try await node.call(.GET, "/api/v1" + lockedPath)["status"] as? String == "operating")
         #expect(try await node.call(.GET, "/api/v1" + apiPath)["status"] as? String == "operating")
         await node.stop()
