@@ -134,15 +134,17 @@ def test_apis_and_keys_by_name_with_their_fields(logged_in):
 
     key = cli.json("apis", "keys", "create", "scoring-2", "--name", "partner")
     assert key["name"] == "partner"
+    # Keys are found by id: two made in the same second (as here) may list in either order.
     deadline = time.monotonic() + 20  # last use is written with the usage, every second (a busy CI machine: later)
     while True:
-        listed = cli.json("apis", "keys", "list", "scoring-2")["results"]
-        if listed[0]["last_used_at"] is not None or time.monotonic() > deadline:
+        listed = {k["key_id"]: k for k in cli.json("apis", "keys", "list", "scoring-2")["results"]}
+        if listed[api["api_key"]["key_id"]]["last_used_at"] is not None or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert listed[0]["last_used_at"] is not None, "the first key was used by the predictions above"
-    assert listed[-1]["key_id"] == key["key_id"] and listed[-1]["last_used_at"] is None
-    assert "never" in cli.run("apis", "keys", "list", "scoring-2").stdout.splitlines()[-1]
+    assert listed[api["api_key"]["key_id"]]["last_used_at"] is not None, "the first key was used by the predictions above"
+    assert listed[key["key_id"]]["last_used_at"] is None
+    partner_line = next(line for line in cli.run("apis", "keys", "list", "scoring-2").stdout.splitlines() if key["key_id"] in line)
+    assert "never" in partner_line
     assert "partner" in cli.run("apis", "keys", "list", "scoring-2").stdout
     assert cli.json("apis", "keys", "revoke", "scoring-2", "partner") == {"revoked": key["key_id"]}
 
