@@ -100,8 +100,8 @@ public struct APIOperations: Sendable {
         }
         let api = PredictionAPI(
             id: Identifier.make(Identifier.api), projectID: projectID, name: name, modelID: modelID, kind: kind,
-            createdAt: WallClock.now(), missingFeatures: missingFeatures)
-        let key = PresentedKey.issue(apiID: api.id)
+            createdAt: store.clock.now(), missingFeatures: missingFeatures)
+        let key = PresentedKey.issue(apiID: api.id, createdAt: store.clock.now())
         let record = APIRecord(api: api, keys: [key.record], whitelist: whitelist)
         try await store.createAPI(record)
         try await platform.apiChanged(projectID: projectID, apiID: api.id)
@@ -196,7 +196,7 @@ public struct APIOperations: Sendable {
 
     /// A new key for the API, working at once; its secret is in the answer and nowhere else.
     public func issueKey(_ api: PredictionAPI, name: String? = nil) async throws(SibylError) -> IssuedKey {
-        var key = PresentedKey.issue(apiID: api.id)
+        var key = PresentedKey.issue(apiID: api.id, createdAt: store.clock.now())
         key.record.name = name
         try await store.insertKey(key.record)
         try await platform.apiChanged(projectID: api.projectID, apiID: api.id)

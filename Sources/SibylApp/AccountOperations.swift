@@ -157,7 +157,7 @@ public struct AccountOperations: Sendable {
     ) async throws(SibylError) -> (id: String, text: String, expiresAt: Int64) {
         let id = Identifier.make(Identifier.token)
         let text = text ?? "sibyl_" + Secrets.make()
-        let expiresAt = min(WallClock.now() + lifetimeSeconds, notAfter ?? .max)
+        let expiresAt = min(store.clock.now() + lifetimeSeconds, notAfter ?? .max)
         try await store.createToken(
             id: id, userID: user.id, tokenHash: Secrets.sha256Hex(text), description: description, expiresAt: expiresAt)
         return (id, text, expiresAt)

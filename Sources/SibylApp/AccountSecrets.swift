@@ -37,7 +37,7 @@ public struct AccountSecrets: Sendable {
     public func create(projectID: Int, by user: User) async throws(SibylError) -> Issued {
         let text = Self.textPrefix + Secrets.make()
         let secret = AccountSecret(
-            id: Identifier.make(Self.idPrefix), projectID: projectID, userID: user.id, userName: user.name, createdAt: WallClock.now())
+            id: Identifier.make(Self.idPrefix), projectID: projectID, userID: user.id, userName: user.name, createdAt: store.clock.now())
         try await store.createAccountSecret(secret, secretHash: Secrets.sha256Hex(text))
         return Issued(secretID: secret.id, secret: text, user: user.name, createdAt: UTCDay.dateTime(fromEpochSeconds: secret.createdAt))
     }

@@ -30,7 +30,7 @@ public enum Bootstrap {
                 adminName: adminName, token: configuration.adminToken == nil ? token.text : nil,
                 password: configuration.adminPassword == nil ? password : nil)
         }
-        try await store.dateUndatedTokens(expiresAt: WallClock.now() + configuration.accessTokenLifetimeSeconds)
+        try await store.dateUndatedTokens(expiresAt: store.clock.now() + configuration.accessTokenLifetimeSeconds)
         if configuration.edition != nil || configuration.apiOptions != nil {
             var license = try await store.license()
             if let edition = configuration.edition { license.edition = edition }

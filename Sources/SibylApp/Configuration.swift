@@ -3,6 +3,8 @@ import SibylCore
 /// Everything a node is told at start: where it listens, where it keeps data, and every limit, each with its
 /// named default here and nowhere else.
 public struct ServerConfiguration: Sendable {
+    /// What "now" is for the node: the system's clock, or a manual one in tests.
+    public var clock: WallClock = .system
     public var host = "127.0.0.1"
     /// 0 asks the system for a free port (tests).
     public var port = 8080

@@ -30,7 +30,7 @@ public struct ConsoleSessions: Sendable {
     public func start(for user: User) async throws(SibylError) -> ConsoleSession {
         let session = ConsoleSession(id: Secrets.make(), user: user, csrfToken: Secrets.make())
         try await store.createConsoleSession(
-            idHash: session.idHash, userID: user.id, csrfToken: session.csrfToken, expiresAt: WallClock.now() + lifetimeSeconds)
+            idHash: session.idHash, userID: user.id, csrfToken: session.csrfToken, expiresAt: store.clock.now() + lifetimeSeconds)
         return session
     }
 

@@ -24,7 +24,7 @@ public struct DeveloperCredentials: Sendable {
         }
         _ = try await project(holder)
         let key = Self.keyPrefix + Secrets.make()
-        let expiresAt = WallClock.now() + keyLifetime
+        let expiresAt = store.clock.now() + keyLifetime
         try await store.insertDeployKey(keyHash: Secrets.sha256Hex(key), secretID: holder.secretID, expiresAt: expiresAt)
         return (key, expiresAt)
     }
@@ -34,7 +34,7 @@ public struct DeveloperCredentials: Sendable {
         let holder = try await holder(presented, unknown: "invalid_api_key.") { hash throws(SibylError) in
             try await store.deployKeyHolder(keyHash: hash)
         }
-        if let expiresAt = holder.expiresAt, expiresAt <= WallClock.now() { throw SibylError(.unauthenticated, "Inactive_credential.") }
+        if let expiresAt = holder.expiresAt, expiresAt <= store.clock.now() { throw SibylError(.unauthenticated, "Inactive_credential.") }
         return (holder.user, try await project(holder))
     }
 

@@ -21,7 +21,7 @@ public struct Identity: Sendable {
         guard let holder = try await store.tokenHolder(tokenHash: hash), Secrets.constantTimeEqual(holder.storedHash, hash) else {
             throw SibylError(.unauthenticated, "the access token is not valid")
         }
-        let now = WallClock.now()
+        let now = store.clock.now()
         if let expiresAt = holder.expiresAt, expiresAt <= now {
             let when = UTCDay.dateTime(fromEpochSeconds: expiresAt)
             throw SibylError(.unauthenticated, "the access token expired at \(when): sign in again for a new one")

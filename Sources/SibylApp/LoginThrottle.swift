@@ -36,7 +36,7 @@ public struct LoginThrottle: Sendable {
     public func attempt(name: String, address: IPAddress?, _ check: () async throws -> User) async throws -> User {
         let subjects = Self.subjects(name: name, address: address)
         let attempt = Secrets.make()
-        let now = WallClock.now()
+        let now = store.clock.now()
         let trustedSince = now - configuration.loginTrustedAddressSeconds
         let limits = configuration
         if let seconds = try await store.reserveSignIn(

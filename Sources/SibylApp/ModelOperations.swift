@@ -76,7 +76,7 @@ public struct ModelOperations: Sendable {
         }
         let model = Model(
             id: Identifier.make(Identifier.model), projectID: projectID, name: name, schema: compiled.schema,
-            sha256: Secrets.sha256Hex(file), size: file.count, createdAt: WallClock.now())
+            sha256: Secrets.sha256Hex(file), size: file.count, createdAt: store.clock.now())
         do {
             try platform.models.store(file, compiled: compiled, as: model.id)
         } catch {

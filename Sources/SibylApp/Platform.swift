@@ -38,6 +38,9 @@ public final class Platform: Sendable {
         _ = try await store.userCount()
     }
 
+    /// What "now" is on this node: the store's clock (the configuration's).
+    public var clock: WallClock { store.clock }
+
     /// The license as stored.
     public func license() async throws(SibylError) -> License {
         try await store.license()
@@ -168,7 +171,7 @@ public final class Platform: Sendable {
     /// Daily counts of an API's or a deployment's answers by status, every day of the range (the last 30
     /// days by default), zeros included.
     public func usageReport(key: String, from: String?, to: String?) async throws -> APIOperations.UsageReport {
-        let today = WallClock.now()
+        let today = clock.now()
         let to = to ?? UTCDay.string(fromEpochSeconds: today)
         let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)
         guard let start = UTCDay.epochSeconds(of: from) else { throw SibylError(.invalidInput, "from: expected YYYY-MM-DD") }

@@ -51,10 +51,10 @@ public struct PresentedKey {
         guard !secret.isEmpty, secret.utf8.count <= 128 else { return nil }
     }
 
-    /// A new key for `apiID`: the text to show once, and the record to store.
-    public static func issue(apiID: String) -> (text: String, record: APIKey) {
+    /// A new key for `apiID`, made at `createdAt`: the text to show once, and the record to store.
+    public static func issue(apiID: String, createdAt: Int64) -> (text: String, record: APIKey) {
         let id = Identifier.make(Identifier.key)
         let secret = Secrets.make()
-        return (id + "." + secret, APIKey(id: id, apiID: apiID, secretHash: Secrets.sha256Hex(secret), createdAt: WallClock.now()))
+        return (id + "." + secret, APIKey(id: id, apiID: apiID, secretHash: Secrets.sha256Hex(secret), createdAt: createdAt))
     }
 }

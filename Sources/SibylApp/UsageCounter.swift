@@ -32,13 +32,13 @@ public final class UsageCounter: Service {
     }
 
     public func record(apiID: String, status: Int) {
-        let key = UsageKey(apiID: apiID, day: UTCDay.string(fromEpochSeconds: WallClock.now()), status: status)
+        let key = UsageKey(apiID: apiID, day: UTCDay.string(fromEpochSeconds: store.clock.now()), status: status)
         pending.withLock { $0[key, default: 0] += 1 }
     }
 
     /// Notes a key's use in memory; the time is written with the next usage batch, not per request.
     public func noteKeyUse(_ keyID: String) {
-        let now = WallClock.now()
+        let now = store.clock.now()
         keyUses.withLock { $0[keyID] = now }
     }
 

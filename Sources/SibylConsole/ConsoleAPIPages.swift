@@ -447,7 +447,7 @@ struct ConsoleAPIPages {
     }
 
     private func usageView(_ report: APIOperations.UsageReport, error: SibylError?) -> UsageView {
-        let today = WallClock.now()
+        let today = console.platform.clock.now()
         let presets = [7, 30, 90].map { days in
             let from = UTCDay.string(fromEpochSeconds: today - Int64(days - 1) * 86_400)
             let to = UTCDay.string(fromEpochSeconds: today)

@@ -83,7 +83,7 @@ struct ConsoleAccountPages {
     }
 
     private func account(_ visit: ConsoleVisit) async throws -> Response {
-        let now = WallClock.now()
+        let now = console.platform.clock.now()
         let tokens = try await console.accounts.tokens(of: visit.user).map { token in
             TokenRow(
                 id: token.id, description: token.description, created: ConsoleFormat.dateTime(token.createdAt),

@@ -3,13 +3,39 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// Wall-clock seconds; one place, so tests and rows agree on what "now" means.
-public enum WallClock {
-    public static func now() -> Int64 {
+/// Wall-clock seconds since 1970: what Sibyl stores and compares (expiries, creation times, days of usage,
+/// sign-in windows). A node reads one clock, given in its configuration, so that tests move time instead of
+/// sleeping past an expiry.
+public struct WallClock: Sendable {
+    private let read: @Sendable () -> Int64
+
+    public init(read: @escaping @Sendable () -> Int64) {
+        self.read = read
+    }
+
+    public func now() -> Int64 { read() }
+
+    /// The system's real-time clock.
+    public static let system = WallClock {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec)
     }
 }
 
+/// A wall clock that moves only when told to: a test advances it past an expiry or a back-off.
+public final class ManualWallClock: Sendable {
+    private let seconds: Atomic<Int64>
+
+    public init(startingAt start: Int64 = WallClock.system.now()) {
+        seconds = Atomic(start)
+    }
+
+    public var clock: WallClock { WallClock { self.seconds.load(ordering: .relaxed) } }
+
+    public func advance(by interval: Int64) {
+        seconds.add(interval, ordering: .relaxed)
+    }
+}

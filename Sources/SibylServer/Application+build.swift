@@ -66,7 +66,8 @@ public func buildNode(
     onInferenceListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> SibylNode {
     try DataFolder.prepare(configuration.dataDirectory, logger: logger)
-    let store = try await Store.open(url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger)
+    let store = try await Store.open(
+        url: configuration.databaseURL, dataDirectory: configuration.dataDirectory, logger: logger, clock: configuration.clock)
     let bootstrap = try await Bootstrap.run(store: store, configuration: configuration)
     let platform = Platform(
         configuration: configuration, store: store, models: try ModelCache(dataDirectory: configuration.dataDirectory, store: store),

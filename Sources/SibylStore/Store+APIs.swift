@@ -102,7 +102,7 @@ extension Store {
             var next = try change(current)
             if next != current {
                 if current.kind == .trial && next.kind == .official { try await self.checkOfficialAPIRoom(db) }
-                next.updatedAt = WallClock.now()
+                next.updatedAt = self.clock.now()
                 try await db.raw("""
                     UPDATE apis SET name = \(bind: next.name), model_id = \(bind: next.modelID), kind = \(bind: next.kind.rawValue),
                       status = \(bind: next.status.rawValue), locked = \(bind: next.locked),
@@ -159,7 +159,7 @@ extension Store {
             var whitelist = try IPWhitelist(rules: try rows.map(Self.rule))
             try edit(&whitelist)
             try await Self.replaceWhitelist(apiID, whitelist, db)
-            try await db.raw("UPDATE apis SET updated_at = \(bind: WallClock.now()) WHERE id = \(bind: apiID)").run()
+            try await db.raw("UPDATE apis SET updated_at = \(bind: self.clock.now()) WHERE id = \(bind: apiID)").run()
             return whitelist
         }
     }

@@ -13,7 +13,7 @@ extension Store {
             guard taken == nil else { throw SibylError(.conflict, "a user named \"\(name)\" already exists") }
             let row = try await db.raw("""
                 INSERT INTO users (name, password_hash, role, created_at)
-                VALUES (\(bind: name), \(bind: passwordHash), \(bind: role.rawValue), \(bind: WallClock.now())) RETURNING id
+                VALUES (\(bind: name), \(bind: passwordHash), \(bind: role.rawValue), \(bind: self.clock.now())) RETURNING id
                 """).first()!
             return User(id: try row.decode(column: "id", as: Int.self), name: name, role: role)
         }
@@ -93,7 +93,7 @@ extension Store {
         id: String, userID: Int, tokenHash: String, description: String = "", expiresAt: Int64
     ) async throws(SibylError) {
         try await run(transaction: true) { db in
-            let now = WallClock.now()
+            let now = self.clock.now()
             try await db.raw("DELETE FROM tokens WHERE expires_at <= \(bind: now - Self.expiredTokenRetentionSeconds)").run()
             try await db.raw("""
                 INSERT INTO tokens (id, user_id, token_hash, description, created_at, expires_at)
@@ -170,7 +170,7 @@ extension Store {
     public func createProject(name: String, members: [Int]) async throws(SibylError) -> Project {
         try await run(transaction: true) { db in
             let id = try await db.raw("""
-                INSERT INTO projects (name, created_at) VALUES (\(bind: name), \(bind: WallClock.now())) RETURNING id
+                INSERT INTO projects (name, created_at) VALUES (\(bind: name), \(bind: self.clock.now())) RETURNING id
                 """).first()!.decode(column: "id", as: Int.self)
             for user in Set(members) {
                 try await db.raw("INSERT INTO project_members (project_id, user_id) VALUES (\(bind: id), \(bind: user))").run()

@@ -5,7 +5,7 @@ extension Store {
     /// Records a new session and drops every expired one.
     public func createConsoleSession(idHash: String, userID: Int, csrfToken: String, expiresAt: Int64) async throws(SibylError) {
         try await run(transaction: true) { db in
-            let now = WallClock.now()
+            let now = self.clock.now()
             try await db.raw("DELETE FROM console_sessions WHERE expires_at <= \(bind: now)").run()
             try await db.raw("""
                 INSERT INTO console_sessions (id_hash, user_id, csrf_token, flash, created_at, expires_at)
@@ -20,7 +20,7 @@ extension Store {
             guard let row = try await db.raw("""
                 SELECT console_sessions.id_hash, console_sessions.csrf_token, users.id, users.name, users.role
                 FROM console_sessions JOIN users ON users.id = console_sessions.user_id
-                WHERE console_sessions.id_hash = \(bind: idHash) AND console_sessions.expires_at > \(bind: WallClock.now())
+                WHERE console_sessions.id_hash = \(bind: idHash) AND console_sessions.expires_at > \(bind: self.clock.now())
                 """).first()
             else { return nil }
             return ConsoleSessionRecord(
@@ -60,7 +60,7 @@ extension Store {
         try await run { db in
             try await db.raw("""
                 SELECT id_hash, created_at, expires_at FROM console_sessions
-                WHERE user_id = \(bind: userID) AND expires_at > \(bind: WallClock.now()) ORDER BY created_at DESC, id_hash
+                WHERE user_id = \(bind: userID) AND expires_at > \(bind: self.clock.now()) ORDER BY created_at DESC, id_hash
                 """).all().map { row in
                 ConsoleSessionSummary(
                     idHash: try row.decode(column: "id_hash", as: String.self),

@@ -118,7 +118,7 @@ extension Store {
             for kind in kinds {
                 try await db.raw("""
                     UPDATE deployment_tasks SET state = \(bind: state.rawValue), error = \(bind: error),
-                      finished_at = \(bind: WallClock.now())
+                      finished_at = \(bind: self.clock.now())
                     WHERE project_id = \(bind: projectID) AND deployment_name = \(bind: deploymentName)
                       AND kind = \(bind: kind.rawValue) AND state IN ('NEW', 'RUNNING')
                     """).run()

@@ -184,8 +184,8 @@ private final class PendingCall<R: Sendable>: Sendable {
 
 extension Store {
     /// Connects to the PostgreSQL database `url` names and brings its schema up to date.
-    static func openPostgres(url: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
-        let store = Store(backend: PostgresBackend(configuration: try PostgresBackend.configuration(url: url), logger: logger), logger: logger)
+    static func openPostgres(url: String, logger: Logger, clock: WallClock, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
+        let store = Store(backend: PostgresBackend(configuration: try PostgresBackend.configuration(url: url), logger: logger), logger: logger, clock: clock)
         do {
             try await store.migrate(migrations)
         } catch {

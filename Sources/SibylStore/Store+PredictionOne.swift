@@ -71,7 +71,7 @@ extension Store {
     /// Records a developer API key by its SHA-256; keys past their end are dropped on the way.
     public func insertDeployKey(keyHash: String, secretID: String, expiresAt: Int64) async throws(SibylError) {
         try await run(transaction: true) { db in
-            try await db.raw("DELETE FROM deploy_keys WHERE expires_at <= \(bind: WallClock.now())").run()
+            try await db.raw("DELETE FROM deploy_keys WHERE expires_at <= \(bind: self.clock.now())").run()
             try await db.raw("""
                 INSERT INTO deploy_keys (key_hash, secret_id, expires_at)
                 VALUES (\(bind: keyHash), \(bind: secretID), \(bind: expiresAt))

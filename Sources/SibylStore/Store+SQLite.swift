@@ -30,7 +30,7 @@ struct SQLiteBackend: StoreBackend {
 
 extension Store {
     /// Opens (creating when absent) the SQLite database file at `path` and brings its schema up to date.
-    static func openSQLite(path: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
+    static func openSQLite(path: String, logger: Logger, clock: WallClock, migrations: [Migrations.Migration]) async throws(SibylError) -> Store {
         makePrivate(databaseAt: path)
         let connection: SQLiteConnection
         do {
@@ -40,7 +40,7 @@ extension Store {
             throw SibylError(.storageUnavailable, "cannot open the SQLite database")
         }
         let store = Store(
-            backend: SQLiteBackend(connection: connection, database: connection.sql(queryLogLevel: nil)), logger: logger)
+            backend: SQLiteBackend(connection: connection, database: connection.sql(queryLogLevel: nil)), logger: logger, clock: clock)
         try await store.run { db in
             // WAL lets readers of the file (backups, sqlite3) work beside the node; FULL sync makes every
             // answered change durable across a power loss, not just a crash.

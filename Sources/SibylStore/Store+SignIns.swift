@@ -32,7 +32,8 @@ extension Store {
                     // Not our turn: end the transaction (releasing any lock it got) and try again.
                     guard locked else { return .none }
                 }
-                return .some(try await Self.reserve(db, attempt: attempt, subjects: subjects, since: since, trustedSince: trustedSince, wait: wait))
+                return .some(try await Self.reserve(
+                    db, attempt: attempt, subjects: subjects, since: since, trustedSince: trustedSince, now: self.clock.now(), wait: wait))
             }
             if let decided = outcome { return decided }
             guard ContinuousClock.now < deadline else { return Self.busyWaitSeconds }
@@ -44,10 +45,9 @@ extension Store {
     }
 
     private static func reserve(
-        _ db: any SQLDatabase, attempt: String, subjects: SignInSubjects, since: Int64, trustedSince: Int64,
+        _ db: any SQLDatabase, attempt: String, subjects: SignInSubjects, since: Int64, trustedSince: Int64, now: Int64,
         wait: @Sendable (SignInHistory, _ now: Int64) -> Int64?
     ) async throws -> Int64? {
-        let now = WallClock.now()
         try await db.raw("DELETE FROM login_failures WHERE failed_at <= \(bind: since)").run()
         var history = SignInHistory()
         for row in try await db.raw("""
@@ -89,7 +89,7 @@ extension Store {
             try await db.raw("DELETE FROM login_failures WHERE attempt_id = \(bind: attempt) OR subject = \(bind: subjects.pair)").run()
             try await db.raw("DELETE FROM login_trusted_addresses WHERE signed_in_at <= \(bind: trustedSince)").run()
             try await db.raw("""
-                INSERT INTO login_trusted_addresses (subject, signed_in_at) VALUES (\(bind: subjects.pair), \(bind: WallClock.now()))
+                INSERT INTO login_trusted_addresses (subject, signed_in_at) VALUES (\(bind: subjects.pair), \(bind: self.clock.now()))
                 ON CONFLICT (subject) DO UPDATE SET signed_in_at = excluded.signed_in_at
                 """).run()
         }

@@ -11,7 +11,7 @@ extension Store {
     @discardableResult
     public func addUsage(batchID: String, _ counts: [UsageKey: Int]) async throws(SibylError) -> Bool {
         guard !counts.isEmpty else { return true }
-        let now = WallClock.now()
+        let now = self.clock.now()
         return try await run(transaction: true) { db in
             guard try await db.raw("""
                 INSERT INTO usage_batches (id, added_at) VALUES (\(bind: batchID), \(bind: now))

@@ -20,24 +20,29 @@ protocol StoreBackend: Sendable {
 public final class Store: Sendable {
     let backend: any StoreBackend
     let logger: Logger
+    /// What "now" is for every row written and every expiry compared.
+    public let clock: WallClock
 
-    init(backend: any StoreBackend, logger: Logger) {
+    init(backend: any StoreBackend, logger: Logger, clock: WallClock) {
         self.backend = backend
         self.logger = logger
+        self.clock = clock
     }
 
     /// Opens the database `url` names (`postgres://…`), or the SQLite file `sibyl.db` in `dataDirectory` when
     /// there is none, and brings its schema up to date.
-    public static func open(url: String?, dataDirectory: String, logger: Logger) async throws(SibylError) -> Store {
-        try await open(url: url, dataDirectory: dataDirectory, logger: logger, migrations: Migrations.all)
+    public static func open(url: String?, dataDirectory: String, logger: Logger, clock: WallClock = .system) async throws(SibylError) -> Store {
+        try await open(url: url, dataDirectory: dataDirectory, logger: logger, clock: clock, migrations: Migrations.all)
     }
 
     /// Opens with only the first of the migrations applied: how the migration tests make an older database.
-    static func open(url: String?, dataDirectory: String, logger: Logger, migrations: [Migrations.Migration]) async throws(SibylError)
-        -> Store
-    {
-        guard let url else { return try await openSQLite(path: dataDirectory + "/sibyl.db", logger: logger, migrations: migrations) }
-        return try await openPostgres(url: url, logger: logger, migrations: migrations)
+    static func open(
+        url: String?, dataDirectory: String, logger: Logger, clock: WallClock = .system, migrations: [Migrations.Migration]
+    ) async throws(SibylError) -> Store {
+        guard let url else {
+            return try await openSQLite(path: dataDirectory + "/sibyl.db", logger: logger, clock: clock, migrations: migrations)
+        }
+        return try await openPostgres(url: url, logger: logger, clock: clock, migrations: migrations)
     }
 
     /// Closes the connections; the store is unusable afterwards.
@@ -121,7 +126,7 @@ public final class Store: Sendable {
                         try await db.raw(SQLQueryString(statement)).run()
                     }
                     try await db.raw(
-                        "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.now()))"
+                        "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: self.clock.now()))"
                     ).run()
                 }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SibylApp
+import SibylCore
 import SibylServer
 import Testing
 
@@ -162,13 +163,14 @@ import Testing
     }
 
     @Test func aDeployKeyStopsWorkingAtItsEndDate() async throws {
-        // Whole seconds: long enough that a loaded machine uses the key before its end.
-        let node = try await TestNode { $0.deployKeyLifetimeSeconds = 4 }
+        let time = ManualWallClock()
+        let node = try await TestNode { $0.deployKeyLifetimeSeconds = 86_400; $0.clock = time.clock }
         defer { node.removeData() }
         let secret = try #require(try await node.call(.POST, "/api/v1/projects/1/account_secrets")["secret"] as? String)
         let key = try await Self.deployKey(node, secret: secret)
+        time.advance(by: 86_399)
         #expect(try await Self.external(node, .GET, "/classifiers", key: key).status == 200)
-        try await Task.sleep(for: .seconds(5.1))
+        time.advance(by: 1)
         #expect(Self.refusal(try await Self.external(node, .GET, "/classifiers", key: key)) == "Inactive_credential.")
         // The secret still issues a fresh key.
         #expect(try await Self.external(node, .GET, "/classifiers", key: try await Self.deployKey(node, secret: secret)).status == 200)

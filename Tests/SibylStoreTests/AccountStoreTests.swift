@@ -14,7 +14,7 @@ import Testing
     /// PostgreSQL they run on the pool's many connections, as on several nodes (the locks are the server's).
     @Test(arguments: TestDatabase.kinds) func signInReservationsAreAtomic(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { store in
-            let now = WallClock.now()
+            let now = WallClock.system.now()
             let waits = try await withThrowingTaskGroup(of: Int64?.self) { group in
                 for index in 0..<40 {
                     group.addTask {
@@ -34,7 +34,7 @@ import Testing
     /// and trusts the pair; a released attempt does not count.
     @Test(arguments: TestDatabase.kinds) func aSuccessClearsItsPairAndTrustsIt(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { store in
-            let now = WallClock.now()
+            let now = WallClock.system.now()
             func history(_ subjects: SignInSubjects = Self.subjects) async throws -> SignInHistory {
                 let seen = HistoryBox()
                 _ = try await store.reserveSignIn(
@@ -74,7 +74,7 @@ import Testing
         try await TestDatabase.with(kind) { store in
             let ann = try await store.createUser(name: "ann", passwordHash: "h", role: .member)
             let bob = try await store.createUser(name: "bob", passwordHash: "h", role: .admin)
-            let later = WallClock.now() + 3600
+            let later = WallClock.system.now() + 3600
             for (id, user) in [("tok_a", ann), ("tok_b", ann), ("tok_c", bob)] {
                 try await store.createToken(id: id, userID: user.id, tokenHash: "hash-" + id, description: "d " + id, expiresAt: later)
             }
@@ -118,7 +118,7 @@ import Testing
         let ann = try await old.createUser(name: "ann", passwordHash: "h", role: .member)
         try await old.run { db in
             try await db.raw("INSERT INTO tokens (id, user_id, token_hash, created_at) VALUES ('tok_old', \(bind: ann.id), 'old-hash', 5)").run()
-            try await db.raw("INSERT INTO login_failures (subject, failed_at) VALUES ('name:ann', \(bind: WallClock.now()))").run()
+            try await db.raw("INSERT INTO login_failures (subject, failed_at) VALUES ('name:ann', \(bind: WallClock.system.now()))").run()
         }
         try await old.shutdown()
         let store = try await database.open()

@@ -64,7 +64,7 @@ public struct DeploymentOperations: Sendable {
         let (name, spec) = try SpecBody.create(body)
         try Deployment.validateName(name)
         try await validate(spec, projectID: projectID)
-        let deployment = Deployment(projectID: projectID, name: name, spec: spec, createdAt: WallClock.now())
+        let deployment = Deployment(projectID: projectID, name: name, spec: spec, createdAt: store.clock.now())
         let task = newTask(.create, deployment, user)
         try await store.insertDeployment(deployment, task: task)
         try await changed(deployment, task: .create)
@@ -172,7 +172,7 @@ public struct DeploymentOperations: Sendable {
     private func newTask(_ kind: DeploymentTask.Kind, _ deployment: Deployment, _ user: User) -> DeploymentTask {
         DeploymentTask(
             id: UUID().uuidString.lowercased(), projectID: deployment.projectID, userID: user.id, kind: kind, state: .running,
-            deploymentName: deployment.name, createdAt: WallClock.now())
+            deploymentName: deployment.name, createdAt: store.clock.now())
     }
 
     // MARK: Keys
@@ -183,7 +183,7 @@ public struct DeploymentOperations: Sendable {
         let secret = "sbk_" + Secrets.make()
         let key = InferenceKey(
             projectID: projectID, name: name, description: description, expiresAt: try expiresAt.map(Self.epochSeconds),
-            createdAt: WallClock.now(), secretHash: Secrets.sha256Hex(secret))
+            createdAt: store.clock.now(), secretHash: Secrets.sha256Hex(secret))
         try await store.insertInferenceKey(key)
         try await platform.deploymentsChanged()
         return (key, secret)

@@ -107,7 +107,7 @@ struct DeploymentProxy: Sendable {
         guard let presented, let key = entry.keys[Secrets.sha256Hex(presented)] else {
             throw SibylError(.invalidAPIKey, "a valid API key of the deployment is required")
         }
-        guard key.isValid(at: WallClock.now()) else { throw SibylError(.invalidAPIKey, "the API key has expired") }
+        guard key.isValid(at: platform.clock.now()) else { throw SibylError(.invalidAPIKey, "the API key has expired") }
         return header
     }
 
