@@ -98,10 +98,11 @@ public struct APIOperations: Sendable {
         guard try await store.model(projectID: projectID, id: modelID) != nil else {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
         }
+        let now = store.clock.now()
         let api = PredictionAPI(
             id: Identifier.make(Identifier.api), projectID: projectID, name: name, modelID: modelID, kind: kind,
-            createdAt: store.clock.now(), missingFeatures: missingFeatures)
-        let key = PresentedKey.issue(apiID: api.id, createdAt: store.clock.now())
+            createdAt: now, missingFeatures: missingFeatures)
+        let key = PresentedKey.issue(apiID: api.id, createdAt: now)
         let record = APIRecord(api: api, keys: [key.record], whitelist: whitelist)
         try await store.createAPI(record)
         try await platform.apiChanged(projectID: projectID, apiID: api.id)

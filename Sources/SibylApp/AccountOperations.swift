@@ -94,7 +94,7 @@ public struct AccountOperations: Sendable {
     }
 
     /// The projects `caller` sees (all of them for an admin), each with its members' ids.
-    public func projects(visibleTo caller: User) async throws(SibylError) -> [(project: Project, members: [Int])] {
+    public func projectsWithMembers(visibleTo caller: User) async throws(SibylError) -> [(project: Project, members: [Int])] {
         var projects: [(project: Project, members: [Int])] = []
         for project in try await store.projects(visibleTo: caller) {
             projects.append((project, try await store.members(projectID: project.id)))

@@ -63,7 +63,7 @@ struct ConsoleAdminPages {
                 try visit.requireAdmin()
                 return try await visit.refusing(to: "/admin/users", form: "add-user", keeping: ["name", "role", "project"]) {
                     let projects = try await visit.form.all("project").asyncMap { text in
-                        try await console.auth.project(text, visibleTo: visit.user)
+                        try await console.auth.identity.project(text, visibleTo: visit.user)
                     }
                     let user = try await console.accounts.createUser(
                         by: visit.user, name: visit.form["name"] ?? "", password: visit.form["password"] ?? "",
@@ -156,7 +156,7 @@ struct ConsoleAdminPages {
 
     private func users(_ visit: ConsoleVisit) async throws -> Response {
         let users = try await console.accounts.users(by: visit.user)
-        let memberships = try await console.accounts.projects(visibleTo: visit.user)
+        let memberships = try await console.accounts.projectsWithMembers(visibleTo: visit.user)
         let projects = memberships.map(\.project)
         let membership = Dictionary(uniqueKeysWithValues: memberships.map { ($0.project.id, $0.members) })
         let rows = users.map { user in

@@ -30,7 +30,7 @@ struct ConsoleVisit: Sendable {
 
     /// The project of the path when this user may see it; 404 otherwise, as in the JSON API.
     func project() async throws(SibylError) -> Project {
-        try await console.auth.project(context.parameters.get("project_id"), visibleTo: user)
+        try await console.auth.identity.project(context.parameters.get("project_id"), visibleTo: user)
     }
 
     func requireAdmin() throws(SibylError) {

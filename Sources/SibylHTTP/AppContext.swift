@@ -65,7 +65,7 @@ public struct Authentication: RouterMiddleware {
         var context = context
         let caller = try await auth.caller(request)
         context.caller = caller
-        if findsProject { context.project = try await auth.project(context.parameters.get("project_id"), visibleTo: caller.user) }
+        if findsProject { context.project = try await auth.identity.project(context.parameters.get("project_id"), visibleTo: caller.user) }
         return try await next(request, context)
     }
 }

@@ -15,11 +15,6 @@ public struct Authenticator: Sendable {
         try await identity.caller(token: Self.credential(request.headers[.authorization]))
     }
 
-    /// The project named by a path parameter when `user` may see it; 404 otherwise (the console's rule too).
-    public func project(_ parameter: String?, visibleTo user: User) async throws(SibylError) -> Project {
-        try await identity.project(parameter, visibleTo: user)
-    }
-
     /// The credential of an `Authorization` value with scheme `apikey` or `Bearer`, any case.
     public static func credential(_ header: String?) -> Substring? {
         guard let header, let space = header.firstIndex(of: " ") else { return nil }

@@ -59,7 +59,7 @@ struct AccountRoutes {
             return Response(status: .noContent)
         }
         v1.get("projects") { request, context in
-            let projects = try await operations.projects(visibleTo: context.user)
+            let projects = try await operations.projectsWithMembers(visibleTo: context.user)
             return JSONAnswer(.ok, ListAnswer(projects.map { ProjectAnswer(projectID: $0.project.id, name: $0.project.name, members: $0.members) }))
         }
         v1.post("projects") { request, context in

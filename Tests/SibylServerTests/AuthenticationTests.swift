@@ -15,7 +15,8 @@ import Testing
     static func path(_ template: String) -> String {
         template.split(separator: "/", omittingEmptySubsequences: false).map { segment in
             guard segment.hasPrefix("{") || segment.hasPrefix(":") || segment == "**" else { return String(segment) }
-            return segment.contains("project_id") ? "1" : segment.contains("user_id") || segment.contains("region_id") ? "1" : "x"
+            // Numeric ids (project, user, region) are 1; names and string ids anything.
+            return ["project_id", "user_id", "region_id"].contains(where: segment.contains) ? "1" : "x"
         }.joined(separator: "/")
     }
 

@@ -190,7 +190,7 @@ public struct DeploymentOperations: Sendable {
     }
 
     public func key(projectID: Int, name: String?) async throws(SibylError) -> InferenceKey {
-        guard let name, let key = try await store.inferenceKeys(projectID: projectID).first(where: { $0.name == name }) else {
+        guard let name, let key = try await keys(projectID: projectID).first(where: { $0.name == name }) else {
             throw SibylError(.notFound, "no such API key")
         }
         return key
