@@ -5,7 +5,7 @@ import SibylStore
 /// What can be done to a prediction API, with its rules and errors, for every front end: the JSON routes
 /// and the console call these and only translate their inputs and answers.
 ///
-/// Callers have already found the project, visible to the user (`Authenticator.project`); an API of
+/// Callers have already found the project, visible to the user (`Identity.project`); an API of
 /// another project is "not found" here, as everywhere.
 public struct APIOperations: Sendable {
     public let platform: Platform
