@@ -11,7 +11,7 @@ extension Supervisor {
     static let startingCheck = Duration.milliseconds(50)
 
     /// Brings each replica of a region up to date: whether its container still runs, and its probes.
-    func refresh(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+    func refresh(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
         for name in entry.replicas.keys.sorted() {
             guard var replica = entry.replicas[name], replica.region == region else { continue }
             let kept = await refresh(&replica, &entry, engine: engine, now: now)
@@ -21,7 +21,7 @@ extension Supervisor {
     }
 
     /// One replica's turn; false when it was removed (failed, and due for replacement).
-    private func refresh(_ replica: inout Replica, _ entry: inout Managed, engine: ContainerEngine, now: ContinuousClock.Instant) async -> Bool {
+    private func refresh(_ replica: inout Replica, _ entry: inout Managed, engine: any ContainerEngine, now: ContinuousClock.Instant) async -> Bool {
         if replica.phase == .failed {
             // A follower leaves the container to the leader, which replaces it.
             guard isLeading, let at = replica.restartAt, now >= at else { return true }
@@ -109,7 +109,7 @@ extension Supervisor {
     }
 
     /// Every polling interval, the mean CPU and memory use of a region's ready replicas (for triggers).
-    private func sample(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+    private func sample(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
         guard let placement = entry.deployment.spec.containers.first(where: { $0.regionID == region }),
             let triggers = placement.scale.triggers, triggers.cpu != nil || triggers.memory != nil, now >= entry.nextStats
         else { return }
@@ -126,7 +126,7 @@ extension Supervisor {
 
     /// Creates or removes containers until the region has `target` of the current revision; containers of
     /// an older revision leave once the new ones serve. Returns why containers could not be made, if so.
-    func converge(_ entry: inout Managed, region: Int, target: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async -> String? {
+    func converge(_ entry: inout Managed, region: Int, target: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async -> String? {
         var current = entry.replicas.values.filter { $0.region == region && $0.revision == entry.revision }
         if current.count < target {
             for _ in current.count..<target {
@@ -164,7 +164,7 @@ extension Supervisor {
     /// image that reached the engine through another project's credentials never runs for a project that
     /// cannot pull it itself. Credentials go to their own registry only. An operator's image on the engine
     /// (`localhost/…`) is run as it is.
-    private func image(_ entry: inout Managed, region: Int, engine: ContainerEngine) async throws -> String {
+    private func image(_ entry: inout Managed, region: Int, engine: any ContainerEngine) async throws -> String {
         if let pinned = entry.images[region] { return pinned }
         let spec = entry.deployment.spec
         let reference = try ImageReference(spec.image)
@@ -188,7 +188,7 @@ extension Supervisor {
     }
 
     private func create(
-        _ deployment: Deployment, image: String, revision: String, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant
+        _ deployment: Deployment, image: String, revision: String, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant
     ) async throws -> Replica {
         let spec = deployment.spec
         let flavor = flavors[spec.flavorName]
@@ -249,7 +249,7 @@ extension Supervisor {
 
     /// On a follower: the containers of the deployment's current revision that the leader runs, found on the
     /// engine (every second, or every pass while a request waits): new ones join, vanished ones leave.
-    func discover(_ entry: inout Managed, region: Int, engine: ContainerEngine, now: ContinuousClock.Instant) async {
+    func discover(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
         guard now >= entry.nextDiscovery || entry.readyCount == 0 && entry.demand else { return }
         entry.nextDiscovery = now + .seconds(1)
         var labels = labels(entry.deployment)
@@ -270,7 +270,7 @@ extension Supervisor {
     /// On taking the lead (at start, alone): replicas that still match their deployment's revision are adopted
     /// (their probes decide when they serve again); every other container of this installation is removed.
     func adopt() async {
-        let now = ContinuousClock.now
+        let now = clock.now
         for (region, engine) in engines {
             let containers: [ContainerSummary]
             do {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -43,12 +42,14 @@ public final class Supervisor: Service, Sendable {
         }
     }
 
-    let engines: [Int: ContainerEngine]
+    let engines: [Int: any ContainerEngine]
     /// The installation's identifier, a label of every container it runs.
     let installation: String
     let flavors: [String: Flavor]
     let interval: Duration
-    let probes: ProbeRunner
+    let probes: any ProbeRunner
+    /// What idle times, back-offs, probe periods and request counts are measured with.
+    let clock: MonotonicClock
     let callbacks: Callbacks
     let logger: Logger
     /// The most requests held at once per deployment while none of its replicas is ready.
@@ -58,23 +59,26 @@ public final class Supervisor: Service, Sendable {
     private let waiterNumbers = Atomic(0)
     /// Whether this node runs the containers (always, alone on its database) or follows another's.
     private let leading: Mutex<Bool>
-    /// Set when this node has just become the leader: the next pass adopts what it finds.
-    private let takingOver = Mutex(false)
+    /// Set when this node has just become the leader (or starts as one): the next pass adopts what it finds.
+    private let takingOver: Mutex<Bool>
     private let wakeUp: AsyncStream<Void>.Continuation
     private let wakeUps: AsyncStream<Void>
 
     public init(
-        engines: [Int: ContainerEngine], installation: String, flavors: [Flavor], client: HTTPClient, interval: Duration,
-        heldRequestLimit: Int, leading: Bool = true, callbacks: Callbacks, logger: Logger
+        engines: [Int: any ContainerEngine], installation: String, flavors: [Flavor], probes: any ProbeRunner,
+        clock: MonotonicClock = .continuous, interval: Duration, heldRequestLimit: Int, leading: Bool = true,
+        callbacks: Callbacks, logger: Logger
     ) {
         self.heldRequestLimit = heldRequestLimit
         self.leading = Mutex(leading)
+        takingOver = Mutex(leading)
         self.engines = engines
         self.installation = installation
         _ = clockOrigin
         self.flavors = Dictionary(flavors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.interval = interval
-        probes = ProbeRunner(client: client)
+        self.probes = probes
+        self.clock = clock
         self.callbacks = callbacks
         self.logger = logger
         (wakeUps, wakeUp) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -94,7 +98,7 @@ public final class Supervisor: Service, Sendable {
 
     /// `apply` with several open tasks (at start, for the tasks a stop interrupted).
     public func apply(_ deployment: Deployment, tasks: Set<DeploymentTask.Kind>) {
-        let now = ContinuousClock.now
+        let now = clock.now
         managed.withLock { all in
             let key = Self.key(deployment)
             var entry = all[key] ?? Managed(deployment: deployment, now: now)
@@ -154,7 +158,7 @@ public final class Supervisor: Service, Sendable {
     /// On the leader: requests another node received for a deployment, and whether one waits for a replica.
     public func received(projectID: Int, name: String, requests: Int, waiting: Bool) {
         guard isLeading else { return }
-        let now = ContinuousClock.now
+        let now = clock.now
         managed.withLock { all in
             let key = "\(projectID)/\(name)"
             guard all[key] != nil else { return }
@@ -185,7 +189,7 @@ public final class Supervisor: Service, Sendable {
         let deadline = ContinuousClock.now + timeout
         var held = false
         while true {
-            let now = ContinuousClock.now
+            let now = clock.now
             // Mutated in place: a copy of the entry would copy its request counts on every request.
             let found: Lookup = managed.withLock { all in
                 guard all[key] != nil else { return .gone }
@@ -296,7 +300,6 @@ public final class Supervisor: Service, Sendable {
     // MARK: The loop
 
     public func run() async throws {
-        takingOver.withLock { $0 = isLeading }
         await withDiscardingTaskGroup { group in
             // The interval's tick, beside the wake-ups that changes send.
             group.addTask { [wakeUp, interval] in
@@ -341,7 +344,7 @@ public final class Supervisor: Service, Sendable {
             forget(key)
             return
         }
-        let now = ContinuousClock.now
+        let now = clock.now
         for placement in entry.deployment.spec.containers {
             guard let engine = engines[placement.regionID] else { continue }
             await discover(&entry, region: placement.regionID, engine: engine, now: now)
@@ -368,7 +371,7 @@ public final class Supervisor: Service, Sendable {
             return
         }
         var entry = snapshot
-        let now = ContinuousClock.now
+        let now = clock.now
         var failures: [String] = []
         for placement in deployment.spec.containers {
             guard let engine = engines[placement.regionID] else { continue }

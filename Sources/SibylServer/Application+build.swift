@@ -77,7 +77,7 @@ public func buildNode(
 
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyClientConfiguration())
     // Engine calls fail at once when an engine is down, rather than retrying until a deadline.
-    let engineClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ContainerEngine.clientConfiguration)
+    let engineClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DockerEngine.clientConfiguration)
     let sealer = try Sealer(configuration: configuration)
     let supervisor = try await makeSupervisor(
         configuration: configuration, platform: platform, sealer: sealer, client: client, engineClient: engineClient, logger: logger)
@@ -185,11 +185,12 @@ private func makeSupervisor(
     try await platform.deployments.reload(from: platform.store)
     guard !configuration.containerEngines.isEmpty else { return nil }
     let engines = try configuration.containerEngines.mapValues { text in
-        ContainerEngine(endpoint: try EngineEndpoint(parsing: text), client: engineClient)
+        DockerEngine(endpoint: try EngineEndpoint(parsing: text), client: engineClient)
     }
     let store = platform.store
     let supervisor = Supervisor(
-        engines: engines, installation: try await store.installationID(), flavors: configuration.flavors, client: client,
+        engines: engines, installation: try await store.installationID(), flavors: configuration.flavors,
+        probes: NetworkProbes(client: client),
         interval: .milliseconds(configuration.supervisorIntervalMilliseconds),
         heldRequestLimit: configuration.heldRequestsPerDeployment,
         // Alone on its database a node leads; sharing one, it follows until it holds the leader lock.

@@ -3,7 +3,8 @@ import Foundation
 import SibylContainers
 import Testing
 
-/// Against a real engine (see TestEngine): every container carries `sibyl.test=<run>` and is removed.
+/// Against a real engine (see TestEngine): every container carries `sibyl.test=<run>` and is removed. Beside
+/// the engine contract, what only a real app shows: it serves, a command changes it, SIGTERM reaches it.
 @Suite(.enabled(if: TestEngine.enabled, "podman is not installed"), .containerEngine)
 struct ContainerEngineTests {
     var t: TestEngine { get throws { try #require(TestEngine.current) } }
@@ -12,11 +13,6 @@ struct ContainerEngineTests {
         try await t.engine.ping()
         let version = try await t.engine.version()
         #expect(version.hasPrefix("1."))
-    }
-
-    @Test func imageExists() async throws {
-        #expect(try await t.engine.imageExists(TestEngine.image))
-        #expect(try await !t.engine.imageExists("localhost/sibyl-no-such-image:latest"))
     }
 
     @Test func servesAndReportsItself() async throws {
@@ -57,23 +53,14 @@ struct ContainerEngineTests {
         }
     }
 
-    @Test func execAndStats() async throws {
+    @Test func execChangesTheAppAndAStuckCommandTimesOut() async throws {
         let t = try t
-        let memory = 64 << 20
-        try await t.withContainer(t.spec("exec", memoryBytes: memory, nanoCPUs: 500_000_000)) { id in
-            #expect(try await t.engine.exec(id, command: ["/echo-server", "exit", "0"], timeoutSeconds: 10) == 0)
-            #expect(try await t.engine.exec(id, command: ["/echo-server", "exit", "3"], timeoutSeconds: 10) == 3)
-
+        try await t.withContainer(t.spec("exec")) { id in
             let port = try #require(try await t.engine.inspect(id)?.hostPort)
             _ = try await t.eventually("GET /ready") { await t.get(port: port, "/ready") }
             let touch = ["/echo-server", "touch", "/tmp/not-ready"]
             #expect(try await t.engine.exec(id, command: touch, timeoutSeconds: 10) == 0)
             #expect(await t.get(port: port, "/ready")?.status == 503)
-
-            let stats = try await t.engine.stats(id)
-            #expect(stats.memoryLimitBytes == memory)
-            #expect(stats.memoryBytes > 0 && stats.memoryBytes <= memory)
-            #expect((0...1).contains(stats.cpuFraction))
 
             let started = ContinuousClock.now
             await #expect {
@@ -83,71 +70,27 @@ struct ContainerEngineTests {
         }
     }
 
-    @Test func stopThenRemove() async throws {
+    @Test func aGracefulStopEndsTheAppWithItsOwnStatus() async throws {
         let t = try t
-        let id = try await t.engine.create(t.spec("stop"))
-        try await t.engine.start(id)
-        try await t.engine.start(id)  // already running: fine
-        // Once it answers, the app has its SIGTERM handler; a stop before that is an ordinary kill.
-        let port = try #require(try await t.engine.inspect(id)?.hostPort)
-        _ = try await t.eventually("GET /healthz") { await t.get(port: port, "/healthz") }
-        try await t.engine.stop(id, timeoutSeconds: 5)
-        let stopped = try #require(try await t.engine.inspect(id))
-        #expect(!stopped.running && stopped.status == "exited")
-        #expect(stopped.exitCode == 0)  // the init process passed SIGTERM on to the app
-        #expect(stopped.hostPort == nil && stopped.finishedAt != nil)
-        try await t.engine.stop(id, timeoutSeconds: 5)  // already stopped: fine
-        await #expect { _ = try await t.engine.stats(id) } throws: { ($0 as? EngineError)?.status == 409 }
-        await #expect { _ = try await t.engine.create(t.spec("stop")) } throws: { ($0 as? EngineError)?.status == 409 }
-        let labels = ["sibyl.test.purpose": "stop", "sibyl.test": t.runID]
-        #expect(try await t.engine.list(labels: labels, all: false).isEmpty)
-        #expect(try await t.engine.list(labels: labels, all: true).count == 1)
-
-        try await t.engine.remove(id, force: false)
-        #expect(try await t.engine.inspect(id) == nil)
-        try await t.engine.remove(id, force: true)  // already gone: fine
-    }
-
-    @Test func crashingContainerReportsItsExit() async throws {
-        let t = try t
-        try await t.withContainer(t.spec("crash", environment: ["CRASH": "1"])) { id in
-            let state = try await t.eventually("the crash") {
-                let state = try await t.engine.inspect(id)
-                return state?.running == false ? state : nil
-            }
-            #expect(state.exitCode == 3 && state.status == "exited" && state.hostPort == nil, "\(state)")
-            let lines = try await t.engine.logs(id, tail: nil, since: nil)
-            #expect(lines.contains { $0.stream == .stderr && $0.message == "crashing on purpose" })
+        try await t.withContainer(t.spec("stop")) { id in
+            // Once it answers, the app has its SIGTERM handler; a stop before that is an ordinary kill.
+            let port = try #require(try await t.engine.inspect(id)?.hostPort)
+            _ = try await t.eventually("GET /healthz") { await t.get(port: port, "/healthz") }
+            try await t.engine.stop(id, timeoutSeconds: 5)
+            let stopped = try #require(try await t.engine.inspect(id))
+            #expect(!stopped.running && stopped.exitCode == 0)  // the init process passed SIGTERM on to the app
         }
     }
 
-    @Test func missingImageIsNotFound() async throws {
+    @Test(arguments: EngineContract.all) func contract(_ clause: EngineContract) async throws {
         let t = try t
-        var spec = t.spec("missing")
-        spec.image = "localhost/sibyl-no-such-image:latest"
-        let error = try await #require(throws: EngineError.self) { try await t.engine.create(spec) }
-        #expect(error.status == 404 && error.message.contains("no such image"))
-        #expect(try await t.engine.inspect("sibyl-no-such-container") == nil)
-        let stopError = try await #require(throws: EngineError.self) {
-            try await t.engine.stop("sibyl-no-such-container", timeoutSeconds: 1)
-        }
-        #expect(stopError.status == 404)
-    }
-
-    @Test func pullFailureCarriesTheRegistryError() async throws {
-        // Nothing listens on localhost:443, so the registry fails fast and offline.
-        let t = try t
-        let error = try await #require(throws: EngineError.self) {
-            let auth = RegistryAuth(username: "u", password: "p", serverAddress: "localhost")
-            try await t.engine.pull("localhost/sibyl-no-such-image:v1", auth: auth)
-        }
-        #expect(error.status == 500 && error.message.contains("localhost"))
+        try await clause.check(EngineContract.Subject(engine: t.engine, runID: t.runID))
     }
 }
 
 @Suite struct UnreachableEngineTests {
     @Test func missingSocketIsUnreachable() async throws {
-        let engine = ContainerEngine(endpoint: .unixSocket("/nonexistent/sibyl/podman.sock"), client: TestEngine.client)
+        let engine = DockerEngine(endpoint: .unixSocket("/nonexistent/sibyl/podman.sock"), client: TestEngine.client)
         let started = ContinuousClock.now
         let error = try await #require(throws: EngineError.self) { try await engine.ping() }
         #expect(error.status == 0 && error.isUnreachable)
@@ -158,7 +101,7 @@ struct ContainerEngineTests {
     }
 
     @Test func closedPortIsUnreachable() async throws {
-        let engine = ContainerEngine(endpoint: .tcp(host: "127.0.0.1", port: 1), client: TestEngine.client)
+        let engine = DockerEngine(endpoint: .tcp(host: "127.0.0.1", port: 1), client: TestEngine.client)
         let error = try await #require(throws: EngineError.self) { try await engine.list(labels: [:], all: true) }
         #expect(error.isUnreachable)
     }

@@ -76,10 +76,10 @@ import Testing
     }
 
     @Test func imageReferences() {
-        #expect(ContainerEngine.split("nginx") == ("nginx", "latest"))
-        #expect(ContainerEngine.split("localhost:5000/team/app:v2") == ("localhost:5000/team/app", "v2"))
-        #expect(ContainerEngine.split("localhost:5000/team/app") == ("localhost:5000/team/app", "latest"))
-        #expect(ContainerEngine.split("app@sha256:abc") == ("app", "sha256:abc"))
+        #expect(DockerEngine.split("nginx") == ("nginx", "latest"))
+        #expect(DockerEngine.split("localhost:5000/team/app:v2") == ("localhost:5000/team/app", "v2"))
+        #expect(DockerEngine.split("localhost:5000/team/app") == ("localhost:5000/team/app", "latest"))
+        #expect(DockerEngine.split("app@sha256:abc") == ("app", "sha256:abc"))
     }
 
     @Test func cpuFractionOfTheLimit() throws {

@@ -27,7 +27,7 @@ struct HeldRequestTests {
 
     func supervisor(limit: Int) -> Supervisor {
         let supervisor = Supervisor(
-            engines: [:], installation: "test", flavors: Flavor.defaults, client: HTTPClient.shared, interval: .seconds(3600),
+            engines: [:], installation: "test", flavors: Flavor.defaults, probes: NetworkProbes(client: .shared), interval: .seconds(3600),
             heldRequestLimit: limit,
             callbacks: .init(finishTasks: { _, _, _ in }, deleted: { _ in }, registryAuth: { _ in nil }),
             logger: Logger(label: "held-request-tests"))

@@ -18,17 +18,17 @@ final class TestEngine: Sendable {
     }
 
     /// Never shut down: it lives as long as the test process.
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ContainerEngine.clientConfiguration)
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DockerEngine.clientConfiguration)
 
     static let podman: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         .split(separator: ":").map { "\($0)/podman" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    let engine: ContainerEngine
+    let engine: DockerEngine
     /// Labels every container this process creates, so the end can remove them all.
     let runID: String
     private let service: Service?
 
-    private init(engine: ContainerEngine, runID: String, service: Service?) {
+    private init(engine: DockerEngine, runID: String, service: Service?) {
         self.engine = engine
         self.runID = runID
         self.service = service
@@ -47,7 +47,7 @@ final class TestEngine: Sendable {
             endpoint = .unixSocket(started.socket)
             service = started
         }
-        let engine = ContainerEngine(endpoint: endpoint, client: client)
+        let engine = DockerEngine(endpoint: endpoint, client: client)
         let testEngine = TestEngine(engine: engine, runID: runID, service: service)
         do {
             try await testEngine.waitForPing()

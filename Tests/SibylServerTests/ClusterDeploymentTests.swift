@@ -56,7 +56,7 @@ struct ClusterDeploymentTests {
         try await DeploymentFlowTests.waitFor(first, "cluster-echo", "ACTIVE on the leader") {
             DeploymentFlowTests.status($0) == "ACTIVE" && DeploymentFlowTests.ready($0) == 1
         }
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
         let containers = try await engine.list(labels: ["sibyl.deployment": "cluster-echo"], all: true)
         #expect(containers.count == 1)
 

@@ -147,7 +147,7 @@ struct DeploymentFlowTests {
         let deleteTask = try await Self.task(node, try #require((deleted["tasks"] as? [String])?.first))
         #expect(deleteTask["state"] as? String == "FINISHED")
         #expect(try await node.call(.GET, "\(Self.projects)/deployments/flow-echo").status == 404)
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
         #expect(try await engine.list(labels: ["sibyl.deployment": "flow-echo"], all: true).isEmpty)
         await node.stop()
     }
@@ -183,7 +183,7 @@ struct DeploymentFlowTests {
         #expect(seen.count == 2, "requests should be spread over both replicas: \(seen)")
 
         // One replica stops being ready: it leaves the rotation, and is not restarted.
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
         let replicas = try await engine.list(labels: ["sibyl.deployment": "probe-echo"], all: false)
         let sick = try #require(replicas.first)
         #expect(try await engine.exec(sick.id, command: ["/echo-server", "touch", "/tmp/not-ready"], timeoutSeconds: 5) == 0)
@@ -239,7 +239,7 @@ struct DeploymentFlowTests {
         let first = try await Self.node()
         _ = try await first.call(.POST, "\(Self.projects)/deployments", json: Self.spec("adopt-echo"))
         try await Self.waitFor(first, "adopt-echo", "ACTIVE") { Self.status($0) == "ACTIVE" }
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(Self.engineURL)), client: .shared)
         let before = try await engine.list(labels: ["sibyl.deployment": "adopt-echo"], all: true).map(\.id)
         #expect(before.count == 1)
         await first.stop()
@@ -352,7 +352,7 @@ struct DeploymentFlowTests {
             ($0["region_id"] as? Int ?? 0, ($0["deploy_status"] as? [String: Int])?["ready"] ?? 0)
         }
         #expect(counts.map(\.0) == [1, 2] && counts.map(\.1) == [1, 2])
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: url), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: url), client: .shared)
         let regions = try await engine.list(labels: ["sibyl.deployment": "regions-echo"], all: true).map { $0.labels["sibyl.region"] ?? "" }
         #expect(regions.sorted() == ["1", "2", "2"])
         _ = try await node.call(.DELETE, "\(Self.projects)/deployments/regions-echo")

@@ -113,7 +113,7 @@ struct DeploymentIsolationTests {
         try await Self.deploy(node, names[1])
         try await Self.deploy(node, names[2], project: other)
         defer { Task { await Self.remove(node, [(1, names[0]), (1, names[1]), (other, names[2])]) } }
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
         func container(_ name: String) async throws -> ContainerState {
             let id = try #require(try await engine.list(labels: ["sibyl.deployment": name], all: false).first?.id)
             return try #require(try await engine.inspect(id))
@@ -173,7 +173,7 @@ struct PrivateImageTests {
         let (owner, thief) = (DeploymentIsolationTests.unique("iso-private"), DeploymentIsolationTests.unique("iso-thief"))
         try await DeploymentIsolationTests.deploy(node, owner, ["image": image, "credentials_name": "private"])
         defer { Task { await DeploymentIsolationTests.remove(node, [(1, owner), (other, thief)]) } }
-        let engine = ContainerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
+        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
         #expect(try await engine.imageExists(image))
 
         // The image is on the engine now; the other project names it without credentials.

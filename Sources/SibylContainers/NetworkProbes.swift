@@ -4,14 +4,22 @@ import NIOHTTP1
 import NIOPosix
 import SibylCore
 
-/// Runs one probe against a replica, from outside the container (engines here cannot schedule health
-/// checks): an HTTP GET or a TCP connect to the replica's published port, or a command run inside it.
-struct ProbeRunner: Sendable {
+/// Runs one probe against a replica: whether it passed within its timeout. With no probe, the check is a
+/// TCP connect to the listening port: a replica takes requests once its app accepts connections.
+public protocol ProbeRunner: Sendable {
+    func passes(_ probe: Probe?, port: Int, containerID: String, engine: any ContainerEngine) async -> Bool
+}
+
+/// Probes from outside the container (engines here cannot schedule health checks): an HTTP GET or a TCP
+/// connect to the replica's published port, or a command run inside it.
+public struct NetworkProbes: ProbeRunner {
     let client: HTTPClient
 
-    /// Whether the probe passed within its timeout. With no probe, the check is a TCP connect to the
-    /// listening port: a replica takes requests once its app accepts connections.
-    func passes(_ probe: Probe?, port: Int, containerID: String, engine: ContainerEngine) async -> Bool {
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    public func passes(_ probe: Probe?, port: Int, containerID: String, engine: any ContainerEngine) async -> Bool {
         guard let probe else { return await connects(port: port, timeout: .seconds(1)) }
         let timeout = TimeAmount.seconds(Int64(probe.timeout))
         if let http = probe.httpGet {
