@@ -104,10 +104,10 @@ import Testing
         let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
         let body = #"{"records":[{"f0":1}]}"#
 
-        // Sent in two parts 400 ms apart: within the allowance, answered.
+        // Sent in two parts 150 ms apart: within the allowance, answered.
         let prompt = try await RawConnection.open(port: node.port)
         try await prompt.send(String(format: Self.head, api.id, api.key, body.utf8.count) + body.prefix(5))
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(150))
         try await prompt.send(String(body.dropFirst(5)))
         let answered = try await prompt.wait(.seconds(10)) { text, _ in text.contains("\r\n\r\n{") }
         #expect(answered.text.hasPrefix("HTTP/1.1 200"), "\(answered.text)")
@@ -118,7 +118,7 @@ import Testing
         try await slow.send(String(format: Self.head, api.id, api.key, body.utf8.count))
         let trickle = Task {
             for character in body {
-                try await Task.sleep(for: .milliseconds(300))
+                try await Task.sleep(for: .milliseconds(200))
                 try await slow.send(String(character))
             }
         }

@@ -128,10 +128,12 @@ struct DeploymentFlowTests {
         #expect(Self.status(try await node.call(.GET, "\(Self.projects)/deployments/flow-echo")) == "ACTIVE")
 
         // Usage: every answer above that reached a known deployment, by status.
-        try await Task.sleep(for: .milliseconds(300))
-        let usage = try await node.call(.GET, "/api/v1/projects/1/deployments/flow-echo/usage")
-        let today = try #require((usage["days"] as? [[String: Any]])?.last)
-        #expect(today["status_200"] as? Int == 4 && today["status_4xx_5xx"] as? Int == 3, "\(usage.text)")
+        func today(_ usage: TestNode.Answer) -> [String: Any]? { (usage["days"] as? [[String: Any]])?.last }
+        func counted(_ usage: TestNode.Answer) -> Bool {
+            today(usage)?["status_200"] as? Int == 4 && today(usage)?["status_4xx_5xx"] as? Int == 3
+        }
+        let usage = try await node.poll("/api/v1/projects/1/deployments/flow-echo/usage", until: counted)
+        #expect(counted(usage), "\(usage.text)")
 
         #expect(try await node.call(.POST, "\(Self.projects)/deployments/flow-echo/stop").status == 204)
         try await Self.waitFor(node, "flow-echo", "DISABLED") { Self.status($0) == "DISABLED" && Self.ready($0) == 0 }

@@ -166,10 +166,12 @@ import Testing
 
         // Usage counts the compatible route's answers as the API's, by status: 2 keys, 9 bodies, 2 addresses,
         // 1 stopped; the unknown classifiers count nowhere.
-        try await Task.sleep(for: .milliseconds(300))
-        let usage = try await node.call(.GET, "/api/v1/projects/1/apis/\(api.id)/usage")
-        let today = try #require((usage["days"] as? [[String: Any]])?.last)
-        #expect(today["status_200"] as? Int == 0 && today["status_4xx_5xx"] as? Int == 14, "\(usage.text)")
+        func today(_ usage: TestNode.Answer) -> [String: Any]? { (usage["days"] as? [[String: Any]])?.last }
+        func counted(_ usage: TestNode.Answer) -> Bool {
+            today(usage)?["status_200"] as? Int == 0 && today(usage)?["status_4xx_5xx"] as? Int == 14
+        }
+        let usage = try await node.poll("/api/v1/projects/1/apis/\(api.id)/usage", until: counted)
+        #expect(counted(usage), "\(usage.text)")
     }
 
     @Test func aTrialAPIServesExactlyItsLimitThenAnswersItsOwnCode() async throws {

@@ -173,6 +173,17 @@ final class TestNode: Sendable {
         return (id, key)
     }
 
+    /// GETs `path` every 20 ms until `check` holds (what a background flush writes, say), for at most 10 s;
+    /// the last answer either way, for the test to assert on.
+    func poll(_ path: String, until check: (Answer) -> Bool) async throws -> Answer {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let answer = try await call(.GET, path)
+            if check(answer) || ContinuousClock.now >= deadline { return answer }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     func waitFor(api: String, status: String, project: Int = 1) async throws {
         for _ in 0..<200 {
             let answer = try await call(.GET, "/api/v1/projects/\(project)/apis/\(api)")
