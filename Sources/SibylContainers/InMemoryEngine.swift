@@ -60,6 +60,7 @@ public final class InMemoryEngine: ContainerEngine {
         var containers: [String: Container] = [:]
         var serial = 0
         var creations = 0
+        var pulls = 0
     }
 
     private let state = Mutex(State())
@@ -108,6 +109,9 @@ public final class InMemoryEngine: ContainerEngine {
     /// How many containers were ever created.
     public var creations: Int { state.withLock { $0.creations } }
 
+    /// How many pulls were asked for, fetched or not.
+    public var pulls: Int { state.withLock { $0.pulls } }
+
     // MARK: ContainerEngine
 
     public func ping() async throws {}
@@ -121,6 +125,7 @@ public final class InMemoryEngine: ContainerEngine {
     public func pull(_ reference: String, auth: RegistryAuth?) async throws {
         let reference = Self.normalized(reference)
         try state.withLock { state in
+            state.pulls += 1
             guard let image = state.registry[reference] else {
                 throw EngineError(status: 500, message: "\(reference): manifest unknown")
             }

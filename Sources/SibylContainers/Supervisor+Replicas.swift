@@ -12,10 +12,10 @@ extension Supervisor {
 
     /// Brings each replica of a region up to date: whether its container still runs, and its probes.
     func refresh(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
-        for name in entry.replicas.keys.sorted() {
-            guard var replica = entry.replicas[name], replica.region == region else { continue }
+        for name in entry.fleet.replicas.keys.sorted() {
+            guard var replica = entry.fleet.replicas[name], replica.region == region else { continue }
             let kept = await refresh(&replica, &entry, engine: engine, now: now)
-            entry.replicas[name] = kept ? replica : nil
+            entry.fleet.replicas[name] = kept ? replica : nil
         }
         await sample(&entry, region: region, engine: engine, now: now)
     }
@@ -60,7 +60,7 @@ extension Supervisor {
             let passed = await self.probes.passes(readiness, port: port, containerID: replica.containerID, engine: engine)
             record(&replica, .readiness, readiness, passed, now: now)
             if passed && (replica.successes[.readiness] ?? 0) >= (readiness?.successes ?? 1) {
-                if replica.phase != .ready { entry.crashes[replica.region] = 0 }
+                if replica.phase != .ready { entry.fleet.crashes[replica.region] = 0 }
                 replica.phase = .ready
                 replica.error = nil
             } else if !passed && replica.phase == .ready && (replica.failures[.readiness] ?? 0) >= (readiness?.failures ?? 3) {
@@ -102,8 +102,8 @@ extension Supervisor {
     private func fail(_ replica: inout Replica, _ entry: inout Managed, _ reason: String, now: ContinuousClock.Instant) {
         replica.phase = .failed
         replica.error = reason
-        let crashes = entry.crashes[replica.region, default: 0] + 1
-        entry.crashes[replica.region] = crashes
+        let crashes = entry.fleet.crashes[replica.region, default: 0] + 1
+        entry.fleet.crashes[replica.region] = crashes
         replica.restartAt = now + Self.backOff(crashes: crashes)
         logger.warning("replica failed", metadata: ["replica": "\(replica.name)", "reason": "\(reason)"])
     }
@@ -111,35 +111,35 @@ extension Supervisor {
     /// Every polling interval, the mean CPU and memory use of a region's ready replicas (for triggers).
     private func sample(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
         guard let placement = entry.deployment.spec.containers.first(where: { $0.regionID == region }),
-            let triggers = placement.scale.triggers, triggers.cpu != nil || triggers.memory != nil, now >= entry.nextStats
+            let triggers = placement.scale.triggers, triggers.cpu != nil || triggers.memory != nil, now >= entry.fleet.nextStats
         else { return }
-        entry.nextStats = now + .seconds(placement.scale.pollingInterval ?? Scale.defaultPollingInterval)
+        entry.fleet.nextStats = now + .seconds(placement.scale.pollingInterval ?? Scale.defaultPollingInterval)
         var cpu: [Double] = [], memory: [Double] = []
-        for replica in entry.replicas.values where replica.region == region && replica.isServing {
+        for replica in entry.fleet.replicas.values where replica.region == region && replica.isServing {
             guard let stats = try? await engine.stats(replica.containerID) else { continue }
             cpu.append(stats.cpuFraction * 100)
             if stats.memoryLimitBytes > 0 { memory.append(Double(stats.memoryBytes) / Double(stats.memoryLimitBytes) * 100) }
         }
         guard !cpu.isEmpty else { return }
-        entry.stats[region] = (cpu.reduce(0, +) / Double(cpu.count), memory.isEmpty ? 0 : memory.reduce(0, +) / Double(memory.count))
+        entry.fleet.stats[region] = (cpu.reduce(0, +) / Double(cpu.count), memory.isEmpty ? 0 : memory.reduce(0, +) / Double(memory.count))
     }
 
     /// Creates or removes containers until the region has `target` of the current revision; containers of
     /// an older revision leave once the new ones serve. Returns why containers could not be made, if so.
     func converge(_ entry: inout Managed, region: Int, target: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async -> String? {
-        var current = entry.replicas.values.filter { $0.region == region && $0.revision == entry.revision }
+        var current = entry.fleet.replicas.values.filter { $0.region == region && $0.revision == entry.revision }
         if current.count < target {
             for _ in current.count..<target {
                 do {
                     let image = try await image(&entry, region: region, engine: engine)
                     let replica = try await create(
                         entry.deployment, image: image, revision: entry.revision, region: region, engine: engine, now: now)
-                    entry.replicas[replica.name] = replica
+                    entry.fleet.replicas[replica.name] = replica
                     current.append(replica)
-                    entry.regionErrors[region] = nil
+                    entry.fleet.regionErrors[region] = nil
                 } catch {
                     let message = "region \(region): \(error)"
-                    entry.regionErrors[region] = message
+                    entry.fleet.regionErrors[region] = message
                     return message
                 }
             }
@@ -147,13 +147,13 @@ extension Supervisor {
             // Failed ones go first, then those not serving, then the newest.
             let order: (Replica) -> Int = { $0.phase == .failed ? 0 : $0.isServing ? 2 : 1 }
             let extra = current.sorted { (order($0), $1.createdAt) < (order($1), $0.createdAt) }.prefix(current.count - target)
-            for replica in extra { entry.replicas[replica.name] = nil }
+            for replica in extra { entry.fleet.replicas[replica.name] = nil }
             await remove(Array(extra), everythingOf: nil)
             current.removeAll { replica in extra.contains { $0.name == replica.name } }
         }
-        let old = entry.replicas.values.filter { $0.region == region && $0.revision != entry.revision }
+        let old = entry.fleet.replicas.values.filter { $0.region == region && $0.revision != entry.revision }
         if !old.isEmpty && (target == 0 || current.filter(\.isServing).count >= target) {
-            for replica in old { entry.replicas[replica.name] = nil }
+            for replica in old { entry.fleet.replicas[replica.name] = nil }
             await remove(old, everythingOf: nil)
         }
         return nil
@@ -165,7 +165,7 @@ extension Supervisor {
     /// cannot pull it itself. Credentials go to their own registry only. An operator's image on the engine
     /// (`localhost/…`) is run as it is.
     private func image(_ entry: inout Managed, region: Int, engine: any ContainerEngine) async throws -> String {
-        if let pinned = entry.images[region] { return pinned }
+        if let pinned = entry.fleet.images[region] { return pinned }
         let spec = entry.deployment.spec
         let reference = try ImageReference(spec.image)
         if !reference.isLocal {
@@ -183,7 +183,7 @@ extension Supervisor {
         guard let id = try await engine.imageID(reference.description) else {
             throw SupervisorError("image \(spec.image) is not on the engine")
         }
-        entry.images[region] = id
+        entry.fleet.images[region] = id
         return id
     }
 
@@ -219,7 +219,7 @@ extension Supervisor {
         let names = Set(replicas.map(\.name))
         managed.withLock { all in
             for key in Array(all.keys) {
-                for name in names { all[key]?.replicas[name] = nil }
+                for name in names { all[key]?.fleet.replicas[name] = nil }
             }
         }
         await withTaskGroup(of: Void.self) { group in
@@ -250,19 +250,19 @@ extension Supervisor {
     /// On a follower: the containers of the deployment's current revision that the leader runs, found on the
     /// engine (every second, or every pass while a request waits): new ones join, vanished ones leave.
     func discover(_ entry: inout Managed, region: Int, engine: any ContainerEngine, now: ContinuousClock.Instant) async {
-        guard now >= entry.nextDiscovery || entry.readyCount == 0 && entry.demand else { return }
-        entry.nextDiscovery = now + .seconds(1)
+        guard now >= entry.fleet.nextDiscovery || entry.readyCount == 0 && entry.demand else { return }
+        entry.fleet.nextDiscovery = now + .seconds(1)
         var labels = labels(entry.deployment)
         labels["sibyl.region"] = "\(region)"
         labels["sibyl.revision"] = entry.revision
         guard let containers = try? await engine.list(labels: labels, all: false) else { return }
         let names = Set(containers.map(Self.name))
-        for (name, replica) in entry.replicas where replica.region == region && !names.contains(name) {
-            entry.replicas[name] = nil
+        for (name, replica) in entry.fleet.replicas where replica.region == region && !names.contains(name) {
+            entry.fleet.replicas[name] = nil
         }
-        for container in containers where entry.replicas[Self.name(container)] == nil {
+        for container in containers where entry.fleet.replicas[Self.name(container)] == nil {
             let name = Self.name(container)
-            entry.replicas[name] = Replica(
+            entry.fleet.replicas[name] = Replica(
                 name: name, region: region, revision: entry.revision, containerID: container.id, port: nil, now: now)
         }
     }
@@ -287,9 +287,9 @@ extension Supervisor {
                     guard var entry = all[key], labels["sibyl.revision"] == entry.revision, labels["sibyl.region"] == "\(region)",
                         !entry.deployment.stopped, !entry.deployment.deleting, container.state == "running"
                     else { return false }
-                    entry.replicas[name] = Replica(
+                    entry.fleet.replicas[name] = Replica(
                         name: name, region: region, revision: entry.revision, containerID: container.id, port: nil, now: now)
-                    entry.targets[region, default: 0] += 1
+                    entry.fleet.targets[region, default: 0] += 1
                     all[key] = entry
                     return true
                 }

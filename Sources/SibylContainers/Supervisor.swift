@@ -106,13 +106,14 @@ public final class Supervisor: Service, Sendable {
             // from its first ready replica (a slow pull or start must not count as idle time).
             if all[key] == nil || (entry.deployment.stopped && !deployment.stopped) {
                 entry.lastRequest = now
-                entry.warmUntilReady = now + Self.longestWarmStart
+                entry.fleet.warmUntilReady = now + Self.longestWarmStart
+                entry.fleet.readySince = nil
                 // Until the next pass decides, the deployment is DEPLOYING, not at its stopped targets.
-                entry.targets = [:]
+                entry.fleet.targets = [:]
             }
             entry.deployment = deployment
             let revision = Self.revision(deployment.spec)
-            if revision != entry.revision { entry.images = [:] }
+            if revision != entry.revision { entry.fleet.images = [:] }
             entry.revision = revision
             entry.unfinished.formUnion(tasks)
             all[key] = entry
@@ -322,8 +323,8 @@ public final class Supervisor: Service, Sendable {
             // What a follower saw is probed again from scratch once adopted.
             managed.withLock { all in
                 for key in Array(all.keys) {
-                    all[key]!.replicas = [:]
-                    all[key]!.targets = [:]
+                    all[key]!.fleet.replicas = [:]
+                    all[key]!.fleet.targets = [:]
                 }
             }
             await adopt()
@@ -349,7 +350,7 @@ public final class Supervisor: Service, Sendable {
             guard let engine = engines[placement.regionID] else { continue }
             await discover(&entry, region: placement.regionID, engine: engine, now: now)
             await refresh(&entry, region: placement.regionID, engine: engine, now: now)
-            entry.targets[placement.regionID] = entry.replicas.values.filter { $0.region == placement.regionID }.count
+            entry.fleet.targets[placement.regionID] = entry.fleet.replicas.values.filter { $0.region == placement.regionID }.count
         }
         let (requests, waiting) = managed.withLock { all -> (Int, Bool) in
             guard all[key] != nil else { return (0, false) }
@@ -363,7 +364,7 @@ public final class Supervisor: Service, Sendable {
     private func reconcile(_ key: String, _ snapshot: Managed) async {
         let deployment = snapshot.deployment
         if deployment.deleting {
-            await remove(snapshot.replicas.values, everythingOf: deployment)
+            await remove(snapshot.fleet.replicas.values, everythingOf: deployment)
             await callbacks.deleted(deployment)
             await callbacks.finishTasks(deployment, [.delete], nil)
             await callbacks.finishTasks(deployment, [.create, .update], "the deployment was deleted")
@@ -376,18 +377,19 @@ public final class Supervisor: Service, Sendable {
         for placement in deployment.spec.containers {
             guard let engine = engines[placement.regionID] else { continue }
             await refresh(&entry, region: placement.regionID, engine: engine, now: now)
-            if let warm = entry.warmUntilReady {
-                if entry.readyCount > 0 || now >= warm { entry.warmUntilReady = nil } else { entry.lastRequest = now }
+            if let warm = entry.fleet.warmUntilReady, entry.readyCount > 0 || now >= warm {
+                entry.fleet.warmUntilReady = nil
+                entry.fleet.readySince = now
             }
-            let current = entry.targets[placement.regionID] ?? 0
+            let current = entry.fleet.targets[placement.regionID] ?? 0
             let target = Autoscaler.target(
                 scale: placement.scale, current: current, stopped: deployment.stopped,
-                idleSeconds: Self.seconds(now - entry.lastRequest), idleTimeout: deployment.spec.idleTimeout,
+                idleSeconds: entry.idleSeconds(at: now), idleTimeout: deployment.spec.idleTimeout,
                 demand: entry.demand, load: entry.load(region: placement.regionID, window: placement.scale.triggers?.http?.window, now: now),
-                secondsSinceLastChange: Self.seconds(now - entry.lastChange))
+                secondsSinceLastChange: Self.seconds(now - entry.fleet.lastChange))
             if target != current {
-                entry.targets[placement.regionID] = target
-                entry.lastChange = now
+                entry.fleet.targets[placement.regionID] = target
+                entry.fleet.lastChange = now
             }
             if let error = await converge(&entry, region: placement.regionID, target: target, engine: engine, now: now) {
                 failures.append(error)
@@ -395,9 +397,9 @@ public final class Supervisor: Service, Sendable {
         }
         // Regions no longer in the spec lose their replicas.
         let regions = Set(deployment.spec.containers.map(\.regionID))
-        let orphans = entry.replicas.values.filter { !regions.contains($0.region) }
+        let orphans = entry.fleet.replicas.values.filter { !regions.contains($0.region) }
         await remove(orphans, everythingOf: nil)
-        for replica in orphans { entry.replicas[replica.name] = nil }
+        for replica in orphans { entry.fleet.replicas[replica.name] = nil }
         let finished = entry.unfinished
         if !finished.isEmpty && (entry.isScheduled || !failures.isEmpty) {
             entry.unfinished = []
@@ -407,21 +409,16 @@ public final class Supervisor: Service, Sendable {
     }
 
     /// Writes a pass's outcome back into the shared state, and resumes the requests held for the
-    /// deployment when a replica is ready.
+    /// deployment when a replica is ready. The pass's fleet replaces the entry's whole; what `apply` and the
+    /// data plane wrote meanwhile stays.
     func settle(_ key: String, _ settled: Managed, finished: Set<DeploymentTask.Kind>) {
         let ready = managed.withLock { all -> [CheckedContinuation<Void, Never>] in
-            // Keep what the data plane wrote meanwhile (requests, demand, held requests) and what `apply`
-            // changed. Taken out of the dictionary, not copied, so that its request counts are not copied either.
+            // Taken out of the dictionary, not copied, so that its request counts are not copied either.
             guard var latest = all.removeValue(forKey: key) else { return [] }
-            latest.replicas = settled.replicas
-            latest.targets = settled.targets
-            latest.lastChange = settled.lastChange
-            latest.regionErrors = settled.regionErrors
-            latest.crashes = settled.crashes
-            latest.stats = settled.stats
-            latest.nextStats = settled.nextStats
+            latest.fleet = settled.fleet
+            // A new revision applied meanwhile needs its own image.
+            if latest.revision != settled.revision { latest.fleet.images = [:] }
             latest.unfinished.subtract(finished)
-            latest.nextDiscovery = settled.nextDiscovery
             latest.demand = latest.demand && settled.readyCount == 0
             var ready: [CheckedContinuation<Void, Never>] = []
             if latest.hasReady {
@@ -434,7 +431,7 @@ public final class Supervisor: Service, Sendable {
         Self.resume(ready)
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 

@@ -66,7 +66,7 @@ struct HeldRequestTests {
         var replica = Replica(
             name: "cold-1", region: 1, revision: entry.revision, containerID: "c1", port: Self.port, now: .now)
         replica.phase = .ready
-        entry.replicas[replica.name] = replica
+        entry.fleet.replicas[replica.name] = replica
         supervisor.settle(Self.key, entry, finished: [])
     }
 

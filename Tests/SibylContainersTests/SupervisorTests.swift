@@ -140,6 +140,28 @@ import Testing
         #expect(h.engine.creations == 2)
     }
 
+    @Test func aSlowStartDoesNotCountAsIdleTime() async throws {
+        let h = H()
+        let supervisor = h.supervisor()
+        let ready = ProbeConfig(enabled: true, probe: Probe(httpGet: HTTPGetAction(port: 8080, path: "/ready")))
+        let deployment = H.deployment(scale: Scale(min: 0, max: 1), probes: Probes(readinessProbe: ready), timeout: 60)
+        supervisor.apply(deployment)
+        await supervisor.pass()
+        let id = try await h.running().id
+        h.engine.update(app: id) { $0.statuses["/ready"] = 503 }
+        // Loading a big model for 90 s, past the idle timeout.
+        for _ in 0..<90 { await h.pass(supervisor, after: .seconds(1)) }
+        #expect(supervisor.view(deployment).status == .partiallyDeployed)
+        h.engine.update(app: id) { $0.statuses["/ready"] = 200 }
+        await h.pass(supervisor, after: Supervisor.startingCheck)
+        #expect(supervisor.view(deployment).status == .active)
+        // Idle time counts from the first ready replica: it serves for the whole timeout, then leaves.
+        await h.pass(supervisor, after: .seconds(59))
+        #expect(supervisor.view(deployment).status == .active)
+        await h.pass(supervisor, after: .seconds(2))
+        #expect(supervisor.view(deployment).status == .pending)
+    }
+
     @Test func aNewRevisionRollsOutBeforeTheOldReplicasLeave() async throws {
         let h = H()
         let supervisor = h.supervisor()
@@ -255,6 +277,12 @@ import Testing
         #expect(h.finished.withLock { $0.first?.error } == error)
         h.engine.publish(image: "registry.example.com/team/app:v3")
         try await h.settle(supervisor) { supervisor.view(deployment).status == .active }
+        // Pulled once per revision: a replacement runs the image pulled for the first replica.
+        #expect(h.engine.pulls == 2)
+        h.engine.crash(try await h.running().id, exitCode: 1, message: "crash")
+        await h.pass(supervisor, after: .seconds(1))
+        await h.pass(supervisor, after: .seconds(1))
+        #expect(h.engine.creations == 2 && h.engine.pulls == 2)
     }
 }
 
