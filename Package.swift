@@ -101,6 +101,43 @@ let package = Package(
             swiftSettings: settings
         ),
         // The web console: server-rendered pages over SibylApp's operations.
+        // The front ends, each turning HTTP into calls of SibylApp: the data plane (native, v2 and Prediction
+        // One's call), the management API, the deployment API compatible with the vendor's and its proxy,
+        // and Prediction One's developer API.
+        .target(
+            name: "SibylDataPlane",
+            dependencies: [
+                "SibylApp", "SibylCore", "SibylHTTP", "SibylRuntime", "SibylWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "SibylManagementAPI",
+            dependencies: ["SibylApp", "SibylCore", "SibylHTTP", "SibylWire", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "SibylDeploymentAPI",
+            dependencies: [
+                "SibylApp", "SibylContainers", "SibylCore", "SibylHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "SibylDeveloperAPI",
+            dependencies: ["SibylApp", "SibylCore", "SibylHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: settings
+        ),
+        // openapi.yaml, compiled in, served as /openapi.json.
+        .target(name: "SibylContract", dependencies: ["SibylCore", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         .target(
             name: "SibylConsole",
             dependencies: [
@@ -116,24 +153,19 @@ let package = Package(
         .target(
             name: "SibylServer",
             dependencies: [
-                "SibylApp", "SibylConsole", "SibylHTTP", "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
+                "SibylApp", "SibylConsole", "SibylContainers", "SibylContract", "SibylCore", "SibylDataPlane", "SibylDeploymentAPI",
+                "SibylDeveloperAPI", "SibylHTTP", "SibylManagementAPI", "SibylStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings
         ),
@@ -191,7 +223,8 @@ let package = Package(
         .testTarget(
             name: "SibylServerTests",
             dependencies: [
-                "SibylApp", "SibylConsole", "SibylCore", "SibylRuntime", "SibylServer", "SibylContainers", "SibylTestDatabases", "SibylWire",
+                "SibylApp", "SibylConsole", "SibylCore", "SibylDataPlane", "SibylHTTP", "SibylRuntime", "SibylServer", "SibylContainers",
+                "SibylTestDatabases", "SibylWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

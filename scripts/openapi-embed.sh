@@ -4,7 +4,7 @@
 # OpenAPIContractTests fails while the copy differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=Sources/SibylServer/OpenAPIText.swift
+out=Sources/SibylContract/OpenAPIText.swift
 {
   echo '// Generated from openapi.yaml by scripts/openapi-embed.sh: edit openapi.yaml, then run the script.'
   echo 'enum OpenAPIText {'

@@ -6,14 +6,18 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
-import SibylConsole
-import Synchronization
-import SibylHTTP
-import UnixSignals
 import SibylApp
+import SibylConsole
 import SibylContainers
 import SibylCore
+import SibylDataPlane
+import SibylDeploymentAPI
+import SibylDeveloperAPI
+import SibylHTTP
+import SibylManagementAPI
 import SibylStore
+import Synchronization
+import UnixSignals
 
 /// A built node, ready to run: the HTTP application and the services beside it.
 public struct SibylNode: Sendable {

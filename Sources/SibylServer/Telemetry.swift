@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import SibylApp
+import SibylContract
 import SibylHTTP
 
 /// Request metrics and an access log. Labels and log fields are route templates, methods and statuses:

@@ -2,7 +2,8 @@ import Foundation
 import NIOHTTP1
 import SibylApp
 import SibylCore
-@testable import SibylServer
+@testable import SibylDataPlane
+import SibylServer
 import SibylWire
 import Testing
 

@@ -3,7 +3,8 @@ import NIOHTTP1
 import SibylApp
 import SibylRuntime
 import Testing
-@testable import SibylServer
+@testable import SibylDataPlane
+import SibylServer
 
 /// Issue 14, items 10 and 15: what one request may cost a node, in values, evaluation time, slowness and
 /// connections.

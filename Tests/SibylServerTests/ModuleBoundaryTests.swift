@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// Issue 16: the application layer (`SibylApp`) holds the rules and knows nothing of HTTP, and the front ends
-/// (`SibylServer`, `SibylConsole`, with `SibylHTTP` between them) reach the store only through it, so that every front end asks the same operations and none
-/// can skip a rule. The package's target dependencies do not stop a source file from importing a module built
+/// (the data plane, the management, deployment and developer APIs, the console, with `SibylHTTP` between
+/// them and `SibylServer` composing them) reach the store only through it, so that every front end asks the
+/// same operations and none can skip a rule. The package's target dependencies do not stop a source file from importing a module built
 /// for another target, so the sources are read.
 @Suite struct ModuleBoundaryTests {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
@@ -28,7 +29,10 @@ import Testing
     @Test func theFrontEndsReachTheStoreOnlyThroughTheApplication() throws {
         let found = try Self.imports(of: "SibylServer").filter { $0.module == "SibylStore" }.map(\.file)
         #expect(found == ["Application+build.swift"])
-        for module in ["SibylConsole", "SibylHTTP", "sibyl"] {
+        for module in [
+            "SibylConsole", "SibylHTTP", "SibylDataPlane", "SibylManagementAPI", "SibylDeploymentAPI", "SibylDeveloperAPI", "SibylContract",
+            "sibyl",
+        ] {
             let found = try Self.imports(of: module).filter { $0.module == "SibylStore" }
             #expect(found.isEmpty, "\(module): \(found)")
         }

@@ -7,11 +7,11 @@ import Testing
 
     @Test func theServedDocumentIsOpenAPIYAML() throws {
         let yaml = try String(contentsOf: Self.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let compiled = try String(contentsOf: Self.root.appendingPathComponent("Sources/SibylServer/OpenAPIText.swift"), encoding: .utf8)
+        let compiled = try String(contentsOf: Self.root.appendingPathComponent("Sources/SibylContract/OpenAPIText.swift"), encoding: .utf8)
         let start = try #require(compiled.range(of: "static let yaml = #\"\"\"\n"))
         let end = try #require(compiled.range(of: "\n\"\"\"#", options: .backwards))
         #expect(
             String(compiled[start.upperBound..<end.lowerBound]) + "\n" == yaml,
-            "Sources/SibylServer/OpenAPIText.swift is not openapi.yaml: run scripts/openapi-embed.sh")
+            "Sources/SibylContract/OpenAPIText.swift is not openapi.yaml: run scripts/openapi-embed.sh")
     }
 }

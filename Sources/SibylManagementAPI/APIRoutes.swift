@@ -5,12 +5,17 @@ import SibylHTTP
 
 /// Prediction APIs: create, information, lifecycle, keys, IP whitelist and usage, under
 /// `/api/v1/projects/{project_id}/apis`. The rules live in `APIOperations`; this reads JSON and answers it.
-struct APIRoutes {
+public struct APIRoutes: Sendable {
     let operations: APIOperations
     let auth: Authenticator
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
 
-    func add(to router: Router<AppContext>) {
+    public init(operations: APIOperations, auth: Authenticator) {
+        self.operations = operations
+        self.auth = auth
+    }
+
+    public func add(to router: Router<AppContext>) {
         let apis = router.projectGroup("api/v1/projects/:project_id/apis", auth)
         apis.post { request, context in try await create(request, context) }
         apis.get { request, context in

@@ -13,7 +13,7 @@ import SibylHTTP
 /// address, the query and the body as they came), waiting for one to start when the deployment is at zero.
 /// Headers cross as `ForwardedHeaders` allows: the key that opened the deployment, the caller's cookies and
 /// Sibyl's credentials never reach a container, and a container's answer sets no cookie.
-struct DeploymentProxy: Sendable {
+public struct DeploymentProxy: Sendable {
     let platform: Platform
     /// Nil on a node without a container engine: every deployment request is then a 503.
     let supervisor: Supervisor?
@@ -22,7 +22,15 @@ struct DeploymentProxy: Sendable {
     /// Whether this router also serves the console: answers are then sandboxed (`ForwardedHeaders.sandbox`).
     let onConsoleOrigin: Bool
 
-    func add(to router: Router<AppContext>) {
+    public init(platform: Platform, supervisor: Supervisor?, client: HTTPClient, resolver: ClientAddressResolver, onConsoleOrigin: Bool) {
+        self.platform = platform
+        self.supervisor = supervisor
+        self.client = client
+        self.resolver = resolver
+        self.onConsoleOrigin = onConsoleOrigin
+    }
+
+    public func add(to router: Router<AppContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
             router.on("inference/:project_id/:deployment_name", method: method) { request, context in
                 try await forward(request, context, path: "/")

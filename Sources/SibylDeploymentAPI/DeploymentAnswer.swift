@@ -1,6 +1,7 @@
 import Foundation
 import SibylContainers
 import SibylCore
+import SibylHTTP
 
 /// A deployment as the compatible API answers it: the spec with every default written out (the vendor's
 /// strict client requires probe timings, `triggers`, `credentials_name` and `description`), its status,

@@ -1,5 +1,6 @@
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// A whitelist rule in Prediction One's words: `source` is the CIDR block, `order` allow or deny.
 struct DeveloperRule: Encodable {

@@ -2,51 +2,50 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SibylCore
-import SibylHTTP
 
 /// An error of the Prediction One compatible prediction call, in its shape: a 10-digit code that starts with
 /// the HTTP status, an error name and a message (`{"code": 4031030201, "error": "ACCESS_DENIED", "message": …}`).
 /// Sibyl's explanation, when it has one beyond the documented message, is in `detail`.
-struct PredictionOneError: HTTPResponseError {
-    let status: HTTPResponse.Status
-    let code: Int
-    let error: String
-    let message: String
-    var detail: String?
+public struct PredictionOneError: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: Int
+    public let error: String
+    public let message: String
+    public var detail: String?
 
-    static let notFoundClassifier = Self(
+    public static let notFoundClassifier = Self(
         status: .badRequest, code: 4_001_030_101, error: "NOT_FOUND_CLASSIFIER", message: "Not found classifier in classifiers table")
-    static func badRequest(_ detail: String) -> Self {
+    public static func badRequest(_ detail: String) -> Self {
         Self(status: .badRequest, code: 4_001_030_104, error: "BAD_REQUEST", message: "Invalid request", detail: detail)
     }
-    static let invalidKey = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Invalid API key")
-    static let sourceNotAllowed = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Not allowed source ip")
-    static func notRunning(_ status: PredictionAPI.Status) -> Self {
+    public static let invalidKey = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Invalid API key")
+    public static let sourceNotAllowed = Self(status: .forbidden, code: 4_031_030_201, error: "ACCESS_DENIED", message: "Not allowed source ip")
+    public static func notRunning(_ status: PredictionAPI.Status) -> Self {
         Self(
             status: .serviceUnavailable, code: 5_031_030_101, error: "SERVICE_UNAVAILABLE_ERROR",
             message: "status is not running (status: \(status.rawValue))")
     }
     // Not in the reference (it documents no code for these): Sibyl's own, in the same scheme.
-    static func trialLimit(_ limit: Int) -> Self {
+    public static func trialLimit(_ limit: Int) -> Self {
         Self(
             status: .tooManyRequests, code: 4_291_030_301, error: "TOO_MANY_REQUESTS",
             message: "The trial API has served its \(limit) requests")
     }
-    static let storageUnavailable = Self(
+    public static let storageUnavailable = Self(
         status: .serviceUnavailable, code: 5_031_030_102, error: "SERVICE_UNAVAILABLE_ERROR", message: "storage is unavailable")
-    static let overloaded = Self(
+    public static let overloaded = Self(
         status: .serviceUnavailable, code: 5_031_030_103, error: "SERVICE_UNAVAILABLE_ERROR", message: "too many requests in progress")
-    static let internalError = Self(
+    public static let internalError = Self(
         status: .internalServerError, code: 5_001_030_101, error: "INTERNAL_SERVER_ERROR", message: "Internal server error")
 
     /// Every refusal of the developer API (`/v1/external/…`): one code, the reason in `message`.
-    static func external(_ message: String) -> Self {
+    public static func external(_ message: String) -> Self {
         Self(status: .badRequest, code: 4_001_000_204, error: "PREDA_EXTERNAL_BAD_REQUEST", message: message)
     }
 
     /// Sibyl's error from the management rules, in the developer API's terms: a refusal keeps Sibyl's reason;
     /// an outage or a fault keeps its status, with Sibyl's own codes in the same scheme.
-    init(external error: SibylError) {
+    public init(external error: SibylError) {
         switch error.code {
         case .storageUnavailable:
             self.init(status: .serviceUnavailable, code: 5_031_000_201, error: "SERVICE_UNAVAILABLE_ERROR", message: "storage is unavailable")
@@ -58,7 +57,7 @@ struct PredictionOneError: HTTPResponseError {
     }
 
     /// Sibyl's error from the shared checks and the evaluator, in this API's terms.
-    init(_ error: SibylError, api: PredictionAPI) {
+    public init(_ error: SibylError, api: PredictionAPI) {
         switch error.code {
         case .invalidAPIKey: self = .invalidKey
         case .ipNotAllowed:
@@ -75,7 +74,7 @@ struct PredictionOneError: HTTPResponseError {
         }
     }
 
-    init(status: HTTPResponse.Status, code: Int, error: String, message: String, detail: String? = nil) {
+    public init(status: HTTPResponse.Status, code: Int, error: String, message: String, detail: String? = nil) {
         self.status = status
         self.code = code
         self.error = error
@@ -83,7 +82,7 @@ struct PredictionOneError: HTTPResponseError {
         self.detail = detail
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         var text = "{\"code\":\(code),\"error\":\(JSONText.quoted(error)),\"message\":\(JSONText.quoted(message))"
         if let detail { text += ",\"detail\":" + JSONText.quoted(detail) }
         text += "}"

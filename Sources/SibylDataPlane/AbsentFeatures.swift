@@ -1,5 +1,6 @@
 import HTTPTypes
 import SibylCore
+import SibylHTTP
 import SibylRuntime
 
 /// An API's rule on the features a prediction leaves out (`FeatureMatrix.absentColumns`): allowed, they are

@@ -4,11 +4,16 @@ import SibylCore
 import SibylHTTP
 
 /// `/api/v1/projects/{project_id}/account_secrets`: create (201, the secret once), list, revoke (204).
-struct AccountSecretRoutes {
+public struct AccountSecretRoutes: Sendable {
     let secrets: AccountSecrets
     let auth: Authenticator
 
-    func add(to router: Router<AppContext>) {
+    public init(secrets: AccountSecrets, auth: Authenticator) {
+        self.secrets = secrets
+        self.auth = auth
+    }
+
+    public func add(to router: Router<AppContext>) {
         let group = router.projectGroup("api/v1/projects/:project_id/account_secrets", auth)
         group.post { request, context in
             let user = context.user

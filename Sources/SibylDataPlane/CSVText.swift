@@ -1,4 +1,5 @@
 import Foundation
+import SibylHTTP
 
 /// CSV written by the server's answers.
 enum CSVText {

@@ -1,11 +1,10 @@
 import Hummingbird
 import SibylApp
-import SibylHTTP
 
 extension UsageCounter {
     /// Runs a data-plane call and counts its answer under `apiID` by final status: the status of the error
     /// it throws, or 500 for an error that has none.
-    func counting(_ apiID: String, _ body: () async throws -> Response) async throws -> Response {
+    public func counting(_ apiID: String, _ body: () async throws -> Response) async throws -> Response {
         do {
             let response = try await body()
             record(apiID: apiID, status: Int(response.status.code))

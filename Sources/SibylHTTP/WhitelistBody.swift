@@ -1,32 +1,31 @@
 import SibylCore
-import SibylHTTP
 
 /// A whitelist rule as the management API answers it.
-struct RuleAnswer: Encodable, Equatable {
-    let cidr: String
-    let action: String
-    let priority: Int
+public struct RuleAnswer: Encodable, Equatable {
+    public let cidr: String
+    public let action: String
+    public let priority: Int
 
-    static func list(_ whitelist: IPWhitelist) -> [RuleAnswer] {
+    public static func list(_ whitelist: IPWhitelist) -> [RuleAnswer] {
         whitelist.rules.map { RuleAnswer(cidr: $0.cidr.description, action: $0.action.rawValue, priority: $0.priority) }
     }
 }
 
 /// Whitelists as management requests give them: a list of CIDR blocks (allow rules, in order) or a list of
 /// rules `{"cidr", "action" (default allow), "priority" (default: its place in the list)}`, never both.
-enum WhitelistBody {
+public enum WhitelistBody {
     /// The names a rule's fields go by: Sibyl's, or Prediction One's (`source`, `order`).
-    struct RuleFields {
+    public struct RuleFields: Sendable {
         let cidr: String
         let action: String
-        var all: Set<String> { [cidr, action, "priority"] }
+        public var all: Set<String> { [cidr, action, "priority"] }
 
-        static let sibyl = RuleFields(cidr: "cidr", action: "action")
-        static let predictionOne = RuleFields(cidr: "source", action: "order")
+        public static let sibyl = RuleFields(cidr: "cidr", action: "action")
+        public static let predictionOne = RuleFields(cidr: "source", action: "order")
     }
 
     /// The whitelist of `PUT …/ip_whitelist`: `cidrs` or `rules`, one of them required.
-    static func replacement(_ body: JSONBody) throws(SibylError) -> IPWhitelist {
+    public static func replacement(_ body: JSONBody) throws(SibylError) -> IPWhitelist {
         guard let whitelist = try whitelist(body, cidrsKey: "cidrs", rulesKey: "rules") else {
             throw SibylError(.invalidInput, "cidrs or rules: required")
         }
@@ -34,12 +33,12 @@ enum WhitelistBody {
     }
 
     /// One block's rule as `POST …/ip_whitelist` names it, for `IPWhitelist.set(cidr:action:priority:)`.
-    static func rule(_ body: JSONBody) throws(SibylError) -> (cidr: String, action: String?, priority: Int?) {
+    public static func rule(_ body: JSONBody) throws(SibylError) -> (cidr: String, action: String?, priority: Int?) {
         (try body.requiredString("cidr"), try body.string("action"), try body.int("priority"))
     }
 
     /// The whitelist named by `cidrsKey` or `rulesKey`; nil when the body names neither.
-    static func whitelist(_ body: JSONBody, cidrsKey: String, rulesKey: String) throws(SibylError) -> IPWhitelist? {
+    public static func whitelist(_ body: JSONBody, cidrsKey: String, rulesKey: String) throws(SibylError) -> IPWhitelist? {
         let cidrs = try body.strings(cidrsKey)
         let rules = try rules(body, key: rulesKey, fields: .sibyl)
         if cidrs != nil, rules != nil { throw SibylError(.invalidInput, "give \(cidrsKey) or \(rulesKey), not both") }
@@ -48,7 +47,7 @@ enum WhitelistBody {
     }
 
     /// The whitelist of a rules array; nil when the body has none.
-    static func rules(_ body: JSONBody, key: String, fields: RuleFields) throws(SibylError) -> IPWhitelist? {
+    public static func rules(_ body: JSONBody, key: String, fields: RuleFields) throws(SibylError) -> IPWhitelist? {
         guard let items = try body.objects(key, allowed: fields.all) else { return nil }
         var parsed: [IPRule] = []
         for (index, item) in items.enumerated() {

@@ -9,7 +9,7 @@ import SibylHTTP
 /// Every rule is `APIOperations`'s, as on Sibyl's own routes: a classifier is stopped only when unlocked,
 /// deleted only when stopped, unlocked only by an admin. Every refusal answers 400 with code 4001000204 and
 /// Sibyl's reason as the message; see `PredictionOneError.external`.
-struct DeveloperRoutes {
+public struct DeveloperRoutes: Sendable {
     let credentials: DeveloperCredentials
     let operations: APIOperations
     let models: ModelOperations
@@ -18,7 +18,13 @@ struct DeveloperRoutes {
     static let defaultLimit = 30
     static let maxLimit = 1000
 
-    func add(to router: Router<AppContext>) {
+    public init(credentials: DeveloperCredentials, operations: APIOperations, models: ModelOperations) {
+        self.credentials = credentials
+        self.operations = operations
+        self.models = models
+    }
+
+    public func add(to router: Router<AppContext>) {
         let external = router.group("v1/external")
         external.get("api-key") { request, _ in
             try await refusing {

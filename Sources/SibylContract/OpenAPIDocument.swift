@@ -5,8 +5,8 @@ import Yams
 /// The OpenAPI 3.1 document served at `/openapi.json`: `openapi.yaml`, the contract written first (its copy
 /// compiled in, `OpenAPIText`), as JSON, with the running version. Every route served is in it and nothing
 /// else (`SystemTests`); schemathesis checks every answer against its schema (scripts/schemathesis.sh).
-enum OpenAPIDocument {
-    static let json: [UInt8] = {
+public enum OpenAPIDocument {
+    public static let json: [UInt8] = {
         // The file is part of the build and checked by the tests: a parse failure is a build defect.
         guard var document = try? json(Yams.load(yaml: OpenAPIText.yaml)) as? [String: Any],
             var info = document["info"] as? [String: Any]

@@ -1,5 +1,6 @@
 import SibylApp
 import SibylCore
+import SibylHTTP
 import SibylWire
 
 /// The size of the answer a prediction request asks for, estimated from the request and the model's schema

@@ -1,5 +1,6 @@
 import SibylApp
 import SibylCore
+import SibylHTTP
 
 /// The JSON shapes of management answers (snake_case on the wire). None holds a secret or a hash, except
 /// `IssuedKey` and `IssuedToken`, which are sent once, in the answer that creates them.
@@ -199,43 +200,6 @@ struct WhitelistAnswer: Encodable {
     init(_ whitelist: IPWhitelist) {
         cidrs = whitelist.allowed.map(\.description)
         rules = RuleAnswer.list(whitelist)
-    }
-}
-
-struct UsageAnswer: Encodable {
-    struct Day: Encodable {
-        let date: String
-        let status200: Int
-        let status4xx5xx: Int
-        let byStatus: [String: Int]
-
-        enum CodingKeys: String, CodingKey {
-            case date, status200 = "status_200", status4xx5xx = "status_4xx_5xx", byStatus = "by_status"
-        }
-    }
-
-    let apiID: String
-    let from: String
-    let to: String
-    let days: [Day]
-    let total200: Int
-    let total4xx5xx: Int
-
-    init(_ report: APIOperations.UsageReport) {
-        apiID = report.apiID
-        from = report.from
-        to = report.to
-        days = report.days.map { day in
-            Day(
-                date: day.date, status200: day.status200, status4xx5xx: day.status4xx5xx,
-                byStatus: Dictionary(uniqueKeysWithValues: day.byStatus.map { (String($0.key), $0.value) }))
-        }
-        total200 = report.total200
-        total4xx5xx = report.total4xx5xx
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case apiID = "api_id", from, to, days, total200 = "total_200", total4xx5xx = "total_4xx_5xx"
     }
 }
 
