@@ -12,14 +12,9 @@ import SibylRuntime
 /// Configuration comes from the routing table: only a trial request touches the database. A trial API is
 /// asked whether it has a request left before the body is read (an exhausted one refuses at once), and
 /// uses it only once the body has been found valid (`useTrialRequest`): bad input costs no request.
-public struct Gateway: Sendable {
+struct Gateway: Sendable {
     let platform: Platform
     let resolver: ClientAddressResolver
-
-    public init(platform: Platform, resolver: ClientAddressResolver) {
-        self.platform = platform
-        self.resolver = resolver
-    }
 
     /// Runs `body` for the API named in the path and counts its answer in the API's usage by final status.
     /// An unknown API is a 404 that is counted nowhere.

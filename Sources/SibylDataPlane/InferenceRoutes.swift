@@ -13,17 +13,12 @@ import SibylWire
 /// `infer` passes the same gateway as `/predict` (key, whitelist, status, trial limit, usage). Model
 /// metadata and readiness need the key and an allowed address but are not predictions: they use no
 /// trial request and are not counted. Server health needs nothing.
-public struct InferenceRoutes: Sendable {
+struct InferenceRoutes: Sendable {
     let gateway: Gateway
     let evaluator: Evaluator
     var configuration: ServerConfiguration { gateway.platform.configuration }
 
-    public init(gateway: Gateway, evaluator: Evaluator) {
-        self.gateway = gateway
-        self.evaluator = evaluator
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         let router = router.group().add(middleware: ProtocolErrors())
         router.get("v2") { _, _ in
             JSONAnswer(.ok, ServerMetadata(name: "sibyl", version: "1", extensions: ["binary_tensor_data"]))

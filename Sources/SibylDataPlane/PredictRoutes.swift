@@ -13,17 +13,12 @@ import SibylRuntime
 /// adds each row's TreeSHAP contributions (see `ExplainedAnswer`). Every answer after the key and
 /// whitelist checks tells the most rows a request to this API may hold (`Sibyl-Max-Rows`), so that a client
 /// with more rows can send them in batches.
-public struct PredictRoutes: Sendable {
+struct PredictRoutes: Sendable {
     let gateway: Gateway
     let evaluator: Evaluator
     var configuration: ServerConfiguration { gateway.platform.configuration }
 
-    public init(gateway: Gateway, evaluator: Evaluator) {
-        self.gateway = gateway
-        self.evaluator = evaluator
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         router.post("apis/:api_id/predict") { request, context in
             try await gateway.counted(context) { route in
                 let model = try await gateway.admit(request, context, route)

@@ -12,17 +12,12 @@ import SibylWire
 /// The same rules as `/apis/{api_id}/predict` (the gateway's checks, usage, trial limit), in the reference's
 /// order and words: unknown classifier 400, address 403, key 403, not operating 503, trial limit 429, then the
 /// body (400), which must be valid before a trial request is used. See `PredictionOneError` for the codes.
-public struct PredictionOneRoutes: Sendable {
+struct PredictionOneRoutes: Sendable {
     let gateway: Gateway
     let evaluator: Evaluator
     var configuration: ServerConfiguration { gateway.platform.configuration }
 
-    public init(gateway: Gateway, evaluator: Evaluator) {
-        self.gateway = gateway
-        self.evaluator = evaluator
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         router.post("v1/groups/:group_id/classifiers/:classifier_id/inference") { request, context in
             guard let apiID = context.parameters.get("classifier_id"), let route = gateway.platform.routes.route(apiID),
                 context.parameters.get("group_id") == String(route.api.projectID)

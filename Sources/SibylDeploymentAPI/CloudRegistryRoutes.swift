@@ -5,18 +5,12 @@ import SibylHTTP
 
 /// Registry credentials (for pulling deployments' images) and secrets of the compatible API; the rules are
 /// `RegistryOperations`'s.
-public struct CloudRegistryRoutes: Sendable {
+struct CloudRegistryRoutes: Sendable {
     let operations: RegistryOperations
     let auth: Authenticator
     let limit: Int
 
-    public init(operations: RegistryOperations, auth: Authenticator, limit: Int) {
-        self.operations = operations
-        self.auth = auth
-        self.limit = limit
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         let credentials = router.projectGroup("cloud/v3/inference/:project_id/registry_credentials", auth)
         credentials.post { request, context in
             let project = context.project

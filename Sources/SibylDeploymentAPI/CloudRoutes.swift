@@ -9,17 +9,12 @@ import SibylHTTP
 /// tasks, flavors, regions, capacity and keys at the vendor's paths, with the vendor's field names, so
 /// that its clients drive Sibyl by changing only the base URL. Credentials as for the rest of the
 /// management API: `Authorization: APIKey TOKEN` (any case) or `Bearer TOKEN`.
-public struct CloudRoutes: Sendable {
+struct CloudRoutes: Sendable {
     let operations: DeploymentOperations
     let auth: Authenticator
     var configuration: ServerConfiguration { operations.configuration }
 
-    public init(operations: DeploymentOperations, auth: Authenticator) {
-        self.operations = operations
-        self.auth = auth
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         addCatalog(to: router)
         addDeployments(to: router)
         addKeys(to: router)

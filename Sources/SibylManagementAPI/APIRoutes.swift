@@ -5,17 +5,12 @@ import SibylHTTP
 
 /// Prediction APIs: create, information, lifecycle, keys, IP whitelist and usage, under
 /// `/api/v1/projects/{project_id}/apis`. The rules live in `APIOperations`; this reads JSON and answers it.
-public struct APIRoutes: Sendable {
+struct APIRoutes: Sendable {
     let operations: APIOperations
     let auth: Authenticator
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
 
-    public init(operations: APIOperations, auth: Authenticator) {
-        self.operations = operations
-        self.auth = auth
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         let apis = router.projectGroup("api/v1/projects/:project_id/apis", auth)
         apis.post { request, context in try await create(request, context) }
         apis.get { request, context in

@@ -5,19 +5,14 @@ import SibylHTTP
 
 /// Users, access tokens, projects and the license, under `/api/v1`. The rules live in `AccountOperations`;
 /// this reads JSON and answers it.
-public struct AccountRoutes: Sendable {
+struct AccountRoutes: Sendable {
     let operations: AccountOperations
     let auth: Authenticator
     var limit: Int { operations.platform.configuration.maxManagementBodyBytes }
     var configuration: ServerConfiguration { operations.platform.configuration }
     var resolver: ClientAddressResolver { ClientAddressResolver(trustedProxies: configuration.trustedProxies) }
 
-    public init(operations: AccountOperations, auth: Authenticator) {
-        self.operations = operations
-        self.auth = auth
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         // The one route open to a caller without a token: signing in for one.
         router.group("api/v1").post("tokens") { request, context in try await createToken(request, context) }
         let v1 = router.callerGroup("api/v1", auth)

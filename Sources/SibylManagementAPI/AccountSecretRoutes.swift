@@ -4,16 +4,11 @@ import SibylCore
 import SibylHTTP
 
 /// `/api/v1/projects/{project_id}/account_secrets`: create (201, the secret once), list, revoke (204).
-public struct AccountSecretRoutes: Sendable {
+struct AccountSecretRoutes: Sendable {
     let secrets: AccountSecrets
     let auth: Authenticator
 
-    public init(secrets: AccountSecrets, auth: Authenticator) {
-        self.secrets = secrets
-        self.auth = auth
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         let group = router.projectGroup("api/v1/projects/:project_id/account_secrets", auth)
         group.post { request, context in
             let user = context.user

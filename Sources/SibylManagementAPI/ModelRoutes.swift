@@ -6,16 +6,11 @@ import SibylWire
 
 /// Model upload, list, show and delete, under `/api/v1/projects/{project_id}/models`. The rules live in
 /// `ModelOperations`; this reads the request and answers JSON.
-public struct ModelRoutes: Sendable {
+struct ModelRoutes: Sendable {
     let operations: ModelOperations
     let auth: Authenticator
 
-    public init(operations: ModelOperations, auth: Authenticator) {
-        self.operations = operations
-        self.auth = auth
-    }
-
-    public func add(to router: Router<AppContext>) {
+    func add(to router: Router<AppContext>) {
         let models = router.projectGroup("api/v1/projects/:project_id/models", auth)
         models.post { request, context in try await upload(request, context) }
         models.get { request, context in

@@ -96,25 +96,20 @@ public func buildNode(
     let router = Router(context: AppContext.self)
     router.add(middleware: TelemetryMiddleware(registry: registry))
     SystemRoutes(platform: platform, registry: registry).add(to: router)
-    AccountRoutes(operations: accounts, auth: auth).add(to: router)
-    ModelRoutes(operations: models, auth: auth).add(to: router)
-    APIRoutes(operations: apis, auth: auth).add(to: router)
     let secrets = AccountSecrets(store: store)
+    ManagementAPI(accounts: accounts, models: models, apis: apis, secrets: secrets, auth: auth).add(to: router)
     let consoleRoutes = Console(
         platform: platform, auth: auth, apis: apis, models: models, accounts: accounts, deployments: deployments, secrets: secrets,
         sessions: ConsoleSessions(store: store, lifetimeSeconds: configuration.consoleSessionSeconds)
     ).add(to: router)
-    let gateway = Gateway(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies))
-    PredictRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
-    InferenceRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
-    PredictionOneRoutes(gateway: gateway, evaluator: evaluator).add(to: router)
+    DataPlane(platform: platform, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), evaluator: evaluator)
+        .add(to: router)
     DeveloperRoutes(
         credentials: DeveloperCredentials(store: store, keyLifetime: configuration.deployKeyLifetimeSeconds), operations: apis, models: models
     ).add(to: router)
-    AccountSecretRoutes(secrets: secrets, auth: auth).add(to: router)
-    CloudRoutes(operations: deployments, auth: auth).add(to: router)
-    CloudRegistryRoutes(
-        operations: RegistryOperations(store: store, sealer: sealer), auth: auth, limit: configuration.maxManagementBodyBytes
+    DeploymentAPI(
+        deployments: deployments, registry: RegistryOperations(store: store, sealer: sealer), auth: auth,
+        limit: configuration.maxManagementBodyBytes
     ).add(to: router)
     // Deployments on a listener of their own are another origin than the console's; on the console's own
     // they are sandboxed.
