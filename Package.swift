@@ -4,6 +4,9 @@ import PackageDescription
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // A request crosses several of these modules (front end, HTTP, application, runtime); release builds
+    // let the optimizer inline and specialize across them as it did when they were one module.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 /// The model runtime and its reference tests are compiled optimized in debug builds too: they are numeric

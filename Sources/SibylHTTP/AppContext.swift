@@ -8,12 +8,23 @@ import SibylCore
 public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let peer: IPAddress?
-    public var caller: Caller?
-    public var project: Project?
+    /// A reference, so that the context every request copies through the middleware stays small.
+    var identified: Identified?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = source.channel.remoteAddress.flatMap { $0.ipAddress }.flatMap { IPAddress($0) }
+    }
+}
+
+/// The caller `Authentication` found, and the path's project for project routes.
+final class Identified: Sendable {
+    let caller: Caller
+    let project: Project?
+
+    init(caller: Caller, project: Project?) {
+        self.caller = caller
+        self.project = project
     }
 }
 
@@ -26,7 +37,9 @@ public struct CallerContext: ChildRequestContext {
     public var user: User { caller.user }
 
     public init(context: AppContext) throws {
-        guard let caller = context.caller else { throw SibylError(.internalError, "a management route without authentication") }
+        guard let caller = context.identified?.caller else {
+            throw SibylError(.internalError, "a management route without authentication")
+        }
         coreContext = context.coreContext
         peer = context.peer
         self.caller = caller
@@ -43,7 +56,7 @@ public struct ProjectContext: ChildRequestContext {
     public var user: User { caller.user }
 
     public init(context: AppContext) throws {
-        guard let caller = context.caller, let project = context.project else {
+        guard let caller = context.identified?.caller, let project = context.identified?.project else {
             throw SibylError(.internalError, "a project route without authentication")
         }
         coreContext = context.coreContext
@@ -64,8 +77,8 @@ public struct Authentication: RouterMiddleware {
     {
         var context = context
         let caller = try await auth.caller(request)
-        context.caller = caller
-        if findsProject { context.project = try await auth.identity.project(context.parameters.get("project_id"), visibleTo: caller.user) }
+        let project = findsProject ? try await auth.identity.project(context.parameters.get("project_id"), visibleTo: caller.user) : nil
+        context.identified = Identified(caller: caller, project: project)
         return try await next(request, context)
     }
 }
