@@ -2,7 +2,9 @@ import SibylCore
 
 /// Everything the supervisor holds about one deployment. Each part has one writer: `apply` the desired state,
 /// the data plane the requests, and passes the fleet, which a pass works on as a copy across its engine
-/// calls and puts back whole (`Supervisor.settle`) — no field of another writer is overwritten by it.
+/// calls and puts back whole (`Supervisor.settle`) — no field of another writer is overwritten by it. The one
+/// exception: `apply` resets the fleet's warm start and targets when a deployment (re)starts, which a pass in
+/// flight at that moment overwrites (the next pass decides again).
 struct Managed: Sendable {
     /// The deployment's replicas and what passes decided about them.
     struct Fleet: Sendable {

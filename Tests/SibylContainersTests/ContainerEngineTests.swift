@@ -29,7 +29,7 @@ struct ContainerEngineTests {
             #expect(state.startedAt != nil && state.finishedAt == nil)
             let port = try #require(state.hostPort)
 
-            let health = try await t.eventually("GET /healthz") { await t.get(port: port, "/healthz") }
+            let health = try await eventually("GET /healthz") { await t.get(port: port, "/healthz") }
             #expect(health.status == 200 && health.body == "ok")
             let echo = try #require(await t.get(port: port, "/hello?x=1"))
             #expect(echo.status == 200 && echo.body.contains(#""replica":"r7""#) && echo.body.contains(#""query":"x=1""#))
@@ -39,7 +39,7 @@ struct ContainerEngineTests {
             #expect(listed.map(\.id) == [id])
             #expect(listed.first?.names == [spec.name] && listed.first?.state == "running")
 
-            let lines = try await t.eventually("the request in the logs") {
+            let lines = try await eventually("the request in the logs") {
                 let lines = try await t.engine.logs(id, tail: nil, since: nil)
                 return lines.contains { $0.message == "GET /hello 200" } ? lines : nil
             }
@@ -57,7 +57,7 @@ struct ContainerEngineTests {
         let t = try t
         try await t.withContainer(t.spec("exec")) { id in
             let port = try #require(try await t.engine.inspect(id)?.hostPort)
-            _ = try await t.eventually("GET /ready") { await t.get(port: port, "/ready") }
+            _ = try await eventually("GET /ready") { await t.get(port: port, "/ready") }
             let touch = ["/echo-server", "touch", "/tmp/not-ready"]
             #expect(try await t.engine.exec(id, command: touch, timeoutSeconds: 10) == 0)
             #expect(await t.get(port: port, "/ready")?.status == 503)
@@ -75,7 +75,7 @@ struct ContainerEngineTests {
         try await t.withContainer(t.spec("stop")) { id in
             // Once it answers, the app has its SIGTERM handler; a stop before that is an ordinary kill.
             let port = try #require(try await t.engine.inspect(id)?.hostPort)
-            _ = try await t.eventually("GET /healthz") { await t.get(port: port, "/healthz") }
+            _ = try await eventually("GET /healthz") { await t.get(port: port, "/healthz") }
             try await t.engine.stop(id, timeoutSeconds: 5)
             let stopped = try #require(try await t.engine.inspect(id))
             #expect(!stopped.running && stopped.exitCode == 0)  // the init process passed SIGTERM on to the app

@@ -17,16 +17,6 @@ struct EngineContract: Sendable, CustomTestStringConvertible {
                 name: "sibyl-test-\(runID)-contract-\(purpose)", image: TestEngine.image, environment: environment, containerPort: 8080,
                 labels: ["sibyl.test": runID, "sibyl.test.purpose": purpose], memoryBytes: memoryBytes)
         }
-
-        /// Polls `check` every 20 ms until it returns a value, for at most 10 s.
-        func eventually<T>(_ what: String, _ check: () async throws -> T?) async throws -> T {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
-                if let value = try await check() { return value }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw TestEngineError("timed out waiting for \(what)")
-        }
     }
 
     /// Containers left behind are removed with the run (by the `sibyl.test` label), not by each clause.
@@ -86,7 +76,7 @@ struct EngineContract: Sendable, CustomTestStringConvertible {
         EngineContract(testDescription: "a crash leaves its exit code and its last words") { s in
             let id = try await s.engine.create(s.spec("crash", environment: ["CRASH": "1"]))
             try await s.engine.start(id)
-            let state = try await s.eventually("the crash") {
+            let state = try await eventually("the crash") {
                 let state = try await s.engine.inspect(id)
                 return state?.running == false ? state : nil
             }

@@ -168,7 +168,8 @@ import Testing
         let old = H.deployment(scale: Scale(min: 2, max: 2))
         supervisor.apply(old)
         try await h.settle(supervisor) { supervisor.view(old).status == .active }
-        let oldPorts = Set(try await h.containers().asyncMap { try await h.engine.inspect($0.id)?.hostPort })
+        var oldPorts: Set<Int> = []
+        for container in try await h.containers() { oldPorts.insert(try #require(try await h.engine.inspect(container.id)?.hostPort)) }
 
         // Scale, probes, keys or timeout apply to the running containers: no new ones.
         var timeout = old
@@ -283,13 +284,5 @@ import Testing
         await h.pass(supervisor, after: .seconds(1))
         await h.pass(supervisor, after: .seconds(1))
         #expect(h.engine.creations == 2 && h.engine.pulls == 2)
-    }
-}
-
-extension Sequence {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results: [T] = []
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }

@@ -121,16 +121,6 @@ final class TestEngine: Sendable {
         }
     }
 
-    /// Polls `check` every 50 ms until it returns a value, for at most `seconds`.
-    func eventually<T>(_ what: String, seconds: Int = 10, _ check: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let value = try await check() { return value }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestEngineError("timed out after \(seconds) s waiting for \(what)")
-    }
-
     /// A GET to the container's published port: status and body, or nil while nothing answers.
     func get(port: Int, _ path: String) async -> (status: Int, body: String)? {
         let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
@@ -171,6 +161,16 @@ final class TestEngine: Sendable {
             try? FileManager.default.removeItem(at: directory)
         }
     }
+}
+
+/// Polls `check` every 50 ms until it returns a value, for at most `seconds`.
+func eventually<T>(_ what: String, seconds: Int = 10, _ check: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if let value = try await check() { return value }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestEngineError("timed out after \(seconds) s waiting for \(what)")
 }
 
 struct TestEngineError: Error, CustomStringConvertible {
