@@ -8,15 +8,6 @@
 
 #define LANES 16
 
-int sibyl_forest_kernel_available(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
-
 #if defined(__x86_64__)
 
 // Sixteen rows walk one tree together, one lane each. The tree is perfect, so a walk is exactly `depth`
@@ -118,7 +109,7 @@ static void add_block(const sibyl_perfect_forest *forest, const float *rows, con
 }
 
 __attribute__((target("avx512f")))
-void sibyl_forest_add_leaves(
+void sibyl_forest_add_leaves_avx512(
     const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch) {
     const int64_t features = forest->feature_count, groups = forest->group_count;
     float *by_feature = scratch, *block = scratch + LANES * features, *sums = block + LANES * features;
@@ -144,7 +135,7 @@ void sibyl_forest_add_leaves(
 
 #else
 
-void sibyl_forest_add_leaves(
+void sibyl_forest_add_leaves_avx512(
     const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch) {
     (void)forest; (void)rows; (void)row_count; (void)margins; (void)scratch;
 }

@@ -83,14 +83,14 @@ struct Forest: Sendable {
     /// XGBoost's CPU predictor order, so results match it bit for bit.
     /// Batches of at least `vectorRows` rows go to the vector kernel where the forest and CPU allow it.
     func margins(_ input: FeatureMatrix) -> [Float] {
-        margins(input, vectorized: input.rows >= Self.vectorRows)
+        margins(input, kernel: input.rows >= Self.vectorRows ? ForestKernel.chosen : nil)
     }
 
-    /// Rows from which the kernel's sixteen lanes beat the scalar walk.
+    /// Rows from which a kernel's lanes beat the scalar walk.
     static let vectorRows = 8
 
-    /// The margins by the kernel (`vectorized`, where possible) or the scalar walk: the two agree bit for bit.
-    func margins(_ input: FeatureMatrix, vectorized: Bool) -> [Float] {
+    /// The margins by `kernel` where the forest suits it, else by the scalar walk: they agree bit for bit.
+    func margins(_ input: FeatureMatrix, kernel: ForestKernel?) -> [Float] {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
         let groups = groupCount
         var result = [Float](unsafeUninitializedCapacity: input.rows * groups) { buffer, count in
@@ -100,8 +100,8 @@ struct Forest: Sendable {
             count = input.rows * groups
         }
         guard input.rows > 0 else { return result }
-        if vectorized, PerfectForest.kernelAvailable, let perfect {
-            result.withUnsafeMutableBufferPointer { perfect.addLeaves(input, to: $0) }
+        if let kernel, let perfect {
+            result.withUnsafeMutableBufferPointer { perfect.addLeaves(input, to: $0, by: kernel) }
         } else if hasCategoricalSplits {
             addLeaves(input, MixedSplits.self, to: &result)
         } else {

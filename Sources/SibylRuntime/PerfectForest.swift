@@ -1,9 +1,13 @@
 import CSibylKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A numeric forest again, each tree padded to a perfect binary tree of its depth and stored level by
-/// level, for the vector kernel (`sibyl_forest_add_leaves`): sixteen rows walk a tree at once, a node's
-/// children being found by arithmetic rather than loaded, and the top five levels of a tree by permuting
-/// registers rather than gathering from memory.
+/// level, for the vector kernels (`sibyl_forest_add_leaves_avx512` and `_avx2`): sixteen rows (eight with
+/// AVX2) walk a tree at once, a node's children being found by arithmetic rather than loaded, and the top
+/// five levels of a tree by permuting registers rather than gathering from memory.
 ///
 /// A leaf above the bottom level becomes a subtree whose leaves all hold its value, so whatever way its
 /// padding splits send a row, the row ends on that value. Trees deeper than `depthLimit` would pad to
@@ -22,9 +26,6 @@ struct PerfectForest: Sendable {
     let group: [UInt32]
     let groupCount: Int
     let featureCount: Int
-
-    /// Whether this CPU has the kernel's instructions.
-    static let kernelAvailable = sibyl_forest_kernel_available() != 0
 
     /// Nodes a forest may pad to, in all (12 bytes each).
     static let nodeLimit = 1 << 21
@@ -81,9 +82,10 @@ struct PerfectForest: Sendable {
     }
 
     /// Adds every tree's leaf to `margins` (`groupCount` per row, holding the base margins) in tree order,
-    /// in float32: the same sums as `Forest`'s scalar walk, bit for bit. Needs `kernelAvailable`.
-    func addLeaves(_ input: FeatureMatrix, to margins: UnsafeMutableBufferPointer<Float>) {
-        precondition(Self.kernelAvailable && input.columns == featureCount && margins.count == input.rows * groupCount)
+    /// in float32, by `kernel`: the same sums as `Forest`'s scalar walk, bit for bit. The CPU must run it.
+    func addLeaves(_ input: FeatureMatrix, to margins: UnsafeMutableBufferPointer<Float>, by kernel: ForestKernel) {
+        precondition(ForestKernel.available.contains(kernel))
+        precondition(input.columns == featureCount && margins.count == input.rows * groupCount)
         var scratch = [Float](repeating: 0, count: 16 * (2 * featureCount + groupCount))
         feature.withUnsafeBufferPointer { feature in
             threshold.withUnsafeBufferPointer { threshold in
@@ -100,7 +102,12 @@ struct PerfectForest: Sendable {
                                         group_count: Int64(groupCount), feature_count: Int64(featureCount))
                                     input.values.withUnsafeBufferPointer { rows in
                                         scratch.withUnsafeMutableBufferPointer { scratch in
-                                            sibyl_forest_add_leaves(
+                                            let add =
+                                                switch kernel {
+                                                case .avx512: sibyl_forest_add_leaves_avx512
+                                                case .avx2: sibyl_forest_add_leaves_avx2
+                                                }
+                                            add(
                                                 &forest, rows.baseAddress, Int64(input.rows), margins.baseAddress,
                                                 scratch.baseAddress)
                                         }
@@ -111,6 +118,35 @@ struct PerfectForest: Sendable {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A vector kernel of `PerfectForest`'s, by the instruction set it needs.
+public enum ForestKernel: String, Sendable, CaseIterable {
+    case avx512, avx2
+
+    /// The kernels this CPU runs, best first.
+    static let available: [ForestKernel] = {
+        let bits = sibyl_forest_kernels()
+        return allCases.filter { bits & $0.bit != 0 }
+    }()
+
+    /// The kernel batches use: the best this CPU runs, or, where `SIBYL_FOREST_KERNEL` names one
+    /// (`avx512`, `avx2`, or `portable` for none), the best of those no better than it, so that a lesser
+    /// CPU's path can be measured on a better one. Nil: the portable scalar walk.
+    public static let chosen: ForestKernel? = choose(named: getenv("SIBYL_FOREST_KERNEL").map { String(cString: $0) })
+
+    static func choose(named name: String?, from available: [ForestKernel] = available) -> ForestKernel? {
+        guard let name, !name.isEmpty else { return available.first }
+        let ceiling = allCases.firstIndex { $0.rawValue == name } ?? allCases.count
+        return available.first { allCases.firstIndex(of: $0)! >= ceiling }
+    }
+
+    private var bit: Int32 {
+        switch self {
+        case .avx512: SIBYL_KERNEL_AVX512
+        case .avx2: SIBYL_KERNEL_AVX2
         }
     }
 }

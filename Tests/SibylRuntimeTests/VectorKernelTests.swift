@@ -1,27 +1,27 @@
 import Testing
 @testable import SibylRuntime
 
-/// The vector kernel against the scalar walk: the same float32 sums in the same order, so the same bits,
-/// on every tree model of the fixtures, with and without missing values, for batch sizes that fill
-/// sixteen lanes exactly and ones that leave a partial block.
-@Suite(.enabled(if: PerfectForest.kernelAvailable, "this CPU lacks AVX-512F"))
+/// Each vector kernel this CPU runs against the scalar walk: the same float32 sums in the same order, so
+/// the same bits, on every tree model of the fixtures, with and without missing values, for batch sizes
+/// that fill the lanes exactly and ones that leave a partial block.
+@Suite(.enabled(if: !ForestKernel.available.isEmpty, "this CPU has neither AVX2 nor AVX-512F"))
 struct VectorKernelTests {
     static let models = [
         "xgb_binary/model.json", "xgb_regressor/model.json", "xgb_multiclass/model.json", "xgb_logitraw/model.json",
         "xgb_gamma/model.json", "xgb_small_multiclass/model.json", "xgb_dart/model.json", "xgb_softmax/model.json",
     ]
 
-    @Test(arguments: models)
-    func agreesWithTheScalarWalk(_ file: String) throws {
+    @Test(arguments: models, ForestKernel.available)
+    func agreesWithTheScalarWalk(_ file: String, kernel: ForestKernel) throws {
         let model = try CompiledModel.load(Fixtures.bytes(file), format: nil)
         let forest = try #require((model.evaluator as? XGBoostModel)?.forest)
         #expect(forest.perfect != nil)
         for nan in [false, true] {
             let (_, rows) = try XGBoostFixtureTests.inputs(String(file.split(separator: "/")[0]), nan: nan, rows: 1000)
-            for count in [1, 15, 16, 17, 333] {
+            for count in [1, 7, 8, 9, 15, 16, 17, 333] {
                 let input = XGBoostFixtureTests.matrix(Array(rows.prefix(count)))
-                let vector = forest.margins(input, vectorized: true)
-                let scalar = forest.margins(input, vectorized: false)
+                let vector = forest.margins(input, kernel: kernel)
+                let scalar = forest.margins(input, kernel: nil)
                 #expect(vector.map(\.bitPattern) == scalar.map(\.bitPattern), "\(file), \(count) rows, nan: \(nan)")
             }
         }
@@ -29,7 +29,8 @@ struct VectorKernelTests {
 
     /// Random uneven trees up to the kernel's depth limit, so every level kind is walked (permuted,
     /// blended and gathered), against a plain walk written here: XGBoost's rule, float32 sums in tree order.
-    @Test func walksDeepUnevenTrees() throws {
+    @Test(arguments: ForestKernel.available)
+    func walksDeepUnevenTrees(kernel: ForestKernel) throws {
         var generator = DecimalNumberTests.Generator(state: 3)
         var tiny = TinyModel()
         tiny.numFeature = #""3""#
@@ -84,8 +85,18 @@ struct VectorKernelTests {
                 return sum + tree.condition[node]
             }
         }
-        let margins = forest.margins(XGBoostFixtureTests.matrix(rows), vectorized: true)
+        let margins = forest.margins(XGBoostFixtureTests.matrix(rows), kernel: kernel)
         #expect(margins.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    /// `SIBYL_FOREST_KERNEL` can only lower the choice, so a lesser CPU's path can be measured here.
+    @Test func theNamedKernelIsACeiling() {
+        let both: [ForestKernel] = [.avx512, .avx2]
+        #expect(ForestKernel.choose(named: nil, from: both) == .avx512)
+        #expect(ForestKernel.choose(named: "avx2", from: both) == .avx2)
+        #expect(ForestKernel.choose(named: "portable", from: both) == nil)
+        #expect(ForestKernel.choose(named: "avx512", from: [.avx2]) == .avx2)
+        #expect(ForestKernel.choose(named: nil, from: []) == nil)
     }
 
     @Test func leavesCategoricalForestsToTheScalarWalk() throws {

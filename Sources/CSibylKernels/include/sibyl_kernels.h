@@ -1,7 +1,7 @@
 // Vector kernels for the runtime's hot loops, in C because Swift cannot yet compile one function for an
-// instruction set beyond its target's and choose it at run time. The Swift side keeps a portable path
-// that gives the same results, and calls a kernel only when `sibyl_forest_kernel_available` says the CPU
-// has it.
+// instruction set beyond its target's and choose it at run time. Each instruction set has its own form of
+// a kernel; the Swift side keeps a portable path that gives the same results, and calls a kernel only when
+// `sibyl_forest_kernels` says the CPU has it.
 #ifndef SIBYL_KERNELS_H
 #define SIBYL_KERNELS_H
 
@@ -25,13 +25,19 @@ typedef struct {
     int64_t feature_count;
 } sibyl_perfect_forest;
 
-/// 1 when this CPU runs `sibyl_forest_add_leaves` (AVX-512F), 0 otherwise.
-int sibyl_forest_kernel_available(void);
+#define SIBYL_KERNEL_AVX2 1
+#define SIBYL_KERNEL_AVX512 2
+
+/// The kernels this CPU runs: `SIBYL_KERNEL_AVX2` (AVX2) and `SIBYL_KERNEL_AVX512` (AVX-512F) bits.
+int sibyl_forest_kernels(void);
 
 /// Adds every tree's leaf, in tree order and in float32, to `margins` (`row_count` rows of `group_count`
-/// values, already holding the base margins) for the row-major `rows` (`row_count` × `feature_count`).
+/// values, already holding the base margins) for the row-major `rows` (`row_count` × `feature_count`):
+/// sixteen rows at a time with AVX-512F, eight with AVX2, the same sums either way.
 /// `scratch` holds 16 × (2 × feature_count + group_count) floats.
-void sibyl_forest_add_leaves(
+void sibyl_forest_add_leaves_avx512(
+    const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch);
+void sibyl_forest_add_leaves_avx2(
     const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch);
 
 #endif
