@@ -4,8 +4,8 @@
 Each folder holds model.txt (LightGBM's save_model) and, for the test rows with and without missing
 values (suffix _nan), LightGBM's predict (pred), raw_score=True margins (margin) and pred_contrib=True
 TreeSHAP values (contrib), all float64 written with %.17g. The inputs are Tests/Fixtures/data/X_test*.csv,
-except for the models that need inputs of their own (zeros, categories), whose folders hold
-X_test.csv and X_test_nan.csv.
+except for the models that need inputs of their own (zeros, categories, a pandas frame's raw values),
+whose folders hold X_test.csv and X_test_nan.csv.
 
 Small models keep the committed files small: 30 iterations of 15 leaves, outputs for the first
 SMALL_ROWS test rows and contributions for the first CONTRIB_ROWS. lgbm_binary is the benchmark's
@@ -100,6 +100,83 @@ def categorical_inputs(d):
     return Xtr, ytr, Xte, Xte_nan, names
 
 
+CITIES = ["Lisbon", "Porto", "Braga", "Faro", "Évora", "Vila Real"]
+PLANS = ["basic", "plus", "pro"]
+
+
+def frame_inputs(d):
+    """A pandas frame as users train on one: column names with spaces (which LightGBM stores with `_`) and
+    two text categorical columns between the numeric ones, so the model carries `pandas_categorical`.
+
+    The test rows are raw values: the _nan variant also holds blanks in every column and categories never
+    seen in training ("Madrid", "enterprise"), which LightGBM reads as missing.
+    """
+    import pandas as pd
+
+    rng = np.random.default_rng(SEED + 3)
+    n_train = len(d["Xtr"])
+    n = n_train + SMALL_ROWS
+    X = np.concatenate([d["Xtr"], d["Xte"][:SMALL_ROWS]])[:, :4]
+    city, plan = rng.integers(0, len(CITIES), n), rng.integers(0, len(PLANS), n)
+    effect = np.linspace(-1.5, 1.5, len(CITIES))[city] + np.array([-0.7, 0.0, 0.7])[plan]
+    y = (X[:, 0] + X[:, 1] + effect + rng.normal(scale=0.5, size=n) > 0).astype(int)
+    city_names, plan_names = np.array(CITIES, dtype=object), np.array(PLANS, dtype=object)
+
+    def frame(rows, city_values, plan_values):
+        return pd.DataFrame({
+            "credit score": X[rows, 0], "city": city_values, "monthly income": X[rows, 1],
+            "plan": plan_values, "tenure": X[rows, 2], "age": X[rows, 3],
+        })
+
+    train_rows = slice(0, n_train)
+    train = frame(train_rows, pd.Categorical(city_names[city[train_rows]]), pd.Categorical(plan_names[plan[train_rows]]))
+    test_rows = slice(n_train, n)
+    test = frame(test_rows, city_names[city[test_rows]], plan_names[plan[test_rows]])
+    test_nan = test.copy()
+    for column in test_nan.columns:
+        test_nan.loc[rng.random(len(test_nan)) < 0.05, column] = np.nan
+    test_nan.loc[rng.random(len(test_nan)) < 0.05, "city"] = "Madrid"
+    test_nan.loc[rng.random(len(test_nan)) < 0.05, "plan"] = "enterprise"
+    return train, y[:n_train], test, test_nan
+
+
+def write_frame(path, frame):
+    """Raw rows as a user's CSV: the frame's own column names, numbers as float32 %.9g, blanks for missing."""
+    with open(path, "w") as f:
+        f.write(",".join(frame.columns) + "\n")
+        for row in frame.itertuples(index=False):
+            cells = []
+            for v in row:
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    cells.append("")
+                elif isinstance(v, str):
+                    cells.append(v)
+                else:
+                    cells.append("%.9g" % np.float32(v))
+            f.write(",".join(cells) + "\n")
+
+
+def write_frame_outputs(booster, name, inputs, names):
+    """LightGBM's own outputs for raw frames, from the reloaded text model, which re-codes each frame's
+    categorical columns with the training categories (an unseen category becomes missing)."""
+    import lightgbm as lgb
+    import pandas as pd
+
+    out = os.path.join(FIXTURES, name)
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.txt")
+    booster.save_model(path)
+    reloaded = lgb.Booster(model_file=path)
+    for tag, frame in inputs:
+        write_frame(f"{out}/X_test{tag}.csv", frame)
+        frame = frame.astype({c: np.float32 for c in frame.columns if c not in ("city", "plan")})
+        frame = frame.astype({"city": pd.CategoricalDtype(), "plan": pd.CategoricalDtype()})
+        f64(f"{out}/pred{tag}.csv", reloaded.predict(frame, num_threads=1), ["pred"])
+        f64(f"{out}/margin{tag}.csv", reloaded.predict(frame, raw_score=True, num_threads=1), ["margin"])
+        contrib = reloaded.predict(frame, pred_contrib=True, num_threads=1)
+        f64(f"{out}/contrib{tag}.csv", contrib, names + ["bias"])
+
+
 def main():
     import lightgbm as lgb
 
@@ -142,7 +219,13 @@ def main():
     params = dict(SMALL, objective="binary", cat_smooth=5, min_data_per_group=20, max_cat_threshold=32)
     booster = train(params, Xtr, ytr, 30, names=names, categorical=[0, 1, 2])
     write_outputs(booster, "lgbm_categorical", [("", Xte), ("_nan", Xte_nan)], SMALL_ROWS, CONTRIB_ROWS, 1, names)
-    print(f"wrote {len(small) + 3} LightGBM fixtures under {os.path.normpath(FIXTURES)}")
+
+    train_frame, ytr, test, test_nan = frame_inputs(d)
+    booster = lgb.train(dict(SMALL, objective="binary", min_data_per_group=20), lgb.Dataset(train_frame, label=ytr), 30)
+    names = [c.replace(" ", "_") for c in train_frame.columns]
+    assert booster.feature_name() == names, booster.feature_name()
+    write_frame_outputs(booster, "lgbm_frame", [("", test), ("_nan", test_nan)], names)
+    print(f"wrote {len(small) + 4} LightGBM fixtures under {os.path.normpath(FIXTURES)}")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@ import SibylRuntime
 /// The readers of prediction bodies (`/predict`, and the CSV inside Prediction One's) and the JSON reader that
 /// every JSON body and model goes through.
 enum ReaderTargets {
-    /// The feature names of the committed fixtures' models, and two that need quoting or are not ASCII.
-    static let features = FeatureIndex(names: (0..<30).map { "f\($0)" } + ["a,b", "名前"])
+    /// The feature names of the committed fixtures' models, and two that need quoting or are not ASCII: a
+    /// category known by code and one known by name, with LightGBM's rule for spaces in names.
+    static let features = FeatureIndex(
+        names: (0..<30).map { "f\($0)" } + ["a,b", "名前"],
+        types: Array(repeating: .number, count: 30) + [.category([]), .category(["x", "y z", "名", "\"q\""])],
+        spacesAsUnderscores: true)
     static let maxRows = 1_000
     static let limits = InputLimits(maxRows: maxRows, maxCells: 1 << 22)
 

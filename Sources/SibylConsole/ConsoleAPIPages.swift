@@ -434,7 +434,8 @@ struct ConsoleAPIPages {
             canStop: [.operating, .updating, .failed].contains(api.status), canStart: api.status == .stopped,
             canDelete: api.status == .stopped && !api.locked, states: Self.states(api.status),
             usage: usageView(report, error: usageError), example: ExampleRequest(
-                url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL), features: model?.schema.featureNames ?? []),
+                url: APIOperations.predictURL(apiID: api.id, baseURL: baseURL), features: model?.schema.featureNames ?? [],
+                types: model?.schema.featureTypes ?? []),
             whitelistOpen: query.get("dialog") == "whitelist" || flash.dialog == "whitelist" || flash.refused("whitelist") != nil,
             deleteOpen: query.get("dialog") == "delete",
             cidrInput: flash.field("cidr", of: "whitelist"), denyChosen: flash.field("action", of: "whitelist") == "deny",

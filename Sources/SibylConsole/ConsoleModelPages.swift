@@ -37,6 +37,24 @@ struct ConsoleModelPages {
     struct Feature: Sendable {
         let position: Int
         let name: String
+        let type: String
+        /// The names a category takes (the first `shownCategories`, then how many in all), or how it is sent.
+        let categories: String
+
+        static let shownCategories = 20
+
+        init(position: Int, name: String, type: FeatureType) {
+            self.position = position
+            self.name = name
+            self.type = type.isCategory ? "category" : "number"
+            let names = type.categories
+            categories = switch (type.isCategory, names.count) {
+            case (false, _): ""
+            case (true, 0): "sent as codes"
+            case (true, ...Self.shownCategories): names.joined(separator: ", ")
+            default: names.prefix(Self.shownCategories).joined(separator: ", ") + ", … (\(names.count) in all)"
+            }
+        }
     }
 
     struct APIRow: Sendable {
@@ -151,7 +169,9 @@ struct ConsoleModelPages {
             task: schema.task.rawValue, objective: schema.objective, hasClasses: !schema.classes.isEmpty,
             classes: schema.classes.joined(separator: ", "), trees: schema.treeCount, size: ConsoleFormat.size(model.size),
             sha256: model.sha256, uploaded: ConsoleFormat.dateTime(model.createdAt), featureCount: schema.featureNames.count,
-            features: schema.featureNames.enumerated().map { Feature(position: $0.offset + 1, name: $0.element) },
+            features: schema.featureNames.indices.map {
+                Feature(position: $0 + 1, name: schema.featureNames[$0], type: schema.type(ofFeature: $0))
+            },
             onDetails: !createTab, onCreate: createTab, hasAPIs: !apis.isEmpty, apis: apis,
             launchOpen: launchOpen || launchError != nil, launchError: launchError?.message,
             officialRefusal: officialRefusal,

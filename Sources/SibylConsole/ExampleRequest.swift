@@ -14,13 +14,20 @@ struct ExampleRequest: Sendable {
     /// The widest model whose example spells out a record.
     static let maxRecordFeatures = 200
 
-    init(url: String, features: [String]) {
-        (curl, python) = features.count <= Self.maxRecordFeatures ? Self.record(url, features) : Self.csvFile(url, features)
+    /// `types` (empty: every feature a number) choose each feature's example value: 0.5 for a number, the
+    /// first category's name for a category the model names, code 0 for one it knows by code only.
+    init(url: String, features: [String], types: [FeatureType] = []) {
+        (curl, python) = features.count <= Self.maxRecordFeatures
+            ? Self.record(url, features, types) : Self.csvFile(url, features)
     }
 
     /// The example that sends one record naming every feature.
-    private static func record(_ url: String, _ features: [String]) -> (curl: String, python: String) {
-        let shown = features.map { "\(JSONText.quoted($0)): 0.5" }.joined(separator: ", ")
+    private static func record(_ url: String, _ features: [String], _ types: [FeatureType]) -> (curl: String, python: String) {
+        let shown = features.indices.map { column in
+            let type = types.isEmpty ? .number : types[column]
+            let value = !type.isCategory ? "0.5" : type.categories.first.map(JSONText.quoted) ?? "0"
+            return "\(JSONText.quoted(features[column])): \(value)"
+        }.joined(separator: ", ")
         let body = "{\"records\": [{\(shown)}]}"
         let curl = """
             curl -X POST '\(Self.shellQuoted(url))' \\

@@ -1998,9 +1998,18 @@ components:
           type: array
           items:
             type: object
+            description: >-
+              A feature the model takes. A `category` takes its code (a number) or, where `categories` names
+              them, a category's name; a name the model never saw is a missing value. A LightGBM model also
+              takes a name as written in training, its spaces where LightGBM stored `_`.
             properties:
               name: {type: string}
-              type: {type: string}
+              type:
+                enum: [number, category]
+              categories:
+                description: A category's names in code order; empty where the model knows them by code only.
+                type: array
+                items: {type: string}
             required: [name, type]
             additionalProperties: false
         classes:

@@ -24,10 +24,13 @@ public struct ModelSchema: Sendable, Equatable, Codable {
     /// Class labels of a classifier in output order; empty for a regressor.
     public var classes: [String]
     public var treeCount: Int
+    /// What each feature takes, in column order; nil when every feature is a number (and in the schemas
+    /// stored before categories were described).
+    public var featureTypes: [FeatureType]?
 
     public init(
         format: ModelFormat, task: ModelTask, objective: String,
-        featureNames: [String], classes: [String], treeCount: Int
+        featureNames: [String], classes: [String], treeCount: Int, featureTypes: [FeatureType]? = nil
     ) {
         self.format = format
         self.task = task
@@ -35,5 +38,26 @@ public struct ModelSchema: Sendable, Equatable, Codable {
         self.featureNames = featureNames
         self.classes = classes
         self.treeCount = treeCount
+        self.featureTypes = featureTypes.flatMap { $0.allSatisfy { $0 == .number } ? nil : $0 }
+    }
+
+    /// What the feature in `column` takes.
+    public func type(ofFeature column: Int) -> FeatureType {
+        featureTypes?[column] ?? .number
+    }
+}
+
+/// What a model's feature takes: a number, or a category, sent as its code or, where the model names its
+/// categories, as its name.
+public struct FeatureType: Sendable, Equatable, Codable {
+    public var isCategory: Bool
+    /// A categorical feature's category names in code order (code k names `categories[k]`); empty where
+    /// the model knows its categories by code only.
+    public var categories: [String]
+
+    public static let number = FeatureType(isCategory: false, categories: [])
+
+    public static func category(_ names: [String]) -> FeatureType {
+        FeatureType(isCategory: true, categories: names)
     }
 }

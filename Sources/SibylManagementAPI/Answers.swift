@@ -53,9 +53,18 @@ struct ProjectAnswer: Encodable {
 }
 
 struct ModelAnswer: Encodable {
+    /// A feature: `type` is `number` or `category`; a category's `categories` are the names it takes, in
+    /// code order, empty where the model knows them by code only.
     struct Feature: Encodable {
         let name: String
         let type: String
+        let categories: [String]?
+
+        init(name: String, type: FeatureType) {
+            self.name = name
+            self.type = type.isCategory ? "category" : "number"
+            categories = type.isCategory ? type.categories : nil
+        }
     }
 
     let modelID: String
@@ -78,7 +87,9 @@ struct ModelAnswer: Encodable {
         format = model.schema.format.rawValue
         task = model.schema.task.rawValue
         objective = model.schema.objective
-        features = model.schema.featureNames.map { Feature(name: $0, type: "number") }
+        features = model.schema.featureNames.indices.map {
+            Feature(name: model.schema.featureNames[$0], type: model.schema.type(ofFeature: $0))
+        }
         classes = model.schema.classes
         treeCount = model.schema.treeCount
         sha256 = model.sha256

@@ -7,7 +7,9 @@ import SibylCore
 ///   `FeatureMatrix.absentColumns`).
 /// - Cells may be quoted (`"…"`, with `""` for a quote). Unquoted cells are trimmed of spaces and tabs.
 /// - An empty cell is a missing value; any other cell must be a decimal number (`+`, `.5` and `5.` are
-///   allowed) that fits float32, else `.invalidInput` naming the line and column.
+///   allowed) that fits float32, or, in a categorical column whose categories the model names, a
+///   category's name (one the model never saw is missing), else `.invalidInput` naming the line and column.
+///   A number there is the category's code, as in JSON.
 /// - Lines end with LF, CRLF or CR. Empty lines are skipped, so in a one-column file a missing value
 ///   must be written `""`. A leading UTF-8 byte-order mark, which spreadsheets write, is skipped.
 /// - A row with the wrong number of cells, or a broken quote, is `.malformedBody` naming the line.
@@ -95,7 +97,14 @@ struct CSVInputDecoder {
             guard !text.isEmpty else { return .success(.nan) }
             guard let (value, end) = DecimalNumber.parse(text, from: 0, limit: text.count, grammar: .lenient),
                   end == text.count else {
-                return .failure(SibylError(.invalidInput, "line \(line), column \"\(features.names[column])\": \(PredictionInput.quoted(text)) is not a number"))
+                let field = "line \(line), column \"\(features.names[column])\""
+                switch features.meaning(of: text, column: column) {
+                case .code(let code): return .success(code)
+                case .notACategory:
+                    return .failure(SibylError(.invalidInput, "\(field): \(PredictionInput.quoted(text)) is not a number"))
+                case .codesOnly:
+                    return .failure(SibylError(.invalidInput, "\(field) is a category the model knows by code only: send its code (a number), not \(PredictionInput.quoted(text))"))
+                }
             }
             let single = Float(value)
             guard single.isFinite else {

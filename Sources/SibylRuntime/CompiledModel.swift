@@ -10,7 +10,7 @@ public final class CompiledModel: Sendable {
 
     init(schema: ModelSchema, evaluator: any ModelEvaluator) {
         self.schema = schema
-        self.features = FeatureIndex(names: schema.featureNames)
+        self.features = FeatureIndex(schema: schema)
         self.evaluator = evaluator
     }
 

@@ -1,4 +1,7 @@
-/// Maps a feature name, given as UTF-8 bytes, to its column without building a `String`.
+import SibylCore
+
+/// Maps a feature name, given as UTF-8 bytes, to its column without building a `String`, and a category
+/// name sent for a categorical feature to its code.
 ///
 /// Request decoding looks a name up for every key of every record, so the names are kept as one byte
 /// blob with an open-addressing table of FNV-1a hashes: a lookup hashes the key once and compares bytes.
@@ -10,8 +13,31 @@ public struct FeatureIndex: Sendable {
     private let offsets: [Int]
     /// Column + 1 per slot, 0 for an empty slot; the size is a power of two at least twice the names.
     private let slots: [Int32]
+    /// Per column, what a text cell there means; empty when every column takes numbers only.
+    private let textCells: [TextColumn]
+    /// LightGBM stores a feature name's spaces as `_`: a key with spaces that matches no name is tried so.
+    private let spacesAsUnderscores: Bool
 
-    public init(names: [String]) {
+    private enum TextColumn: Sendable {
+        case number, codes
+        /// The column's category names, each at its code.
+        case names(FeatureIndex)
+    }
+
+    /// The index of a model's features: their names, their categories, and LightGBM's rule for spaces.
+    public init(schema: ModelSchema) {
+        self.init(
+            names: schema.featureNames, types: schema.featureTypes ?? [],
+            spacesAsUnderscores: schema.format == .lightgbmText)
+    }
+
+    /// `types` empty means every feature is a number.
+    public init(names: [String], types: [FeatureType] = [], spacesAsUnderscores: Bool = false) {
+        precondition(types.isEmpty || types.count == names.count)
+        textCells = types.map { type in
+            !type.isCategory ? .number : type.categories.isEmpty ? .codes : .names(FeatureIndex(names: type.categories))
+        }
+        self.spacesAsUnderscores = spacesAsUnderscores
         self.names = names
         var blob: [UInt8] = []
         var offsets = [0]
@@ -41,6 +67,34 @@ public struct FeatureIndex: Sendable {
 
     /// The column of the feature named by `key`, or nil.
     public func column(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let column = exactColumn(of: key) { return column }
+        guard spacesAsUnderscores, key.contains(0x20) else { return nil }
+        let underscored = key.map { $0 == 0x20 ? UInt8(ascii: "_") : $0 }
+        return underscored.withUnsafeBufferPointer { exactColumn(of: $0) }
+    }
+
+    /// What a text cell sent for a feature means.
+    public enum TextCell: Equatable {
+        /// A category's code, or NaN (missing) for a category the model never saw in training, as the
+        /// training libraries read one.
+        case code(Float)
+        /// The feature is a number: text is no value for it.
+        case notACategory
+        /// The feature is a category the model knows by code only.
+        case codesOnly
+    }
+
+    /// What `text` means in `column`.
+    public func meaning(of text: UnsafeBufferPointer<UInt8>, column: Int) -> TextCell {
+        guard !textCells.isEmpty else { return .notACategory }
+        switch textCells[column] {
+        case .number: return .notACategory
+        case .codes: return .codesOnly
+        case .names(let categories): return .code(categories.exactColumn(of: text).map(Float.init) ?? .nan)
+        }
+    }
+
+    private func exactColumn(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         var slot = Self.hash(key) & mask
         while true {

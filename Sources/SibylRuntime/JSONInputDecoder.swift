@@ -96,7 +96,7 @@ struct JSONInputDecoder {
                 setBy[column] = record
                 keys += 1
                 try reader.expect(UInt8(ascii: ":"))
-                let cell = try Self.readCell(&reader)
+                let cell = try Self.readCell(&reader, features, column: column)
                 guard case .value(let value) = cell else {
                     throw problem(cell, "records[\(record)]: feature \"\(names[column])\"")
                 }
@@ -119,7 +119,7 @@ struct JSONInputDecoder {
         guard reader.peek() == UInt8(ascii: "[") else { throw Self.invalid("\"rows\" must be an array of arrays") }
         try reader.enterContainer()
         if reader.closeIfEmpty() { throw Self.invalid("\"rows\" is empty") }
-        let names = features.names
+        let features = self.features, names = features.names
         repeat {
             let row = try startRow()
             guard reader.peek() == UInt8(ascii: "[") else { throw Self.invalid("rows[\(row)]: expected an array") }
@@ -129,7 +129,7 @@ struct JSONInputDecoder {
             if !reader.closeIfEmpty() {
                 repeat {
                     if count < width {
-                        let cell = try Self.readCell(&reader)
+                        let cell = try Self.readCell(&reader, features, column: count)
                         guard case .value(let value) = cell else {
                             throw problem(cell, "rows[\(row)][\(count)] (feature \"\(names[count])\")")
                         }
@@ -158,10 +158,15 @@ struct JSONInputDecoder {
         case value(Float)
         case outsideFloat32(token: Range<Int>)
         case wrongType(String)
+        /// Text for a number feature (the text, quoted and cut short).
+        case text(String)
+        /// A category name for a feature the model knows by code only.
+        case name(String)
     }
 
-    /// One value: a number that fits float32, or `null` for missing.
-    private static func readCell(_ reader: inout JSONReader) throws(SibylError) -> Cell {
+    /// One value: a number that fits float32, `null` for missing, or for a categorical feature whose
+    /// categories the model names, a category's name (one it never saw is missing, as in training).
+    private static func readCell(_ reader: inout JSONReader, _ features: FeatureIndex, column: Int) throws(SibylError) -> Cell {
         switch reader.peek() {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = reader.position
@@ -170,7 +175,15 @@ struct JSONInputDecoder {
         case UInt8(ascii: "n"):
             _ = try reader.readLiteral()
             return .value(.nan)
-        case UInt8(ascii: "\""): return .wrongType("a string")
+        case UInt8(ascii: "\""):
+            let token = try reader.readStringToken()
+            return reader.withText(of: token) { text in
+                switch features.meaning(of: text, column: column) {
+                case .code(let code): .value(code)
+                case .notACategory: .text(PredictionInput.quoted(text))
+                case .codesOnly: .name(PredictionInput.quoted(text))
+                }
+            }
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return .wrongType("a boolean")
         case UInt8(ascii: "{"): return .wrongType("an object")
         case UInt8(ascii: "["): return .wrongType("an array")
@@ -188,6 +201,10 @@ struct JSONInputDecoder {
             return Self.invalid("\(field): \(text) is outside the float32 range")
         case .wrongType(let kind):
             return Self.invalid("\(field) must be a number or null, not \(kind)")
+        case .text(let text):
+            return Self.invalid("\(field) is a number, not the text \(text)")
+        case .name(let text):
+            return Self.invalid("\(field) is a category the model knows by code only: send its code (a number), not \(text)")
         }
     }
 

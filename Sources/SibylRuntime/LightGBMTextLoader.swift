@@ -6,7 +6,7 @@ import SibylCore
 /// index must be in range, the nodes of each tree must form one tree, and nothing is allocated from a
 /// declared number alone, so a bad file ends in `SibylError(.invalidModel, "<where>: <reason>")` and never
 /// in a trap. The feature importances and parameters after `end of trees` do not affect predictions and
-/// are not read.
+/// are not read; the last line, `pandas_categorical`, names the categories (`LightGBMFeatureTypes`).
 enum LightGBMTextLoader {
     /// Bounds on declared sizes: far above real models, low enough that generated names stay small.
     static let maxFeatures = 1 << 20
@@ -78,7 +78,8 @@ enum LightGBMTextLoader {
         }
         let schema = ModelSchema(
             format: .lightgbmText, task: objective.task, objective: objective.line,
-            featureNames: featureNames, classes: classes, treeCount: treeCount)
+            featureNames: featureNames, classes: classes, treeCount: treeCount,
+            featureTypes: try LightGBMFeatureTypes.read(header, reader: &reader))
         return CompiledModel(
             schema: schema, evaluator: LightGBMModel(schema: schema, objective: objective, forest: builder.build()))
     }

@@ -5,6 +5,8 @@ import SibylCore
 /// Accepted bodies (UTF-8):
 /// - `application/json` with `{"records": [{"f0": 1.5, "f3": null, …}, …]}` (a missing key or `null`
 ///   is a missing value) or `{"rows": [[1.5, null, …], …]}` with every value in schema order;
+///   a categorical feature whose categories the model names also takes a category's name (`"Porto"`),
+///   and one the model never saw is a missing value, as the training libraries read it;
 /// - `text/csv` with a header row of feature names in any order (absent columns and empty cells are
 ///   missing values) and one row per line; see `CSVInputDecoder` for the details.
 ///
@@ -36,7 +38,7 @@ public enum PredictionInput {
     public static func decode(
         _ body: [UInt8], mediaType: String, schema: ModelSchema, limits: InputLimits
     ) throws(SibylError) -> FeatureMatrix {
-        try decode(body, mediaType: mediaType, features: FeatureIndex(names: schema.featureNames), limits: limits)
+        try decode(body, mediaType: mediaType, features: FeatureIndex(schema: schema), limits: limits)
     }
 
     /// The syntax for a `Content-Type` value: type and subtype case-insensitive, parameters allowed, but a

@@ -50,6 +50,7 @@ enum XGBoostJSONLoader {
         }
         let baseMargins = try baseMargins(parameters.member("base_score"), groupCount: groupCount, objective: objective)
         let featureNames = try featureNames(learner.optionalMember("feature_names"), count: featureCount)
+        let featureTypes = try featureTypes(learner.optionalMember("feature_types"), count: featureCount)
         let classes: [String] = switch objective.task {
         case .binary: ["0", "1"]
         case .multiclass: (0..<groupCount).map(String.init)
@@ -58,7 +59,7 @@ enum XGBoostJSONLoader {
         func schema(treeCount: Int) -> ModelSchema {
             ModelSchema(
                 format: format, task: objective.task, objective: objectiveName,
-                featureNames: featureNames, classes: classes, treeCount: treeCount)
+                featureNames: featureNames, classes: classes, treeCount: treeCount, featureTypes: featureTypes)
         }
 
         let booster = try learner.member("gradient_booster")
@@ -76,6 +77,14 @@ enum XGBoostJSONLoader {
         default:
             throw booster.invalid("unsupported booster \"\(boosterName)\"")
         }
+    }
+
+    /// The types `feature_types` declares: `c` is a category, which XGBoost (to 3.2) knows by code only,
+    /// its model file keeping no category names; every other type (`float`, `int`, `q`, `i`) is a number.
+    /// Absent or of the wrong length, every feature is a number, as XGBoost reads such a model.
+    private static func featureTypes(_ field: ModelField?, count: Int) throws(SibylError) -> [FeatureType]? {
+        guard let field, case .array(let items) = field.value, items.count == count else { return nil }
+        return items.map { $0 == .string("c") ? FeatureType.category([]) : .number }
     }
 
     /// The trees of a gbtree booster, or of the gbtree inside a DART one, whose `weight_drop` scales them.

@@ -120,7 +120,7 @@ import Testing
     static let badBodies: [Bad] = [
         // Shape errors name the record or row and the feature.
         Bad(#"{"records":[{"a":1},{"b":2},{"foo":1}]}"#, .invalidInput, #"records[2]: unknown feature "foo""#),
-        Bad(#"{"records":[{"a":"1"}]}"#, .invalidInput, #"records[0]: feature "a" must be a number or null, not a string"#),
+        Bad(#"{"records":[{"a":"1"}]}"#, .invalidInput, #"records[0]: feature "a" is a number, not the text "1""#),
         Bad(#"{"records":[{"b":true}]}"#, .invalidInput, #"records[0]: feature "b" must be a number or null, not a boolean"#),
         Bad(#"{"records":[{"c":{}}]}"#, .invalidInput, #"records[0]: feature "c" must be a number or null, not an object"#),
         Bad(#"{"records":[{"c":[1]}]}"#, .invalidInput, #"records[0]: feature "c" must be a number or null, not an array"#),
@@ -133,7 +133,7 @@ import Testing
         Bad(#"{"rows":[]}"#, .invalidInput, #""rows" is empty"#),
         Bad(#"{"rows":[[1,2,3],[1,2,3],[1,2,3],[1,2]]}"#, .invalidInput, "rows[3]: expected 3 values, got 2"),
         Bad(#"{"rows":[[1,2,3,[4]]]}"#, .invalidInput, "rows[0]: expected 3 values, got 4"),
-        Bad(#"{"rows":[[1,"x",3]]}"#, .invalidInput, #"rows[0][1] (feature "b") must be a number or null, not a string"#),
+        Bad(#"{"rows":[[1,"x",3]]}"#, .invalidInput, #"rows[0][1] (feature "b") is a number, not the text "x""#),
         Bad(#"{"rows":[{"a":1}]}"#, .invalidInput, "rows[0]: expected an array"),
         Bad(#"{"records":[{"a":1}],"rows":[[1,2,3]]}"#, .invalidInput, #"exactly one of "records" or "rows""#),
         Bad(#"{"rows":[[1,2,3]],"extra":1}"#, .invalidInput, #"unknown key "extra""#),

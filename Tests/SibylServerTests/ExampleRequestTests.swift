@@ -1,5 +1,6 @@
 import Foundation
 @testable import SibylConsole
+import SibylCore
 import Testing
 
 /// The API page's example request names every feature of the model, up to a width where it sends a file.
@@ -32,5 +33,13 @@ struct ExampleRequestTests {
         #expect(example.python.contains("data=rows") && example.python.contains("\"Content-Type\": \"text/csv\""))
         // Every line but the comment is a command: no feature name broke out of it.
         #expect(example.curl.split(separator: "\n").filter { $0.hasPrefix("#") }.count == 1)
+    }
+
+    @Test func categoriesAreSentByName() throws {
+        let example = ExampleRequest(
+            url: Self.url, features: ["age", "city", "c0"], types: [.number, .category(["Braga", "Faro"]), .category([])])
+        let record = try Self.record(example)
+        #expect(record["age"] as? Double == 0.5 && record["city"] as? String == "Braga" && record["c0"] as? Int == 0)
+        #expect(example.python.contains(#""city": "Braga""#))
     }
 }

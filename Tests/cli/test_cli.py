@@ -45,6 +45,21 @@ def test_usage_errors_exit_2_and_server_errors_exit_1_with_the_code(cli):
     assert "not_found" in cli.run("apis", "show", "api_nonexistent", code=1).stderr
 
 
+def test_a_model_shows_its_categories_and_predicts_raw_rows(cli):
+    """A LightGBM model trained on a pandas frame: `models show` names each category's values, and its raw
+    rows (text categories, names with spaces, unseen categories) predict as lightgbm does."""
+    model = cli.json("models", "push", os.path.join(FIXTURES, "lgbm_frame", "model.txt"), "--name", "frame")
+    shown = cli.run("models", "show", model["model_id"]).stdout
+    assert "6: credit_score, city (category: Braga | Faro | Lisbon | Porto | Vila Real | Évora)" in shown, shown
+    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
+    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
+    rows = os.path.join(FIXTURES, "lgbm_frame", "X_test_nan.csv")
+    answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
+    expected = [float(line) for line in open(os.path.join(FIXTURES, "lgbm_frame", "pred_nan.csv")).read().split()[1:]]
+    got = [p["probabilities"]["1"] for p in answer["predictions"]]
+    assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+
+
 def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
     model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--name", "binary")
     assert model["task"] == "binary" and len(model["features"]) == 30

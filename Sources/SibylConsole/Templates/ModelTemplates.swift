@@ -76,8 +76,8 @@ extension ConsoleTemplates {
             <h2 id="features-title">Features ({{featureCount}}, in schema order)</h2>
             <div class="scroll" tabindex="0" role="region" aria-label="Features table">
             <table>
-              <thead><tr><th class="num">#</th><th>Name</th><th>Type</th></tr></thead>
-              <tbody>{{#features}}<tr><td class="num">{{position}}</td><td><code>{{name}}</code></td><td>number</td></tr>{{/features}}</tbody>
+              <thead><tr><th class="num">#</th><th>Name</th><th>Type</th><th>Categories</th></tr></thead>
+              <tbody>{{#features}}<tr><td class="num">{{position}}</td><td><code>{{name}}</code></td><td>{{type}}</td><td>{{categories}}</td></tr>{{/features}}</tbody>
             </table>
             </div>
           </section>

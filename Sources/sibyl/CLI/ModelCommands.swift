@@ -80,13 +80,23 @@ struct Models: AsyncParsableCommand {
     }
 
     static func describe(_ model: [String: Any]) {
-        let features = (model["features"] as? [[String: Any]] ?? []).map { Output.text($0["name"]) }
+        let features = (model["features"] as? [[String: Any]] ?? []).map(feature)
         Output.fields([
             ("id", Output.text(model["model_id"])), ("name", Output.text(model["name"])), ("format", Output.text(model["format"])),
             ("task", Output.text(model["task"])), ("objective", Output.text(model["objective"])),
             ("classes", Output.text(model["classes"])), ("features", "\(features.count): \(features.joined(separator: ", "))"),
             ("created", Output.text(model["created_at"])),
         ])
+    }
+
+    /// A feature as `models show` lists it: its name, and for a category the names it takes (the first 20).
+    static func feature(_ feature: [String: Any]) -> String {
+        let name = Output.text(feature["name"])
+        guard feature["type"] as? String == "category" else { return name }
+        let names = (feature["categories"] as? [String]) ?? []
+        if names.isEmpty { return "\(name) (category, sent as codes)" }
+        let shown = names.prefix(20).joined(separator: " | ") + (names.count > 20 ? " | … \(names.count) in all" : "")
+        return "\(name) (category: \(shown))"
     }
 }
 
