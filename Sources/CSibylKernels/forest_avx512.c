@@ -1,6 +1,4 @@
-#include "sibyl_kernels.h"
-
-#include <string.h>
+#include "forest_blocks.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -108,29 +106,9 @@ static void add_block(const sibyl_perfect_forest *forest, const float *rows, con
     }
 }
 
-__attribute__((target("avx512f")))
 void sibyl_forest_add_leaves_avx512(
     const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch) {
-    const int64_t features = forest->feature_count, groups = forest->group_count;
-    float *by_feature = scratch, *block = scratch + LANES * features, *sums = block + LANES * features;
-    for (int64_t first = 0; first < row_count; first += LANES) {
-        const int64_t count = row_count - first < LANES ? row_count - first : LANES;
-        const float *walked = rows + first * features;
-        if (count < LANES) {
-            // The last rows walk from a full block; the lanes past them walk zeros and are dropped.
-            memset(block, 0, sizeof(float) * LANES * features);
-            memcpy(block, walked, sizeof(float) * count * features);
-            walked = block;
-        }
-        for (int64_t lane = 0; lane < LANES; lane++)
-            for (int64_t f = 0; f < features; f++) by_feature[f * LANES + lane] = walked[lane * features + f];
-        for (int64_t g = 0; g < groups; g++)
-            for (int64_t lane = 0; lane < LANES; lane++)
-                sums[g * LANES + lane] = lane < count ? margins[(first + lane) * groups + g] : 0;
-        add_block(forest, walked, by_feature, sums);
-        for (int64_t g = 0; g < groups; g++)
-            for (int64_t lane = 0; lane < count; lane++) margins[(first + lane) * groups + g] = sums[g * LANES + lane];
-    }
+    sibyl_forest_walk_blocks(forest, rows, row_count, margins, scratch, LANES, add_block);
 }
 
 #else
