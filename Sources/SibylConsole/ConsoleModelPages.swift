@@ -46,7 +46,7 @@ struct ConsoleModelPages {
         init(position: Int, name: String, type: FeatureType) {
             self.position = position
             self.name = name
-            self.type = type.isCategory ? "category" : "number"
+            self.type = type.name
             let names = type.categories
             categories = switch (type.isCategory, names.count) {
             case (false, _): ""

@@ -57,6 +57,9 @@ public struct FeatureType: Sendable, Equatable, Codable {
 
     public static let number = FeatureType(isCategory: false, categories: [])
 
+    /// The type as the API and the console name it: `number` or `category`.
+    public var name: String { isCategory ? "category" : "number" }
+
     public static func category(_ names: [String]) -> FeatureType {
         FeatureType(isCategory: true, categories: names)
     }

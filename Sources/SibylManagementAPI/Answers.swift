@@ -62,7 +62,7 @@ struct ModelAnswer: Encodable {
 
         init(name: String, type: FeatureType) {
             self.name = name
-            self.type = type.isCategory ? "category" : "number"
+            self.type = type.name
             categories = type.isCategory ? type.categories : nil
         }
     }

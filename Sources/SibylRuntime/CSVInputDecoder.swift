@@ -103,7 +103,7 @@ struct CSVInputDecoder {
                 case .notACategory:
                     return .failure(SibylError(.invalidInput, "\(field): \(PredictionInput.quoted(text)) is not a number"))
                 case .codesOnly:
-                    return .failure(SibylError(.invalidInput, "\(field) is a category the model knows by code only: send its code (a number), not \(PredictionInput.quoted(text))"))
+                    return .failure(PredictionInput.codesOnly(field, quotedText: PredictionInput.quoted(text)))
                 }
             }
             let single = Float(value)

@@ -204,7 +204,7 @@ struct JSONInputDecoder {
         case .text(let text):
             return Self.invalid("\(field) is a number, not the text \(text)")
         case .name(let text):
-            return Self.invalid("\(field) is a category the model knows by code only: send its code (a number), not \(text)")
+            return PredictionInput.codesOnly(field, quotedText: text)
         }
     }
 

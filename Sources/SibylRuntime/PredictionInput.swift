@@ -96,6 +96,11 @@ public enum PredictionInput {
         String(decoding: bytes.prefix(64), as: UTF8.self) + (bytes.count > 64 ? "…" : "")
     }
 
+    /// The refusal of a category name sent for `field`, a category the model knows by code only.
+    static func codesOnly(_ field: String, quotedText: String) -> SibylError {
+        SibylError(.invalidInput, "\(field) is a category the model knows by code only: send its code (a number), not \(quotedText)")
+    }
+
     /// `excerpt` in double quotes, for names and cells.
     static func quoted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         "\"\(excerpt(bytes))\""
