@@ -28,6 +28,7 @@ enum ConsoleFormat {
         case .xgboostJSON: "XGBoost JSON"
         case .xgboostUBJ: "XGBoost UBJSON"
         case .lightgbmText: "LightGBM text"
+        case .catboostJSON: "CatBoost JSON"
         }
     }
 }

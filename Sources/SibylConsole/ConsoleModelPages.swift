@@ -50,6 +50,7 @@ struct ConsoleModelPages {
             let names = type.categories
             categories = switch (type.isCategory, names.count) {
             case (false, _): ""
+            case (true, _) where type.takesAnyText == true: "any text (the model keeps hashes of its categories, not names)"
             case (true, 0): "sent as codes"
             case (true, ...Self.shownCategories): names.joined(separator: ", ")
             default: names.prefix(Self.shownCategories).joined(separator: ", ") + ", … (\(names.count) in all)"

@@ -25,7 +25,8 @@ struct ExampleRequest: Sendable {
     private static func record(_ url: String, _ features: [String], _ types: [FeatureType]) -> (curl: String, python: String) {
         let shown = features.indices.map { column in
             let type = types.isEmpty ? .number : types[column]
-            let value = !type.isCategory ? "0.5" : type.categories.first.map(JSONText.quoted) ?? "0"
+            let value = !type.isCategory ? "0.5"
+                : type.takesAnyText == true ? JSONText.quoted("text") : type.categories.first.map(JSONText.quoted) ?? "0"
             return "\(JSONText.quoted(features[column])): \(value)"
         }.joined(separator: ", ")
         let body = "{\"records\": [{\(shown)}]}"

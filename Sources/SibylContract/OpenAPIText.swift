@@ -2001,13 +2001,17 @@ components:
             description: >-
               A feature the model takes. A `category` takes its code (a number) or, where `categories` names
               them, a category's name; a name the model never saw is a missing value. A LightGBM model also
-              takes a name as written in training, its spaces where LightGBM stored `_`.
+              takes a name as written in training, its spaces where LightGBM stored `_`. A CatBoost model's
+              category takes any text (a whole number is read as its decimal text), since CatBoost keeps
+              hashes of its categories, not their names; it has no `categories`.
             properties:
               name: {type: string}
               type:
                 enum: [number, category]
               categories:
-                description: A category's names in code order; empty where the model knows them by code only.
+                description: >-
+                  A category's names in code order; empty where the model knows them by code only; absent
+                  where it takes any text (CatBoost).
                 type: array
                 items: {type: string}
             required: [name, type]

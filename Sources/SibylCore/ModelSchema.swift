@@ -6,6 +6,8 @@ public enum ModelFormat: String, Sendable, Codable, CaseIterable {
     case xgboostUBJ = "xgboost-ubj"
     /// LightGBM's `save_model("….txt")`.
     case lightgbmText = "lightgbm-text"
+    /// CatBoost's `save_model("….json", format="json")`.
+    case catboostJSON = "catboost-json"
 }
 
 /// What a model predicts.
@@ -54,13 +56,23 @@ public struct FeatureType: Sendable, Equatable, Codable {
     /// A categorical feature's category names in code order (code k names `categories[k]`); empty where
     /// the model knows its categories by code only.
     public var categories: [String]
+    /// A CatBoost category: the model keeps a hash of each text it saw and no names, so it takes any
+    /// text (nil in the schemas of other formats and of those stored before CatBoost).
+    public var takesAnyText: Bool?
 
     public static let number = FeatureType(isCategory: false, categories: [])
+    public static let anyText = FeatureType(isCategory: true, categories: [], takesAnyText: true)
 
     /// The type as the API and the console name it: `number` or `category`.
     public var name: String { isCategory ? "category" : "number" }
 
     public static func category(_ names: [String]) -> FeatureType {
         FeatureType(isCategory: true, categories: names)
+    }
+
+    init(isCategory: Bool, categories: [String], takesAnyText: Bool? = nil) {
+        self.isCategory = isCategory
+        self.categories = categories
+        self.takesAnyText = takesAnyText
     }
 }

@@ -54,7 +54,8 @@ struct ProjectAnswer: Encodable {
 
 struct ModelAnswer: Encodable {
     /// A feature: `type` is `number` or `category`; a category's `categories` are the names it takes, in
-    /// code order, empty where the model knows them by code only.
+    /// code order, empty where the model knows them by code only, absent where it takes any text (a
+    /// CatBoost model keeps hashes of its categories, not names).
     struct Feature: Encodable {
         let name: String
         let type: String
@@ -63,7 +64,7 @@ struct ModelAnswer: Encodable {
         init(name: String, type: FeatureType) {
             self.name = name
             self.type = type.name
-            categories = type.isCategory ? type.categories : nil
+            categories = type.isCategory && type.takesAnyText != true ? type.categories : nil
         }
     }
 

@@ -95,6 +95,9 @@ struct CSVInputDecoder {
     private func number(in cell: CSVScanner.Cell, line: Int, column: Int) throws(SibylError) -> Float {
         let outcome: Result<Float, SibylError> = scanner.withText(of: cell) { text in
             guard !text.isEmpty else { return .success(.nan) }
+            if features.takesAnyText(column: column), case .code(let code) = features.meaning(of: text, column: column) {
+                return .success(code)
+            }
             guard let (value, end) = DecimalNumber.parse(text, from: 0, limit: text.count, grammar: .lenient),
                   end == text.count else {
                 let field = "line \(line), column \"\(features.names[column])\""

@@ -8,9 +8,10 @@ public final class CompiledModel: Sendable {
     public let features: FeatureIndex
     let evaluator: any ModelEvaluator
 
-    init(schema: ModelSchema, evaluator: any ModelEvaluator) {
+    /// `knownHashes`: for each column that takes any text, the hashes of the categories the model knows.
+    init(schema: ModelSchema, evaluator: any ModelEvaluator, knownHashes: [Int: [Int32]] = [:]) {
         self.schema = schema
-        self.features = FeatureIndex(schema: schema)
+        self.features = FeatureIndex(schema: schema, knownHashes: knownHashes)
         self.evaluator = evaluator
     }
 
@@ -26,6 +27,7 @@ public final class CompiledModel: Sendable {
         switch resolved {
         case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved, maxFeatures: maxFeatures)
         case .lightgbmText: return try LightGBMTextLoader.load(bytes, maxFeatures: maxFeatures)
+        case .catboostJSON: return try CatBoostJSONLoader.load(bytes, maxFeatures: maxFeatures)
         }
     }
 
@@ -36,16 +38,22 @@ public final class CompiledModel: Sendable {
     }
 
     /// Recognises a format from the first bytes. XGBoost's UBJSON files also start with `{`, but a length
-    /// or container marker follows it where JSON has a quote, whitespace or `}`.
+    /// or container marker follows it where JSON has a quote, whitespace or `}`. CatBoost writes its JSON
+    /// keys in alphabetical order, so its files open with `"ctr_data"` or `"features_info"`, where
+    /// XGBoost's open with `"learner"` or `"version"`.
     private static func recognise(_ bytes: [UInt8]) throws(SibylError) -> ModelFormat {
         // Every LightGBM 2.x–4.x text model's first line is exactly "tree".
         if bytes.starts(with: Array("tree\n".utf8)) || bytes.starts(with: Array("tree\r\n".utf8)) { return .lightgbmText }
         let content = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         guard content.first == UInt8(ascii: "{") else {
-            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text)")
+            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON)")
         }
         if let marker = content.dropFirst().first, Array("LlIiU$#".utf8).contains(marker) {
             return .xgboostUBJ
+        }
+        let firstKey = content.dropFirst().drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        if firstKey.starts(with: Array("\"ctr_data\"".utf8)) || firstKey.starts(with: Array("\"features_info\"".utf8)) {
+            return .catboostJSON
         }
         return .xgboostJSON
     }

@@ -15,6 +15,8 @@ public struct FeatureIndex: Sendable {
     private let slots: [Int32]
     /// Per column, what a text cell there means; empty when every column takes numbers only.
     private let textCells: [TextColumn]
+    /// The columns that take any text.
+    private let anyTextColumns: [Int]
     /// LightGBM stores a feature name's spaces as `_`: a key with spaces that matches no name is tried so.
     private let spacesAsUnderscores: Bool
 
@@ -22,21 +24,32 @@ public struct FeatureIndex: Sendable {
         case number, codes
         /// The column's category names, each at its code.
         case names(FeatureIndex)
+        /// Any text, known by its CatBoost hash: the code of each hash the model knows.
+        case hashed([Int32: Float])
     }
 
     /// The index of a model's features: their names, their categories, and LightGBM's rule for spaces.
-    public init(schema: ModelSchema) {
+    /// `knownHashes` gives, for a column that takes any text, the hashes the model knows, at their codes.
+    public init(schema: ModelSchema, knownHashes: [Int: [Int32]] = [:]) {
         self.init(
             names: schema.featureNames, types: schema.featureTypes ?? [],
-            spacesAsUnderscores: schema.format == .lightgbmText)
+            spacesAsUnderscores: schema.format == .lightgbmText, knownHashes: knownHashes)
     }
 
     /// `types` empty means every feature is a number.
-    public init(names: [String], types: [FeatureType] = [], spacesAsUnderscores: Bool = false) {
+    public init(
+        names: [String], types: [FeatureType] = [], spacesAsUnderscores: Bool = false, knownHashes: [Int: [Int32]] = [:]
+    ) {
         precondition(types.isEmpty || types.count == names.count)
-        textCells = types.map { type in
-            !type.isCategory ? .number : type.categories.isEmpty ? .codes : .names(FeatureIndex(names: type.categories))
+        textCells = types.indices.map { column in
+            let type = types[column]
+            if type.takesAnyText == true {
+                let hashes = knownHashes[column] ?? []
+                return .hashed(Dictionary(zip(hashes, hashes.indices.lazy.map(Float.init)), uniquingKeysWith: { first, _ in first }))
+            }
+            return !type.isCategory ? .number : type.categories.isEmpty ? .codes : .names(FeatureIndex(names: type.categories))
         }
+        anyTextColumns = types.indices.filter { types[$0].takesAnyText == true }
         self.spacesAsUnderscores = spacesAsUnderscores
         self.names = names
         var blob: [UInt8] = []
@@ -91,7 +104,46 @@ public struct FeatureIndex: Sendable {
         case .number: return .notACategory
         case .codes: return .codesOnly
         case .names(let categories): return .code(categories.exactColumn(of: text).map(Float.init) ?? .nan)
+        case .hashed(let codes): return .code(codes[CityHash.category(text)] ?? .nan)
         }
+    }
+
+    /// Whether `column` takes any text (a CatBoost category), so that even a cell that reads as a number
+    /// is a category's text.
+    public func takesAnyText(column: Int) -> Bool {
+        guard !textCells.isEmpty, case .hashed = textCells[column] else { return false }
+        return true
+    }
+
+    /// The code of a whole number sent for a column that takes any text, which CatBoost's Python package
+    /// reads as its decimal text (`str(3)`); nil for a number that is not whole (it refuses those).
+    public func code(ofWholeNumber value: Double, column: Int) -> Float? {
+        guard value == value.rounded(), abs(value) < 0x1p53 else { return nil }
+        var text = String(Int64(value))
+        return text.withUTF8 { text in
+            guard case .code(let code) = meaning(of: text, column: column) else { return nil }
+            return code
+        }
+    }
+
+    /// `matrix` with the numbers in the columns that take any text read as categories, as
+    /// `code(ofWholeNumber:)` reads them, for requests that send numbers only (the inference protocol's
+    /// tensors); a number that is not whole is refused naming its feature.
+    public func readingCategories(of matrix: FeatureMatrix) throws(SibylError) -> FeatureMatrix {
+        guard !anyTextColumns.isEmpty else { return matrix }
+        var values = matrix.values
+        for row in 0..<matrix.rows {
+            for column in anyTextColumns {
+                let value = values[row * matrix.columns + column]
+                guard !value.isNaN else { continue }
+                guard let code = code(ofWholeNumber: Double(value), column: column) else {
+                    var text = "\(value)"
+                    throw text.withUTF8 { PredictionInput.notWhole("row \(row): feature \"\(names[column])\"", $0) }
+                }
+                values[row * matrix.columns + column] = code
+            }
+        }
+        return FeatureMatrix(rows: matrix.rows, columns: matrix.columns, values: values, absentColumns: matrix.absentColumns)
     }
 
     private func exactColumn(of key: UnsafeBufferPointer<UInt8>) -> Int? {

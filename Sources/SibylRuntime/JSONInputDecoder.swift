@@ -162,6 +162,8 @@ struct JSONInputDecoder {
         case text(String)
         /// A category name for a feature the model knows by code only.
         case name(String)
+        /// A number that is not whole for a feature that takes any text.
+        case notWhole(token: Range<Int>)
     }
 
     /// One value: a number that fits float32, `null` for missing, or for a categorical feature whose
@@ -170,7 +172,11 @@ struct JSONInputDecoder {
         switch reader.peek() {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = reader.position
-            let value = Float(try reader.readNumber())
+            let number = try reader.readNumber()
+            if features.takesAnyText(column: column) {
+                return features.code(ofWholeNumber: number, column: column).map(Cell.value) ?? .notWhole(token: start..<reader.position)
+            }
+            let value = Float(number)
             return value.isFinite ? .value(value) : .outsideFloat32(token: start..<reader.position)
         case UInt8(ascii: "n"):
             _ = try reader.readLiteral()
@@ -205,6 +211,8 @@ struct JSONInputDecoder {
             return Self.invalid("\(field) is a number, not the text \(text)")
         case .name(let text):
             return PredictionInput.codesOnly(field, quotedText: text)
+        case .notWhole(let token):
+            return PredictionInput.notWhole(field, UnsafeBufferPointer(rebasing: reader.bytes[token]))
         }
     }
 

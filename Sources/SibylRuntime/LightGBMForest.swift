@@ -50,6 +50,8 @@ struct LightGBMForest: Sendable {
     let explainer: SHAPExplainer
     let featureCount: Int
     let groupCount: Int
+    /// Whether inputs within ±1e-35 of zero are read as 0 (LightGBM's predictor does; CatBoost's does not).
+    let readsTinyAsZero: Bool
 
     /// Trees walked side by side for one row, so the CPU overlaps eight chains of loads.
     static let lane = 8
@@ -58,7 +60,7 @@ struct LightGBMForest: Sendable {
 
     init(
         nodes: [Node], leafValues: [Double], trees: [Tree], categories: [UInt32], shapTrees: [SHAPTree],
-        featureCount: Int, groupCount: Int
+        featureCount: Int, groupCount: Int, readsTinyAsZero: Bool
     ) {
         self.nodes = nodes
         self.leafValues = leafValues
@@ -68,6 +70,7 @@ struct LightGBMForest: Sendable {
         explainer = SHAPExplainer(trees: shapTrees)
         self.featureCount = featureCount
         self.groupCount = groupCount
+        self.readsTinyAsZero = readsTinyAsZero
     }
 
     // MARK: Margins
@@ -111,6 +114,10 @@ struct LightGBMForest: Sendable {
     /// predictor does (it keeps only inputs with |x| > kZeroThreshold or NaN, and the rest are 0).
     private func copyRows(_ input: FeatureMatrix, from first: Int, count: Int, into block: UnsafeMutableBufferPointer<Float>) {
         input.values.withUnsafeBufferPointer { values in
+            guard readsTinyAsZero else {
+                for k in 0..<count * featureCount { block[k] = values[first * featureCount + k] }
+                return
+            }
             for k in 0..<count * featureCount {
                 let value = values[first * featureCount + k]
                 block[k] = abs(value) <= Self.zeroThreshold ? 0 : value

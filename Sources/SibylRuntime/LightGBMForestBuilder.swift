@@ -2,7 +2,7 @@ import SibylCore
 
 extension LightGBMForest {
     /// Lays checked `LightGBMTree`s out as a `LightGBMForest`, and each again as the `SHAPTree` that
-    /// `contributions` walks, with LightGBM's data counts as covers (its `TreeSHAP` uses `data_count`).
+    /// `contributions` walks, with the trees' covers (LightGBM's `TreeSHAP` uses its `data_count`).
     struct Builder {
         /// Node 0 is a never-visited sentinel, so that a leaf's `left` (its own index minus one) is never negative.
         private var nodes = [Node(threshold: .nan, feature: 0, left: 0, flags: 0)]
@@ -12,18 +12,21 @@ extension LightGBMForest {
         private var shapTrees: [SHAPTree] = []
         let featureCount: Int
         let groupCount: Int
+        let readsTinyAsZero: Bool
 
-        init(featureCount: Int, groupCount: Int) {
+        /// `readsTinyAsZero`: inputs within ±1e-35 of zero are 0, as LightGBM's predictor reads them.
+        init(featureCount: Int, groupCount: Int, readsTinyAsZero: Bool = true) {
             self.featureCount = featureCount
             self.groupCount = groupCount
+            self.readsTinyAsZero = readsTinyAsZero
         }
 
         /// Adds a tree whose leaves add to output `group`, copying its nodes in walk order so that the two
-        /// children of a split are adjacent.
-        mutating func add(_ tree: LightGBMTree, group: Int, section: LightGBMSection) throws(SibylError) {
+        /// children of a split are adjacent; `place` names the tree in an error.
+        mutating func add(_ tree: LightGBMTree, group: Int, place: String) throws(SibylError) {
             let count = 2 * tree.leafValue.count - 1
             guard nodes.count + count <= Int(Int32.max), categories.count + tree.categoryThreshold.count <= Int(Int32.max) / 2 else {
-                throw section.invalid("the model has too many nodes")
+                throw SibylError(.invalidModel, "\(place): the model has too many nodes")
             }
             let root = nodes.count
             let placeholder = Node(threshold: .nan, feature: 0, left: 0, flags: 0)
@@ -41,7 +44,7 @@ extension LightGBMForest {
                     let leaf = Int(~source)
                     nodes[target] = Node(threshold: .nan, feature: 0, left: UInt32(target - 1), flags: leafBit)
                     leafValues[target] = tree.leafValue[leaf]
-                    shap.cover[local] = Double(tree.leafCount[leaf])
+                    shap.cover[local] = tree.leafCover[leaf]
                     shap.value[local] = tree.leafValue[leaf]
                     continue
                 }
@@ -53,7 +56,7 @@ extension LightGBMForest {
                 shap.left[local] = Int32(children - root)
                 shap.right[local] = Int32(children + 1 - root)
                 shap.feature[local] = tree.splitFeature[split]
-                shap.cover[local] = Double(tree.internalCount[split])
+                shap.cover[local] = tree.internalCover[split]
                 pending.append((tree.rightChild[split], children + 1))
                 pending.append((tree.leftChild[split], children))
             }
@@ -90,7 +93,7 @@ extension LightGBMForest {
         func build() -> LightGBMForest {
             LightGBMForest(
                 nodes: nodes, leafValues: leafValues, trees: trees, categories: categories, shapTrees: shapTrees,
-                featureCount: featureCount, groupCount: groupCount)
+                featureCount: featureCount, groupCount: groupCount, readsTinyAsZero: readsTinyAsZero)
         }
     }
 }

@@ -37,6 +37,11 @@ struct LightGBMObjective: Sendable, Equatable {
     static let supported = "binary, multiclass, multiclassova, regression, regression_l1, huber, fair, quantile, "
         + "mape, poisson, gamma, tweedie, cross_entropy, cross_entropy_lambda"
 
+    /// An objective named by another format (CatBoost's loss functions), with the transform it implies.
+    init(line: String, task: ModelTask, outputCount: Int, transform: Transform) {
+        (self.line, self.task, self.outputCount, self.transform) = (line, task, outputCount, transform)
+    }
+
     /// Parses the `objective=` line, whose parameters are `name:value` words after the objective's name.
     /// A parameter Sibyl does not know is refused, since it might change the transform.
     init(line: String, header: LightGBMSection) throws(SibylError) {

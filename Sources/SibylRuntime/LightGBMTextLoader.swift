@@ -60,7 +60,7 @@ enum LightGBMTextLoader {
             }
             let section = try reader.treeBlock(named: name)
             // Trees take turns by class: tree t adds to class t % num_tree_per_iteration.
-            try builder.add(LightGBMTree(section, featureCount: featureCount), group: treeCount % classCount, section: section)
+            try builder.add(LightGBMTree(section, featureCount: featureCount), group: treeCount % classCount, place: section.name)
             treeCount += 1
         }
         guard treeCount % classCount == 0 else {

@@ -24,13 +24,14 @@ struct LightGBMTree {
     }
 
     let leafValue: [Double]
-    let leafCount: [Int32]
+    /// The training data that reached each leaf (LightGBM's `leaf_count`), TreeSHAP's covers.
+    let leafCover: [Double]
     let splitFeature: [Int32]
     let threshold: [Double]
     let decisionType: [Int32]
     let leftChild: [Int32]
     let rightChild: [Int32]
-    let internalCount: [Int32]
+    let internalCover: [Double]
     /// Where each categorical split's bitset lies in `categoryThreshold` (num_cat + 1 offsets).
     let categoryBoundaries: [Int32]
     let categoryThreshold: [UInt32]
@@ -45,11 +46,11 @@ struct LightGBMTree {
         let splits = leaves - 1
         let categorical = try tree.integer("num_cat", in: 0...splits)
         leafValue = try tree.doubles("leaf_value", count: leaves)
-        leafCount = try tree.integers("leaf_count", count: leaves, in: 0...Int(Int32.max))
+        leafCover = try tree.integers("leaf_count", count: leaves, in: 0...Int(Int32.max)).map(Double.init)
         try tree.checkCount("leaf_weight", count: leaves)
         guard splits > 0 else {
             // LightGBM reads nothing else of a one-leaf tree: it is a constant.
-            (splitFeature, threshold, decisionType, leftChild, rightChild, internalCount) = ([], [], [], [], [], [])
+            (splitFeature, threshold, decisionType, leftChild, rightChild, internalCover) = ([], [], [], [], [], [])
             (categoryBoundaries, categoryThreshold, depth) = ([], [], 0)
             return
         }
@@ -58,7 +59,7 @@ struct LightGBMTree {
         decisionType = try tree.integers("decision_type", count: splits, in: 0...15)
         leftChild = try tree.integers("left_child", count: splits, in: -leaves...splits - 1)
         rightChild = try tree.integers("right_child", count: splits, in: -leaves...splits - 1)
-        internalCount = try tree.integers("internal_count", count: splits, in: 0...Int(Int32.max))
+        internalCover = try tree.integers("internal_count", count: splits, in: 0...Int(Int32.max)).map(Double.init)
         for key in ["split_gain", "internal_value", "internal_weight"] { try tree.checkCount(key, count: splits) }
 
         if categorical > 0 {
@@ -83,6 +84,18 @@ struct LightGBMTree {
             }
         }
         depth = try Self.checkShape(tree, leftChild, rightChild, leaves: leaves)
+    }
+
+    /// A tree laid out by another loader (CatBoost's), in LightGBM's numbering and already checked.
+    init(
+        leafValue: [Double], leafCover: [Double], splitFeature: [Int32], threshold: [Double], decisionType: [Int32],
+        leftChild: [Int32], rightChild: [Int32], internalCover: [Double], categoryBoundaries: [Int32],
+        categoryThreshold: [UInt32], depth: Int
+    ) {
+        (self.leafValue, self.leafCover, self.splitFeature, self.threshold) = (leafValue, leafCover, splitFeature, threshold)
+        (self.decisionType, self.leftChild, self.rightChild) = (decisionType, leftChild, rightChild)
+        (self.internalCover, self.categoryBoundaries, self.categoryThreshold) = (internalCover, categoryBoundaries, categoryThreshold)
+        self.depth = depth
     }
 
     /// Whether split `split` is categorical.

@@ -46,6 +46,12 @@ struct ModelField {
         }
     }
 
+    /// The elements of the array member `key`, none where it is absent.
+    func optionalElements(_ key: String) throws(SibylError) -> [ModelField] {
+        guard let member = try optionalMember(key) else { return [] }
+        return Array(try member.elements())
+    }
+
     /// An array's elements, each made when it is read: a hostile file's million-element array is not
     /// turned into a million fields and paths at once.
     struct Elements: RandomAccessCollection {
@@ -101,6 +107,12 @@ struct ModelField {
         return parsed
     }
 
+    /// A finite JSON number.
+    func double() throws(SibylError) -> Double {
+        guard case .number(let number) = value, number.isFinite else { throw invalid("expected a finite number") }
+        return number
+    }
+
     // MARK: Arrays of scalars
 
     /// An array of integral JSON numbers.
@@ -117,6 +129,14 @@ struct ModelField {
             guard case .number(let number) = value else { return nil }
             let single = Float(number)
             return single.isFinite ? single : nil
+        }
+    }
+
+    /// An array of finite JSON numbers.
+    func doubles() throws(SibylError) -> [Double] {
+        try mapArray("a finite number") { value in
+            guard case .number(let number) = value, number.isFinite else { return nil }
+            return number
         }
     }
 

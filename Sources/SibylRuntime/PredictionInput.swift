@@ -101,6 +101,11 @@ public enum PredictionInput {
         SibylError(.invalidInput, "\(field) is a category the model knows by code only: send its code (a number), not \(quotedText)")
     }
 
+    /// The refusal of a number that is not whole sent for `field`, a category that takes any text.
+    public static func notWhole(_ field: String, _ number: UnsafeBufferPointer<UInt8>) -> SibylError {
+        SibylError(.invalidInput, "\(field) is a category: send its text or a whole number, not \(excerpt(number))")
+    }
+
     /// `excerpt` in double quotes, for names and cells.
     static func quoted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         "\"\(excerpt(bytes))\""

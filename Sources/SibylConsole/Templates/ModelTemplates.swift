@@ -47,7 +47,7 @@ extension ConsoleTemplates {
               <div class="field">
                 <label for="model-file">Model file</label>
                 <input id="model-file" name="file" type="file" required>
-                <p class="hint">XGBoost JSON or UBJSON, LightGBM text; up to {{maxMegabytes}} MiB.</p>
+                <p class="hint">XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON; up to {{maxMegabytes}} MiB.</p>
               </div>
               {{#uploadError}}<p class="field-error" role="alert" id="upload-error">{{uploadError}}</p>{{/uploadError}}
               <div><button type="submit" class="button primary">Upload</button></div>

@@ -7,11 +7,11 @@ struct Models: AsyncParsableCommand {
         abstract: "Upload, list, show and delete models.", subcommands: [Push.self, List.self, Show.self, Remove.self])
 
     struct Push: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Upload a model file (XGBoost JSON or UBJSON, LightGBM text).")
+        static let configuration = CommandConfiguration(abstract: "Upload a model file (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON).")
 
         @Argument(help: "The model file.") var file: String
         @Option(help: "The model's name (default: the file's name without its extension).") var name: String?
-        @Option(help: "xgboost-json, xgboost-ubj or lightgbm-text (default: told from the content).") var format: String?
+        @Option(help: "xgboost-json, xgboost-ubj, lightgbm-text or catboost-json (default: told from the content).") var format: String?
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 

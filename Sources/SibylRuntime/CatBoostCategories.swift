@@ -1,0 +1,207 @@
+import SibylCore
+
+/// What a CatBoost model knows of its categorical features, and each question its trees ask.
+///
+/// CatBoost keeps no category names: a category is the low 32 bits of its text's CityHash (`CityHash`),
+/// named in one-hot splits and, through `CalcHash`, in the keys of the CTR tables (`ctr_data`). Each hash
+/// the model knows gets a code per feature (its place in `hashes`), and every one-hot value and CTR is
+/// evaluated once per code here, so that a tree asks of a category only whether its code is in a set.
+/// A category the model never saw, or none, answers as CatBoost answers for an unseen hash: no one-hot
+/// value matches, and a CTR is its prior.
+struct CatBoostCategories {
+    /// Per categorical feature (`feature_index`), the hashes it knows, each at its code.
+    private(set) var hashes: [[Int32]]
+    private var ctrs: [Ctr] = []
+    /// The `split_index` of the first CTR border: CatBoost numbers binary features as every float
+    /// feature's borders, then every one-hot value, then every CTR's borders.
+    private let firstCtrSplit: Int
+    private let columns: [Int32]
+
+    /// One CTR of `features_info.ctrs`: its feature, its value for each code and for an unseen category.
+    private struct Ctr {
+        var feature: Int
+        var borders: [Float]
+        var values: [Float]
+        var unseen: Float
+    }
+
+    /// A question of an oblivious tree: its answer is bit i of the leaf index.
+    struct Question {
+        var column: Int32
+        var kind: Kind
+
+        enum Kind {
+            /// `value > border`; a missing value answers `missingIsTrue`.
+            case border(Double, missingIsTrue: Bool)
+            /// The answer of each code, and of an unseen or missing category.
+            case categories([Bool], unseen: Bool)
+        }
+    }
+
+    /// For the `FeatureIndex`: each categorical column's hashes at their codes.
+    var knownHashes: [Int: [Int32]] {
+        Dictionary(uniqueKeysWithValues: zip(columns.map(Int.init), hashes))
+    }
+
+    init(_ info: ModelField, root: ModelField, columns: CatBoostColumns) throws(SibylError) {
+        self.columns = columns.categorical
+        let categorical = try info.optionalElements("categorical_features")
+        let floats = try info.optionalElements("float_features")
+        var known = [[Int32]](repeating: [], count: categorical.count)
+        var seen = [Set<Int32>](repeating: [], count: categorical.count)
+        func know(_ hash: Int32, _ feature: Int) {
+            if seen[feature].insert(hash).inserted { known[feature].append(hash) }
+        }
+        var oneHotCount = 0
+        for (feature, field) in categorical.enumerated() {
+            guard let values = try field.optionalMember("values") else { continue }
+            for hash in try values.integers() {
+                guard let hash = Int32(exactly: hash) else { throw values.invalid("\(hash) is not a 32-bit category hash") }
+                know(hash, feature)
+                oneHotCount += 1
+            }
+        }
+        var borderCount = 0
+        for field in floats { borderCount += try field.optionalMember("borders")?.elements().count ?? 0 }
+        firstCtrSplit = borderCount + oneHotCount
+
+        // The CTR tables: per CTR, its feature and the counts of each hash it keeps.
+        let ctrData = try root.optionalMember("ctr_data")
+        var tables: [(feature: Int, field: ModelField, counts: [Int32: [Int]], stride: Int, denominator: Int)] = []
+        for field in try info.optionalElements("ctrs") {
+            let elements = try field.optionalElements("elements")
+            guard elements.count == 1, try elements[0].member("combination_element").string() == "cat_feature_value" else {
+                throw field.invalid("CTRs over combinations of features are not supported (train with max_ctr_complexity=1)")
+            }
+            let feature = try elements[0].member("cat_feature_index").integer(in: 0...max(0, categorical.count - 1))
+            guard feature < categorical.count else { throw elements[0].invalid("the model has no categorical features") }
+            let identifier = try field.member("identifier").string()
+            guard let data = try ctrData?.optionalMember(identifier) else {
+                throw field.invalid("its table is missing from ctr_data")
+            }
+            let width = try data.member("hash_stride").integer(in: 2...CatBoostJSONLoader.maxClasses + 1)
+            let map = try data.member("hash_map")
+            let cells = try map.elements()
+            guard cells.count % width == 0 else { throw map.invalid("has \(cells.count) cells, not a multiple of hash_stride \(width)") }
+            var counts: [Int32: [Int]] = [:]
+            for start in stride(from: 0, to: cells.count, by: width) {
+                let key = try Self.key(cells[start])
+                // CatBoost's hash table marks an empty slot with the all-ones key.
+                guard key != .max, let hash = Self.category(ofKey: key) else { continue }
+                var row: [Int] = []
+                for k in start + 1..<start + width { row.append(try cells[k].integer(in: 0...Int(Int32.max))) }
+                counts[hash] = row
+                know(hash, feature)
+            }
+            let denominator = try data.optionalMember("counter_denominator")?.integer(in: 0...Int(Int32.max)) ?? 0
+            tables.append((feature, field, counts, width, denominator))
+        }
+        hashes = known
+        for table in tables {
+            ctrs.append(try Self.ctr(
+                table.field, feature: table.feature, counts: table.counts, stride: table.stride,
+                denominator: table.denominator, hashes: known[table.feature]))
+        }
+    }
+
+    /// A CTR's value for each known hash and for an unseen one, in CatBoost's float arithmetic
+    /// (`TModelCtr::Calc`): `((good + prior_numerator) / (total + prior_denomerator) + shift) * scale`.
+    private static func ctr(
+        _ field: ModelField, feature: Int, counts: [Int32: [Int]], stride: Int, denominator: Int, hashes: [Int32]
+    ) throws(SibylError) -> Ctr {
+        let type = try field.member("ctr_type").string()
+        let classes = stride - 1
+        let target = try field.optionalMember("target_border_idx")?.integer(in: 0...classes - 1) ?? 0
+        let priorNumerator = Float(try field.member("prior_numerator").double())
+        let priorDenominator = Float(try field.member("prior_denomerator").double())
+        let shift = Float(try field.member("shift").double())
+        let scale = Float(try field.member("scale").double())
+        func value(_ good: Int, _ total: Int) -> Float {
+            let ctr = (Float(good) + priorNumerator) / (Float(total) + priorDenominator)
+            return (ctr + shift) * scale
+        }
+        let count: ([Int]) -> Float
+        switch type {
+        case "Borders":
+            // Good: the classes above the target border.
+            count = { row in value(row[(target + 1)...].reduce(0, +), row.reduce(0, +)) }
+        case "Buckets":
+            count = { row in value(row[target], row.reduce(0, +)) }
+        case "Counter", "FeatureFreq":
+            guard classes == 1 else { throw field.invalid("a \(type) CTR's table must have hash_stride 2, not \(stride)") }
+            count = { row in value(row[0], denominator) }
+        default:
+            throw field.invalid("unsupported ctr_type \"\(type.prefix(64))\" (supported: Borders, Buckets, Counter, FeatureFreq)")
+        }
+        let borders = try field.member("borders").doubles().map(Float.init)
+        return Ctr(
+            feature: feature, borders: borders, values: hashes.map { counts[$0].map(count) ?? value(0, 0) }, unseen: value(0, 0))
+    }
+
+    /// The question split `field` of a tree asks.
+    func question(_ field: ModelField, columns: CatBoostColumns) throws(SibylError) -> Question {
+        let type = try field.member("split_type").string()
+        switch type {
+        case "FloatFeature":
+            let feature = try field.member("float_feature_index").integer(in: 0...max(0, columns.floats.count - 1))
+            guard feature < columns.floats.count else { throw field.invalid("the model has no float features") }
+            let border = try field.member("border").double()
+            return Question(column: columns.floats[feature].column, kind: .border(border, missingIsTrue: columns.floats[feature].missingIsTrue))
+        case "OneHotFeature":
+            let feature = try categoricalFeature(field)
+            let value = try field.member("value").integer(in: Int(Int32.min)...Int(Int32.max))
+            return Question(column: columns.categorical[feature], kind: .categories(hashes[feature].map { $0 == value }, unseen: false))
+        case "OnlineCtr":
+            var index = try field.member("split_index").integer(in: firstCtrSplit...Int(Int32.max)) - firstCtrSplit
+            let border = Float(try field.member("border").double())
+            for ctr in ctrs {
+                guard index >= ctr.borders.count else {
+                    guard ctr.borders[index] == border else {
+                        throw field.invalid("border \(border) is not border \(index) of its CTR (\(ctr.borders[index]))")
+                    }
+                    return Question(
+                        column: columns.categorical[ctr.feature],
+                        kind: .categories(ctr.values.map { $0 > border }, unseen: ctr.unseen > border))
+                }
+                index -= ctr.borders.count
+            }
+            throw field.invalid("split_index names no CTR border")
+        default:
+            throw field.invalid("unsupported split_type \"\(type.prefix(64))\" (supported: FloatFeature, OneHotFeature, OnlineCtr)")
+        }
+    }
+
+    private func categoricalFeature(_ field: ModelField) throws(SibylError) -> Int {
+        let feature = try field.member("cat_feature_index").integer(in: 0...max(0, hashes.count - 1))
+        guard feature < hashes.count else { throw field.invalid("the model has no categorical features") }
+        return feature
+    }
+
+    /// A CTR table's key: a 64-bit number, which CatBoost writes as a decimal text.
+    private static func key(_ field: ModelField) throws(SibylError) -> UInt64 {
+        switch field.value {
+        case .string(let text): if let key = UInt64(text) { return key }
+        case .number(let number): if let key = UInt64(exactly: number) { return key }
+        default: break
+        }
+        throw field.invalid("expected a 64-bit hash")
+    }
+
+    /// The category hash whose single-feature CTR key is `key`: CatBoost's `CalcHash(0, hash)` is
+    /// `M·(M·hash)` modulo 2^64 for an odd M, so the hash is the key times the inverse of M²; a key
+    /// that is not of one 32-bit hash is of no category a request can send.
+    static func category(ofKey key: UInt64) -> Int32? {
+        let value = Int64(bitPattern: key &* inverseMagicSquared)
+        return Int32(exactly: value)
+    }
+
+    static let magic: UInt64 = 0x4906_ba49_4954_cb65
+
+    /// The inverse of `magic²` modulo 2^64, by Newton's iteration (each step doubles the bits that are right).
+    private static let inverseMagicSquared: UInt64 = {
+        let square = magic &* magic
+        var inverse = square
+        for _ in 0..<6 { inverse = inverse &* (2 &- square &* inverse) }
+        return inverse
+    }()
+}

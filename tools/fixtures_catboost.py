@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Writes the CatBoost fixtures under Tests/Fixtures/cb_*/ from catboost 1.2.10's own outputs.
+
+Each folder holds model.json (CatBoost's save_model(format="json")), the test rows as raw values
+(X_test.csv: numbers, text categories, blanks for missing) and, for them, CatBoost's predict
+(pred: probabilities or values), RawFormulaVal margins (margin) and ShapValues contributions (contrib),
+float64 written with %.17g. The _nan variants hold missing numbers and categories never seen in training.
+
+CatBoost takes no missing category: Sibyl reads a missing category as one never seen in training, so the
+reference for a blank categorical cell is CatBoost's answer with that cell set to a text it never saw.
+Training is deterministic (random_seed, one thread), so re-running with the pinned versions
+(tools/requirements.txt) rewrites the same files.
+"""
+import os
+import sys
+
+import numpy as np
+
+from fixture_data import FIXTURES, SEED, f64, make_data
+
+ROWS = 200
+UNSEEN = "__sibyl_unseen__"
+CITIES = ["Lisbon", "Porto", "Braga", "Faro", "Évora", "Vila Real"]
+PLANS = ["basic", "plus", "pro"]
+CHANNELS = ["web", "shop"]
+
+
+def frames(d, rng):
+    """Train and test frames: four numbers from the shared data set and three text categories (one with
+    two values, which CatBoost one-hot encodes; two with more, which it turns into CTRs)."""
+    import pandas as pd
+
+    n_train = len(d["Xtr"])
+    n = n_train + ROWS
+    X = np.concatenate([d["Xtr_nan"], d["Xte_nan"][:ROWS]])[:, :4].astype(np.float32)
+    city, plan, channel = (rng.integers(0, len(v), n) for v in (CITIES, PLANS, CHANNELS))
+    frame = pd.DataFrame({
+        "credit score": X[:, 0], "city": np.array(CITIES, dtype=object)[city], "income": X[:, 1],
+        "plan": np.array(PLANS, dtype=object)[plan], "tenure": X[:, 2], "channel": np.array(CHANNELS, dtype=object)[channel],
+        "age": X[:, 3],
+    })
+    effect = np.linspace(-1.5, 1.5, len(CITIES))[city] + np.array([-0.7, 0.0, 0.7])[plan] + 0.5 * channel
+    score = np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) + effect
+    return frame[:n_train], frame[n_train:].reset_index(drop=True), score, n_train
+
+
+def with_gaps(test, rng, categorical):
+    """The test rows again with 5% blanks in every column and 5% unseen categories."""
+    gaps = test.copy()
+    for column in gaps.columns:
+        rows = rng.random(len(gaps)) < 0.05
+        gaps.loc[rows, column] = None if column in categorical else np.nan
+    for column in categorical:
+        gaps.loc[rng.random(len(gaps)) < 0.05, column] = "Madrid" if column == "city" else "enterprise"
+    return gaps
+
+
+def write_rows(path, frame):
+    with open(path, "w") as f:
+        f.write(",".join(frame.columns) + "\n")
+        for row in frame.itertuples(index=False):
+            cells = []
+            for v in row:
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    cells.append("")
+                elif isinstance(v, str):
+                    cells.append(v)
+                else:
+                    cells.append("%.9g" % np.float32(v))
+            f.write(",".join(cells) + "\n")
+
+
+def write(model, name, tests, categorical, classes):
+    from catboost import CatBoost, Pool
+
+    out = os.path.join(FIXTURES, name)
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.json")
+    model.save_model(path, format="json")
+    reloaded = CatBoost()
+    reloaded.load_model(path, format="json")
+    for tag, frame in tests:
+        write_rows(f"{out}/X_test{tag}.csv", frame)
+        filled = frame.copy()
+        for column in categorical:
+            filled[column] = filled[column].where(filled[column].notna(), UNSEEN)
+        pool = Pool(filled, cat_features=categorical)
+        margin = reloaded.predict(pool, prediction_type="RawFormulaVal")
+        if classes == 0:
+            pred, pred_names = margin, ["pred"]
+        elif classes == 2:
+            pred, pred_names = reloaded.predict(pool, prediction_type="Probability")[:, 1], ["pred"]
+        else:
+            pred, pred_names = reloaded.predict(pool, prediction_type="Probability"), [f"p{k}" for k in range(classes)]
+        f64(f"{out}/pred{tag}.csv", pred, pred_names)
+        f64(f"{out}/margin{tag}.csv", margin, ["margin"] if margin.ndim == 1 else [f"m{k}" for k in range(classes)])
+        contrib = reloaded.get_feature_importance(pool, type="ShapValues")
+        names = list(frame.columns) + ["bias"]
+        if contrib.ndim == 3:
+            contrib = contrib.reshape(len(frame), -1)
+            names = [f"c{k}_{c}" for k in range(classes) for c in names]
+        f64(f"{out}/contrib{tag}.csv", contrib, names)
+
+
+def write_hashes(rng):
+    """cb_hashes: texts of every length CityHash treats apart (1–200 bytes, UTF-8 included) as a CTR's
+    categories, so that the keys of model.json's CTR table are CatBoost's own hashes of texts.txt's lines."""
+    import pandas as pd
+    from catboost import CatBoostClassifier
+
+    texts = ["x" * n for n in (1, 3, 4, 8, 9, 16, 17, 32, 33, 56, 64, 65, 100, 127, 128, 129, 200)]
+    texts += ["Évora", "São João da Madeira " * 4, "0", "-1", "3.5", "naïve café"]
+    rows = texts * 4
+    frame = pd.DataFrame({"text": rows})
+    model = CatBoostClassifier(
+        iterations=2, depth=2, one_hot_max_size=1, simple_ctr=["Borders"], random_seed=SEED, thread_count=1, verbose=0,
+        allow_writing_files=False)
+    model.fit(frame, rng.integers(0, 2, len(rows)), cat_features=["text"])
+    out = os.path.join(FIXTURES, "cb_hashes")
+    os.makedirs(out, exist_ok=True)
+    model.save_model(os.path.join(out, "model.json"), format="json")
+    with open(os.path.join(out, "texts.txt"), "w") as f:
+        f.write("\n".join(texts) + "\n")
+
+
+def main():
+    import catboost
+
+    assert catboost.__version__ == "1.2.10", f"fixtures are made with catboost 1.2.10, not {catboost.__version__}"
+    d = make_data()
+    rng = np.random.default_rng(SEED + 4)
+    train, test, score, n_train = frames(d, rng)
+    noise = rng.normal(scale=0.5, size=len(score))
+    common = dict(iterations=60, depth=5, learning_rate=0.2, random_seed=SEED, thread_count=1, verbose=0, allow_writing_files=False)
+
+    # Binary: text categories one-hot (channel) and as CTRs (city, plan).
+    categorical = ["city", "plan", "channel"]
+    y = (score + noise > 0).astype(int)
+    model = catboost.CatBoostClassifier(**common, cat_features=categorical, one_hot_max_size=2, max_ctr_complexity=1)
+    model.fit(train, y[:n_train])
+    write(model, "cb_binary", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 2)
+
+    # Multiclass on numbers and one-hot categories.
+    y = np.digitize(score + noise, np.quantile(score, [0.33, 0.66]))
+    model = catboost.CatBoostClassifier(**common, loss_function="MultiClass", cat_features=categorical, one_hot_max_size=8)
+    model.fit(train, y[:n_train])
+    write(model, "cb_multiclass", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 3)
+
+    # Regression on numbers alone.
+    numbers = ["credit score", "income", "tenure", "age"]
+    model = catboost.CatBoostRegressor(**common, loss_function="RMSE")
+    model.fit(train[numbers], (score + noise)[:n_train])
+    write(model, "cb_regression", [("", test[numbers]), ("_nan", with_gaps(test[numbers], rng, []))], [], 0)
+    write_hashes(rng)
+    print(f"wrote 4 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
