@@ -123,6 +123,29 @@ def write_hashes(rng):
         f.write("\n".join(texts) + "\n")
 
 
+def write_tiny():
+    """cb_tiny: three trees of depth 2 with four borders on a small frame whose label needs city and plan
+    together, on which CatBoost's default CTRs include a Counter; small enough for the hostile-file tests
+    and the fuzz seeds."""
+    import pandas as pd
+    from catboost import CatBoostClassifier
+
+    rng = np.random.default_rng(SEED)
+    n = 600 + ROWS
+    city, plan = rng.integers(0, 6, n), rng.integers(0, 3, n)
+    frame = pd.DataFrame({
+        "x": rng.normal(size=n).astype(np.float32), "city": np.array(list("abcdef"), dtype=object)[city],
+        "plan": np.array(list("pqr"), dtype=object)[plan],
+    })
+    y = ((city + plan) % 2 == 0).astype(int)
+    model = CatBoostClassifier(
+        iterations=3, depth=2, border_count=4, one_hot_max_size=1, random_seed=SEED, thread_count=1, verbose=0,
+        allow_writing_files=False)
+    model.fit(frame[:600], y[:600], cat_features=["city", "plan"])
+    test = frame[600:].reset_index(drop=True)
+    write(model, "cb_tiny", [("", test), ("_nan", with_gaps(test, rng, ["city", "plan"]))], ["city", "plan"], 2)
+
+
 def main():
     import catboost
 
@@ -140,9 +163,9 @@ def main():
     model.fit(train, y[:n_train])
     write(model, "cb_binary", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 2)
 
-    # Multiclass on numbers and one-hot categories.
+    # Multiclass on numbers, one-hot categories (plan, channel) and CTRs of several target borders (city).
     y = np.digitize(score + noise, np.quantile(score, [0.33, 0.66]))
-    model = catboost.CatBoostClassifier(**common, loss_function="MultiClass", cat_features=categorical, one_hot_max_size=8)
+    model = catboost.CatBoostClassifier(**common, loss_function="MultiClass", cat_features=categorical, one_hot_max_size=4)
     model.fit(train, y[:n_train])
     write(model, "cb_multiclass", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 3)
 
@@ -152,7 +175,8 @@ def main():
     model.fit(train[numbers], (score + noise)[:n_train])
     write(model, "cb_regression", [("", test[numbers]), ("_nan", with_gaps(test[numbers], rng, []))], [], 0)
     write_hashes(rng)
-    print(f"wrote 4 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
+    write_tiny()
+    print(f"wrote 5 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
 
 
 if __name__ == "__main__":
