@@ -16,6 +16,20 @@ struct CatBoostCategories {
     /// feature's borders, then every one-hot value, then every CTR's borders.
     private let firstCtrSplit: Int
     private let columns: [Int32]
+    /// The category questions already asked, by what names them: trees ask the same ones again, and
+    /// answering one takes a pass over every code.
+    private var asked: [AskedKey: Question] = [:]
+    /// Codes answered so far, summed over the distinct questions: each becomes a set of a bit per code in
+    /// the compiled model, so a file of many categories and many CTR borders could otherwise claim
+    /// gigabytes. 2^28 bits is 32 MiB of sets (a million categories asked 256 distinct questions).
+    private var answered = 0
+    static let maxAnswers = 1 << 28
+
+    private struct AskedKey: Hashable {
+        var ctrSplit: Bool
+        var index: Int
+        var value: UInt64
+    }
 
     /// One CTR of `features_info.ctrs`: its feature, its value for each code and for an unseen category.
     private struct Ctr {
@@ -137,7 +151,7 @@ struct CatBoostCategories {
     }
 
     /// The question split `field` of a tree asks.
-    func question(_ field: ModelField, columns: CatBoostColumns) throws(SibylError) -> Question {
+    mutating func question(_ field: ModelField, columns: CatBoostColumns) throws(SibylError) -> Question {
         let type = try field.member("split_type").string()
         switch type {
         case "FloatFeature":
@@ -148,24 +162,44 @@ struct CatBoostCategories {
         case "OneHotFeature":
             let feature = try categoricalFeature(field)
             let value = try field.member("value").integer(in: Int(Int32.min)...Int(Int32.max))
-            return Question(column: columns.categorical[feature], kind: .categories(hashes[feature].map { $0 == value }, unseen: false))
+            let key = AskedKey(ctrSplit: false, index: feature, value: UInt64(bitPattern: Int64(value)))
+            if let known = asked[key] { return known }
+            try answer(hashes[feature].count, field)
+            let question = Question(
+                column: columns.categorical[feature], kind: .categories(hashes[feature].map { $0 == value }, unseen: false))
+            asked[key] = question
+            return question
         case "OnlineCtr":
-            var index = try field.member("split_index").integer(in: firstCtrSplit...Int(Int32.max)) - firstCtrSplit
+            let splitIndex = try field.member("split_index").integer(in: firstCtrSplit...Int(Int32.max))
             let border = Float(try field.member("border").double())
+            let key = AskedKey(ctrSplit: true, index: splitIndex, value: UInt64(border.bitPattern))
+            if let known = asked[key] { return known }
+            var index = splitIndex - firstCtrSplit
             for ctr in ctrs {
                 guard index >= ctr.borders.count else {
                     guard ctr.borders[index] == border else {
                         throw field.invalid("border \(border) is not border \(index) of its CTR (\(ctr.borders[index]))")
                     }
-                    return Question(
+                    try answer(ctr.values.count, field)
+                    let question = Question(
                         column: columns.categorical[ctr.feature],
                         kind: .categories(ctr.values.map { $0 > border }, unseen: ctr.unseen > border))
+                    asked[key] = question
+                    return question
                 }
                 index -= ctr.borders.count
             }
             throw field.invalid("split_index names no CTR border")
         default:
             throw field.invalid("unsupported split_type \"\(type.prefix(64))\" (supported: FloatFeature, OneHotFeature, OnlineCtr)")
+        }
+    }
+
+    /// Counts a new question's answers against `maxAnswers`.
+    private mutating func answer(_ codes: Int, _ field: ModelField) throws(SibylError) {
+        answered += codes
+        guard answered <= Self.maxAnswers else {
+            throw field.invalid("the model's category questions need more than \(Self.maxAnswers) answers (categories × distinct questions)")
         }
     }
 

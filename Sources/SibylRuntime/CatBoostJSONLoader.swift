@@ -47,29 +47,30 @@ enum CatBoostJSONLoader {
             }
         }
         let columns = try CatBoostColumns(info, featureLimit: min(featureLimit, maxFeatures))
-        let categories = try CatBoostCategories(info, root: root, columns: columns)
-        let objective = try objective(root)
+        var categories = try CatBoostCategories(info, root: root, columns: columns)
         let scaleAndBias = try root.member("scale_and_bias")
         let scaleBias = try scaleAndBias.elements()
         guard scaleBias.count == 2 else { throw scaleAndBias.invalid("expected [scale, [bias, …]]") }
         let scale = try scaleBias[0].double()
+        let objective = try objective(root, outputs: scaleBias[1].elements().count)
         let bias = try scaleBias[1].doubles()
-        guard bias.count == objective.outputCount else {
-            throw scaleBias[1].invalid("has \(bias.count) values for a model of \(objective.outputCount) outputs")
-        }
 
         var builder = LightGBMForest.Builder(
             featureCount: columns.names.count, groupCount: objective.outputCount, readsTinyAsZero: false)
         let trees = try root.member("oblivious_trees").elements()
         var leaves = 0
         for tree in trees {
-            let splits = try tree.member("splits").elements()
-            guard splits.count <= maxDepth else { throw tree.invalid("is \(splits.count) splits deep, more than CatBoost's \(maxDepth)") }
-            leaves += objective.outputCount << splits.count
+            let depth = try tree.member("splits").elements().count
+            guard depth <= maxDepth else { throw tree.invalid("is \(depth) splits deep, more than CatBoost's \(maxDepth)") }
+            leaves += objective.outputCount << depth
             guard leaves <= maxLeaves else {
                 throw tree.invalid("the model has more than \(maxLeaves) leaves once its trees are laid out")
             }
-            let questions = try splits.map { split throws(SibylError) in try categories.question(split, columns: columns) }
+        }
+        for tree in trees {
+            let splits = try tree.member("splits").elements()
+            var questions: [CatBoostCategories.Question] = []
+            for split in splits { questions.append(try categories.question(split, columns: columns)) }
             let values = try tree.member("leaf_values")
             let weights = try tree.member("leaf_weights")
             let layout = try ObliviousTree(
@@ -92,11 +93,11 @@ enum CatBoostJSONLoader {
         return CompiledModel(schema: schema, evaluator: model, knownHashes: categories.knownHashes)
     }
 
-    /// The loss function named in `model_info.params.loss_function.type`, as the transform of the outputs.
-    private static func objective(_ root: ModelField) throws(SibylError) -> LightGBMObjective {
+    /// The loss function named in `model_info.params.loss_function.type`, as the transform of the
+    /// `outputs` raw values (one per bias in `scale_and_bias`).
+    private static func objective(_ root: ModelField, outputs: Int) throws(SibylError) -> LightGBMObjective {
         let field = try root.member("model_info").member("params").member("loss_function").member("type")
         let name = try field.string()
-        let outputs = try root.member("scale_and_bias").elements()[1].elements().count
         switch name {
         case _ where sigmoidLosses.contains(name):
             guard outputs == 1 else { throw field.invalid("\(name) has one output, but scale_and_bias has \(outputs)") }

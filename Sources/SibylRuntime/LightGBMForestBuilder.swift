@@ -9,6 +9,9 @@ extension LightGBMForest {
         private var leafValues = [0.0]
         private var trees: [Tree] = []
         private var categories: [UInt32] = []
+        /// Where each distinct set already lies in `categories`: a CatBoost tree asks one question at every
+        /// node of a level, and trees ask the same ones, so a set of a large category is stored once.
+        private var setOffsets: [[UInt32]: UInt32] = [:]
         private var shapTrees: [SHAPTree] = []
         let featureCount: Int
         let groupCount: Int
@@ -68,10 +71,13 @@ extension LightGBMForest {
         private mutating func node(_ tree: LightGBMTree, _ split: Int, left: Int) -> Node {
             let feature = UInt32(tree.splitFeature[split])
             if tree.isCategorical(split) {
-                let set = tree.categorySet(split)
-                let offset = UInt32(categories.count)
-                categories.append(UInt32(set.count))
-                categories.append(contentsOf: set)
+                let set = Array(tree.categorySet(split))
+                let offset = setOffsets[set] ?? UInt32(categories.count)
+                if offset == categories.count {
+                    categories.append(UInt32(set.count))
+                    categories.append(contentsOf: set)
+                    setOffsets[set] = offset
+                }
                 return Node(threshold: Float(bitPattern: offset), feature: feature, left: UInt32(left), flags: categoricalBit)
             }
             let threshold = tree.threshold[split]
