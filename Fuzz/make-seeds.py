@@ -96,8 +96,28 @@ for name in sorted(os.listdir(FIXTURES)):
     lines = [l for l in header.splitlines() if not l.startswith("tree_sizes=")]
     lines.append("tree_sizes=" + " ".join(str(len(t) + 2) for t in kept))
     model = "\n".join(lines) + "\n\n" + "\n\n".join(kept) + "\n\nend of trees\n"
+    # A frame's category names follow the trees.
+    model += "".join("\n" + l + "\n" for l in rest.splitlines() if l.startswith("pandas_categorical:"))
     if len(model) <= 16_384:
         write("lightgbm", "model-" + name, model)
+
+# --- CatBoost: each fixture's first trees, its model_info cut to what Sibyl reads, without spaces ------
+
+for name in sorted(os.listdir(FIXTURES)):
+    path = os.path.join(FIXTURES, name, "model.json")
+    if not name.startswith("cb_") or not os.path.exists(path):
+        continue
+    document = json.loads(fixture(os.path.join(name, "model.json")))
+    info = document["model_info"]
+    document["model_info"] = {"params": {"loss_function": info["params"]["loss_function"]}}
+    if "class_params" in info:
+        document["model_info"]["class_params"] = info["class_params"]
+    for kept in (3, 2, 1):
+        document["oblivious_trees"] = document["oblivious_trees"][:kept]
+        model = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        if len(model) <= 16_384:
+            write("catboost", "model-" + name, model)
+            break
 
 # --- Prediction bodies -------------------------------------------------------------------------------
 

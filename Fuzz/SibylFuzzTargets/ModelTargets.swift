@@ -8,6 +8,7 @@ enum ModelTargets {
     static func xgboostJSON(_ bytes: [UInt8]) { load(bytes, .xgboostJSON) }
     static func xgboostUBJ(_ bytes: [UInt8]) { load(bytes, .xgboostUBJ) }
     static func lightGBM(_ bytes: [UInt8]) { load(bytes, .lightgbmText) }
+    static func catBoost(_ bytes: [UInt8]) { load(bytes, .catboostJSON) }
 
     /// Values to try a model on: zeros, missing values, and extremes either side of any threshold.
     static let rowValues: [Float] = [0, .nan, -3e38, 3e38, 1, -1, 0.5]

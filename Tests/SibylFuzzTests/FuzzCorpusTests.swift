@@ -40,10 +40,13 @@ import Testing
 
     /// The models cut from the fixtures (`model-*`) still load: a seed the loader refuses at once would
     /// leave the fuzzer only the loader's first checks to explore.
-    @Test(arguments: [("xgboost-json", ModelFormat.xgboostJSON), ("xgboost-ubj", .xgboostUBJ), ("lightgbm", .lightgbmText)])
-    func modelSeedsLoad(_ target: String, _ format: ModelFormat) throws {
+    @Test(arguments: [
+        ("xgboost-json", ModelFormat.xgboostJSON, 10), ("xgboost-ubj", .xgboostUBJ, 10), ("lightgbm", .lightgbmText, 10),
+        ("catboost", .catboostJSON, 5),
+    ])
+    func modelSeedsLoad(_ target: String, _ format: ModelFormat, _ minimum: Int) throws {
         let models = try Self.inputs("Corpus", target).filter { $0.lastPathComponent.hasPrefix("model-") }
-        #expect(models.count >= 10)
+        #expect(models.count >= minimum)
         for file in models {
             #expect(throws: Never.self, "\(file.lastPathComponent)") {
                 _ = try CompiledModel.load([UInt8](try Data(contentsOf: file)), format: format)
