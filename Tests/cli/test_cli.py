@@ -60,6 +60,22 @@ def test_a_model_shows_its_categories_and_predicts_raw_rows(cli):
     assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
 
 
+def test_a_catboost_model_takes_any_text_and_predicts_like_catboost(cli):
+    """A CatBoost model: `models show` says its categories take any text, and its raw rows (text categories
+    one-hot and as CTRs, blanks, unseen categories) predict as catboost does."""
+    model = cli.json("models", "push", os.path.join(FIXTURES, "cb_binary", "model.json"), "--name", "catboost")
+    assert model["format"] == "catboost-json"
+    shown = cli.run("models", "show", model["model_id"]).stdout
+    assert "7: credit score, city (category, any text), income, plan (category, any text)" in shown, shown
+    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
+    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
+    rows = os.path.join(FIXTURES, "cb_binary", "X_test_nan.csv")
+    answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
+    expected = [float(line) for line in open(os.path.join(FIXTURES, "cb_binary", "pred_nan.csv")).read().split()[1:]]
+    got = [p["probabilities"]["1"] for p in answer["predictions"]]
+    assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+
+
 def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
     model = cli.json("models", "push", os.path.join(FIXTURES, "xgb_binary", "model.json"), "--name", "binary")
     assert model["task"] == "binary" and len(model["features"]) == 30

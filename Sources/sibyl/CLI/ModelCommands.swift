@@ -93,7 +93,8 @@ struct Models: AsyncParsableCommand {
     static func feature(_ feature: [String: Any]) -> String {
         let name = Output.text(feature["name"])
         guard feature["type"] as? String == "category" else { return name }
-        let names = (feature["categories"] as? [String]) ?? []
+        // No list at all: the model takes any text (CatBoost keeps hashes of its categories, not names).
+        guard let names = feature["categories"] as? [String] else { return "\(name) (category, any text)" }
         if names.isEmpty { return "\(name) (category, sent as codes)" }
         let shown = names.prefix(20).joined(separator: " | ") + (names.count > 20 ? " | … \(names.count) in all" : "")
         return "\(name) (category: \(shown))"
