@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sibyl's runtime against the training libraries themselves, single thread, in one run, on the 300-tree
-# models: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
+# models (XGBoost, LightGBM, CatBoost): µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
 # measured alternately ROUNDS times and each figure is the median of its rounds: these machines are noisy,
 # and alternating spreads a slow spell over both sides.
 #
@@ -12,13 +12,13 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"; ROUNDS="${ROUNDS:-3}"
 mkdir -p "$OUT"
-[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0; }
+[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0 catboost==1.2.10; }
 (cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
 ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
 {
   echo "| model | runtime | predict, 1 row (µs) | predict, 1,000 rows (µs per row) | SHAP (µs per row) |"
   echo "|---|---|---:|---:|---:|"
-  for model in xgb_binary/model.json lgbm_binary/model.txt; do
+  for model in xgb_binary/model.json lgbm_binary/model.txt cb_numbers/model.json; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
     ours="" theirs=""

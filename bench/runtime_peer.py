@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The training libraries' own single-thread cost on one model, measured like RuntimeBenchmark measures
-Sibyl: µs per row for one row at a time (xgboost's inplace_predict, LightGBM's predict), for 1,000 rows
-in one call, and for SHAP contributions (pred_contribs / pred_contrib) of 100 rows. Prints one JSON object.
+Sibyl: µs per row for one row at a time (xgboost's inplace_predict, LightGBM's and CatBoost's predict), for
+1,000 rows in one call, and for SHAP contributions (pred_contribs / pred_contrib / ShapValues) of 100 rows.
+Prints one JSON object.
 
     runtime_peer.py MODEL_FILE ROWS_CSV
 """
@@ -40,6 +41,18 @@ def main():
         batch = lambda: model.predict(X64, num_threads=1)
         contribs = lambda: model.predict(X64[:100], pred_contrib=True, num_threads=1)
         library = f"lightgbm {lgb.__version__} predict"
+    elif '"oblivious_trees"' in open(path).read():
+        import catboost
+        model = catboost.CatBoost()
+        model.load_model(path, format="json")
+
+        def one():
+            model.predict(singles[state["i"] % len(singles)], prediction_type="RawFormulaVal", thread_count=1)
+            state["i"] += 1
+        batch = lambda: model.predict(X, prediction_type="RawFormulaVal", thread_count=1)
+        pool = catboost.Pool(X[:100])
+        contribs = lambda: model.get_feature_importance(pool, type="ShapValues", thread_count=1)
+        library = f"catboost {catboost.__version__} predict"
     else:
         import xgboost as xgb
         model = xgb.Booster(model_file=path)

@@ -146,6 +146,28 @@ def write_tiny():
     write(model, "cb_tiny", [("", test), ("_nan", with_gaps(test, rng, ["city", "plan"]))], ["city", "plan"], 2)
 
 
+def write_numbers(d):
+    """cb_numbers: 300 trees of depth 6 on the shared data set's 30 numbers (the benchmark's model beside
+    xgb_binary and lgbm_binary), with references for Tests/Fixtures/data/X_test*.csv, not copied here."""
+    from catboost import CatBoost, CatBoostClassifier
+
+    model = CatBoostClassifier(
+        iterations=300, depth=6, random_seed=SEED, thread_count=1, verbose=0, allow_writing_files=False)
+    model.fit(d["Xtr_nan"], d["yb_tr"])
+    out = os.path.join(FIXTURES, "cb_numbers")
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.json")
+    model.save_model(path, format="json")
+    reloaded = CatBoost()
+    reloaded.load_model(path, format="json")
+    for tag, rows in [("", d["Xte"]), ("_nan", d["Xte_nan"])]:
+        f64(f"{out}/pred{tag}.csv", reloaded.predict(rows, prediction_type="Probability")[:, 1], ["pred"])
+        f64(f"{out}/margin{tag}.csv", reloaded.predict(rows, prediction_type="RawFormulaVal"), ["margin"])
+        from catboost import Pool
+        contrib = reloaded.get_feature_importance(Pool(rows), type="ShapValues")
+        f64(f"{out}/contrib{tag}.csv", contrib, [f"f{k}" for k in range(rows.shape[1])] + ["bias"])
+
+
 def main():
     import catboost
 
@@ -176,7 +198,8 @@ def main():
     write(model, "cb_regression", [("", test[numbers]), ("_nan", with_gaps(test[numbers], rng, []))], [], 0)
     write_hashes(rng)
     write_tiny()
-    print(f"wrote 5 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
+    write_numbers(d)
+    print(f"wrote 6 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
 
 
 if __name__ == "__main__":
