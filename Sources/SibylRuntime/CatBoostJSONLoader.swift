@@ -67,6 +67,7 @@ enum CatBoostJSONLoader {
                 throw tree.invalid("the model has more than \(maxLeaves) leaves once its trees are laid out")
             }
         }
+        var obliviousTrees: [(questions: [CatBoostCategories.Question], values: [Double])] = []
         for tree in trees {
             let splits = try tree.member("splits").elements()
             var questions: [CatBoostCategories.Question] = []
@@ -76,6 +77,7 @@ enum CatBoostJSONLoader {
             let layout = try ObliviousTree(
                 questions: questions, values: values.doubles(), weights: weights.doubles(), outputs: objective.outputCount,
                 field: values)
+            obliviousTrees.append((questions, layout.values))
             for group in 0..<objective.outputCount {
                 try builder.add(layout.tree(group: group, scale: scale), group: group, place: tree.path)
             }
@@ -89,7 +91,9 @@ enum CatBoostJSONLoader {
             format: .catboostJSON, task: objective.task, objective: objective.line, featureNames: columns.names,
             classes: try classes(root, task: objective.task, count: objective.outputCount), treeCount: trees.count,
             featureTypes: columns.types)
-        let model = LightGBMModel(schema: schema, objective: objective, forest: builder.build())
+        let oblivious = ObliviousForest(
+            trees: obliviousTrees, scale: scale, bias: bias, outputs: objective.outputCount, featureCount: columns.names.count)
+        let model = LightGBMModel(schema: schema, objective: objective, forest: builder.build(), oblivious: oblivious)
         return CompiledModel(schema: schema, evaluator: model, knownHashes: categories.knownHashes)
     }
 

@@ -1,15 +1,19 @@
 import SibylCore
 
 /// A LightGBM model: its flattened forest and objective, evaluated in LightGBM's own double arithmetic.
+/// CatBoost models compile to the same forest, and keep their oblivious trees for margins.
 struct LightGBMModel: ModelEvaluator {
     let schema: ModelSchema
     let objective: LightGBMObjective
     let forest: LightGBMForest
+    /// A CatBoost model's trees as catboost evaluates them, which give the forest's margins faster; the
+    /// forest still gives contributions.
+    var oblivious: ObliviousForest? = nil
 
     /// The raw scores and LightGBM's `predict` outputs (probabilities or values) of every row, in double,
     /// `forest.groupCount` of each per row.
     func scores(_ input: FeatureMatrix) -> (margins: [Double], outputs: [Double]) {
-        let margins = forest.margins(input)
+        let margins = oblivious?.margins(input) ?? forest.margins(input)
         var outputs = margins
         let groups = forest.groupCount
         outputs.withUnsafeMutableBufferPointer { all in

@@ -40,4 +40,22 @@ void sibyl_forest_add_leaves_avx512(
 void sibyl_forest_add_leaves_avx2(
     const sibyl_perfect_forest *forest, const float *rows, int64_t row_count, float *margins, float *scratch);
 
+/// A CatBoost model's oblivious trees, for one output: tree t's splits are `split_offset` and
+/// `split_bucket` at `tree_split[t] ..< tree_split[t + 1]`, its leaves `leaf[tree_leaf[t] ...]`. A split
+/// answers yes for a row whose byte at `block[split_offset + row]` is above its bucket; leaf index bit i
+/// is split i's answer.
+typedef struct {
+    const int32_t *split_offset;
+    const int32_t *split_bucket;
+    const int64_t *tree_split;
+    const int64_t *tree_leaf;
+    const double *leaf;
+    int64_t tree_count;
+} sibyl_oblivious_forest;
+
+/// Adds every tree's leaf, in tree order and in double, to `out[0 ..< 16]` for the sixteen rows of `block`
+/// (sixteen bytes per binary feature, row by row), with AVX-512F or with AVX2: the same sums either way.
+void sibyl_oblivious_add_leaves_avx512(const sibyl_oblivious_forest *forest, const uint8_t *block, double *out);
+void sibyl_oblivious_add_leaves_avx2(const sibyl_oblivious_forest *forest, const uint8_t *block, double *out);
+
 #endif

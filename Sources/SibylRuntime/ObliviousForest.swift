@@ -1,0 +1,256 @@
+import CSibylKernels
+
+/// CatBoost's oblivious trees evaluated as catboost evaluates them, for margins: each row's features are
+/// quantized once against every border the model uses (a byte per feature: how many of its borders the value
+/// is above), every category question is answered once per row (a byte, 0 or 1), and then a tree's leaf is d
+/// byte comparisons away, sixteen rows at a time. Leaf values are doubles, added in tree order, then the
+/// bias, exactly as the compiled binary trees (`LightGBMForest`) add them; those still give the
+/// contributions, and `ObliviousForestTests` holds the two to the same margins.
+struct ObliviousForest: Sendable {
+    /// A float feature: its column, the borders its questions name (ascending), and the bucket of a
+    /// missing value (0: no question is answered yes; `borders.count`: every one is).
+    struct Quantizer: Sendable {
+        var column: Int
+        var borders: [Float]
+        var missingBucket: UInt8
+    }
+
+    /// A category question: its column, the answer of each code, and of an unseen or missing category.
+    struct CategoryQuestion: Sendable, Hashable {
+        var column: Int
+        var answers: [Bool]
+        var unseen: Bool
+    }
+
+    /// Rows quantized and walked together: one 16-byte vector per binary feature.
+    static let lane = 16
+
+    /// Binary features `0..<quantizers.count` are the float features' buckets, the rest the category
+    /// questions' answers.
+    let quantizers: [Quantizer]
+    let categoryQuestions: [CategoryQuestion]
+    /// Per tree, its first split in `splitOffset` and `splitBucket`; one more entry ends the last tree.
+    let treeSplits: [Int64]
+    /// A split asks whether its binary feature's byte (at `splitOffset`, the feature's lane in a block)
+    /// is above `splitBucket`.
+    let splitOffset: [Int32]
+    let splitBucket: [Int32]
+    /// Per tree, its first value in `leafValues`: `outputs` per leaf, leaf-major, times the model's scale.
+    let treeLeaves: [Int64]
+    let leafValues: [Double]
+    /// Added to each output after the trees, as catboost adds its bias.
+    let bias: [Double]
+    let outputs: Int
+    let featureCount: Int
+
+    /// The layout of `trees` (each a list of questions and its leaf values), or nil where a float feature's
+    /// questions name more than 255 borders, which a byte cannot count (catboost itself quantizes to at
+    /// most 254 by default); the binary trees evaluate such a model instead.
+    init?(
+        trees: [(questions: [CatBoostCategories.Question], values: [Double])], scale: Double, bias: [Double],
+        outputs: Int, featureCount: Int
+    ) {
+        // Every border each float column's questions name, and each distinct category question.
+        var borders: [Int32: (values: Set<Float>, missingIsTrue: Bool)] = [:]
+        var categoryIndex: [CategoryQuestion: Int] = [:]
+        var categoryQuestions: [CategoryQuestion] = []
+        for tree in trees {
+            for question in tree.questions {
+                switch question.kind {
+                case .border(let border, let missingIsTrue):
+                    borders[question.column, default: ([], missingIsTrue)].values.insert(Self.floatBorder(border))
+                case .categories(let answers, let unseen):
+                    let asked = CategoryQuestion(column: Int(question.column), answers: answers, unseen: unseen)
+                    if categoryIndex[asked] == nil {
+                        categoryIndex[asked] = categoryQuestions.count
+                        categoryQuestions.append(asked)
+                    }
+                }
+            }
+        }
+        var quantizers: [Quantizer] = []
+        var quantizerOf: [Int32: Int] = [:]
+        for (column, used) in borders.sorted(by: { $0.key < $1.key }) {
+            guard used.values.count <= 255 else { return nil }
+            quantizerOf[column] = quantizers.count
+            quantizers.append(Quantizer(
+                column: Int(column), borders: used.values.sorted(), missingBucket: used.missingIsTrue ? UInt8(used.values.count) : 0))
+        }
+
+        var treeSplits: [Int64] = [0], splitFeature: [Int] = [], splitBucket: [Int32] = []
+        var treeLeaves: [Int64] = [0], leafValues: [Double] = []
+        for tree in trees {
+            for question in tree.questions {
+                switch question.kind {
+                case .border(let border, _):
+                    let quantizer = quantizerOf[question.column]!
+                    splitFeature.append(quantizer)
+                    // x > border iff more than k borders lie below x, border being the k-th (from 0).
+                    splitBucket.append(Int32(quantizers[quantizer].borders.firstIndex(of: Self.floatBorder(border))!))
+                case .categories(let answers, let unseen):
+                    let asked = CategoryQuestion(column: Int(question.column), answers: answers, unseen: unseen)
+                    splitFeature.append(quantizers.count + categoryIndex[asked]!)
+                    splitBucket.append(0)
+                }
+            }
+            treeSplits.append(Int64(splitFeature.count))
+            leafValues += scale == 1 ? tree.values : tree.values.map { scale * $0 }
+            treeLeaves.append(Int64(leafValues.count))
+        }
+        self.quantizers = quantizers
+        self.categoryQuestions = categoryQuestions
+        // Binary features count up to 65,535 so that a lane's offset fits the kernels' 32 bits many times over.
+        guard quantizers.count + categoryQuestions.count < 1 << 16 else { return nil }
+        (self.treeSplits, self.splitBucket) = (treeSplits, splitBucket)
+        splitOffset = splitFeature.map { Int32($0 * Self.lane) }
+        (self.treeLeaves, self.leafValues, self.bias) = (treeLeaves, leafValues, bias)
+        (self.outputs, self.featureCount) = (outputs, featureCount)
+    }
+
+    /// The float border catboost compares a float32 input with.
+    private static func floatBorder(_ border: Double) -> Float {
+        // x > border for a float32 x iff x > the largest float32 not above border.
+        var rounded = Float(border)
+        if Double(rounded) > border { rounded = rounded.nextDown }
+        return rounded
+    }
+
+    // MARK: Margins
+
+    /// catboost's raw values (`RawFormulaVal`) of every row, `outputs` per row, with the vector kernel
+    /// `ForestKernel.chosen` for a model of one output.
+    func margins(_ input: FeatureMatrix) -> [Double] {
+        margins(input, kernel: outputs == 1 ? ForestKernel.chosen : nil)
+    }
+
+    /// The margins with `kernel`, or nil for the portable walk (for a model of one output only).
+    func margins(_ input: FeatureMatrix, kernel: ForestKernel?) -> [Double] {
+        precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
+        precondition(kernel == nil || outputs == 1, "the kernels walk models of one output")
+        var result = [Double](repeating: 0, count: input.rows * outputs)
+        let binaryCount = quantizers.count + categoryQuestions.count
+        var block = [UInt8](repeating: 0, count: max(1, binaryCount) * Self.lane)
+        var lanes = [Double](repeating: 0, count: Self.lane)
+        withForest { forest in
+            input.values.withUnsafeBufferPointer { values in
+                block.withUnsafeMutableBufferPointer { block in
+                    result.withUnsafeMutableBufferPointer { out in
+                        var first = 0
+                        while first < input.rows {
+                            let rows = min(Self.lane, input.rows - first)
+                            quantize(values, first: first, rows: rows, into: block)
+                            switch kernel {
+                            case .avx512?, .avx2?:
+                                for lane in 0..<Self.lane { lanes[lane] = 0 }
+                                if kernel == .avx512 {
+                                    sibyl_oblivious_add_leaves_avx512(forest, block.baseAddress!, &lanes)
+                                } else {
+                                    sibyl_oblivious_add_leaves_avx2(forest, block.baseAddress!, &lanes)
+                                }
+                                for row in 0..<rows { out[first + row] = lanes[row] }
+                            case nil:
+                                addLeaves(block, rows: rows, into: out.baseAddress! + first * outputs)
+                            }
+                            addBias(rows: rows, into: out.baseAddress! + first * outputs)
+                            first += rows
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The forest as the kernels read it.
+    private func withForest<Result>(_ body: (UnsafePointer<sibyl_oblivious_forest>) -> Result) -> Result {
+        splitOffset.withUnsafeBufferPointer { splitOffset in
+            splitBucket.withUnsafeBufferPointer { splitBucket in
+                treeSplits.withUnsafeBufferPointer { treeSplits in
+                    treeLeaves.withUnsafeBufferPointer { treeLeaves in
+                        leafValues.withUnsafeBufferPointer { leafValues in
+                            var forest = sibyl_oblivious_forest(
+                                split_offset: splitOffset.baseAddress, split_bucket: splitBucket.baseAddress,
+                                tree_split: treeSplits.baseAddress, tree_leaf: treeLeaves.baseAddress,
+                                leaf: leafValues.baseAddress, tree_count: Int64(treeSplits.count - 1))
+                            return body(&forest)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the binary features of rows `first..<first + rows` into `block`, feature-major, a lane each.
+    private func quantize(
+        _ values: UnsafeBufferPointer<Float>, first: Int, rows: Int, into block: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        for (feature, quantizer) in quantizers.enumerated() {
+            quantizer.borders.withUnsafeBufferPointer { borders in
+                for row in 0..<rows {
+                    let value = values[(first + row) * featureCount + quantizer.column]
+                    var bucket: UInt8
+                    if value.isNaN {
+                        bucket = quantizer.missingBucket
+                    } else {
+                        // How many borders lie below the value: a binary search for the first not below it.
+                        var low = 0, high = borders.count
+                        while low < high {
+                            let middle = (low + high) / 2
+                            if value > borders[middle] { low = middle + 1 } else { high = middle }
+                        }
+                        bucket = UInt8(low)
+                    }
+                    block[feature * Self.lane + row] = bucket
+                }
+            }
+        }
+        for (index, question) in categoryQuestions.enumerated() {
+            let feature = quantizers.count + index
+            for row in 0..<rows {
+                // As `LightGBMMixedSplits` reads a category: a code truncated toward zero; anything else is unseen.
+                let value = values[(first + row) * featureCount + question.column]
+                var answer = question.unseen
+                if value > -1 && value < 2_147_483_648, Int(value) < question.answers.count { answer = question.answers[Int(value)] }
+                block[feature * Self.lane + row] = answer ? 1 : 0
+            }
+        }
+    }
+
+    /// Adds every tree's leaf to the outputs of one block of rows.
+    private func addLeaves(_ block: UnsafeMutableBufferPointer<UInt8>, rows: Int, into out: UnsafeMutablePointer<Double>) {
+        let raw = UnsafeRawPointer(block.baseAddress!)
+        splitOffset.withUnsafeBufferPointer { splitOffset in
+            splitBucket.withUnsafeBufferPointer { splitBucket in
+                leafValues.withUnsafeBufferPointer { leafValues in
+                    for tree in 0..<treeSplits.count - 1 {
+                        // Leaf index bit i is question i's answer.
+                        var index = SIMD16<UInt16>(repeating: 0)
+                        var shift: UInt16 = 0
+                        for split in Int(treeSplits[tree])..<Int(treeSplits[tree + 1]) {
+                            let bytes = raw.loadUnaligned(fromByteOffset: Int(splitOffset[split]), as: SIMD16<UInt8>.self)
+                            let bucket = SIMD16<UInt8>(repeating: UInt8(splitBucket[split]))
+                            let yes = SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: bytes .> bucket)
+                            index |= SIMD16<UInt16>(truncatingIfNeeded: yes) &<< SIMD16<UInt16>(repeating: shift)
+                            shift += 1
+                        }
+                        let leaves = leafValues.baseAddress! + Int(treeLeaves[tree])
+                        if outputs == 1 {
+                            for row in 0..<rows { out[row] += leaves[Int(index[row])] }
+                        } else {
+                            for row in 0..<rows {
+                                for output in 0..<outputs { out[row * outputs + output] += leaves[Int(index[row]) * outputs + output] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the bias after the trees, as catboost does (and the binary trees' one-leaf trees do).
+    private func addBias(rows: Int, into out: UnsafeMutablePointer<Double>) {
+        for row in 0..<rows {
+            for output in 0..<outputs where bias[output] != 0 { out[row * outputs + output] += bias[output] }
+        }
+    }
+}
