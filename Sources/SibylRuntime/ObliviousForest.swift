@@ -7,14 +7,6 @@ import CSibylKernels
 /// bias, exactly as the compiled binary trees (`LightGBMForest`) add them; those still give the
 /// contributions, and `ObliviousForestTests` holds the two to the same margins.
 struct ObliviousForest: Sendable {
-    /// A float feature: its column, the borders its questions name (ascending), and the bucket of a
-    /// missing value (0: no question is answered yes; `borders.count`: every one is).
-    struct Quantizer: Sendable {
-        var column: Int
-        var borders: [Float]
-        var missingBucket: UInt8
-    }
-
     /// A category question: its column, the answer of each code, and of an unseen or missing category.
     struct CategoryQuestion: Sendable, Hashable {
         var column: Int
@@ -25,9 +17,12 @@ struct ObliviousForest: Sendable {
     /// Rows quantized and walked together: one 16-byte vector per binary feature.
     static let lane = 16
 
-    /// Binary features `0..<quantizers.count` are the float features' buckets, the rest the category
+    /// Binary features `0..<quantizers.count` are the float features' buckets (each float feature's
+    /// column, its borders in `borders`, ascending, and the bucket of a missing value: 0, where no
+    /// question is answered yes, or its border count, where every one is), the rest the category
     /// questions' answers.
-    let quantizers: [Quantizer]
+    let quantizers: [sibyl_quantizer]
+    let borders: [Float]
     let categoryQuestions: [CategoryQuestion]
     /// Per tree, its first split in `splitOffset` and `splitBucket`; one more entry ends the last tree.
     let treeSplits: [Int64]
@@ -68,13 +63,19 @@ struct ObliviousForest: Sendable {
                 }
             }
         }
-        var quantizers: [Quantizer] = []
+        var quantizers: [sibyl_quantizer] = []
+        var borderValues: [Float] = []
+        var borderIndex: [Int32: [Float: Int32]] = [:]
         var quantizerOf: [Int32: Int] = [:]
         for (column, used) in borders.sorted(by: { $0.key < $1.key }) {
             guard used.values.count <= 255 else { return nil }
             quantizerOf[column] = quantizers.count
-            quantizers.append(Quantizer(
-                column: Int(column), borders: used.values.sorted(), missingBucket: used.missingIsTrue ? UInt8(used.values.count) : 0))
+            let sorted = used.values.sorted()
+            borderIndex[column] = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, Int32($0)) })
+            quantizers.append(sibyl_quantizer(
+                column: Int64(column), border_start: Int64(borderValues.count), border_count: Int64(sorted.count),
+                missing_bucket: used.missingIsTrue ? Int32(sorted.count) : 0))
+            borderValues += sorted
         }
 
         var treeSplits: [Int64] = [0], splitFeature: [Int] = [], splitBucket: [Int32] = []
@@ -83,10 +84,9 @@ struct ObliviousForest: Sendable {
             for question in tree.questions {
                 switch question.kind {
                 case .border(let border, _):
-                    let quantizer = quantizerOf[question.column]!
-                    splitFeature.append(quantizer)
+                    splitFeature.append(quantizerOf[question.column]!)
                     // x > border iff more than k borders lie below x, border being the k-th (from 0).
-                    splitBucket.append(Int32(quantizers[quantizer].borders.firstIndex(of: Self.floatBorder(border))!))
+                    splitBucket.append(borderIndex[question.column]![Self.floatBorder(border)]!)
                 case .categories(let answers, let unseen):
                     let asked = CategoryQuestion(column: Int(question.column), answers: answers, unseen: unseen)
                     splitFeature.append(quantizers.count + categoryIndex[asked]!)
@@ -98,6 +98,7 @@ struct ObliviousForest: Sendable {
             treeLeaves.append(Int64(leafValues.count))
         }
         self.quantizers = quantizers
+        self.borders = borderValues
         self.categoryQuestions = categoryQuestions
         // Binary features count up to 65,535 so that a lane's offset fits the kernels' 32 bits many times over.
         guard quantizers.count + categoryQuestions.count < 1 << 16 else { return nil }
@@ -117,16 +118,15 @@ struct ObliviousForest: Sendable {
 
     // MARK: Margins
 
-    /// catboost's raw values (`RawFormulaVal`) of every row, `outputs` per row, with the vector kernel
-    /// `ForestKernel.chosen` for a model of one output.
+    /// catboost's raw values (`RawFormulaVal`) of every row, `outputs` per row, with the vector kernels
+    /// `ForestKernel.chosen` names.
     func margins(_ input: FeatureMatrix) -> [Double] {
-        margins(input, kernel: outputs == 1 ? ForestKernel.chosen : nil)
+        margins(input, kernel: ForestKernel.chosen)
     }
 
-    /// The margins with `kernel`, or nil for the portable walk (for a model of one output only).
+    /// The margins with `kernel`'s quantization and, for a model of one output, its walk; nil: portable.
     func margins(_ input: FeatureMatrix, kernel: ForestKernel?) -> [Double] {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
-        precondition(kernel == nil || outputs == 1, "the kernels walk models of one output")
         var result = [Double](repeating: 0, count: input.rows * outputs)
         let binaryCount = quantizers.count + categoryQuestions.count
         var block = [UInt8](repeating: 0, count: max(1, binaryCount) * Self.lane)
@@ -138,8 +138,8 @@ struct ObliviousForest: Sendable {
                         var first = 0
                         while first < input.rows {
                             let rows = min(Self.lane, input.rows - first)
-                            quantize(values, first: first, rows: rows, into: block)
-                            switch kernel {
+                            quantize(values, first: first, rows: rows, into: block, kernel: kernel)
+                            switch outputs == 1 ? kernel : nil {
                             case .avx512?, .avx2?:
                                 for lane in 0..<Self.lane { lanes[lane] = 0 }
                                 if kernel == .avx512 {
@@ -182,25 +182,39 @@ struct ObliviousForest: Sendable {
 
     /// Writes the binary features of rows `first..<first + rows` into `block`, feature-major, a lane each.
     private func quantize(
-        _ values: UnsafeBufferPointer<Float>, first: Int, rows: Int, into block: UnsafeMutableBufferPointer<UInt8>
+        _ values: UnsafeBufferPointer<Float>, first: Int, rows: Int, into block: UnsafeMutableBufferPointer<UInt8>,
+        kernel: ForestKernel?
     ) {
-        for (feature, quantizer) in quantizers.enumerated() {
-            quantizer.borders.withUnsafeBufferPointer { borders in
-                for row in 0..<rows {
-                    let value = values[(first + row) * featureCount + quantizer.column]
-                    var bucket: UInt8
-                    if value.isNaN {
-                        bucket = quantizer.missingBucket
-                    } else {
-                        // How many borders lie below the value: a binary search for the first not below it.
-                        var low = 0, high = borders.count
-                        while low < high {
-                            let middle = (low + high) / 2
-                            if value > borders[middle] { low = middle + 1 } else { high = middle }
+        quantizers.withUnsafeBufferPointer { quantizers in
+            borders.withUnsafeBufferPointer { borders in
+                let start = values.baseAddress! + first * featureCount
+                switch kernel {
+                case .avx512?:
+                    sibyl_oblivious_quantize_avx512(
+                        quantizers.baseAddress, Int64(quantizers.count), borders.baseAddress, start, Int64(rows),
+                        Int64(featureCount), block.baseAddress)
+                case .avx2?:
+                    sibyl_oblivious_quantize_avx2(
+                        quantizers.baseAddress, Int64(quantizers.count), borders.baseAddress, start, Int64(rows),
+                        Int64(featureCount), block.baseAddress)
+                case nil:
+                    for (feature, quantizer) in quantizers.enumerated() {
+                        let ascending = UnsafeBufferPointer(rebasing: borders[Int(quantizer.border_start)..<Int(quantizer.border_start + quantizer.border_count)])
+                        for row in 0..<rows {
+                            let value = start[row * featureCount + Int(quantizer.column)]
+                            var bucket = Int(quantizer.missing_bucket)
+                            if !value.isNaN {
+                                // How many borders lie below the value: a binary search for the first not below it.
+                                var low = 0, high = ascending.count
+                                while low < high {
+                                    let middle = (low + high) / 2
+                                    if value > ascending[middle] { low = middle + 1 } else { high = middle }
+                                }
+                                bucket = low
+                            }
+                            block[feature * Self.lane + row] = UInt8(bucket)
                         }
-                        bucket = UInt8(low)
                     }
-                    block[feature * Self.lane + row] = bucket
                 }
             }
         }

@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    /// Each vector kernel the CPU runs gives the portable walk's margins, bit for bit (models of one output).
-    @Test(arguments: models.filter { $0 != "cb_multiclass" })
+    /// Each vector kernel the CPU runs gives the portable walk's margins, bit for bit.
+    @Test(arguments: models)
     func everyKernelGivesThePortableMargins(name: String) throws {
         let model = try CompiledModel.load(Fixtures.bytes("\(name)/model.json"), format: .catboostJSON)
         let oblivious = try #require((model.evaluator as? LightGBMModel)?.oblivious)

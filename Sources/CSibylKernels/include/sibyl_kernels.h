@@ -53,6 +53,25 @@ typedef struct {
     int64_t tree_count;
 } sibyl_oblivious_forest;
 
+/// A float feature's quantization: its column, the borders its questions name (ascending, at
+/// `border_start` in the model's border array), and the bucket of a missing value. A value's bucket is how
+/// many borders it is above.
+typedef struct {
+    int64_t column;
+    int64_t border_start;
+    int64_t border_count;
+    int32_t missing_bucket;
+} sibyl_quantizer;
+
+/// Writes the bucket of each of `row_count` (1 ... 16) row-major rows of `feature_count` values for each
+/// quantizer to `block[16 × quantizer + row]`.
+void sibyl_oblivious_quantize_avx512(
+    const sibyl_quantizer *quantizer, int64_t quantizer_count, const float *border, const float *rows,
+    int64_t row_count, int64_t feature_count, uint8_t *block);
+void sibyl_oblivious_quantize_avx2(
+    const sibyl_quantizer *quantizer, int64_t quantizer_count, const float *border, const float *rows,
+    int64_t row_count, int64_t feature_count, uint8_t *block);
+
 /// Adds every tree's leaf, in tree order and in double, to `out[0 ..< 16]` for the sixteen rows of `block`
 /// (sixteen bytes per binary feature, row by row), with AVX-512F or with AVX2: the same sums either way.
 void sibyl_oblivious_add_leaves_avx512(const sibyl_oblivious_forest *forest, const uint8_t *block, double *out);
