@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sibyl's runtime against the training libraries themselves, single thread, in one run, on the 300-tree
-# models (XGBoost, LightGBM, CatBoost): µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
+# Sibyl's runtime against the training libraries themselves and the compiled peers (lleaves for LightGBM,
+# TL2cgen for XGBoost and LightGBM), single thread, in one run, on the 300-tree models (XGBoost, LightGBM,
+# CatBoost): µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
 # measured alternately ROUNDS times and each figure is the median of its rounds: these machines are noisy,
 # and alternating spreads a slow spell over both sides.
 #
@@ -12,7 +13,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"; ROUNDS="${ROUNDS:-3}"
 mkdir -p "$OUT"
-[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0 catboost==1.2.10; }
+[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0 catboost==1.2.10 \
+  lleaves==1.3.0 llvmlite==0.44.0 tl2cgen==1.0.0 treelite==4.8.1; }
 (cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
 ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
 {
@@ -21,21 +23,30 @@ ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
   for model in xgb_binary/model.json lgbm_binary/model.txt cb_numbers/model.json; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
-    ours="" theirs=""
+    # The compiled peers compile (and cache) their model before the timed rounds.
+    OMP_NUM_THREADS=1 "$VENV/bin/python" "$HERE/runtime_compiled.py" "$file" "$ROWS" "$OUT/compiled" >/dev/null
+    ours="" theirs="" compiled=""
     for _ in $(seq "$ROUNDS"); do
       ours="$ours$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" "$file" "$ROWS")"$'\n'
       theirs="$theirs$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_peer.py" "$file" "$ROWS")"$'\n'
+      compiled="$compiled$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_compiled.py" "$file" "$ROWS" "$OUT/compiled")"$'\n'
     done
-    python3 - "$model" "$ours" "$theirs" <<'PY'
+    python3 - "$model" "$ours" "$theirs" "$compiled" <<'PY'
 import json, statistics, sys
 model = sys.argv[1]
-ours, theirs = ([json.loads(line) for line in arg.splitlines() if line] for arg in sys.argv[2:4])
+ours, theirs, compiled = ([json.loads(line) for line in arg.splitlines() if line] for arg in sys.argv[2:5])
 keys = ["predict_1_row_us", "predict_batch_us_per_row", "explain_us_per_row"]
 mine = {k: statistics.median(run[k] for run in ours) for k in keys}
 peer = {k: statistics.median(run[k] for run in theirs) for k in keys}
 print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(f"{mine[k]:.2f}" for k in keys) + " |")
 print(f"| | {theirs[0]['library']} | " + " | ".join(f"{peer[k]:.2f}" for k in keys) + " |")
 print("| | **speed-up** | " + " | ".join(f"**{peer[k] / mine[k]:.1f}×**" for k in keys) + " |")
+# Each compiled peer: its figures, and Sibyl's speed-up over it (below 1: the peer is faster).
+for library in dict.fromkeys(run["library"] for run in compiled):
+    runs = [run for run in compiled if run["library"] == library]
+    theirs = {k: statistics.median(run[k] for run in runs) for k in keys[:2]}
+    print(f"| | {library} | " + " | ".join(f"{theirs[k]:.2f}" for k in keys[:2]) + " | — |")
+    print("| | **speed-up** | " + " | ".join(f"**{theirs[k] / mine[k]:.2f}×**" for k in keys[:2]) + " | |")
 PY
   done
 } > "$OUT/runtime.md"

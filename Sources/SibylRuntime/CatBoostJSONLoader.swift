@@ -1,8 +1,8 @@
 import SibylCore
 
 /// Reads a model saved by CatBoost 1.x with `save_model(…, format="json")` and compiles its oblivious trees
-/// into the double-precision forest LightGBM models use (`LightGBMForest`), so CatBoost models share its
-/// evaluation and TreeSHAP.
+/// twice: into the double-precision forest LightGBM models use (`LightGBMForest`), whose TreeSHAP gives
+/// catboost's contributions, and as oblivious trees (`ObliviousForest`), which give the margins faster.
 ///
 /// An oblivious tree of depth d asks the same d questions on every path; leaf index bit i is the answer
 /// to question i. Laid out as a binary tree it has 2^d leaves, and each question becomes one split:
