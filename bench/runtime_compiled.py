@@ -8,21 +8,11 @@ treelite to C, compiled by gcc). Compiled models are cached under OUT (first arg
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
-
-def per_call(rounds, calls, body):
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
-            body()
-        times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
+from runtime_peer import per_call
 
 
 def measure(library, one_row, batch, rows):

@@ -66,3 +66,19 @@ def make_data():
                 yb_tr=y_bin[sl_tr], yb_te=y_bin[sl_te],
                 yr_tr=y_reg[sl_tr], yr_te=y_reg[sl_te],
                 ym_tr=y_multi[sl_tr], ym_te=y_multi[sl_te])
+
+
+def write_frame(path, frame):
+    """Raw rows as a user's CSV: the frame's own column names, numbers as float32 %.9g, blanks for missing."""
+    with open(path, "w") as f:
+        f.write(",".join(frame.columns) + "\n")
+        for row in frame.itertuples(index=False):
+            cells = []
+            for v in row:
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    cells.append("")
+                elif isinstance(v, str):
+                    cells.append(v)
+                else:
+                    cells.append("%.9g" % np.float32(v))
+            f.write(",".join(cells) + "\n")

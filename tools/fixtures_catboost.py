@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from fixture_data import FIXTURES, SEED, f64, make_data
+from fixture_data import FIXTURES, SEED, f64, make_data, write_frame
 
 ROWS = 200
 UNSEEN = "__sibyl_unseen__"
@@ -55,21 +55,6 @@ def with_gaps(test, rng, categorical):
     return gaps
 
 
-def write_rows(path, frame):
-    with open(path, "w") as f:
-        f.write(",".join(frame.columns) + "\n")
-        for row in frame.itertuples(index=False):
-            cells = []
-            for v in row:
-                if v is None or (isinstance(v, float) and np.isnan(v)):
-                    cells.append("")
-                elif isinstance(v, str):
-                    cells.append(v)
-                else:
-                    cells.append("%.9g" % np.float32(v))
-            f.write(",".join(cells) + "\n")
-
-
 def write(model, name, tests, categorical, classes):
     from catboost import CatBoost, Pool
 
@@ -80,7 +65,7 @@ def write(model, name, tests, categorical, classes):
     reloaded = CatBoost()
     reloaded.load_model(path, format="json")
     for tag, frame in tests:
-        write_rows(f"{out}/X_test{tag}.csv", frame)
+        write_frame(f"{out}/X_test{tag}.csv", frame)
         filled = frame.copy()
         for column in categorical:
             filled[column] = filled[column].where(filled[column].notna(), UNSEEN)

@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from fixture_data import FEAT, FIXTURES, SEED, f32, f64, make_data
+from fixture_data import FEAT, FIXTURES, SEED, f32, f64, make_data, write_frame
 
 SMALL_ROWS = 200
 CONTRIB_ROWS = 100
@@ -138,22 +138,6 @@ def frame_inputs(d):
     test_nan.loc[rng.random(len(test_nan)) < 0.05, "city"] = "Madrid"
     test_nan.loc[rng.random(len(test_nan)) < 0.05, "plan"] = "enterprise"
     return train, y[:n_train], test, test_nan
-
-
-def write_frame(path, frame):
-    """Raw rows as a user's CSV: the frame's own column names, numbers as float32 %.9g, blanks for missing."""
-    with open(path, "w") as f:
-        f.write(",".join(frame.columns) + "\n")
-        for row in frame.itertuples(index=False):
-            cells = []
-            for v in row:
-                if v is None or (isinstance(v, float) and np.isnan(v)):
-                    cells.append("")
-                elif isinstance(v, str):
-                    cells.append(v)
-                else:
-                    cells.append("%.9g" % np.float32(v))
-            f.write(",".join(cells) + "\n")
 
 
 def write_frame_outputs(booster, name, inputs, names):

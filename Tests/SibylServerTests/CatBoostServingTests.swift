@@ -25,11 +25,9 @@ import Testing
         let contributions = try Fixtures.table("cb_binary/contrib_nan.csv")
         let answer = try await node.predict(api.id, key: api.key, body: csv, headers: [("Content-Type", "text/csv")], query: "explain=true")
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let predictions = try #require(answer["predictions"] as? [[String: Any]])
-        #expect(predictions.count == expected.count)
-        let worst = zip(predictions, expected).map { prediction, want in
-            abs(Double((prediction["probabilities"] as! [String: Double])["1"]!) - want)
-        }.max()!
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-6, "largest difference from catboost: \(worst)")
         let explained = try #require(answer["contributions"] as? [[String: Double]])
         var worstContribution = 0.0

@@ -41,7 +41,7 @@ import Testing
         let flat = table.flatMap { $0.map { $0 as Any? ?? NSNull() } }
         let nested = table.map { $0.map { $0 as Any? ?? NSNull() } }
         let native = try await node.predict(api.id, key: api.key, json: ["rows": nested])
-        let nativeProbabilities = (native["predictions"] as! [[String: Any]]).map { ($0["probabilities"] as! [String: Double])["1"]! }
+        let nativeProbabilities = try #require(native.positiveProbabilities)
         for data in [flat, nested as [Any]] {
             let answer = try await node.call(
                 .POST, "/v2/models/\(api.id)/infer", token: nil,

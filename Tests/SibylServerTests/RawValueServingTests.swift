@@ -22,11 +22,9 @@ import Testing
         let expected = try Fixtures.table("lgbm_frame/pred_nan.csv").rows.map { $0[0]! }
         let answer = try await node.predict(api.id, key: api.key, body: csv, headers: [("Content-Type", "text/csv")])
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let predictions = try #require(answer["predictions"] as? [[String: Any]])
-        #expect(predictions.count == expected.count)
-        let worst = zip(predictions, expected).map { prediction, want in
-            abs(Double((prediction["probabilities"] as! [String: Double])["1"]!) - want)
-        }.max()!
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-6, "largest difference from lightgbm: \(worst)")
 
         // A record as the user's frame names it; an unseen category is a missing value.

@@ -119,6 +119,10 @@ final class TestNode: Sendable {
         let body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        /// A binary model's predictions as the probability of class "1" each, nil where there are none.
+        var positiveProbabilities: [Double]? {
+            (json["predictions"] as? [[String: Any]])?.compactMap { ($0["probabilities"] as? [String: Double])?["1"] }
+        }
         /// The error code: `{"error":{"code","message"}}` everywhere but the v2 routes, whose protocol gives
         /// `{"error":"message","code":"…"}`.
         var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String ?? json["code"] as? String }

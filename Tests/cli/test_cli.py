@@ -45,19 +45,25 @@ def test_usage_errors_exit_2_and_server_errors_exit_1_with_the_code(cli):
     assert "not_found" in cli.run("apis", "show", "api_nonexistent", code=1).stderr
 
 
+def assert_raw_rows_predict_as_the_library(cli, model, fixture):
+    """An official API of `model` answers the fixture's raw rows (X_test_nan.csv) with the library's own
+    probabilities (pred_nan.csv), within 1e-6."""
+    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
+    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
+    rows = os.path.join(FIXTURES, fixture, "X_test_nan.csv")
+    answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
+    expected = [float(line) for line in open(os.path.join(FIXTURES, fixture, "pred_nan.csv")).read().split()[1:]]
+    got = [p["probabilities"]["1"] for p in answer["predictions"]]
+    assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+
+
 def test_a_model_shows_its_categories_and_predicts_raw_rows(cli):
     """A LightGBM model trained on a pandas frame: `models show` names each category's values, and its raw
     rows (text categories, names with spaces, unseen categories) predict as lightgbm does."""
     model = cli.json("models", "push", os.path.join(FIXTURES, "lgbm_frame", "model.txt"), "--name", "frame")
     shown = cli.run("models", "show", model["model_id"]).stdout
     assert "6: credit_score, city (category: Braga | Faro | Lisbon | Porto | Vila Real | Évora)" in shown, shown
-    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
-    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
-    rows = os.path.join(FIXTURES, "lgbm_frame", "X_test_nan.csv")
-    answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
-    expected = [float(line) for line in open(os.path.join(FIXTURES, "lgbm_frame", "pred_nan.csv")).read().split()[1:]]
-    got = [p["probabilities"]["1"] for p in answer["predictions"]]
-    assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+    assert_raw_rows_predict_as_the_library(cli, model, "lgbm_frame")
 
 
 def test_a_catboost_model_takes_any_text_and_predicts_like_catboost(cli):
@@ -67,13 +73,7 @@ def test_a_catboost_model_takes_any_text_and_predicts_like_catboost(cli):
     assert model["format"] == "catboost-json"
     shown = cli.run("models", "show", model["model_id"]).stdout
     assert "7: credit score, city (category, any text), income, plan (category, any text)" in shown, shown
-    created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
-    fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
-    rows = os.path.join(FIXTURES, "cb_binary", "X_test_nan.csv")
-    answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
-    expected = [float(line) for line in open(os.path.join(FIXTURES, "cb_binary", "pred_nan.csv")).read().split()[1:]]
-    got = [p["probabilities"]["1"] for p in answer["predictions"]]
-    assert len(got) == len(expected) and all(abs(a - b) <= 1e-6 for a, b in zip(got, expected))
+    assert_raw_rows_predict_as_the_library(cli, model, "cb_binary")
 
 
 def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):
