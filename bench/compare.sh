@@ -73,21 +73,27 @@ stop_server() {  # SIGTERM, then SIGKILL to the whole session after 15 s; return
 }
 
 
-PEER=(); OURS=()
+# Each Sibyl run also loads its /healthz with the same settings: the prediction's rate as a share of what the
+# node answers with no work at all is the cost of the gateway and the model, whatever the machine.
+PEER=(); OURS=(); HEALTH=()
 for round in $(seq 1 "$ROUNDS"); do
   start_mlserver; PEER+=("$(load)"); stop_server
-  start_sibyl; OURS+=("$(load)"); stop_server
-  echo "round $round: MLServer ${PEER[-1]} req/s, Sibyl ${OURS[-1]} req/s"
+  start_sibyl; OURS+=("$(load)"); HEALTH+=("$(URL="http://127.0.0.1:$PORT/healthz" load_get)"); stop_server
+  echo "round $round: MLServer ${PEER[-1]} req/s, Sibyl ${OURS[-1]} req/s (/healthz ${HEALTH[-1]})"
 done
 
-python3 - "$CONNS" "${PEER[*]}" "${OURS[*]}" > "$OUT/compare.md" <<'PY'
+python3 - "$CONNS" "${PEER[*]}" "${OURS[*]}" "${HEALTH[*]}" > "$OUT/compare.md" <<'PY'
 import statistics, sys
-conns, peer, ours = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+conns = sys.argv[1]
+peer, ours, health = ([float(x) for x in arg.split()] for arg in sys.argv[2:5])
 ratio = statistics.median(ours) / statistics.median(peer)
 print(f"| server | req/s per run ({conns} connections, 1 row per request) | median |")
 print("|---|---|---:|")
 print(f"| MLServer 1.7.1 (tuned) | {', '.join(f'{x:.0f}' for x in peer)} | {statistics.median(peer):.0f} |")
 print(f"| Sibyl | {', '.join(f'{x:.0f}' for x in ours)} | {statistics.median(ours):.0f} |")
-print(f"\nSibyl / MLServer: **{ratio:.1f}×** (ratio of medians)")
+print(f"| Sibyl `/healthz` | {', '.join(f'{x:.0f}' for x in health)} | {statistics.median(health):.0f} |")
+print(f"\nSibyl / MLServer: **{ratio:.1f}×** (ratio of medians); a 1-row prediction answers at "
+      f"**{100 * statistics.median(o / h for o, h in zip(ours, health)):.0f} %** of the node's `/healthz` rate "
+      "(median of each run's ratio)")
 PY
 cat "$OUT/compare.md"

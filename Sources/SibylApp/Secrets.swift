@@ -20,13 +20,28 @@ public enum Secrets {
         return difference == 0
     }
 
+    /// Whether `secret` hashes to `storedHex` (a SHA-256 digest in hex), compared in constant time digit by
+    /// digit without writing the digest out as text: the data plane checks a key on every request.
+    public static func secret(_ secret: some StringProtocol, matches storedHex: String) -> Bool {
+        let digest = SHA256.hash(data: Array(secret.utf8))
+        var stored = storedHex.utf8.makeIterator()
+        var difference = UInt8(storedHex.utf8.count == 2 * SHA256.byteCount ? 0 : 1)
+        for byte in digest {
+            difference |= (stored.next() ?? 0) ^ hexDigits[Int(byte >> 4)]
+            difference |= (stored.next() ?? 0) ^ hexDigits[Int(byte & 0xf)]
+        }
+        return difference == 0
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// A fresh secret of 32 base-32 characters (160 bits).
     public static func make() -> String { Identifier.randomCharacters(32) }
 }
 
 extension Sequence where Element == UInt8 {
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = Secrets.hexDigits
         var out: [UInt8] = []
         for byte in self {
             out.append(digits[Int(byte >> 4)])

@@ -79,10 +79,13 @@ struct Gateway: Sendable {
     /// One answer for a missing, malformed, unknown or wrong key. The secret's hash is compared in constant
     /// time, and computed even for an unknown key id so that timing does not tell ids apart.
     func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
-        let presented = request.headers[.xAPIKey].map { Substring($0) } ?? Authenticator.credential(request.headers[.authorization])
+        // One X-Api-Key field, read without joining the fields (two of them are no key).
+        let fields = request.headers[fields: .xAPIKey]
+        let presented = fields.isEmpty
+            ? Authenticator.credential(request.headers[.authorization]) : fields.count == 1 ? Substring(fields[0].value) : nil
         let key = presented.flatMap(PresentedKey.init)
         let stored = key.flatMap { route.keys[$0.id] }
-        let matches = Secrets.constantTimeEqual(stored ?? Self.unknownKeyHash, Secrets.sha256Hex(key?.secret ?? ""))
+        let matches = Secrets.secret(key?.secret ?? "", matches: stored ?? Self.unknownKeyHash)
         guard let key, stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
         platform.usage.noteKeyUse(key.id)
     }

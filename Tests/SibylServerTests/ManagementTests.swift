@@ -239,6 +239,17 @@ import Testing
         let secondKey = try #require(second["secret"] as? String)
         #expect(try await node.predict(api.id, key: secondKey, json: good).status == 200)
         #expect(try await node.predict(api.id, key: api.key, json: good).status == 200)
+        // A key's id with another secret, one character short or long, or two X-Api-Key fields is no key;
+        // every header form of a good key is one.
+        let (id, secret) = (api.key.split(separator: ".")[0], api.key.split(separator: ".")[1])
+        for wrong in ["\(id).\(secret.dropLast())", "\(id).\(secret)a", "\(id).\(secret.reversed())", "\(id)."] {
+            #expect(try await node.predict(api.id, key: wrong, json: good).status == 401, "\(wrong)")
+        }
+        let both = try await node.predict(api.id, key: nil, json: good, headers: [("X-Api-Key", api.key), ("X-Api-Key", secondKey)])
+        #expect(both.status == 401 && both.errorCode == "invalid_api_key")
+        for header in [("Authorization", "Bearer \(api.key)"), ("Authorization", "apikey \(api.key)"), ("X-Api-Key", api.key)] {
+            #expect(try await node.predict(api.id, key: nil, json: good, headers: [header]).status == 200, "\(header.0)")
+        }
         let keys = try await node.call(.GET, "\(path)/keys")
         #expect((keys["results"] as? [[String: Any]])?.count == 2)
         #expect(!keys.text.contains(secondKey.split(separator: ".")[1]))

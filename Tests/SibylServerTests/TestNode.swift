@@ -146,7 +146,14 @@ final class TestNode: Sendable {
         } else if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        // A header given twice is sent twice; once, it replaces the defaults above.
+        for (index, (name, value)) in headers.enumerated() {
+            if headers[..<index].contains(where: { $0.0.lowercased() == name.lowercased() }) {
+                request.headers.add(name: name, value: value)
+            } else {
+                request.headers.replaceOrAdd(name: name, value: value)
+            }
+        }
         let response = try await Self.client.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
         return Answer(
