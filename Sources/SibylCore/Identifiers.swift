@@ -20,10 +20,14 @@ public enum Identifier {
         return String(decoding: (0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(32)))] }, as: UTF8.self)
     }
 
-    /// Whether `text` could be an identifier of this kind; cheap to check before any lookup.
+    /// Whether `text` could be an identifier of this kind; cheap to check before any lookup (the data plane
+    /// checks a key's on every request), so it compares bytes and builds no string.
     public static func isWellFormed(_ text: some StringProtocol, prefix: String) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count == prefix.utf8.count + 17, text.hasPrefix(prefix + "_") else { return false }
-        return utf8.dropFirst(prefix.utf8.count + 1).allSatisfy { alphabet.contains($0) }
+        let utf8 = text.utf8, head = prefix.utf8
+        guard utf8.count == head.count + 17, utf8.starts(with: head) else { return false }
+        let rest = utf8.dropFirst(head.count)
+        guard rest.first == UInt8(ascii: "_") else { return false }
+        // The alphabet: a–z and 2–7.
+        return rest.dropFirst().allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "2")...UInt8(ascii: "7")).contains($0) }
     }
 }
