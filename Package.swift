@@ -157,7 +157,7 @@ let package = Package(
             name: "SibylServer",
             dependencies: [
                 "SibylApp", "SibylConsole", "SibylContainers", "SibylContract", "SibylCore", "SibylDataPlane", "SibylDeploymentAPI",
-                "SibylDeveloperAPI", "SibylHTTP", "SibylManagementAPI", "SibylStore",
+                "SibylDeveloperAPI", "SibylHTTP", "SibylManagementAPI", "SibylRuntime", "SibylStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

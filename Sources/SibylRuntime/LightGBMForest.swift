@@ -53,6 +53,14 @@ struct LightGBMForest: Sendable {
     /// Whether inputs within ±1e-35 of zero are read as 0 (LightGBM's predictor does; CatBoost's does not).
     let readsTinyAsZero: Bool
 
+    /// The largest float32 not above a double threshold: for a float32 x, x <= it iff x <= threshold
+    /// (and x > it iff x > threshold), so float comparisons give the double ones.
+    static func threshold(_ threshold: Double) -> Float {
+        var rounded = Float(threshold)
+        if Double(rounded) > threshold { rounded = rounded.nextDown }
+        return rounded
+    }
+
     /// Trees walked side by side for one row, so the CPU overlaps eight chains of loads.
     static let lane = 8
     /// Rows evaluated together: a chunk of trees stays in L1 while every row of the block walks it.

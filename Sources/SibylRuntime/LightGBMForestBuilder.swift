@@ -81,9 +81,7 @@ extension LightGBMForest {
                 return Node(threshold: Float(bitPattern: offset), feature: feature, left: UInt32(left), flags: categoricalBit)
             }
             let threshold = tree.threshold[split]
-            // The largest float32 not above the double threshold: for a float32 x, x <= it iff x <= threshold.
-            var rounded = Float(threshold)
-            if Double(rounded) > threshold { rounded = rounded.nextDown }
+            let rounded = LightGBMForest.threshold(threshold)
             let type = tree.decisionType[split]
             var defaultLeft = type & LightGBMTree.defaultLeftMask != 0
             var flags: UInt32 = 0

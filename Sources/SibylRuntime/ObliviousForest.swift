@@ -53,7 +53,7 @@ struct ObliviousForest: Sendable {
             for question in tree.questions {
                 switch question.kind {
                 case .border(let border, let missingIsTrue):
-                    borders[question.column, default: ([], missingIsTrue)].values.insert(Self.floatBorder(border))
+                    borders[question.column, default: ([], missingIsTrue)].values.insert(LightGBMForest.threshold(border))
                 case .categories(let answers, let unseen):
                     let asked = CategoryQuestion(column: Int(question.column), answers: answers, unseen: unseen)
                     if categoryIndex[asked] == nil {
@@ -86,7 +86,7 @@ struct ObliviousForest: Sendable {
                 case .border(let border, _):
                     splitFeature.append(quantizerOf[question.column]!)
                     // x > border iff more than k borders lie below x, border being the k-th (from 0).
-                    splitBucket.append(borderIndex[question.column]![Self.floatBorder(border)]!)
+                    splitBucket.append(borderIndex[question.column]![LightGBMForest.threshold(border)]!)
                 case .categories(let answers, let unseen):
                     let asked = CategoryQuestion(column: Int(question.column), answers: answers, unseen: unseen)
                     splitFeature.append(quantizers.count + categoryIndex[asked]!)
@@ -106,14 +106,6 @@ struct ObliviousForest: Sendable {
         splitOffset = splitFeature.map { Int32($0 * Self.lane) }
         (self.treeLeaves, self.leafValues, self.bias) = (treeLeaves, leafValues, bias)
         (self.outputs, self.featureCount) = (outputs, featureCount)
-    }
-
-    /// The float border catboost compares a float32 input with.
-    private static func floatBorder(_ border: Double) -> Float {
-        // x > border for a float32 x iff x > the largest float32 not above border.
-        var rounded = Float(border)
-        if Double(rounded) > border { rounded = rounded.nextDown }
-        return rounded
     }
 
     // MARK: Margins

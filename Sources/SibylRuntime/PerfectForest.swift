@@ -135,7 +135,18 @@ public enum ForestKernel: String, Sendable, CaseIterable {
     /// The kernel batches use: the best this CPU runs, or, where `SIBYL_FOREST_KERNEL` names one
     /// (`avx512`, `avx2`, or `portable` for none), the best of those no better than it, so that a lesser
     /// CPU's path can be measured on a better one. Nil: the portable scalar walk.
-    public static let chosen: ForestKernel? = choose(named: getenv("SIBYL_FOREST_KERNEL").map { String(cString: $0) })
+    public static let chosen: ForestKernel? = choose(named: requested)
+
+    /// `SIBYL_FOREST_KERNEL` when it names neither a kernel nor `portable` (a typo such as `avx-512`): it
+    /// caps the choice at the portable walk, which the node says at start rather than running slowly unasked.
+    public static let misnamed: String? = misnamed(requested)
+
+    private static let requested = getenv("SIBYL_FOREST_KERNEL").map { String(cString: $0) }
+
+    static func misnamed(_ name: String?) -> String? {
+        guard let name, !name.isEmpty, name != "portable", ForestKernel(rawValue: name) == nil else { return nil }
+        return name
+    }
 
     static func choose(named name: String?, from available: [ForestKernel] = available) -> ForestKernel? {
         guard let name, !name.isEmpty else { return available.first }

@@ -15,6 +15,7 @@ import SibylDeploymentAPI
 import SibylDeveloperAPI
 import SibylHTTP
 import SibylManagementAPI
+import SibylRuntime
 import SibylStore
 import Synchronization
 import UnixSignals
@@ -89,6 +90,10 @@ public func buildNode(
 
     let registry = PrometheusCollectorRegistry()
     let evaluator = Evaluator(configuration: configuration)
+    if let misnamed = ForestKernel.misnamed {
+        logger.warning("SIBYL_FOREST_KERNEL=\(misnamed) names no kernel (avx512, avx2 or portable): models are walked without one")
+    }
+    logger.info("batch kernels: \(ForestKernel.chosen?.rawValue ?? "portable")")
     let auth = Authenticator(identity: Identity(store: store))
     let accounts = AccountOperations(platform: platform)
     let models = ModelOperations(platform: platform)

@@ -97,6 +97,10 @@ struct VectorKernelTests {
         #expect(ForestKernel.choose(named: "portable", from: both) == nil)
         #expect(ForestKernel.choose(named: "avx512", from: [.avx2]) == .avx2)
         #expect(ForestKernel.choose(named: nil, from: []) == nil)
+        // A name that is no kernel caps at the portable walk, and is reported as misnamed.
+        #expect(ForestKernel.choose(named: "avx-512", from: both) == nil)
+        #expect(ForestKernel.misnamed("avx-512") == "avx-512")
+        #expect([nil, "", "portable", "avx2", "avx512"].allSatisfy { ForestKernel.misnamed($0) == nil })
     }
 
     @Test func leavesCategoricalForestsToTheScalarWalk() throws {
