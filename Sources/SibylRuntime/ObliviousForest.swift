@@ -113,7 +113,46 @@ struct ObliviousForest: Sendable {
     /// catboost's raw values (`RawFormulaVal`) of every row, `outputs` per row, with the vector kernels
     /// `ForestKernel.chosen` names.
     func margins(_ input: FeatureMatrix) -> [Double] {
-        margins(input, kernel: ForestKernel.chosen)
+        input.rows < Self.vectorRows ? marginsRowByRow(input) : margins(input, kernel: ForestKernel.chosen)
+    }
+
+    /// Fewer rows than this are walked one at a time: most of a block's sixteen lanes would be empty.
+    static let vectorRows = 4
+
+    /// The margins of each row alone, quantized by binary search and walked without vectors.
+    func marginsRowByRow(_ input: FeatureMatrix) -> [Double] {
+        precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
+        var result = [Double](repeating: 0, count: input.rows * outputs)
+        var block = [UInt8](repeating: 0, count: max(1, quantizers.count + categoryQuestions.count) * Self.lane)
+        input.values.withUnsafeBufferPointer { values in
+            block.withUnsafeMutableBufferPointer { block in
+                result.withUnsafeMutableBufferPointer { result in
+                    splitOffset.withUnsafeBufferPointer { splitOffset in
+                        splitBucket.withUnsafeBufferPointer { splitBucket in
+                            leafValues.withUnsafeBufferPointer { leafValues in
+                                for row in 0..<input.rows {
+                                    // The row's bytes are lane 0 of each binary feature.
+                                    quantize(values, first: row, rows: 1, into: block, kernel: nil)
+                                    let out = result.baseAddress! + row * outputs
+                                    for tree in 0..<treeSplits.count - 1 {
+                                        var index = 0
+                                        var shift = 0
+                                        for split in Int(treeSplits[tree])..<Int(treeSplits[tree + 1]) {
+                                            index |= (block[Int(splitOffset[split])] > UInt8(splitBucket[split]) ? 1 : 0) << shift
+                                            shift += 1
+                                        }
+                                        let leaves = leafValues.baseAddress! + Int(treeLeaves[tree]) + index * outputs
+                                        for output in 0..<outputs { out[output] += leaves[output] }
+                                    }
+                                    addBias(rows: 1, into: out)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// The margins with `kernel`'s quantization and, for a model of one output, its walk; nil: portable.

@@ -50,6 +50,17 @@ import Testing
         }
     }
 
+    /// A few rows walked one at a time give the block walk's margins, bit for bit.
+    @Test(arguments: models)
+    func rowByRowGivesTheBlockMargins(name: String) throws {
+        let model = try CompiledModel.load(Fixtures.bytes("\(name)/model.json"), format: .catboostJSON)
+        let oblivious = try #require((model.evaluator as? LightGBMModel)?.oblivious)
+        for count in [1, 3, 17] {
+            let input = Self.rows(columns: model.schema.featureNames.count, count: count, seed: UInt64(200 + count))
+            #expect(oblivious.marginsRowByRow(input).map(\.bitPattern) == oblivious.margins(input, kernel: nil).map(\.bitPattern))
+        }
+    }
+
     /// A float feature whose questions name more than 255 borders cannot be counted in a byte: such a model
     /// is evaluated by its binary trees alone, with the same answers.
     @Test func moreThan255BordersFallBackToTheBinaryTrees() throws {
