@@ -111,7 +111,7 @@ def write_hashes(rng):
 def write_tiny():
     """cb_tiny: three trees of depth 2 with four borders on a small frame whose label needs city and plan
     together, on which CatBoost's default CTRs include a Counter; small enough for the hostile-file tests
-    and the fuzz seeds."""
+    and the fuzz seeds. cb_buckets: a multiclass model of Buckets CTRs on the same frame."""
     import pandas as pd
     from catboost import CatBoostClassifier
 
@@ -129,6 +129,13 @@ def write_tiny():
     model.fit(frame[:600], y[:600], cat_features=["city", "plan"])
     test = frame[600:].reset_index(drop=True)
     write(model, "cb_tiny", [("", test), ("_nan", with_gaps(test, rng, ["city", "plan"]))], ["city", "plan"], 2)
+
+    # cb_buckets: the same frame, three classes, and Buckets CTRs (one per class border).
+    model = CatBoostClassifier(
+        iterations=6, depth=2, border_count=4, one_hot_max_size=1, simple_ctr=["Buckets"], loss_function="MultiClass",
+        random_seed=SEED, thread_count=1, verbose=0, allow_writing_files=False)
+    model.fit(frame[:600], ((city + plan) % 3)[:600], cat_features=["city", "plan"])
+    write(model, "cb_buckets", [("", test), ("_nan", with_gaps(test, rng, ["city", "plan"]))], ["city", "plan"], 3)
 
 
 def write_numbers(d):
@@ -184,7 +191,7 @@ def main():
     write_hashes(rng)
     write_tiny()
     write_numbers(d)
-    print(f"wrote 6 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
+    print(f"wrote 7 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
 
 
 if __name__ == "__main__":

@@ -139,11 +139,14 @@ struct CatBoostCategories {
         case "Borders":
             // Good: the classes above the target border.
             count = { row in value(row[(target + 1)...].reduce(0, +), row.reduce(0, +)) }
+        case "Buckets":
+            // Good: the target class itself.
+            count = { row in value(row[target], row.reduce(0, +)) }
         case "Counter", "FeatureFreq":
             guard classes == 1 else { throw field.invalid("a \(type) CTR's table must have hash_stride 2, not \(stride)") }
             count = { row in value(row[0], denominator) }
         default:
-            throw field.invalid("unsupported ctr_type \"\(type.prefix(64))\" (supported: Borders, Counter, FeatureFreq)")
+            throw field.invalid("unsupported ctr_type \"\(type.prefix(64))\" (supported: Borders, Buckets, Counter, FeatureFreq)")
         }
         let borders = try field.member("borders").doubles().map(Float.init)
         return Ctr(

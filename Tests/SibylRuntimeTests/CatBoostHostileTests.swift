@@ -64,7 +64,9 @@ import Testing
         set("a CTR split past every CTR border", "names no CTR border", split + ["split_index"], 99),
         set("a CTR split before the CTRs", "out of range", split + ["split_index"], -1),
         set("a CTR split whose border is not its CTR's", "is not border", split + ["border"], 2.5),
-        set("an unsupported CTR type", "unsupported ctr_type \"Buckets\"", info + ["ctrs", 4, "ctr_type"], "Buckets"),
+        set(
+            "an unsupported CTR type", "unsupported ctr_type \"BinarizedTargetMeanValue\"", info + ["ctrs", 4, "ctr_type"],
+            "BinarizedTargetMeanValue"),
         set("a CTR over two features", "combinations of features are not supported", info + ["ctrs", 0, "elements"], [
             ["cat_feature_index": 0, "combination_element": "cat_feature_value"],
             ["cat_feature_index": 1, "combination_element": "cat_feature_value"],

@@ -7,7 +7,7 @@ import Testing
 /// same trees compiled to binary trees (`LightGBMForest`): the two must give the same margins, bit for bit,
 /// on every row, whatever its values.
 @Suite struct ObliviousForestTests {
-    static let models = ["cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_numbers", "cb_hashes"]
+    static let models = ["cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_buckets", "cb_numbers", "cb_hashes"]
 
     /// Values at and around every border and code, missing values, extremes, and codes that are not codes.
     static func rows(columns: Int, count: Int, seed: UInt64) -> FeatureMatrix {
