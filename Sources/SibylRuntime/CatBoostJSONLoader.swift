@@ -74,12 +74,14 @@ enum CatBoostJSONLoader {
             for split in splits { questions.append(try categories.question(split, columns: columns)) }
             let values = try tree.member("leaf_values")
             let weights = try tree.member("leaf_weights")
+            // Leaf values times the scale, once for both layouts (catboost scales the sum; the products differ
+            // from it by rounding only).
+            let scaled = try values.doubles().map { scale == 1 ? $0 : scale * $0 }
             let layout = try ObliviousTree(
-                questions: questions, values: values.doubles(), weights: weights.doubles(), outputs: objective.outputCount,
-                field: values)
-            obliviousTrees.append((questions, layout.values))
-            for group in 0..<objective.outputCount {
-                try builder.add(layout.tree(group: group, scale: scale), group: group, place: tree.path)
+                questions: questions, values: scaled, weights: weights.doubles(), outputs: objective.outputCount, field: values)
+            obliviousTrees.append((questions, scaled))
+            for (group, binaryTree) in layout.trees().enumerated() {
+                try builder.add(binaryTree, group: group, place: tree.path)
             }
         }
         // CatBoost adds the bias after the scaled sum; a one-leaf tree per output does so last, and
@@ -92,7 +94,7 @@ enum CatBoostJSONLoader {
             classes: try classes(root, task: objective.task, count: objective.outputCount), treeCount: trees.count,
             featureTypes: columns.types)
         let oblivious = ObliviousForest(
-            trees: obliviousTrees, scale: scale, bias: bias, outputs: objective.outputCount, featureCount: columns.names.count)
+            trees: obliviousTrees, bias: bias, outputs: objective.outputCount, featureCount: columns.names.count)
         let model = LightGBMModel(schema: schema, objective: objective, forest: builder.build(), oblivious: oblivious)
         return CompiledModel(schema: schema, evaluator: model, knownHashes: categories.knownHashes)
     }

@@ -44,14 +44,15 @@ public final class CompiledModel: Sendable {
     private static func recognise(_ bytes: [UInt8]) throws(SibylError) -> ModelFormat {
         // Every LightGBM 2.x–4.x text model's first line is exactly "tree".
         if bytes.starts(with: Array("tree\n".utf8)) || bytes.starts(with: Array("tree\r\n".utf8)) { return .lightgbmText }
-        let content = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        let content = bytes.drop(while: isSpace)
         guard content.first == UInt8(ascii: "{") else {
             throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON)")
         }
         if let marker = content.dropFirst().first, Array("LlIiU$#".utf8).contains(marker) {
             return .xgboostUBJ
         }
-        let firstKey = content.dropFirst().drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let firstKey = content.dropFirst().drop(while: isSpace)
         if firstKey.starts(with: Array("\"ctr_data\"".utf8)) || firstKey.starts(with: Array("\"features_info\"".utf8)) {
             return .catboostJSON
         }

@@ -36,12 +36,18 @@ enum LightGBMMixedSplits: LightGBMSplitRule {
         guard node.flags & LightGBMForest.categoricalBit != 0 else {
             return LightGBMNumericSplits.goesLeft(node, value, categories)
         }
-        guard value > -1 && value < 2_147_483_648 else { return false }
-        let category = Int(value)
+        guard let category = code(of: value) else { return false }
         // The threshold's bit pattern is the offset of the set: its word count, then its words.
         let offset = Int(node.threshold.bitPattern)
         let word = category >> 5
         guard word < Int(categories[offset]) else { return false }
         return categories[offset + 1 + word] >> UInt32(category & 31) & 1 != 0
+    }
+
+    /// The category a value names: truncated toward zero, as C++'s `static_cast<int>`; nil for NaN, for a
+    /// value whose cast is negative, and from 2^31 up (where x86 gives INT_MIN), which all go right.
+    @inline(__always)
+    static func code(of value: Float) -> Int? {
+        value > -1 && value < 2_147_483_648 ? Int(value) : nil
     }
 }

@@ -30,7 +30,7 @@ struct ObliviousForest: Sendable {
     /// is above `splitBucket`.
     let splitOffset: [Int32]
     let splitBucket: [Int32]
-    /// Per tree, its first value in `leafValues`: `outputs` per leaf, leaf-major, times the model's scale.
+    /// Per tree, its first value in `leafValues`: `outputs` per leaf, leaf-major, already scaled.
     let treeLeaves: [Int64]
     let leafValues: [Double]
     /// Added to each output after the trees, as catboost adds its bias.
@@ -38,12 +38,12 @@ struct ObliviousForest: Sendable {
     let outputs: Int
     let featureCount: Int
 
-    /// The layout of `trees` (each a list of questions and its leaf values), or nil where a float feature's
+    /// The layout of `trees` (each a list of questions and its scaled leaf values), or nil where a float feature's
     /// questions name more than 255 borders, which a byte cannot count (catboost itself quantizes to at
     /// most 254 by default); the binary trees evaluate such a model instead.
     init?(
-        trees: [(questions: [CatBoostCategories.Question], values: [Double])], scale: Double, bias: [Double],
-        outputs: Int, featureCount: Int
+        trees: [(questions: [CatBoostCategories.Question], values: [Double])], bias: [Double], outputs: Int,
+        featureCount: Int
     ) {
         // Every border each float column's questions name, and each distinct category question.
         var borders: [Int32: (values: Set<Float>, missingIsTrue: Bool)] = [:]
@@ -94,7 +94,7 @@ struct ObliviousForest: Sendable {
                 }
             }
             treeSplits.append(Int64(splitFeature.count))
-            leafValues += scale == 1 ? tree.values : tree.values.map { scale * $0 }
+            leafValues += tree.values
             treeLeaves.append(Int64(leafValues.count))
         }
         self.quantizers = quantizers
@@ -252,10 +252,12 @@ struct ObliviousForest: Sendable {
         for (index, question) in categoryQuestions.enumerated() {
             let feature = quantizers.count + index
             for row in 0..<rows {
-                // As `LightGBMMixedSplits` reads a category: a code truncated toward zero; anything else is unseen.
-                let value = values[(first + row) * featureCount + question.column]
+                // As the binary trees read a category (`LightGBMMixedSplits`); any other value is unseen.
                 var answer = question.unseen
-                if value > -1 && value < 2_147_483_648, Int(value) < question.answers.count { answer = question.answers[Int(value)] }
+                if let code = LightGBMMixedSplits.code(of: values[(first + row) * featureCount + question.column]),
+                   code < question.answers.count {
+                    answer = question.answers[code]
+                }
                 block[feature * Self.lane + row] = answer ? 1 : 0
             }
         }

@@ -1,6 +1,6 @@
 import SibylCore
 
-/// A CatBoost oblivious tree laid out as a binary `LightGBMTree`, one per output.
+/// A CatBoost oblivious tree laid out as binary `LightGBMTree`s, one per output.
 ///
 /// Leaf index bit i is the answer to question i. The layout asks the last question at the root and the
 /// first at the leaves, as CatBoost's TreeSHAP walks an oblivious tree: path-dependent TreeSHAP weighs a
@@ -13,7 +13,7 @@ import SibylCore
 /// cover is the training weight of the leaves below it (`leaf_weights`).
 struct ObliviousTree {
     let questions: [CatBoostCategories.Question]
-    /// `outputs` values per leaf, leaf-major, as CatBoost writes them.
+    /// `outputs` values per leaf, leaf-major, as CatBoost writes them (times the model's scale).
     let values: [Double]
     let weights: [Double]
     let outputs: Int
@@ -38,14 +38,12 @@ struct ObliviousTree {
             rightChild: [], internalCover: [], categoryBoundaries: [], categoryThreshold: [], depth: 0)
     }
 
-    /// The tree of output `group`, its leaf values times `scale`.
-    func tree(group: Int, scale: Double) -> LightGBMTree {
+    /// The tree of each output, in output order: one layout of splits, with each output's leaf values.
+    func trees() -> [LightGBMTree] {
         let depth = questions.count
         let leaves = 1 << depth
-        let leafValue = (0..<leaves).map { leaf in
-            scale == 1 ? values[leaf * outputs + group] : scale * values[leaf * outputs + group]
-        }
-        guard depth > 0 else { return Self.constant(leafValue[0]) }
+        let leafValues = (0..<outputs).map { output in (0..<leaves).map { leaf in values[leaf * outputs + output] } }
+        guard depth > 0 else { return leafValues.map { Self.constant($0[0]) } }
         var splitFeature: [Int32] = [], threshold: [Double] = [], decisionType: [Int32] = []
         var leftChild: [Int32] = [], rightChild: [Int32] = [], internalCover: [Double] = []
         var categoryBoundaries: [Int32] = [0], categoryThreshold: [UInt32] = []
@@ -82,9 +80,11 @@ struct ObliviousTree {
                 }
             }
         }
-        return LightGBMTree(
-            leafValue: leafValue, leafCover: weights, splitFeature: splitFeature, threshold: threshold,
-            decisionType: decisionType, leftChild: leftChild, rightChild: rightChild, internalCover: internalCover,
-            categoryBoundaries: categoryBoundaries, categoryThreshold: categoryThreshold, depth: depth)
+        return leafValues.map { leafValue in
+            LightGBMTree(
+                leafValue: leafValue, leafCover: weights, splitFeature: splitFeature, threshold: threshold,
+                decisionType: decisionType, leftChild: leftChild, rightChild: rightChild, internalCover: internalCover,
+                categoryBoundaries: categoryBoundaries, categoryThreshold: categoryThreshold, depth: depth)
+        }
     }
 }

@@ -102,7 +102,7 @@ public enum PredictionInput {
     }
 
     /// The refusal of a number that is not whole sent for `field`, a category that takes any text.
-    public static func notWhole(_ field: String, _ number: UnsafeBufferPointer<UInt8>) -> SibylError {
+    static func notWhole(_ field: String, _ number: UnsafeBufferPointer<UInt8>) -> SibylError {
         SibylError(.invalidInput, "\(field) is a category: send its text or a whole number, not \(excerpt(number))")
     }
 
