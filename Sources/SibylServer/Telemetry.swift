@@ -10,11 +10,9 @@ import Synchronization
 /// never a raw path with ids, never a header, never a body, so no key or token can reach them.
 struct TelemetryMiddleware: RouterMiddleware {
     typealias Context = AppContext
-    let registry: PrometheusCollectorRegistry
     private let metrics: RequestMetrics
 
     init(registry: PrometheusCollectorRegistry) {
-        self.registry = registry
         metrics = RequestMetrics(registry: registry)
     }
 
