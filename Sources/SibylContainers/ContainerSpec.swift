@@ -5,8 +5,10 @@ public struct ContainerSpec: Sendable, Equatable {
     /// Replaces the image's CMD; nil keeps it.
     public var command: [String]?
     public var environment: [String: String]
-    /// The port the app listens on inside the container; it is published on a random 127.0.0.1 port.
+    /// The port the app listens on inside the container; it is published on 127.0.0.1.
     public var containerPort: Int
+    /// The 127.0.0.1 port it is published on; nil lets the engine pick a free one.
+    public var hostPort: Int?
     public var labels: [String: String]
     public var memoryBytes: Int?
     /// CPU limit in billionths of a CPU (1_000_000_000 = one core).
@@ -16,7 +18,7 @@ public struct ContainerSpec: Sendable, Equatable {
 
     public init(
         name: String, image: String, command: [String]? = nil, environment: [String: String] = [:],
-        containerPort: Int, labels: [String: String] = [:], memoryBytes: Int? = nil, nanoCPUs: Int? = nil,
+        containerPort: Int, hostPort: Int? = nil, labels: [String: String] = [:], memoryBytes: Int? = nil, nanoCPUs: Int? = nil,
         network: String? = nil
     ) {
         self.name = name
@@ -24,6 +26,7 @@ public struct ContainerSpec: Sendable, Equatable {
         self.command = command
         self.environment = environment
         self.containerPort = containerPort
+        self.hostPort = hostPort
         self.labels = labels
         self.memoryBytes = memoryBytes
         self.nanoCPUs = nanoCPUs
@@ -79,9 +82,9 @@ struct CreateContainerBody: Encodable {
         labels = spec.labels
         exposedPorts = [port: Empty()]
         // Loopback only: replicas are reached through Sibyl's proxy, never directly. An empty HostPort
-        // lets the engine pick a free port, so replicas never collide.
+        // lets the engine pick a free port.
         hostConfig = HostConfig(
-            portBindings: [port: [PortBinding(hostIP: "127.0.0.1", hostPort: "")]],
+            portBindings: [port: [PortBinding(hostIP: "127.0.0.1", hostPort: spec.hostPort.map(String.init) ?? "")]],
             memory: spec.memoryBytes, nanoCPUs: spec.nanoCPUs, networkMode: spec.network)
     }
 }

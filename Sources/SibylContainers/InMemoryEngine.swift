@@ -173,8 +173,8 @@ public final class InMemoryEngine: ContainerEngine {
             let key = try Self.existing(id, in: state)
             guard !state.containers[key]!.running else { return }
             state.serial += 1
-            let port = 20_000 + state.serial
             var container = state.containers[key]!
+            let port = container.spec.hostPort ?? 20_000 + state.serial
             container.running = true
             container.status = "running"
             container.exitCode = 0

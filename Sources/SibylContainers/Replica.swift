@@ -23,6 +23,8 @@ struct Replica: Sendable {
     let containerID: String
     /// Its published 127.0.0.1 port.
     var port: Int?
+    /// That port, held while the replica lives (on the node that runs it, not on followers).
+    var reservation: HostPortReservation?
     var phase = Phase.starting
     let createdAt: ContinuousClock.Instant
     var startupPassed = false
@@ -34,12 +36,16 @@ struct Replica: Sendable {
     var error: String?
     var restartAt: ContinuousClock.Instant?
 
-    init(name: String, region: Int, revision: String, containerID: String, port: Int?, now: ContinuousClock.Instant) {
+    init(
+        name: String, region: Int, revision: String, containerID: String, port: Int?, reservation: HostPortReservation? = nil,
+        now: ContinuousClock.Instant
+    ) {
         self.name = name
         self.region = region
         self.revision = revision
         self.containerID = containerID
         self.port = port
+        self.reservation = reservation
         createdAt = now
         nextInspect = now
     }

@@ -34,7 +34,12 @@ extension Supervisor {
                 fail(&replica, &entry, "the container is gone", now: now)
                 return true
             }
+            let known = replica.port
             replica.port = state.hostPort ?? replica.port
+            // An adopted replica's port is held again once known; an engine that holds it itself refuses.
+            if known == nil, isLeading, replica.reservation == nil, let port = replica.port {
+                replica.reservation = try? HostPortReservation(port: port)
+            }
             guard state.running else {
                 let last = (try? await engine.logs(replica.containerID, tail: 5, since: nil))?.last?.message
                 fail(&replica, &entry, "exited with code \(state.exitCode)" + (last.map { ": \($0)" } ?? ""), now: now)
@@ -198,10 +203,11 @@ extension Supervisor {
         let name = "sibyl-\(deployment.projectID)-\(deployment.name)-\(Self.suffix())"
         let network = network(deployment)
         try await engine.ensureNetwork(network, labels: ["sibyl.installation": installation, "sibyl.project": "\(deployment.projectID)"])
+        let reservation = try HostPortReservation()
         let id = try await engine.create(ContainerSpec(
             name: name, image: image, command: spec.command, environment: spec.envs ?? [:],
-            containerPort: spec.listeningPort, labels: labels, memoryBytes: flavor?.memoryBytes, nanoCPUs: flavor?.nanoCPUs,
-            network: network))
+            containerPort: spec.listeningPort, hostPort: reservation.port, labels: labels, memoryBytes: flavor?.memoryBytes,
+            nanoCPUs: flavor?.nanoCPUs, network: network))
         do {
             try await engine.start(id)
         } catch {
@@ -209,7 +215,7 @@ extension Supervisor {
             throw error
         }
         let port = try await engine.inspect(id)?.hostPort
-        return Replica(name: name, region: region, revision: revision, containerID: id, port: port, now: now)
+        return Replica(name: name, region: region, revision: revision, containerID: id, port: port, reservation: reservation, now: now)
     }
 
     /// Stops (gracefully, up to 5 s) and removes containers; with `everythingOf`, also any container

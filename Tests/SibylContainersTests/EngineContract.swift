@@ -54,6 +54,15 @@ struct EngineContract: Sendable, CustomTestStringConvertible {
             #expect(try await s.engine.inspect(id) == nil)
             try await s.engine.remove(id, force: true)  // already gone: fine
         },
+        EngineContract(testDescription: "a container is published on the host port its spec asks for") { s in
+            let reservation = try HostPortReservation()
+            defer { withExtendedLifetime(reservation) {} }
+            var spec = s.spec("port")
+            spec.hostPort = reservation.port
+            let id = try await s.engine.create(spec)
+            try await s.engine.start(id)
+            #expect(try await s.engine.inspect(id)?.hostPort == reservation.port)
+        },
         EngineContract(testDescription: "a missing image, container or registry image is an error with its status") { s in
             #expect(try await s.engine.imageExists(TestEngine.image))
             #expect(try await !s.engine.imageExists("localhost/sibyl-no-such-image:latest"))

@@ -219,6 +219,43 @@ import Testing
         #expect(try await after.endpoint(deployment, timeout: .zero).port == kept.port)
     }
 
+    /// A replica's published port is held from before its container is made until it is removed, and again
+    /// by the node that adopts it after a restart: the kernel hands it to no other program meanwhile.
+    @Test func aReplicasPortIsHeldWhileItLives() async throws {
+        let h = H()
+        var deployment = H.deployment()
+        var stopped: Supervisor? = h.supervisor()
+        stopped?.apply(deployment)
+        try await h.settle(stopped!) { stopped!.view(deployment).status == .active }
+        let first = try await h.running()
+        #expect(try await HostPortReservationTests.held(first.port))
+        stopped = nil
+        #expect(try await !HostPortReservationTests.held(first.port))
+
+        let supervisor = h.supervisor()
+        supervisor.apply(deployment)
+        try await h.settle(supervisor) { supervisor.view(deployment).status == .active }
+        let adopted = try await h.running()
+        #expect(h.engine.creations == 1 && adopted.id == first.id)
+        #expect(try await HostPortReservationTests.held(first.port))
+
+        // A crashed replica's port is free once its container is removed; its replacement's is held.
+        h.engine.crash(first.id, exitCode: 3, message: "boom")
+        await h.pass(supervisor, after: .seconds(1))
+        #expect(try await HostPortReservationTests.held(first.port))
+        try await h.settle(supervisor) { supervisor.view(deployment).status == .active }
+        let second = try await h.running()
+        #expect(second.port != first.port)
+        #expect(try await !HostPortReservationTests.held(first.port))
+        #expect(try await HostPortReservationTests.held(second.port))
+
+        deployment.deleting = true
+        supervisor.apply(deployment, task: .delete)
+        await supervisor.pass()
+        #expect(try await h.containers().isEmpty)
+        #expect(try await !HostPortReservationTests.held(second.port))
+    }
+
     @Test func aFollowerServesTheLeadersReplicasAndTakesOverWhenItLeads() async throws {
         let h = H()
         let deployment = H.deployment()

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import SibylApp
 import SibylContainers
 import SibylServer
@@ -37,8 +39,26 @@ struct DeploymentIsolationTests {
         base + "-" + String((0..<6).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
     }
 
-    static func remove(_ node: TestNode, _ names: [(Int, String)]) async {
-        for (project, name) in names { _ = try? await node.call(.DELETE, "/cloud/v3/inference/\(project)/deployments/\(name)") }
+    /// Deletes the deployments, waits until the engine has none of their containers (a container left
+    /// running keeps its port forwarded to it after Sibyl, which held the port, has gone) and stops the node.
+    static func finish(_ node: TestNode, _ names: [(Int, String)]) async throws {
+        for (project, name) in names { _ = try await node.call(.DELETE, "/cloud/v3/inference/\(project)/deployments/\(name)") }
+        let engine = try Self.engine()
+        let deadline = ContinuousClock.now + .seconds(60)
+        for (_, name) in names {
+            while try await !engine.list(labels: ["sibyl.deployment": name], all: true).isEmpty {
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("\(name): its containers are still on the engine")
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await node.stop()
+    }
+
+    static func engine() throws -> DockerEngine {
+        DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
     }
 
     /// The caller's cookies, Sibyl's tokens and the client's own forwarding headers never reach a replica;
@@ -48,7 +68,6 @@ struct DeploymentIsolationTests {
         let node = try await Self.node()
         defer { node.removeData() }
         try await Self.deploy(node, "iso-headers")
-        defer { Task { await Self.remove(node, [(1, "iso-headers")]) } }
         let echoed = try await node.call(
             .GET, "/inference/1/iso-headers/", token: nil,
             headers: [
@@ -76,6 +95,7 @@ struct DeploymentIsolationTests {
             #expect(hostile.header(name).isEmpty, "\(name) came back: \(hostile.headers)")
         }
         #expect(hostile.header("x-kept") == ["1"] && hostile.header("content-security-policy") == ["sandbox"])
+        try await Self.finish(node, [(1, "iso-headers")])
     }
 
     /// With `inferencePort`, deployments leave the console's origin: their address names that listener,
@@ -85,7 +105,6 @@ struct DeploymentIsolationTests {
         defer { node.removeData() }
         let inference = try #require(node.inferencePort)
         try await Self.deploy(node, "iso-origin")
-        defer { Task { await Self.remove(node, [(1, "iso-origin")]) } }
         let shown = try await node.call(.GET, "/cloud/v3/inference/1/deployments/iso-origin")
         #expect(shown["address"] as? String == "http://\(node.clientHost):\(inference)/inference/1/iso-origin", "\(shown.text)")
         #expect(try await node.call(.GET, "/inference/1/iso-origin/", token: nil).status == 404)
@@ -95,6 +114,33 @@ struct DeploymentIsolationTests {
         // Nothing but deployments there: the console and the management API stay on their own origin.
         #expect(try await node.call(.GET, "/api/v1/me", port: inference).status == 404)
         #expect(try await node.call(.GET, "/login", token: nil, port: inference).status == 404)
+        try await Self.finish(node, [(1, "iso-origin")])
+    }
+
+    /// A replica's published port is Sibyl's while the replica runs: another program is refused it (rootful
+    /// Podman forwards it with rules alone, and would hand it out again), and requests still reach the replica.
+    @Test func aReplicasPortIsHeldWhileItRuns() async throws {
+        let node = try await Self.node()
+        defer { node.removeData() }
+        let name = Self.unique("iso-port")
+        try await Self.deploy(node, name)
+        let engine = try Self.engine()
+        let id = try #require(try await engine.list(labels: ["sibyl.deployment": name], all: false).first?.id)
+        let port = try #require(try await engine.inspect(id)?.hostPort)
+        #expect(try await Self.held(port))
+        #expect(try await node.call(.GET, "/inference/1/\(name)/", token: nil).status == 200)
+        try await Self.finish(node, [(1, name)])
+        #expect(try await !Self.held(port))
+    }
+
+    /// Whether listening on 127.0.0.1:`port` is refused to a program of its own.
+    static func held(_ port: Int) async throws -> Bool {
+        do {
+            try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get().close()
+            return false
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            return true
+        }
     }
 
     /// Replicas of one project share a network that no other project's replicas can reach.
@@ -112,8 +158,7 @@ struct DeploymentIsolationTests {
         try await Self.deploy(node, names[0])
         try await Self.deploy(node, names[1])
         try await Self.deploy(node, names[2], project: other)
-        defer { Task { await Self.remove(node, [(1, names[0]), (1, names[1]), (other, names[2])]) } }
-        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
+        let engine = try Self.engine()
         func container(_ name: String) async throws -> ContainerState {
             let id = try #require(try await engine.list(labels: ["sibyl.deployment": name], all: false).first?.id)
             return try #require(try await engine.inspect(id))
@@ -124,6 +169,7 @@ struct DeploymentIsolationTests {
         let address = try #require(a.networkAddresses.values.first)
         #expect(try await engine.exec(b.id, command: ["/echo-server", "connect", address, "8080"], timeoutSeconds: 10) == 0)
         #expect(try await engine.exec(c.id, command: ["/echo-server", "connect", address, "8080"], timeoutSeconds: 10) == 1)
+        try await Self.finish(node, [(1, names[0]), (1, names[1]), (other, names[2])])
     }
 
     /// Image references follow the distribution grammar, and credentials go only to their own registry.
@@ -152,7 +198,7 @@ struct DeploymentIsolationTests {
         let refused = try await node.call(.POST, "/cloud/v3/inference/1/deployments", json: Flow.spec("iso-hub", ["image": "nginx:1"]))
         #expect(refused.status == 422 && refused.errorMessage?.contains("docker.io is not allowed") == true, "\(refused.text)")
         try await Self.deploy(node, "iso-local")
-        await Self.remove(node, [(1, "iso-local")])
+        try await Self.finish(node, [(1, "iso-local")])
     }
 }
 
@@ -172,8 +218,7 @@ struct PrivateImageTests {
         #expect(try await node.call(.POST, "/cloud/v3/inference/1/registry_credentials", json: credentials).status == 201)
         let (owner, thief) = (DeploymentIsolationTests.unique("iso-private"), DeploymentIsolationTests.unique("iso-thief"))
         try await DeploymentIsolationTests.deploy(node, owner, ["image": image, "credentials_name": "private"])
-        defer { Task { await DeploymentIsolationTests.remove(node, [(1, owner), (other, thief)]) } }
-        let engine = DockerEngine(endpoint: try EngineEndpoint(parsing: try #require(EngineSettings.engineURL)), client: .shared)
+        let engine = try DeploymentIsolationTests.engine()
         #expect(try await engine.imageExists(image))
 
         // The image is on the engine now; the other project names it without credentials.
@@ -185,6 +230,7 @@ struct PrivateImageTests {
         }
         #expect((DeploymentFlowTests.region(answer)["error_message"] as? String)?.contains("authentication required") == true, "\(answer.text)")
         #expect(try await engine.list(labels: ["sibyl.deployment": thief], all: true).isEmpty)
+        try await DeploymentIsolationTests.finish(node, [(1, owner), (other, thief)])
     }
 }
 
