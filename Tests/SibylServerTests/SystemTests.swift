@@ -37,4 +37,20 @@ import Testing
         #expect(!metrics.contains("api_aaaaaaaaaaaaaaaa"))
         await node.stop()
     }
+
+    /// Metric series are labelled by method, route template and status, so a client could add series only
+    /// with methods: HTTP's grammar allows any token, but the server's parser knows a fixed list and refuses
+    /// any other with 400 before routing, and the refusal is counted nowhere.
+    @Test func clientsCannotMakeMetricSeries() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        #expect(try await node.call(.GET, "/healthz", token: nil).status == 200)
+        for index in 0..<20 {
+            let answer = try await node.call(HTTPMethod(rawValue: "BREW\(index)"), "/healthz", token: nil)
+            #expect(answer.status == 400, "\(answer.status)")
+        }
+        let metrics = try await node.call(.GET, "/metrics", token: nil).text
+        #expect(!metrics.contains("BREW") && metrics.contains("{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "\(metrics)")
+        await node.stop()
+    }
 }
