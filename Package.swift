@@ -40,11 +40,14 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "SibylCore", swiftSettings: settings),
         .target(name: "CSibylKernels"),
-        .target(name: "SibylRuntime", dependencies: ["SibylCore", "CSibylKernels"], swiftSettings: optimized),
+        .target(
+            name: "SibylRuntime", dependencies: ["SibylCore", "CSibylKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: optimized),
         // The readers of untrusted request bytes that need no HTTP framework (multipart, v2 tensors, Prediction
         // One's body), so that they build and are fuzzed without the server.
         .target(name: "SibylWire", dependencies: ["SibylCore", "SibylRuntime"], swiftSettings: settings),
@@ -199,7 +202,9 @@ let package = Package(
         .testTarget(name: "SibylCoreTests", dependencies: ["SibylCore"], swiftSettings: settings),
         .testTarget(name: "SibylWireTests", dependencies: ["SibylCore", "SibylRuntime", "SibylWire"], swiftSettings: settings),
         .testTarget(name: "SibylFuzzTests", dependencies: ["SibylCore", "SibylRuntime", "SibylFuzzTargets"], swiftSettings: settings),
-        .testTarget(name: "SibylRuntimeTests", dependencies: ["SibylRuntime"], swiftSettings: optimized),
+        .testTarget(
+            name: "SibylRuntimeTests", dependencies: ["SibylRuntime", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: optimized),
         // Test databases: a temporary SQLite file, or a fresh database on the PostgreSQL server that
         // SIBYL_TEST_POSTGRES names.
         .target(

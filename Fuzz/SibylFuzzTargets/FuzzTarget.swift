@@ -18,6 +18,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "xgboost-ubj", maxLength: 16_384, run: ModelTargets.xgboostUBJ),
         FuzzTarget(name: "lightgbm", maxLength: 16_384, run: ModelTargets.lightGBM),
         FuzzTarget(name: "catboost", maxLength: 16_384, run: ModelTargets.catBoost),
+        FuzzTarget(name: "onnx", maxLength: 16_384, run: ModelTargets.onnx),
         FuzzTarget(name: "csv", maxLength: 4_096, run: ReaderTargets.csv),
         FuzzTarget(name: "predict-json", maxLength: 4_096, run: ReaderTargets.predictJSON),
         FuzzTarget(name: "multipart", maxLength: 4_096, run: WireTargets.multipart),

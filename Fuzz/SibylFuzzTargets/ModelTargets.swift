@@ -9,6 +9,7 @@ enum ModelTargets {
     static func xgboostUBJ(_ bytes: [UInt8]) { load(bytes, .xgboostUBJ) }
     static func lightGBM(_ bytes: [UInt8]) { load(bytes, .lightgbmText) }
     static func catBoost(_ bytes: [UInt8]) { load(bytes, .catboostJSON) }
+    static func onnx(_ bytes: [UInt8]) { load(bytes, .onnx) }
 
     /// Values to try a model on: zeros, missing values, and extremes either side of any threshold.
     static let rowValues: [Float] = [0, .nan, -3e38, 3e38, 1, -1, 0.5]
@@ -46,7 +47,8 @@ enum ModelTargets {
         }
 
         let groups = predictions.marginsPerRow
-        guard rows * groups * (columns + 1) <= maxExplainedValues else { return }
+        // A model without training covers (ONNX) is never explained: the node refuses before it asks.
+        guard model.explains, rows * groups * (columns + 1) <= maxExplainedValues else { return }
         let contributions = model.explain(input)
         require(
             contributions.rowCount == rows && contributions.groupCount == groups && contributions.featureCount == columns

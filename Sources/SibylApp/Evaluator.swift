@@ -41,6 +41,11 @@ public final class Evaluator: Sendable {
     /// number of values as an input.
     public func explain(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> (Predictions, Contributions) {
         try limits.check(rows: input.rows, features: input.columns)
+        guard model.explains else {
+            throw SibylError(
+                .invalidInput,
+                "this model (\(model.schema.format.rawValue)) keeps no training covers, so Sibyl cannot give its exact contributions; ask without explain")
+        }
         let groups = model.schema.task == .multiclass ? model.schema.classes.count : 1
         let perRow = groups * (input.columns + 1)
         guard input.rows * perRow <= limits.maxCells else {

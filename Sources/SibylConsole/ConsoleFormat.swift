@@ -29,6 +29,7 @@ enum ConsoleFormat {
         case .xgboostUBJ: "XGBoost UBJSON"
         case .lightgbmText: "LightGBM text"
         case .catboostJSON: "CatBoost JSON"
+        case .onnx: "ONNX"
         }
     }
 }

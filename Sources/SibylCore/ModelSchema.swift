@@ -8,6 +8,8 @@ public enum ModelFormat: String, Sendable, Codable, CaseIterable {
     case lightgbmText = "lightgbm-text"
     /// CatBoost's `save_model("….json", format="json")`.
     case catboostJSON = "catboost-json"
+    /// An ONNX model (`….onnx`), as skl2onnx and onnxmltools write tree ensembles.
+    case onnx
 }
 
 /// What a model predicts.

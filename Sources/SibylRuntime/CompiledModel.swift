@@ -28,6 +28,7 @@ public final class CompiledModel: Sendable {
         case .xgboostJSON, .xgboostUBJ: return try XGBoostJSONLoader.load(bytes, format: resolved, maxFeatures: maxFeatures)
         case .lightgbmText: return try LightGBMTextLoader.load(bytes, maxFeatures: maxFeatures)
         case .catboostJSON: return try CatBoostJSONLoader.load(bytes, maxFeatures: maxFeatures)
+        case .onnx: return try ONNXLoader.load(bytes, maxFeatures: maxFeatures)
         }
     }
 
@@ -41,13 +42,16 @@ public final class CompiledModel: Sendable {
     /// or container marker follows it where JSON has a quote, whitespace or `}`. CatBoost writes its JSON
     /// keys in alphabetical order, so its files open with `"ctr_data"` or `"features_info"`, where
     /// XGBoost's open with `"learner"` or `"version"`.
+    /// An ONNX file is a protobuf `ModelProto`, whose writers all start with field 1, `ir_version`, a
+    /// varint: the byte 0x08, which no text format starts with.
     private static func recognise(_ bytes: [UInt8]) throws(SibylError) -> ModelFormat {
+        if bytes.first == 0x08 { return .onnx }
         // Every LightGBM 2.x–4.x text model's first line is exactly "tree".
         if bytes.starts(with: Array("tree\n".utf8)) || bytes.starts(with: Array("tree\r\n".utf8)) { return .lightgbmText }
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
         let content = bytes.drop(while: isSpace)
         guard content.first == UInt8(ascii: "{") else {
-            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON)")
+            throw SibylError(.invalidModel, "the file is not a model format Sibyl reads (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON, ONNX)")
         }
         if let marker = content.dropFirst().first, Array("LlIiU$#".utf8).contains(marker) {
             return .xgboostUBJ
@@ -64,8 +68,12 @@ public final class CompiledModel: Sendable {
         evaluator.predict(input)
     }
 
-    /// The exact contributions (TreeSHAP) of every feature to every row's margins.
+    /// Whether `explain` is offered: a format without training covers (ONNX) cannot be explained exactly.
+    public var explains: Bool { evaluator.explains }
+
+    /// The exact contributions (TreeSHAP) of every feature to every row's margins; only where `explains`.
     public func explain(_ input: FeatureMatrix) -> Contributions {
-        evaluator.explain(input)
+        precondition(explains, "\(schema.format.rawValue) models are not explained")
+        return evaluator.explain(input)
     }
 }

@@ -35,12 +35,14 @@ extension Forest {
         }
 
         /// Adds a tree whose leaves add to output `group`, each leaf scaled by `weight` (DART's tree
-        /// weight, 1 otherwise) in float32 as XGBoost multiplies the tree's output.
+        /// weight, 1 otherwise) in float32 as XGBoost multiplies the tree's output; `place` names the tree in
+        /// an error.
         mutating func add(
-            _ source: Source, group: Int, weight: Float, field: ModelField
+            _ source: Source, group: Int, weight: Float, place: String
         ) throws(SibylError) {
+            func invalid(_ reason: String) -> SibylError { SibylError(.invalidModel, "\(place): \(reason)") }
             let count = source.left.count
-            guard nodes.count + count <= Int(Int32.max) else { throw field.invalid("the model has too many nodes") }
+            guard nodes.count + count <= Int(Int32.max) else { throw invalid("the model has too many nodes") }
             let placeholder = Node(featureAndDefault: 0, threshold: .nan, left: 0, value: 0)
             var visited = [Bool](repeating: false, count: count)
             let root = nodes.count
@@ -49,19 +51,19 @@ extension Forest {
             var pending = [(source: 0, target: root, depth: 0)]
             while let (index, target, level) = pending.popLast() {
                 guard !visited[index] else {
-                    throw field.invalid("node \(index) is reached twice; the nodes do not form a tree")
+                    throw invalid("node \(index) is reached twice; the nodes do not form a tree")
                 }
                 visited[index] = true
                 let local = target - root
                 guard source.cover[index] >= 0 else {
-                    throw field.invalid("node \(index): sum_hessian \(source.cover[index]) is negative")
+                    throw invalid("node \(index): sum_hessian \(source.cover[index]) is negative")
                 }
                 shap.cover[local] = Double(source.cover[index])
                 let left = source.left[index], right = source.right[index]
                 if left == -1 {
-                    guard right == -1 else { throw field.invalid("node \(index) has a right child but no left child") }
+                    guard right == -1 else { throw invalid("node \(index) has a right child but no left child") }
                     guard source.categories[index] == nil else {
-                        throw field.invalid("node \(index) is a leaf but has categories")
+                        throw invalid("node \(index) is a leaf but has categories")
                     }
                     // A fixed point of the step: NaN threshold and right missing direction always go to left + 1.
                     let value = source.condition[index] * weight
@@ -71,14 +73,14 @@ extension Forest {
                     continue
                 }
                 guard left >= 0, left < count, right >= 0, right < count else {
-                    throw field.invalid("node \(index): child index \(left < 0 || left >= count ? left : right) is out of range 0..<\(count)")
+                    throw invalid("node \(index): child index \(left < 0 || left >= count ? left : right) is out of range 0..<\(count)")
                 }
                 let feature = source.feature[index]
                 guard feature >= 0, feature < featureCount else {
-                    throw field.invalid("node \(index): split feature \(feature) is not below num_feature \(featureCount)")
+                    throw invalid("node \(index): split feature \(feature) is not below num_feature \(featureCount)")
                 }
                 guard level < TreeSHAP.depthLimit else {
-                    throw field.invalid("the tree is deeper than \(TreeSHAP.depthLimit) levels")
+                    throw invalid("the tree is deeper than \(TreeSHAP.depthLimit) levels")
                 }
                 let children = nodes.count
                 nodes.append(placeholder)
@@ -86,7 +88,7 @@ extension Forest {
                 var flags = UInt32(feature) | (source.defaultLeft[index] ? Forest.defaultLeftBit : 0)
                 var threshold = source.condition[index]
                 if let set = source.categories[index] {
-                    guard categories.count + set.count < Int(UInt32.max) else { throw field.invalid("too many categories") }
+                    guard categories.count + set.count < Int(UInt32.max) else { throw invalid("too many categories") }
                     flags |= Forest.categoricalBit
                     threshold = Float(bitPattern: UInt32(categories.count))
                     categories.append(UInt32(set.count))

@@ -7,4 +7,11 @@ protocol ModelEvaluator: Sendable {
     /// Exact contributions for every row of `input` (TreeSHAP for trees, weight × value for XGBoost's
     /// linear booster), as the library's own `pred_contribs` / `pred_contrib` gives them.
     func explain(_ input: FeatureMatrix) -> Contributions
+
+    /// Whether `explain` gives exact contributions: false for a format that keeps no training covers (ONNX).
+    var explains: Bool { get }
+}
+
+extension ModelEvaluator {
+    var explains: Bool { true }
 }

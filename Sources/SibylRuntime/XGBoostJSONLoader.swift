@@ -118,7 +118,7 @@ enum XGBoostJSONLoader {
             guard treeGroups[index] >= 0 && treeGroups[index] < baseMargins.count else {
                 throw treeInfoField.invalid("tree \(index) has output group \(treeGroups[index]), not below \(baseMargins.count)")
             }
-            try builder.add(XGBoostTreeSource.read(tree), group: treeGroups[index], weight: treeWeights?[index] ?? 1, field: tree)
+            try builder.add(XGBoostTreeSource.read(tree), group: treeGroups[index], weight: treeWeights?[index] ?? 1, place: tree.path)
         }
         return builder.build(baseMargins: baseMargins)
     }

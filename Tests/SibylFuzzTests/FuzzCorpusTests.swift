@@ -42,7 +42,7 @@ import Testing
     /// leave the fuzzer only the loader's first checks to explore.
     @Test(arguments: [
         ("xgboost-json", ModelFormat.xgboostJSON, 10), ("xgboost-ubj", .xgboostUBJ, 10), ("lightgbm", .lightgbmText, 10),
-        ("catboost", .catboostJSON, 5),
+        ("catboost", .catboostJSON, 5), ("onnx", .onnx, 5),
     ])
     func modelSeedsLoad(_ target: String, _ format: ModelFormat, _ minimum: Int) throws {
         let models = try Self.inputs("Corpus", target).filter { $0.lastPathComponent.hasPrefix("model-") }

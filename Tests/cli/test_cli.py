@@ -45,12 +45,12 @@ def test_usage_errors_exit_2_and_server_errors_exit_1_with_the_code(cli):
     assert "not_found" in cli.run("apis", "show", "api_nonexistent", code=1).stderr
 
 
-def assert_raw_rows_predict_as_the_library(cli, model, fixture):
-    """An official API of `model` answers the fixture's raw rows (X_test_nan.csv) with the library's own
-    probabilities (pred_nan.csv), within 1e-6."""
+def assert_raw_rows_predict_as_the_library(cli, model, fixture, rows=None):
+    """An official API of `model` answers the fixture's raw rows (X_test_nan.csv, or `rows`) with the
+    library's own probabilities (pred_nan.csv), within 1e-6."""
     created = cli.run("apis", "create", model["model_id"], "--type", "official", "--allow", "127.0.0.1/32")
     fields = dict(line.split(None, 1) for line in created.stdout.splitlines())
-    rows = os.path.join(FIXTURES, fixture, "X_test_nan.csv")
+    rows = rows or os.path.join(FIXTURES, fixture, "X_test_nan.csv")
     answer = json.loads(cli.run("predict", fields["api"], rows, "--key", fields["key"], "--format", "json").stdout)
     expected = [float(line) for line in open(os.path.join(FIXTURES, fixture, "pred_nan.csv")).read().split()[1:]]
     got = [p["probabilities"]["1"] for p in answer["predictions"]]
@@ -74,6 +74,16 @@ def test_a_catboost_model_takes_any_text_and_predicts_like_catboost(cli):
     shown = cli.run("models", "show", model["model_id"]).stdout
     assert "7: credit score, city (category, any text), income, plan (category, any text)" in shown, shown
     assert_raw_rows_predict_as_the_library(cli, model, "cb_binary")
+
+
+def test_an_onnx_model_predicts_like_onnxruntime(cli):
+    """An ONNX random forest (skl2onnx): `models push` tells its format from the file, `--format onnx` names
+    it, and rows with missing cells predict as onnxruntime does."""
+    path = os.path.join(FIXTURES, "onnx_rf_binary", "model.onnx")
+    model = cli.json("models", "push", path, "--name", "forest")
+    assert model["format"] == "onnx" and model["task"] == "binary" and len(model["features"]) == 30
+    assert cli.json("models", "push", path, "--name", "named", "--format", "onnx")["format"] == "onnx"
+    assert_raw_rows_predict_as_the_library(cli, model, "onnx_rf_binary", os.path.join(FIXTURES, "data", "X_test_nan.csv"))
 
 
 def test_a_model_becomes_an_api_that_predicts_like_xgboost(cli):

@@ -11,7 +11,7 @@ struct Models: AsyncParsableCommand {
 
         @Argument(help: "The model file.") var file: String
         @Option(help: "The model's name (default: the file's name without its extension).") var name: String?
-        @Option(help: "xgboost-json, xgboost-ubj, lightgbm-text or catboost-json (default: told from the content).") var format: String?
+        @Option(help: "xgboost-json, xgboost-ubj, lightgbm-text, catboost-json or onnx (default: told from the content).") var format: String?
         @OptionGroup var project: ProjectOptions
         @OptionGroup var output: OutputOptions
 

@@ -1,0 +1,185 @@
+import Foundation
+import SibylCore
+import SwiftProtobuf
+import Testing
+@testable import SibylRuntime
+
+/// Broken and hostile ONNX files, each an edit of a real conversion (`onnx_gbc_binary`, skl2onnx's
+/// gradient boosting classifier) made with the ONNX schema's own types: refused with `.invalidModel` and a
+/// reason naming the problem, never a crash.
+@Suite struct ONNXHostileTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        /// Words the reason must contain.
+        var reason: String
+        var bytes: [UInt8]
+        var testDescription: String { name }
+
+        init(_ name: String, _ reason: String, edit: (inout Onnx_ModelProto) -> Void) {
+            var model = ONNXHostileTests.model()
+            edit(&model)
+            (self.name, self.reason, self.bytes) = (name, reason, try! model.serializedBytes())
+        }
+
+        init(_ name: String, _ reason: String, bytes: [UInt8]) {
+            (self.name, self.reason, self.bytes) = (name, reason, bytes)
+        }
+    }
+
+    static func model() -> Onnx_ModelProto {
+        try! Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_gbc_binary/model.onnx"))
+    }
+
+    /// The graph's tree ensemble.
+    static func ensemble(_ model: inout Onnx_ModelProto, _ change: (inout Onnx_NodeProto) -> Void) {
+        let index = model.graph.node.firstIndex { $0.opType.hasPrefix("TreeEnsemble") }!
+        change(&model.graph.node[index])
+    }
+
+    /// The ensemble's attribute `name`.
+    static func attribute(_ model: inout Onnx_ModelProto, _ name: String, _ change: (inout Onnx_AttributeProto) -> Void) {
+        ensemble(&model) { node in
+            let index = node.attribute.firstIndex { $0.name == name }!
+            change(&node.attribute[index])
+        }
+    }
+
+    static func node(_ opType: String, domain: String = "") -> Onnx_NodeProto {
+        var node = Onnx_NodeProto()
+        (node.opType, node.domain, node.input, node.output) = (opType, domain, ["X"], [opType.lowercased()])
+        return node
+    }
+
+    static let cases: [Case] = [
+        Case("not protobuf", "not an ONNX model", bytes: [0x08, 0x07, 0xFF, 0xFF, 0xFF]),
+        Case("truncated", "not an ONNX model", bytes: Array(try! Fixtures.bytes("onnx_gbc_binary/model.onnx").prefix(5000))),
+        Case("no graph", "no graph") { $0.clearGraph() },
+        Case("foreign opset", "com.example") { model in
+            var opset = Onnx_OperatorSetIdProto()
+            (opset.domain, opset.version) = ("com.example", 1)
+            model.opsetImport.append(opset)
+        },
+        Case("unknown operators, all named", "does not run: MatMul, Foo (com.example)") { model in
+            model.graph.node += [node("MatMul"), node("Foo", domain: "com.example"), node("MatMul")]
+        },
+        Case("two ensembles", "2 tree ensembles") { model in
+            model.graph.node.append(model.graph.node.first { $0.opType == "TreeEnsembleClassifier" }!)
+        },
+        Case("a text input", "float tensors") { $0.graph.input[0].type.tensorType.elemType = 8 },
+        Case("rows of unknown width", "known width") { $0.graph.input[0].type.tensorType.shape.dim[1].dimParam = "F" },
+        Case("huge rows", "more than the limit") { $0.graph.input[0].type.tensorType.shape.dim[1].dimValue = 1 << 40 },
+        Case("an unknown attribute", "nodes_values_as_tensor is not one Sibyl reads") { model in
+            ensemble(&model) { node in
+                var attribute = Onnx_AttributeProto()
+                (attribute.name, attribute.type) = ("nodes_values_as_tensor", .tensor)
+                node.attribute.append(attribute)
+            }
+        },
+        Case("an attribute of the wrong type", "nodes_values must be of type") { model in
+            attribute(&model, "nodes_values") { $0.type = .ints }
+        },
+        Case("an attribute of the wrong length", "nodes_values has") { model in
+            attribute(&model, "nodes_values") { $0.floats.removeLast() }
+        },
+        Case("a weight list of the wrong length", "class_weights has") { model in
+            attribute(&model, "class_weights") { $0.floats.append(1) }
+        },
+        Case("a cycle", "reached twice") { model in
+            attribute(&model, "nodes_truenodeids") { $0.ints[1] = 0 }
+        },
+        Case("a child outside its tree", "not a node of the tree") { model in
+            attribute(&model, "nodes_falsenodeids") { $0.ints[0] = 9999 }
+        },
+        Case("a tree listed in two runs", "not listed together") { model in
+            attribute(&model, "nodes_treeids") { $0.ints.append($0.ints[0]) }
+            for name in ["nodes_nodeids", "nodes_featureids", "nodes_truenodeids", "nodes_falsenodeids"] {
+                attribute(&model, name) { $0.ints.append(1000) }
+            }
+            attribute(&model, "nodes_values") { $0.floats.append(0) }
+            attribute(&model, "nodes_hitrates") { $0.floats.append(1) }
+            attribute(&model, "nodes_missing_value_tracks_true") { $0.ints.append(0) }
+            attribute(&model, "nodes_modes") { $0.strings.append(Data("LEAF".utf8)) }
+        },
+        Case("an equality split", "BRANCH_EQ") { model in
+            attribute(&model, "nodes_modes") { $0.strings[0] = Data("BRANCH_EQ".utf8) }
+        },
+        Case("a feature past the input", "reads feature 30") { model in
+            attribute(&model, "nodes_featureids") { $0.ints[0] = 30 }
+        },
+        Case("a NaN threshold", "threshold nan") { model in
+            attribute(&model, "nodes_values") { $0.floats[0] = .nan }
+        },
+        Case("a weight on a split", "not a leaf") { model in
+            attribute(&model, "class_nodeids") { $0.ints[0] = 0 }
+        },
+        Case("a weight on a missing node", "does not have") { model in
+            attribute(&model, "class_nodeids") { $0.ints[0] = 9999 }
+        },
+        Case("one class", "1 classes") { model in
+            attribute(&model, "classlabels_int64s") { $0.ints = [0] }
+        },
+        Case("a binary classifier scoring class 1", "class 0 alone") { model in
+            attribute(&model, "class_ids") { $0.ints[0] = 1 }
+        },
+        Case("a probit", "PROBIT") { model in
+            attribute(&model, "post_transform") { $0.s = Data("PROBIT".utf8) }
+        },
+        Case("a tree laid out for more classes than the bound", "nodes once laid out per output") { model in
+            // The multiclass forest's first tree gets weights for 65,000 classes on one leaf.
+            model = try! Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_et_multiclass/model.onnx"))
+            let classes = 65_000
+            attribute(&model, "classlabels_int64s") { $0.ints = (0..<Int64(classes)).map { $0 } }
+            var (tree, node): (Int64, Int64) = (0, 0)
+            attribute(&model, "class_treeids") { tree = $0.ints[0]; $0.ints += Array(repeating: tree, count: classes) }
+            attribute(&model, "class_nodeids") { node = $0.ints[0]; $0.ints += Array(repeating: node, count: classes) }
+            attribute(&model, "class_ids") { $0.ints += (0..<Int64(classes)).map { $0 } }
+            attribute(&model, "class_weights") { $0.floats += Array(repeating: 1, count: classes) }
+        },
+        Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
+            var graph = model.graph
+            for _ in 0..<200 {
+                var attribute = Onnx_AttributeProto()
+                (attribute.name, attribute.type, attribute.g) = ("body", .graph, graph)
+                var node = Onnx_NodeProto()
+                (node.opType, node.attribute) = ("If", [attribute])
+                graph = Onnx_GraphProto()
+                graph.node = [node]
+            }
+            model.graph.node[0].attribute.append(graph.node[0].attribute[0])
+        },
+    ]
+
+    @Test(arguments: cases) func isRefusedWithItsReason(_ test: Case) {
+        do {
+            _ = try CompiledModel.load(test.bytes, format: .onnx)
+            Issue.record("\(test.name) was accepted")
+        } catch {
+            #expect(error.code == .invalidModel)
+            #expect(error.message.contains(test.reason), "\(error.message)")
+        }
+    }
+
+    /// Recognised from its first byte when no format is given.
+    @Test func isRecognisedWithoutItsFormat() throws {
+        #expect(try CompiledModel.load(Fixtures.bytes("onnx_gbc_binary/model.onnx"), format: nil).schema.format == .onnx)
+    }
+
+    /// An AVERAGE regressor is its SUM over the tree count.
+    @Test func averageDividesByTheTreeCount() throws {
+        var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_gbr_regression/model.onnx"))
+        var aggregate = Onnx_AttributeProto()
+        (aggregate.name, aggregate.type, aggregate.s) = ("aggregate_function", .string, Data("AVERAGE".utf8))
+        Self.ensemble(&model) { node in
+            node.attribute.removeAll { $0.name == "base_values" || $0.name == "aggregate_function" }
+            node.attribute.append(aggregate)
+        }
+        let average = try CompiledModel.load(try model.serializedBytes(), format: .onnx)
+        Self.ensemble(&model) { $0.attribute.removeAll { $0.name == "aggregate_function" } }
+        let sum = try CompiledModel.load(try model.serializedBytes(), format: .onnx)
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("data/X_test.csv"), mediaType: "text/csv", features: sum.features, limits: ONNXReferenceTests.limits)
+        let (averaged, summed) = (average.predict(input).values, sum.predict(input).values)
+        #expect(averaged.count == 1000)
+        for (a, s) in zip(averaged, summed) { #expect(abs(a - s / 60) <= 1e-6 * max(abs(s / 60), 1)) }
+    }
+}

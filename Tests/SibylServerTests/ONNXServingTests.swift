@@ -1,0 +1,61 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// An ONNX model (`onnx_rf_binary`, skl2onnx's conversion of a random forest) served end to end: its
+/// description in the management API and the console, the three API families' answers against
+/// onnxruntime's, and an explanation refused with its reason (ONNX keeps no training covers).
+@Suite(.serialized) struct ONNXServingTests {
+    @Test func anONNXModelIsServedAsOnnxruntimePredicts() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=forest", body: try Fixtures.bytes("onnx_rf_binary/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        #expect(upload["format"] as? String == "onnx")
+        #expect(upload["task"] as? String == "binary")
+        #expect(upload["tree_count"] as? Int == 20)
+        let model = try #require(upload["model_id"] as? String)
+        let features = try #require(upload["features"] as? [[String: Any]])
+        #expect(features.map { $0["name"] as? String } == (0..<30).map { "f\($0)" })
+
+        let api = try await node.createAPI(model: model, type: "official")
+        let csv = try Fixtures.bytes("data/X_test_nan.csv")
+        let expected = try Fixtures.table("onnx_rf_binary/pred_nan.csv").rows.map { $0[0]! }
+        let labels = try Fixtures.table("onnx_rf_binary/label_nan.csv").rows.map { String(Int($0[0]!)) }
+        let answer = try await node.predict(api.id, key: api.key, body: csv, headers: [("Content-Type", "text/csv")])
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
+        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        let predictions = try #require(answer["predictions"] as? [[String: Any]])
+        #expect(predictions.map { $0["label"] as? String } == labels)
+
+        let explained = try await node.predict(api.id, key: api.key, body: csv, headers: [("Content-Type", "text/csv")], query: "explain=true")
+        #expect(explained.status == 422 && explained.errorCode == "invalid_input", "\(explained.text.prefix(300))")
+        #expect(explained.text.contains("keeps no training covers"), "\(explained.text.prefix(300))")
+
+        // The inference protocol and Prediction One give the same probabilities for the first rows.
+        let rows = try Fixtures.table("data/X_test.csv").rows.prefix(3)
+        let v2 = try await node.call(
+            .POST, "/v2/models/\(api.id)/infer", token: nil,
+            json: ["inputs": [["name": "input-0", "shape": [3, 30], "datatype": "FP32", "data": rows.flatMap { $0 }]]],
+            headers: [("X-Api-Key", api.key)])
+        #expect(v2.status == 200, "\(v2.text)")
+        let v2Probabilities = try #require((v2["outputs"] as? [[String: Any]])?.last?["data"] as? [Double])
+        let reference = try Fixtures.table("onnx_rf_binary/pred.csv").rows.prefix(3).map { $0[0]! }
+        #expect(zip(stride(from: 1, to: 6, by: 2).map { v2Probabilities[$0] }, reference).allSatisfy { abs($0 - $1) <= 1e-5 * max(abs($1), 1e-30) })
+        let one = try await PredictionOneTests.infer(node, api.id, key: api.key, json: PredictionOneTests.body(try PredictionOneTests.csv(rows: 3)))
+        #expect(one.status == 200, "\(one.text)")
+        let valid = try #require(try PredictionOneTests.output(one, "prediction_valid.csv"))
+        #expect(zip(valid.dropFirst().map { Double($0[3])! }, reference).allSatisfy { abs($0 - $1) <= 1e-5 * max(abs($1), 1e-30) })
+        let analysed = try await PredictionOneTests.infer(node, api.id, key: api.key, json: PredictionOneTests.body(try PredictionOneTests.csv(rows: 3), ar: true))
+        #expect(analysed.status == 400 && analysed.text.contains("keeps no training covers"), "\(analysed.text)")
+
+        let browser = ConsoleClient(node)
+        try await browser.signIn("admin", "admin-password")
+        let page = try await browser.get("/projects/1/models/\(model)")
+        #expect(page.text.contains("<td>ONNX</td>") || page.text.contains(">ONNX<"), "\(page.text.prefix(2000))")
+        await node.stop()
+    }
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes the ONNX fixtures under Tests/Fixtures/onnx_*/ from skl2onnx 1.20's conversions and onnxruntime's
+own outputs.
+
+Each folder holds model.onnx (skl2onnx's conversion, as a user saves it) and, for the shared test rows
+(Tests/Fixtures/data/X_test.csv, and X_test_nan.csv with 5% missing cells), onnxruntime's outputs in float32
+written with %.9g: pred (the probability of class 1 for a binary classifier, every class's for a
+multiclass one, the value for a regressor) and label (the class onnxruntime names).
+
+The models are trained on the shared data set (fixture_data.py) with fixed seeds, so re-running with the
+pinned versions (tools/requirements.txt) rewrites the same files.
+"""
+import os
+
+import numpy as np
+
+from fixture_data import FIXTURES, N_FEAT, SEED, f32, make_data
+
+
+def convert(model, X):
+    from skl2onnx import to_onnx
+
+    return to_onnx(model, X[:1], target_opset={"": 17, "ai.onnx.ml": 3})
+
+
+def fuzz_seed(name, onnx_model, trees=2):
+    """Fuzz/Corpus/onnx/model-<name>: the model cut to its first trees, within the fuzz target's 16 KiB."""
+    import copy
+
+    from onnx import helper
+
+    cut = copy.deepcopy(onnx_model)
+    for node in cut.graph.node:
+        if not node.op_type.startswith("TreeEnsemble"):
+            continue
+        values = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        for prefix in ("nodes", "class", "target"):
+            if f"{prefix}_treeids" not in values:
+                continue
+            keep = [k for k, tree in enumerate(values[f"{prefix}_treeids"]) if tree < trees]
+            for key in [k for k in values if k.startswith(prefix + "_")]:
+                values[key] = [values[key][k] for k in keep]
+        del node.attribute[:]
+        node.attribute.extend(helper.make_attribute(k, v) for k, v in sorted(values.items()))
+    data = cut.SerializeToString()
+    assert len(data) <= 16_384, (name, len(data))
+    folder = os.path.join(FIXTURES, "..", "..", "Fuzz", "Corpus", "onnx")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"model-{name}"), "wb") as f:
+        f.write(data)
+
+
+def write(name, onnx_model, d, classes, rows=None):
+    import onnxruntime
+
+    out = os.path.join(FIXTURES, name)
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.onnx")
+    with open(path, "wb") as f:
+        f.write(onnx_model.SerializeToString())
+    fuzz_seed(name, onnx_model)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    if rows is not None:
+        f32(f"{out}/X_test.csv", rows, [f"f{k}" for k in range(rows.shape[1])])
+    for tag, X in ((("", rows),) if rows is not None else (("", d["Xte"]), ("_nan", d["Xte_nan"]))):
+        outputs = session.run(None, {session.get_inputs()[0].name: X})
+        if classes == 0:
+            f32(f"{out}/pred{tag}.csv", outputs[0].reshape(-1), ["pred"])
+            continue
+        label, probabilities = outputs[0], outputs[1]
+        if isinstance(probabilities, list):  # ZipMap: a map per row
+            probabilities = np.array([[row[k] for k in sorted(row)] for row in probabilities], dtype=np.float32)
+        if classes == 2:
+            f32(f"{out}/pred{tag}.csv", probabilities[:, 1], ["pred"])
+        else:
+            f32(f"{out}/pred{tag}.csv", probabilities, [f"p{k}" for k in range(classes)])
+        f32(f"{out}/label{tag}.csv", label.astype(np.float32), ["label"])
+
+
+def modes():
+    """onnx_modes: a regressor written by hand (onnx.helper), one one-split tree per comparison mode and
+    missing-value flag, and a deeper tree whose node ids are out of order, with leaf weights that are powers
+    of two so that each row's sum names every leaf it reached; rows at, just above and just below each
+    threshold, and missing cells."""
+    from onnx import TensorProto, helper
+
+    nodes = {k: [] for k in ("treeids", "nodeids", "featureids", "modes", "values", "truenodeids", "falsenodeids",
+                             "missing_value_tracks_true")}
+    targets = {k: [] for k in ("treeids", "nodeids", "ids", "weights")}
+
+    def node(tree, id, mode, feature=0, value=0.0, true=0, false=0, track=0):
+        for key, v in zip(nodes, (tree, id, feature, mode, value, true, false, track)):
+            nodes[key].append(v)
+
+    def leaf(tree, id, weight):
+        node(tree, id, "LEAF")
+        for key, v in zip(targets, (tree, id, 0, weight)):
+            targets[key].append(v)
+
+    tree = 0
+    for mode in ("BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT"):
+        for track in (0, 1):
+            node(tree, 0, mode, feature=0, value=0.5, true=1, false=2, track=track)
+            leaf(tree, 1, float(2 ** (2 * tree)))
+            leaf(tree, 2, float(2 ** (2 * tree + 1)))
+            tree += 1
+    # Tree 8: root 7 asks f1 <= 0.1 (true: split 3, false: leaf 10); split 3 asks f0 > -0.75, NaN true
+    # (true: leaf 1, false: leaf 0).
+    node(8, 7, "BRANCH_LEQ", feature=1, value=0.1, true=3, false=10)
+    node(8, 3, "BRANCH_GT", feature=0, value=-0.75, true=1, false=0, track=1)
+    leaf(8, 10, 2.0 ** 16)
+    leaf(8, 1, 2.0 ** 17)
+    leaf(8, 0, 2.0 ** 18)
+    ensemble = helper.make_node(
+        "TreeEnsembleRegressor", ["X"], ["variable"], domain="ai.onnx.ml", n_targets=1, aggregate_function="SUM",
+        post_transform="NONE", base_values=[0.0],
+        **{f"nodes_{k}": v for k, v in nodes.items()}, **{f"target_{k}": v for k, v in targets.items()})
+    graph = helper.make_graph(
+        [ensemble], "modes", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 1)])
+    model.ir_version = 8
+    half, tenth = np.float32(0.5), np.float32(0.1)
+    values0 = [half, np.nextafter(half, np.float32(1)), np.nextafter(half, np.float32(0)), np.nan, np.float32(-0.75),
+               np.nextafter(np.float32(-0.75), np.float32(-1)), np.float32(-2), np.float32(3), np.float32(0)]
+    values1 = [tenth, np.nextafter(tenth, np.float32(1)), np.nan, np.float32(-5)]
+    X = np.array([[a, b] for a in values0 for b in values1], dtype=np.float32)
+    return model, X
+
+
+def main():
+    from sklearn.ensemble import (ExtraTreesClassifier, GradientBoostingClassifier, GradientBoostingRegressor,
+                                  RandomForestClassifier, RandomForestRegressor)
+
+    d = make_data()
+    assert d["Xtr"].shape[1] == N_FEAT
+    # A random forest on rows with missing cells (scikit-learn learns where they go): averaged class
+    # proportions, no post transform, the default ZipMap output.
+    forest = RandomForestClassifier(n_estimators=20, max_depth=7, random_state=SEED, n_jobs=1)
+    forest.fit(d["Xtr_nan"], d["yb_tr"])
+    write("onnx_rf_binary", convert(forest, d["Xtr"]), d, 2)
+    # Gradient boosting (no missing cells in training; onnxruntime sends them to the false side):
+    # regression, a logistic over one score, and a softmax over one score per class.
+    boosted = GradientBoostingRegressor(n_estimators=60, max_depth=4, random_state=SEED)
+    boosted.fit(d["Xtr"], d["yr_tr"])
+    write("onnx_gbr_regression", convert(boosted, d["Xtr"]), d, 0)
+    boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=SEED)
+    boosted.fit(d["Xtr"], d["yb_tr"])
+    write("onnx_gbc_binary", convert(boosted, d["Xtr"]), d, 2)
+    boosted = GradientBoostingClassifier(n_estimators=20, max_depth=3, random_state=SEED)
+    boosted.fit(d["Xtr"], d["ym_tr"])
+    write("onnx_gbc_multiclass", convert(boosted, d["Xtr"]), d, 3)
+    # Averaging forests: a regressor (skl2onnx divides each leaf by the tree count and sums), and a
+    # multiclass forest whose every leaf scores every class, with no post transform.
+    averaged = RandomForestRegressor(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1)
+    averaged.fit(d["Xtr"], d["yr_tr"])
+    write("onnx_rf_regression", convert(averaged, d["Xtr"]), d, 0)
+    extra = ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1)
+    extra.fit(d["Xtr"], d["ym_tr"])
+    write("onnx_et_multiclass", convert(extra, d["Xtr"]), d, 3)
+    model, rows = modes()
+    write("onnx_modes", model, d, 0, rows)
+    # scikit-learn's HistGradientBoosting does not convert with skl2onnx 1.20 under numpy 2 (it passes
+    # numpy booleans where onnx wants ints): no fixture until it does.
+
+
+if __name__ == "__main__":
+    main()
