@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sibyl's runtime against the training libraries themselves and the compiled peers (lleaves for LightGBM,
 # TL2cgen for XGBoost and LightGBM), single thread, in one run, on the 300-tree models (XGBoost, LightGBM,
-# CatBoost): µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
+# CatBoost, and the XGBoost one converted to ONNX against onnxruntime) and skl2onnx's forests: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
 # measured alternately ROUNDS times and each figure is the median of its rounds: these machines are noisy,
 # and alternating spreads a slow spell over both sides.
 #
@@ -14,13 +14,14 @@ ROOT="$(cd "$HERE/.." && pwd)"
 OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"; ROUNDS="${ROUNDS:-3}"
 mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0 catboost==1.2.10 \
-  lleaves==1.3.0 llvmlite==0.44.0 tl2cgen==1.0.0 treelite==4.8.1; }
+  lleaves==1.3.0 llvmlite==0.44.0 tl2cgen==1.0.0 treelite==4.8.1 onnxruntime==1.32.0; }
 (cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
 ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
 {
   echo "| model | runtime | predict, 1 row (µs) | predict, 1,000 rows (µs per row) | SHAP (µs per row) |"
   echo "|---|---|---:|---:|---:|"
-  for model in xgb_binary/model.json lgbm_binary/model.txt cb_numbers/model.json; do
+  for model in xgb_binary/model.json lgbm_binary/model.txt cb_numbers/model.json onnx_xgb_binary/model.onnx \
+    onnx_rf_binary/model.onnx onnx_gbc_multiclass/model.onnx; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
     # The compiled peers compile (and cache) their model before the timed rounds.
@@ -36,11 +37,14 @@ import json, statistics, sys
 model = sys.argv[1]
 ours, theirs, compiled = ([json.loads(line) for line in arg.splitlines() if line] for arg in sys.argv[2:5])
 keys = ["predict_1_row_us", "predict_batch_us_per_row", "explain_us_per_row"]
-mine = {k: statistics.median(run[k] for run in ours) for k in keys}
-peer = {k: statistics.median(run[k] for run in theirs) for k in keys}
-print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(f"{mine[k]:.2f}" for k in keys) + " |")
-print(f"| | {theirs[0]['library']} | " + " | ".join(f"{peer[k]:.2f}" for k in keys) + " |")
-print("| | **speed-up** | " + " | ".join(f"**{peer[k] / mine[k]:.1f}×**" for k in keys) + " |")
+# SHAP is null for a model without contributions (ONNX).
+median = lambda runs, k: None if runs[0][k] is None else statistics.median(run[k] for run in runs)
+mine = {k: median(ours, k) for k in keys}
+peer = {k: median(theirs, k) for k in keys}
+cell = lambda v: "—" if v is None else f"{v:.2f}"
+print(f"| {model.split('/')[0]} | Sibyl | " + " | ".join(cell(mine[k]) for k in keys) + " |")
+print(f"| | {theirs[0]['library']} | " + " | ".join(cell(peer[k]) for k in keys) + " |")
+print("| | **speed-up** | " + " | ".join("—" if mine[k] is None else f"**{peer[k] / mine[k]:.1f}×**" for k in keys) + " |")
 # Each compiled peer: its figures, and Sibyl's speed-up over it (below 1: the peer is faster).
 for library in dict.fromkeys(run["library"] for run in compiled):
     runs = [run for run in compiled if run["library"] == library]

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The training libraries' own single-thread cost on one model, measured like RuntimeBenchmark measures
-Sibyl: µs per row for one row at a time (xgboost's inplace_predict, LightGBM's and CatBoost's predict), for
-1,000 rows in one call, and for SHAP contributions (pred_contribs / pred_contrib / ShapValues) of 100 rows.
-Prints one JSON object.
+Sibyl: µs per row for one row at a time (xgboost's inplace_predict, LightGBM's and CatBoost's predict,
+onnxruntime's InferenceSession.run), for 1,000 rows in one call, and for SHAP contributions (pred_contribs /
+pred_contrib / ShapValues) of 100 rows, null for ONNX, which has none. Prints one JSON object.
 
     runtime_peer.py MODEL_FILE ROWS_CSV
 """
@@ -29,7 +29,20 @@ def main():
     X = np.genfromtxt(rows, delimiter=",", skip_header=1, dtype=np.float32, missing_values="", filling_values=np.nan)
     singles = [X[i:i + 1] for i in range(len(X))]
     state = {"i": 0}
-    if path.endswith(".txt"):
+    contribs = None
+    if path.endswith(".onnx"):
+        import onnxruntime
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        name = session.get_inputs()[0].name
+
+        def one():
+            session.run(None, {name: singles[state["i"] % len(singles)]})
+            state["i"] += 1
+        batch = lambda: session.run(None, {name: X})
+        library = f"onnxruntime {onnxruntime.__version__} run"
+    elif path.endswith(".txt"):
         import lightgbm as lgb
         model = lgb.Booster(model_file=path)
         X64 = X.astype(np.float64)
@@ -69,7 +82,7 @@ def main():
         "library": library,
         "predict_1_row_us": per_call(7, len(singles), one) * 1e6,
         "predict_batch_us_per_row": per_call(7, 3, batch) / len(X) * 1e6,
-        "explain_us_per_row": per_call(5, 1, contribs) / 100 * 1e6,
+        "explain_us_per_row": per_call(5, 1, contribs) / 100 * 1e6 if contribs else None,
     }))
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the ONNX fixtures under Tests/Fixtures/onnx_*/ from skl2onnx 1.20's conversions and onnxruntime's
-own outputs.
+"""Writes the ONNX fixtures under Tests/Fixtures/onnx_*/ from skl2onnx 1.20's and onnxmltools 1.16's
+conversions and onnxruntime's own outputs.
 
 Each folder holds model.onnx (skl2onnx's conversion, as a user saves it) and, for the shared test rows
 (Tests/Fixtures/data/X_test.csv, and X_test_nan.csv with 5% missing cells), onnxruntime's outputs in float32
@@ -160,6 +160,16 @@ def main():
     extra = ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1)
     extra.fit(d["Xtr"], d["ym_tr"])
     write("onnx_et_multiclass", convert(extra, d["Xtr"]), d, 3)
+    # XGBoost through onnxmltools: the 300-tree benchmark model (xgb_binary), a logistic over one score.
+    # (LightGBM's conversion multiplies the probabilities by a constant 1 with Mul, a standard operator
+    # Sibyl does not run yet.)
+    import xgboost
+    from onnxmltools import convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType
+
+    booster = xgboost.Booster(model_file=os.path.join(FIXTURES, "xgb_binary", "model.json"))
+    converted = convert_xgboost(booster, initial_types=[("X", FloatTensorType([None, N_FEAT]))], target_opset=15)
+    write("onnx_xgb_binary", converted, d, 2)
     model, rows = modes()
     write("onnx_modes", model, d, 0, rows)
     # scikit-learn's HistGradientBoosting does not convert with skl2onnx 1.20 under numpy 2 (it passes

@@ -44,6 +44,7 @@ import Testing
     @Test(
         arguments: [
             "onnx_rf_binary", "onnx_gbc_binary", "onnx_gbc_multiclass", "onnx_gbr_regression", "onnx_rf_regression", "onnx_et_multiclass",
+            "onnx_xgb_binary",
             "onnx_modes",
         ], [false, true])
     func predictionsMatchOnnxruntime(name: String, nan: Bool) throws {
@@ -69,6 +70,12 @@ import Testing
             differing += zip(actual, expected[row]).filter { $0 != Float($1) }.count
         }
         #expect(differing == 0, "\(name)\(suffix): \(differing) outputs differ from onnxruntime's")
+        // A row alone takes the scalar walk; the batch took the vector kernel where the CPU has one.
+        let (columns, groups) = (input.columns, predictions.marginsPerRow)
+        for row in 0..<8 {
+            let alone = model.predict(FeatureMatrix(rows: 1, columns: columns, values: Array(input.values[row * columns..<(row + 1) * columns])))
+            #expect(alone.margins == Array(predictions.margins[row * groups..<(row + 1) * groups]))
+        }
         guard model.schema.task != .regression else { return }
         let labels = try Fixtures.table("\(name)/label\(suffix).csv").rows.map { Int($0[0]) }
         #expect(predictions.labels == labels)
