@@ -56,6 +56,11 @@ def write(name, onnx_model, d, classes, rows=None):
     out = os.path.join(FIXTURES, name)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "model.onnx")
+    # The converters collect opsets in a set, whose order changes from run to run: sorted, the file does not.
+    imports = sorted((o.domain, o.version) for o in onnx_model.opset_import)
+    del onnx_model.opset_import[:]
+    for domain, version in imports:
+        onnx_model.opset_import.add(domain=domain, version=version)
     with open(path, "wb") as f:
         f.write(onnx_model.SerializeToString())
     fuzz_seed(name, onnx_model)
@@ -160,16 +165,40 @@ def main():
     extra = ExtraTreesClassifier(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1)
     extra.fit(d["Xtr"], d["ym_tr"])
     write("onnx_et_multiclass", convert(extra, d["Xtr"]), d, 3)
-    # XGBoost through onnxmltools: the 300-tree benchmark model (xgb_binary), a logistic over one score.
-    # (LightGBM's conversion multiplies the probabilities by a constant 1 with Mul, a standard operator
-    # Sibyl does not run yet.)
+    # XGBoost and LightGBM through onnxmltools: the 300-tree benchmark models (xgb_binary, lgbm_binary), a
+    # logistic over one score, and LightGBM's softmax over one score per class and its regression.
+    import lightgbm
     import xgboost
-    from onnxmltools import convert_xgboost
+    from onnxmltools import convert_lightgbm, convert_xgboost
     from onnxmltools.convert.common.data_types import FloatTensorType
 
+    rows_type = [("X", FloatTensorType([None, N_FEAT]))]
     booster = xgboost.Booster(model_file=os.path.join(FIXTURES, "xgb_binary", "model.json"))
-    converted = convert_xgboost(booster, initial_types=[("X", FloatTensorType([None, N_FEAT]))], target_opset=15)
-    write("onnx_xgb_binary", converted, d, 2)
+    write("onnx_xgb_binary", convert_xgboost(booster, initial_types=rows_type, target_opset=15), d, 2)
+    for name, classes in (("lgbm_binary", 2), ("lgbm_multiclass", 3), ("lgbm_regression", 0)):
+        booster = lightgbm.Booster(model_file=os.path.join(FIXTURES, name, "model.txt"))
+        write(f"onnx_{name}", convert_lightgbm(booster, initial_types=rows_type, target_opset=15, zipmap=True), d, classes)
+    # Numeric pipelines: scaling, imputing, linear models and a perceptron, planned as a graph.
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    pipelines = [
+        ("onnx_scaler_logreg", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)), "yb_tr", 2),
+        ("onnx_logreg_multiclass", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)), "ym_tr", 3),
+        ("onnx_minmax_ridge", make_pipeline(MinMaxScaler(), Ridge()), "yr_tr", 0),
+        ("onnx_mlp_multiclass", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=SEED)), "ym_tr", 3),
+        ("onnx_mlp_regression", make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(16,), max_iter=300, random_state=SEED)), "yr_tr", 0),
+    ]
+    for name, pipeline, target, classes in pipelines:
+        pipeline.fit(d["Xtr"], d[target])
+        write(name, convert(pipeline, d["Xtr"]), d, classes)
+    # An imputer before a forest: the missing cells get the training medians.
+    imputed = make_pipeline(SimpleImputer(strategy="median"), RandomForestClassifier(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1))
+    imputed.fit(d["Xtr_nan"], d["ym_tr"])
+    write("onnx_imputer_forest", convert(imputed, d["Xtr"]), d, 3)
     model, rows = modes()
     write("onnx_modes", model, d, 0, rows)
     # scikit-learn's HistGradientBoosting does not convert with skl2onnx 1.20 under numpy 2 (it passes

@@ -27,13 +27,26 @@ public final class Evaluator: Sendable {
     /// The cost of a prediction in tree walks: each row walks every tree, and each of its cells is read
     /// (LightGBM copies every row, a linear model multiplies every cell, and a wide row is a cache miss per
     /// step). Counting trees alone sent 1,000 rows of a 2^20-feature model inline.
+    /// A graph's arithmetic (an ONNX perceptron) counts as its operations a row.
     public static func cost(_ model: CompiledModel, _ input: FeatureMatrix) -> Int {
-        input.rows * (model.schema.treeCount + input.columns)
+        input.rows * (model.schema.treeCount + input.columns + model.workPerRow)
     }
 
     public func predict(_ model: CompiledModel, _ input: FeatureMatrix) async throws -> Predictions {
         try limits.check(rows: input.rows, features: input.columns)
+        try Self.checkMissing(model, input)
         return try await run(cost: Self.cost(model, input)) { model.predict(input) }
+    }
+
+    /// A model whose arithmetic reads a missing value gives no number for its row (onnxruntime answers NaN,
+    /// scikit-learn refuses the row): the request is refused, naming the first missing cell, before any
+    /// row is computed.
+    static func checkMissing(_ model: CompiledModel, _ input: FeatureMatrix) throws(SibylError) {
+        guard !model.takesMissing, let index = input.values.firstIndex(where: \.isNaN) else { return }
+        let (row, column) = index.quotientAndRemainder(dividingBy: input.columns)
+        throw SibylError(
+            .invalidInput,
+            "row \(row), feature \(model.schema.featureNames[column]): this model takes no missing values (its graph computes on them with no imputer before), so every value is needed")
     }
 
     /// Predictions and their contributions; TreeSHAP costs far more than a prediction, so it always goes

@@ -68,6 +68,12 @@ public final class CompiledModel: Sendable {
         evaluator.predict(input)
     }
 
+    /// Whether a row with a missing value has a prediction (see `ModelEvaluator.takesMissing`).
+    public var takesMissing: Bool { evaluator.takesMissing }
+
+    /// Operations a row costs beyond its trees and cells, for the evaluator's inline-or-pool decision.
+    public var workPerRow: Int { evaluator.workPerRow }
+
     /// Whether `explain` is offered: a format without training covers (ONNX) cannot be explained exactly.
     public var explains: Bool { evaluator.explains }
 

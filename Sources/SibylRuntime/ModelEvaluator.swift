@@ -10,8 +10,17 @@ protocol ModelEvaluator: Sendable {
 
     /// Whether `explain` gives exact contributions: false for a format that keeps no training covers (ONNX).
     var explains: Bool { get }
+
+    /// Whether a missing value has a prediction: trees send it down a branch, but arithmetic on it (an ONNX
+    /// graph's scaler or linear model with no imputer before it) gives no number at all.
+    var takesMissing: Bool { get }
+
+    /// Operations a row costs beyond walking the trees and reading its cells (an ONNX graph's arithmetic).
+    var workPerRow: Int { get }
 }
 
 extension ModelEvaluator {
     var explains: Bool { true }
+    var takesMissing: Bool { true }
+    var workPerRow: Int { 0 }
 }

@@ -17,7 +17,9 @@ enum Fixtures {
     /// to the nearest Float, which is what xgboost does with a float64 array.
     static func table(_ path: String) throws -> (header: [String], rows: [[Double]]) {
         let text = String(decoding: try bytes(path), as: UTF8.self)
-        let lines = text.split(whereSeparator: \.isNewline)
+        // A blank line is a row of one missing value (NaN written by the fixture scripts as an empty cell).
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        if lines.last?.isEmpty == true { lines.removeLast() }
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let rows = lines.dropFirst().map { line in
             line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan }

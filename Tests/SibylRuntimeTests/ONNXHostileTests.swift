@@ -5,7 +5,7 @@ import Testing
 @testable import SibylRuntime
 
 /// Broken and hostile ONNX files, each an edit of a real conversion (`onnx_gbc_binary`, skl2onnx's
-/// gradient boosting classifier) made with the ONNX schema's own types: refused with `.invalidModel` and a
+/// gradient boosting classifier, or `onnx_mlp_regression`, its perceptron) made with the ONNX schema's own types: refused with `.invalidModel` and a
 /// reason naming the problem, never a crash.
 @Suite struct ONNXHostileTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -15,8 +15,9 @@ import Testing
         var bytes: [UInt8]
         var testDescription: String { name }
 
-        init(_ name: String, _ reason: String, edit: (inout Onnx_ModelProto) -> Void) {
-            var model = ONNXHostileTests.model()
+        /// An edit of `base` (a fixture folder).
+        init(_ name: String, _ reason: String, base: String = "onnx_gbc_binary", edit: (inout Onnx_ModelProto) -> Void) {
+            var model = try! Onnx_ModelProto(serializedBytes: Fixtures.bytes("\(base)/model.onnx"))
             edit(&model)
             (self.name, self.reason, self.bytes) = (name, reason, try! model.serializedBytes())
         }
@@ -24,10 +25,6 @@ import Testing
         init(_ name: String, _ reason: String, bytes: [UInt8]) {
             (self.name, self.reason, self.bytes) = (name, reason, bytes)
         }
-    }
-
-    static func model() -> Onnx_ModelProto {
-        try! Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_gbc_binary/model.onnx"))
     }
 
     /// The graph's tree ensemble.
@@ -42,6 +39,18 @@ import Testing
             let index = node.attribute.firstIndex { $0.name == name }!
             change(&node.attribute[index])
         }
+    }
+
+    /// The initializer `name` of the perceptron.
+    static func initializer(_ model: inout Onnx_ModelProto, _ name: String, _ change: (inout Onnx_TensorProto) -> Void) {
+        let index = model.graph.initializer.firstIndex { $0.name == name }!
+        change(&model.graph.initializer[index])
+    }
+
+    static func attributeInt(_ name: String, _ value: Int64) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        (attribute.name, attribute.type, attribute.i) = (name, .int, value)
+        return attribute
     }
 
     static func node(_ opType: String, domain: String = "") -> Onnx_NodeProto {
@@ -59,10 +68,10 @@ import Testing
             (opset.domain, opset.version) = ("com.example", 1)
             model.opsetImport.append(opset)
         },
-        Case("unknown operators, all named", "does not run: MatMul, Foo (com.example)") { model in
-            model.graph.node += [node("MatMul"), node("Foo", domain: "com.example"), node("MatMul")]
+        Case("unknown operators, all named", "does not run: Mod, Foo (com.example)") { model in
+            model.graph.node += [node("Mod"), node("Foo", domain: "com.example"), node("Mod")]
         },
-        Case("two ensembles", "2 tree ensembles") { model in
+        Case("two ensembles", "label is produced twice") { model in
             model.graph.node.append(model.graph.node.first { $0.opType == "TreeEnsembleClassifier" }!)
         },
         Case("a text input", "float tensors") { $0.graph.input[0].type.tensorType.elemType = 8 },
@@ -134,6 +143,55 @@ import Testing
             attribute(&model, "class_nodeids") { node = $0.ints[0]; $0.ints += Array(repeating: node, count: classes) }
             attribute(&model, "class_ids") { $0.ints += (0..<Int64(classes)).map { $0 } }
             attribute(&model, "class_weights") { $0.floats += Array(repeating: 1, count: classes) }
+        },
+        // Graphs of arithmetic, edits of skl2onnx's perceptron regressor (Scaler, MatMul, Add, Relu, Reshape).
+        Case("a matrix of the wrong shape", "multiplies rows of 30", base: "onnx_mlp_regression") { model in
+            initializer(&model, "coefficient") { $0.dims = [16, 30] }
+        },
+        Case("an initializer holding fewer values than its shape", "holds 480 floats for 496", base: "onnx_mlp_regression") { model in
+            initializer(&model, "coefficient") { $0.dims = [31, 16] }
+        },
+        Case("an initializer declaring 2^40 values", "more than 2^31 values", base: "onnx_mlp_regression") { model in
+            initializer(&model, "coefficient") { $0.dims = [1 << 20, 1 << 20] }
+        },
+        Case("a negative dimension", "has the dimension -1", base: "onnx_mlp_regression") { model in
+            initializer(&model, "coefficient") { $0.dims = [-1, 16] }
+        },
+        Case("a reshape to another width", "reshapes rows only to themselves", base: "onnx_mlp_regression") { model in
+            initializer(&model, "shape_tensor") { $0.int64Data = [-1, 2] }
+        },
+        Case("a node reading what a later node computes", "before it is computed", base: "onnx_mlp_regression") { model in
+            model.graph.node.swapAt(2, 3)
+        },
+        Case("a tensor computed twice", "produced twice", base: "onnx_mlp_regression") { model in
+            model.graph.node[3].output = model.graph.node[2].output
+        },
+        Case("a tensor nothing computes", "neither computed", base: "onnx_mlp_regression") { model in
+            model.graph.node[2].input[0] = "nowhere"
+        },
+        Case("an elementwise constant of the wrong width", "has 3 values for 16 columns", base: "onnx_mlp_regression") { model in
+            initializer(&model, "intercepts") { $0.floatData = [1, 2, 3]; $0.dims = [1, 3] }
+        },
+        Case("a non-float prediction", "0 float outputs", base: "onnx_mlp_regression") { model in
+            model.graph.output[0].type.tensorType.elemType = 7
+        },
+        Case("rows wider than the bound", "makes rows 66000 wide", base: "onnx_mlp_regression") { model in
+            var concat = node("Concat")
+            (concat.input, concat.output) = (Array(repeating: "X", count: 2200), ["variable"])
+            concat.attribute = [attributeInt("axis", 1)]
+            model.graph.node = [concat]
+        },
+        Case("more arithmetic a row than the bound", "more than 4194304 operations a row", base: "onnx_mlp_regression") { model in
+            // A chain of concatenations, each 60,000 wide: 70 of them cost 4.2 million operations a row.
+            var nodes: [Onnx_NodeProto] = []
+            for step in 0..<70 {
+                var concat = node("Concat")
+                concat.input = step == 0 ? Array(repeating: "X", count: 2000) : ["c\(step - 1)"]
+                concat.output = [step == 69 ? "variable" : "c\(step)"]
+                concat.attribute = [attributeInt("axis", 1)]
+                nodes.append(concat)
+            }
+            model.graph.node = nodes
         },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph

@@ -44,7 +44,7 @@ import Testing
     @Test(
         arguments: [
             "onnx_rf_binary", "onnx_gbc_binary", "onnx_gbc_multiclass", "onnx_gbr_regression", "onnx_rf_regression", "onnx_et_multiclass",
-            "onnx_xgb_binary",
+            "onnx_xgb_binary", "onnx_lgbm_binary", "onnx_lgbm_multiclass", "onnx_lgbm_regression",
             "onnx_modes",
         ], [false, true])
     func predictionsMatchOnnxruntime(name: String, nan: Bool) throws {
@@ -70,14 +70,85 @@ import Testing
             differing += zip(actual, expected[row]).filter { $0 != Float($1) }.count
         }
         #expect(differing == 0, "\(name)\(suffix): \(differing) outputs differ from onnxruntime's")
+        try expectLabels(name, suffix, predictions)
         // A row alone takes the scalar walk; the batch took the vector kernel where the CPU has one.
         let (columns, groups) = (input.columns, predictions.marginsPerRow)
         for row in 0..<8 {
             let alone = model.predict(FeatureMatrix(rows: 1, columns: columns, values: Array(input.values[row * columns..<(row + 1) * columns])))
             #expect(alone.margins == Array(predictions.margins[row * groups..<(row + 1) * groups]))
         }
-        guard model.schema.task != .regression else { return }
+    }
+
+    /// Numeric pipelines planned as a graph (scalers, an imputer, linear models, perceptrons, a forest after
+    /// an imputer): within 1e-5 relative of onnxruntime (its matrix products sum in float32 in its own order;
+    /// Sibyl's in double, rounded once), and the same labels.
+    @Test(
+        arguments: [
+            "onnx_scaler_logreg", "onnx_logreg_multiclass", "onnx_minmax_ridge", "onnx_mlp_multiclass", "onnx_mlp_regression",
+            "onnx_imputer_forest",
+        ], [false, true])
+    func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
+        let model = try Self.load(name)
+        let suffix = nan ? "_nan" : ""
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("data/X_test\(suffix).csv"), mediaType: "text/csv", features: model.features, limits: Self.limits)
+        let predictions = model.predict(input)
+        let expected = try Fixtures.table("\(name)/pred\(suffix).csv").rows
+        #expect(predictions.rowCount == expected.count)
+        var worst = 0.0, worstAt = (0, 0.0, Float(0))
+        for row in 0..<predictions.rowCount {
+            let actual: [Float] = switch model.schema.task {
+            case .binary: [predictions.probabilities[2 * row + 1]]
+            case .multiclass: Array(predictions.probabilities[3 * row..<3 * row + 3])
+            case .regression: [predictions.values[row]]
+            }
+            #expect(actual.count == expected[row].count)
+            for (a, e) in zip(actual, expected[row]) {
+                // NaN where onnxruntime gives NaN (a missing cell through a linear model); else relative to
+                // the value, with 1e-2 the floor (a probability below it is held to 1e-7 absolute).
+                if e.isNaN { #expect(a.isNaN); continue }
+                let error = abs(Double(a) - e) / max(abs(e), 1e-2)
+                if error > worst { (worst, worstAt) = (error, (row, e, a)) }
+            }
+        }
+        #expect(worst <= 1e-5, "\(name)\(suffix): \(worst) relative from onnxruntime's \(worstAt)")
+        try expectLabels(name, suffix, predictions)
+        // A row alone gives what it gave in the batch (NaN where it was NaN).
+        let (columns, groups) = (input.columns, predictions.marginsPerRow)
+        for row in 0..<8 {
+            let alone = model.predict(FeatureMatrix(rows: 1, columns: columns, values: Array(input.values[row * columns..<(row + 1) * columns])))
+            let batch = predictions.margins[row * groups..<(row + 1) * groups]
+            #expect(zip(alone.margins, batch).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "row \(row): \(alone.margins) alone, \(batch) in the batch")
+        }
+    }
+
+    /// What each pipeline is planned as: its task, classes, operators and whether a missing value has a
+    /// prediction (only where an imputer or the trees take it before any arithmetic).
+    @Test func pipelinesDescribeThemselves() throws {
+        let logistic = try Self.load("onnx_scaler_logreg")
+        #expect(logistic.schema.task == .binary)
+        #expect(logistic.schema.classes == ["0", "1"])
+        #expect(logistic.schema.objective == "Scaler → LinearClassifier")
+        #expect(logistic.schema.treeCount == 0)
+        #expect(!logistic.takesMissing)
+        #expect(logistic.workPerRow == 30 + 2 * 30)
+        let perceptron = try Self.load("onnx_mlp_multiclass")
+        #expect(perceptron.schema.task == .multiclass)
+        #expect(perceptron.schema.objective == "Scaler → Cast → MatMul → Add → Relu → MatMul → Add → Softmax")
+        #expect(!perceptron.takesMissing)
+        #expect(try Self.load("onnx_mlp_regression").schema.task == .regression)
+        #expect(try Self.load("onnx_minmax_ridge").schema.objective == "Cast → Mul → Add → LinearRegressor")
+        let imputed = try Self.load("onnx_imputer_forest")
+        #expect(imputed.schema.objective == "Imputer → TreeEnsembleClassifier post_transform=NONE")
+        #expect(imputed.schema.treeCount == 10)
+        #expect(imputed.takesMissing)
+        #expect(try Self.load("onnx_rf_binary").takesMissing)
+    }
+
+    private func expectLabels(_ name: String, _ suffix: String, _ predictions: Predictions) throws {
+        guard predictions.task != .regression else { return }
         let labels = try Fixtures.table("\(name)/label\(suffix).csv").rows.map { Int($0[0]) }
         #expect(predictions.labels == labels)
     }
+
 }

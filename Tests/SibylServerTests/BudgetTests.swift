@@ -91,6 +91,11 @@ import SibylServer
         let narrow = try CompiledModel.load(Self.wideModel(features: 30), format: nil)
         let one = FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0, count: 30))
         #expect(Evaluator.cost(narrow, one) == 31)
+        // A graph's arithmetic counts too: the perceptron's scaler (30), first layer (30 × 16 + 16 + 16) and
+        // output layer (16 × 3 + 3 + 3), a softmax of 3.
+        let perceptron = try CompiledModel.load(Fixtures.bytes("onnx_mlp_multiclass/model.onnx"), format: nil)
+        #expect(perceptron.workPerRow == 30 + 30 * 16 + 16 + 16 + 16 * 3 + 3 + 3)
+        #expect(Evaluator.cost(perceptron, one) == 30 + perceptron.workPerRow)
     }
 
     // MARK: Slow clients

@@ -58,4 +58,34 @@ import Testing
         #expect(page.text.contains("<td>ONNX</td>") || page.text.contains(">ONNX<"), "\(page.text.prefix(2000))")
         await node.stop()
     }
+
+    /// A scikit-learn pipeline (a scaler and a logistic regression) runs as a planned graph, and a row with
+    /// a missing value is refused with its row and feature named: its arithmetic has no number for it.
+    @Test func aPipelineIsServedAndRefusesMissingValues() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=logistic", body: try Fixtures.bytes("onnx_scaler_logreg/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        #expect(upload["task"] as? String == "binary")
+        #expect(upload["objective"] as? String == "Scaler → LinearClassifier")
+        let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
+
+        let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test.csv"), headers: [("Content-Type", "text/csv")])
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let expected = try Fixtures.table("onnx_scaler_logreg/pred.csv").rows.map { $0[0]! }
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
+        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+
+        // X_test_nan.csv's first row misses f15 (an empty cell).
+        let missing = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test_nan.csv"), headers: [("Content-Type", "text/csv")])
+        #expect(missing.status == 422 && missing.errorCode == "invalid_input", "\(missing.text.prefix(300))")
+        #expect(missing.text.contains("takes no missing values"), "\(missing.text.prefix(300))")
+        let firstMissing = try Fixtures.table("data/X_test_nan.csv").rows.enumerated().lazy.compactMap { row, values in
+            values.firstIndex { $0 == nil }.map { (row, $0) }
+        }.first!
+        #expect(missing.text.contains("row \(firstMissing.0), feature f\(firstMissing.1)"), "\(missing.text.prefix(300))")
+        await node.stop()
+    }
 }

@@ -2,15 +2,20 @@ import SibylCore
 import SwiftProtobuf
 
 /// ONNX models (`format=onnx`): the graph is read with the ONNX schema's own types (onnx-ml.pb.swift,
-/// `scripts/onnx-protobuf.sh`), checked, and compiled to Sibyl's own evaluators.
+/// `scripts/onnx-protobuf.sh`), checked, and planned as Sibyl's own evaluators.
 ///
-/// Served today: a graph whose one input is a float tensor of rows (`[N, F]`, F known) feeding one
-/// `TreeEnsembleClassifier` or `TreeEnsembleRegressor`, with only `Identity`, `Cast` and `ZipMap` around it
-/// (what skl2onnx and onnxmltools write for a tree model). Anything else is refused at upload, every
-/// operator Sibyl does not run named at once.
+/// Served today: a graph whose one input is a float tensor of rows (`[N, F]`, F known) and whose operators
+/// are all in `supported`: what skl2onnx and onnxmltools write for numeric pipelines and tree models. A
+/// graph that is one tree ensemble reading the input runs as `ONNXTreeModel`; any other runs as an
+/// `ONNXGraph`. Anything else is refused at upload, every operator Sibyl does not run named at once.
 enum ONNXLoader {
     /// The operators Sibyl runs, by domain ("" is the standard one).
-    static let supported: Set<String> = ["TreeEnsembleClassifier@ai.onnx.ml", "TreeEnsembleRegressor@ai.onnx.ml", "ZipMap@ai.onnx.ml", "Identity@", "Cast@"]
+    static let supported: Set<String> = [
+        "TreeEnsembleClassifier@ai.onnx.ml", "TreeEnsembleRegressor@ai.onnx.ml", "LinearClassifier@ai.onnx.ml",
+        "LinearRegressor@ai.onnx.ml", "Scaler@ai.onnx.ml", "Imputer@ai.onnx.ml", "Normalizer@ai.onnx.ml",
+        "ArrayFeatureExtractor@ai.onnx.ml", "ZipMap@ai.onnx.ml", "Identity@", "Cast@", "Reshape@", "Flatten@", "Add@",
+        "Sub@", "Mul@", "Div@", "MatMul@", "Gemm@", "Relu@", "Sigmoid@", "Tanh@", "Softmax@", "Concat@", "ArgMax@",
+    ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {
         let model: Onnx_ModelProto
@@ -23,7 +28,7 @@ enum ONNXLoader {
         }
         guard model.hasGraph else { throw SibylError(.invalidModel, "the ONNX model has no graph") }
         for opset in model.opsetImport where !["", "ai.onnx", "ai.onnx.ml"].contains(opset.domain) {
-            throw SibylError(.invalidModel, "opset_import: the domain \(opset.domain) is not one Sibyl runs (ai.onnx, ai.onnx.ml)")
+            throw SibylError(.invalidModel, "opset_import: the domain \(opset.domain.prefix(64)) is not one Sibyl runs (ai.onnx, ai.onnx.ml)")
         }
         let graph = model.graph
         var unsupported: [String] = []
@@ -34,51 +39,39 @@ enum ONNXLoader {
         if !unsupported.isEmpty {
             throw SibylError(.invalidModel, "the graph uses operators Sibyl does not run: \(unsupported.joined(separator: ", "))")
         }
-        let ensembles = graph.node.filter { $0.opType.hasPrefix("TreeEnsemble") }
-        guard ensembles.count == 1, let ensemble = ensembles.first else {
-            throw SibylError(.invalidModel, "the graph has \(ensembles.count) tree ensembles; Sibyl serves graphs of exactly one")
-        }
-        let input = try rowsInput(graph, feeding: ensemble, maxFeatures: maxFeatures)
-        let compiled = try ONNXTreeEnsemble(ensemble, featureCount: input.width)
+        let constants = ONNXConstants(graph)
+        let input = try rowsInput(graph, constants, maxFeatures: maxFeatures)
+        let plan = try ONNXPlanner(graph, constants, input: input.name, width: input.width).plan()
         let schema = ModelSchema(
-            format: .onnx, task: compiled.model.task, objective: compiled.model.objective,
-            featureNames: (0..<input.width).map { "f\($0)" }, classes: compiled.classes, treeCount: compiled.treeCount)
-        return CompiledModel(schema: schema, evaluator: ONNXTreeModel(schema: schema, finish: compiled.model, forest: compiled.forest))
+            format: .onnx, task: plan.task, objective: plan.objective, featureNames: (0..<input.width).map { "f\($0)" },
+            classes: plan.classes, treeCount: plan.treeCount)
+        // One tree ensemble reading the input: its forest alone, with its raw scores as margins.
+        if plan.graph.steps.count == 1, plan.graph.steps[0].inputs == [0], case .trees(let trees) = plan.graph.steps[0].operation {
+            return CompiledModel(schema: schema, evaluator: ONNXTreeModel(schema: schema, finish: trees.finish, forest: trees.forest))
+        }
+        return CompiledModel(schema: schema, evaluator: ONNXGraphModel(schema: schema, graph: plan.graph))
     }
 
     static func domain(_ node: Onnx_NodeProto) -> String {
         node.domain == "ai.onnx" ? "" : node.domain
     }
 
-    /// The graph's one input of rows (the initializers, constants, aside), and its width; the ensemble must
-    /// read it, directly or through `Identity`.
-    private static func rowsInput(_ graph: Onnx_GraphProto, feeding ensemble: Onnx_NodeProto, maxFeatures: Int) throws(SibylError)
+    /// The graph's one input of rows (the initializers, constants, aside), and its width.
+    private static func rowsInput(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, maxFeatures: Int) throws(SibylError)
         -> (name: String, width: Int)
     {
-        let constants = Set(graph.initializer.map(\.name))
         let inputs = graph.input.filter { !constants.contains($0.name) }
         guard inputs.count == 1, let input = inputs.first else {
-            throw SibylError(.invalidModel, "the graph has \(inputs.count) inputs; Sibyl serves tree ensembles of one input of rows")
+            throw SibylError(.invalidModel, "the graph has \(inputs.count) inputs; Sibyl serves graphs of one input of rows")
         }
         guard input.type.tensorType.elemType == Onnx_TensorProto.DataType.float.rawValue else {
-            throw SibylError(.invalidModel, "input \(input.name): Sibyl serves float tensors of rows")
+            throw SibylError(.invalidModel, "input \(input.name.prefix(64)): Sibyl serves float tensors of rows")
         }
         let dims = input.type.tensorType.shape.dim
         guard dims.count == 2, case .dimValue(let width)? = dims[1].value, width > 0 else {
-            throw SibylError(.invalidModel, "input \(input.name): Sibyl serves rows of a known width, shape [N, F]")
+            throw SibylError(.invalidModel, "input \(input.name.prefix(64)): Sibyl serves rows of a known width, shape [N, F]")
         }
-        try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(input.name)")
-        var name = ensemble.input.first ?? ""
-        var steps = 0
-        while name != input.name, steps <= graph.node.count,
-            let identity = graph.node.first(where: { $0.opType == "Identity" && $0.output.first == name })
-        {
-            name = identity.input.first ?? ""
-            steps += 1
-        }
-        guard name == input.name else {
-            throw SibylError(.invalidModel, "\(ensemble.opType) must read the graph's input \(input.name)")
-        }
+        try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(input.name.prefix(64))")
         return (input.name, Int(width))
     }
 }

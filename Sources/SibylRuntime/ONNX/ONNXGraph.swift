@@ -1,0 +1,191 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SibylCore
+
+/// An ONNX graph of numeric operators over float tensors of rows (`[N, width]`), planned at upload: the
+/// steps that compute the graph's prediction output from its input, in the graph's own order, each with
+/// its input and output widths checked. What skl2onnx writes for scikit-learn's numeric pipelines: scalers,
+/// imputers, normalizers, linear models, multi-layer perceptrons (MatMul, Add, activations, Softmax), and
+/// tree ensembles after any of them.
+///
+/// Nodes that only compute the label output (ArgMax, ArrayFeatureExtractor over the class list, Reshape,
+/// Cast) are not run: the label is the one onnxruntime gives, taken from the classifier operator that made
+/// the probabilities (a tree ensemble's rule, a linear classifier's first largest score) or, where no
+/// classifier operator made them (a perceptron's Softmax), the first largest probability, as its ArgMax.
+struct ONNXGraph: Sendable {
+    /// The widest tensor a step may make, and the most multiply-adds a row may cost.
+    static let maxWidth = 1 << 16
+    static let maxWorkPerRow = 1 << 22
+
+    enum Elementwise: Sendable {
+        case add, subtract, multiply, divide
+    }
+
+    enum Operation: Sendable {
+        case copy
+        case scaler(offset: [Float], scale: [Float])
+        case imputer(values: [Float], replaced: Float)
+        case normalizer(String)
+        /// `x op constant` (or `constant op x`), the constant one value or one per column.
+        case elementwise(Elementwise, constant: [Float], constantFirst: Bool)
+        /// `x · weights + bias` with `weights` `[inner, outer]` row-major (MatMul, Gemm, LinearRegressor).
+        case affine(weights: [Float], bias: [Float])
+        case relu, sigmoid, tanh, softmax
+        case select([Int])
+        case concat
+        case linearClassifier(weights: [Float], bias: [Float], transform: ONNXTreeModel.Transform)
+        case trees(ONNXTreeModel)
+    }
+
+    struct Step: Sendable {
+        let operation: Operation
+        let inputs: [Int]
+        let output: Int
+        let width: Int
+    }
+
+    let steps: [Step]
+    let slotCount: Int
+    /// The slot of the prediction output: probabilities (classes wide) or values (1 wide).
+    let result: Int
+    /// The step whose labels are the graph's (a tree ensemble or linear classifier), if any.
+    let labeller: Int?
+    /// Whether a missing input value reaches the result only through imputers or trees (see `ONNXPlanner`).
+    let takesMissing: Bool
+    /// Multiply-adds (or other operations) a row costs.
+    let work: Int
+
+    /// Runs the steps on `input` (slot 0); returns the result rows and the labeller's labels.
+    func run(_ input: FeatureMatrix) -> (values: [Float], labels: [Int]?) {
+        var slots = [[Float]](repeating: [], count: slotCount)
+        var widths = [Int](repeating: 0, count: slotCount)
+        (slots[0], widths[0]) = (input.values, input.columns)
+        let rows = input.rows
+        var labels: [Int]?
+        for (index, step) in steps.enumerated() {
+            let source = slots[step.inputs[0]], width = widths[step.inputs[0]]
+            var out: [Float]
+            switch step.operation {
+            case .copy:
+                out = source
+            case .scaler(let offset, let scale):
+                out = source.indices.map { k in (source[k] - offset[offset.count == 1 ? 0 : k % width]) * scale[scale.count == 1 ? 0 : k % width] }
+            case .imputer(let values, let replaced):
+                out = source.indices.map { k in
+                    let x = source[k]
+                    return (replaced.isNaN ? x.isNaN : x == replaced) ? values[values.count == 1 ? 0 : k % width] : x
+                }
+            case .normalizer(let norm):
+                out = source
+                for row in 0..<rows {
+                    let range = row * width..<(row + 1) * width
+                    let divisor: Float = switch norm {
+                    case "MAX": source[range].max() ?? 0
+                    case "L1": source[range].reduce(0) { $0 + abs($1) }
+                    default: source[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    }
+                    if divisor != 0 { for k in range { out[k] = source[k] / divisor } }
+                }
+            case .elementwise(let kind, let constant, let constantFirst):
+                out = source.indices.map { k in
+                    let c = constant[constant.count == 1 ? 0 : k % width]
+                    let (a, b) = constantFirst ? (c, source[k]) : (source[k], c)
+                    return switch kind {
+                    case .add: a + b
+                    case .subtract: a - b
+                    case .multiply: a * b
+                    case .divide: a / b
+                    }
+                }
+            case .affine(let weights, let bias):
+                out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
+            case .relu:
+                out = source.map { $0 < 0 ? 0 : $0 }
+            case .sigmoid:
+                out = source.map(Self.logistic)
+            case .tanh:
+                out = source.map { tanhf($0) }
+            case .softmax:
+                out = source
+                out.withUnsafeMutableBufferPointer { all in
+                    for row in 0..<rows { ONNXTreeModel.softmax(UnsafeMutableBufferPointer(rebasing: all[row * width..<(row + 1) * width])) }
+                }
+            case .select(let columns):
+                out = []
+                out.reserveCapacity(rows * columns.count)
+                for row in 0..<rows { for column in columns { out.append(source[row * width + column]) } }
+            case .concat:
+                out = []
+                out.reserveCapacity(rows * step.width)
+                for row in 0..<rows {
+                    for input in step.inputs {
+                        let w = widths[input]
+                        out += slots[input][row * w..<(row + 1) * w]
+                    }
+                }
+            case .linearClassifier(let weights, let bias, let transform):
+                out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
+                var rowLabels: [Int] = []
+                out.withUnsafeMutableBufferPointer { all in
+                    for row in 0..<rows {
+                        let slice = UnsafeMutableBufferPointer(rebasing: all[row * step.width..<(row + 1) * step.width])
+                        rowLabels.append(Objective.firstMaxIndex(UnsafeBufferPointer(slice)))
+                        switch transform {
+                        case .none: break
+                        case .logistic: for k in slice.indices { slice[k] = Self.logistic(slice[k]) }
+                        case .softmax: ONNXTreeModel.softmax(slice)
+                        }
+                    }
+                }
+                if index == labeller { labels = rowLabels }
+            case .trees(let model):
+                let predictions = model.predict(FeatureMatrix(rows: rows, columns: width, values: source))
+                out = model.finish.task == .regression ? predictions.values : predictions.probabilities
+                if index == labeller { labels = predictions.labels }
+            }
+            (slots[step.output], widths[step.output]) = (out, step.width)
+        }
+        return (slots[result], labels)
+    }
+
+    /// The logistic function as onnxruntime computes it for `Sigmoid` and a linear classifier's scores
+    /// (MLAS's `MlasComputeLogistic`, Eigen's rational approximation over [-18, 18] in fused multiply-adds),
+    /// which differs from `1 / (1 + e^-x)` in the last digits.
+    /// A missing value stays missing, as onnxruntime's does.
+    static func logistic(_ x: Float) -> Float {
+        guard !x.isNaN else { return x }
+        let v = min(18, max(-18, x))
+        let v2 = v * v
+        var p: Float = Float(1.15627324459942e-07).addingProduct(v2, 4.37031012579801e-11)
+        p = Float(6.08574864600143e-05).addingProduct(p, v2)
+        p = Float(8.51377133304701e-03).addingProduct(p, v2)
+        p = Float(2.48287947061529e-01).addingProduct(p, v2)
+        p *= v
+        var q: Float = Float(5.76102136993427e-09).addingProduct(v2, 6.10247389755681e-13)
+        q = Float(6.29106785017040e-06).addingProduct(q, v2)
+        q = Float(1.70198817374094e-03).addingProduct(q, v2)
+        q = Float(1.16817656904453e-01).addingProduct(q, v2)
+        q = Float(9.93151921023180e-01).addingProduct(q, v2)
+        return min(1, max(0, p / q + 0.5))
+    }
+
+    /// `rows × inner` times `inner × outer`, plus a bias of one value or one per output column: as
+    /// onnxruntime's matrix kernels (MLAS) sum, in float32, fused multiply-adds in `k` order from zero, the
+    /// bias added once at the end.
+    private static func affine(_ x: [Float], rows: Int, inner: Int, weights: [Float], bias: [Float], outer: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * outer)
+        for row in 0..<rows {
+            for j in 0..<outer {
+                var sum: Float = 0
+                for k in 0..<inner { sum = sum.addingProduct(x[row * inner + k], weights[k * outer + j]) }
+                out[row * outer + j] = bias.isEmpty ? sum : sum + bias[bias.count == 1 ? 0 : j]
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import SibylCore
+
+/// Plans an `ONNXGraph`: finds the graph's prediction output, the nodes it needs, and compiles each with the
+/// widths of its inputs, refusing with the node and the reason anything Sibyl cannot compute exactly.
+struct ONNXPlanner {
+    struct Plan {
+        let graph: ONNXGraph
+        let task: ModelTask
+        let classes: [String]
+        let objective: String
+        let treeCount: Int
+    }
+
+    private let graph: Onnx_GraphProto
+    private let constants: ONNXConstants
+    private let input: String
+    private let width: Int
+
+    init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, input: String, width: Int) {
+        (self.graph, self.constants, self.input, self.width) = (graph, constants, input, width)
+    }
+
+    func plan() throws(SibylError) -> Plan {
+        var producers: [String: Int] = [:]
+        for (index, node) in graph.node.enumerated() {
+            for output in node.output where !output.isEmpty {
+                guard producers.updateValue(index, forKey: output) == nil, output != input, !constants.contains(output) else {
+                    throw SibylError(.invalidModel, "tensor \(output.prefix(64)) is produced twice")
+                }
+            }
+        }
+        // The prediction: the probabilities a ZipMap output reads, or else the one float tensor output.
+        var result: String?
+        var zipMapClasses: [String] = []
+        var classifier = false
+        for output in graph.output {
+            if let producer = producers[output.name], graph.node[producer].opType == "ZipMap" {
+                let zipMap = graph.node[producer]
+                result = zipMap.input.first
+                let attributes = try ONNXAttributes(zipMap, known: ["classlabels_int64s", "classlabels_strings"])
+                let numbers = try attributes.ints("classlabels_int64s")
+                zipMapClasses = numbers.isEmpty ? try attributes.strings("classlabels_strings") : numbers.map(String.init)
+                classifier = true
+            }
+        }
+        if result == nil {
+            let floats = graph.output.filter { $0.type.tensorType.elemType == Onnx_TensorProto.DataType.float.rawValue }
+            guard floats.count == 1 else {
+                throw SibylError(.invalidModel, "the graph has \(floats.count) float outputs and no ZipMap; Sibyl serves graphs of one prediction output")
+            }
+            result = floats[0].name
+            classifier = graph.output.count > 1
+        }
+        guard let result, result != input else { throw SibylError(.invalidModel, "the graph's prediction output is its input") }
+
+        // The nodes the prediction needs, found backward from it.
+        var needed = Set<Int>()
+        var pending = [result]
+        while let name = pending.popLast() {
+            guard let producer = producers[name] else {
+                guard name == input || constants.contains(name) else {
+                    throw SibylError(.invalidModel, "tensor \(name.prefix(64)) is read but neither computed, an input nor an initializer")
+                }
+                continue
+            }
+            guard needed.insert(producer).inserted else { continue }
+            pending += graph.node[producer].input.filter { !$0.isEmpty }
+        }
+
+        var slots: [String: (slot: Int, width: Int)] = [input: (0, width)]
+        // Whether each slot may hold a missing value: the input may; an imputer of NaN or a tree ensemble
+        // (which branches on it) ends it; every other step passes it on, as NaN through its arithmetic.
+        var missing: [Bool] = [true]
+        var steps: [ONNXGraph.Step] = []
+        var kinds: [String] = []
+        var work = 0
+        var treeCount = 0
+        var classes: [Int: [String]] = [:]
+        for (index, node) in graph.node.enumerated() where needed.contains(index) {
+            let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
+            var inputs: [(slot: Int, width: Int)] = []
+            for name in computed {
+                guard let slot = slots[name] else {
+                    throw SibylError(.invalidModel, "\(node.opType) reads \(name.prefix(64)) before it is computed")
+                }
+                inputs.append(slot)
+            }
+            let compiled = try compile(node, inputs: inputs)
+            guard compiled.width > 0, compiled.width <= ONNXGraph.maxWidth else {
+                throw SibylError(.invalidModel, "\(node.opType) makes rows \(compiled.width) wide; Sibyl's limit is \(ONNXGraph.maxWidth)")
+            }
+            work += compiled.work
+            guard work <= ONNXGraph.maxWorkPerRow else {
+                throw SibylError(.invalidModel, "the graph costs more than \(ONNXGraph.maxWorkPerRow) operations a row")
+            }
+            // Classifiers' second output is the scores; their first, the label, gets no slot, so a node that
+            // reads it on the prediction's way is refused as reading it before it is computed.
+            let output = compiled.scoresSecond ? node.output.dropFirst().first ?? "" : node.output.first ?? ""
+            guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
+            slots[output] = (steps.count + 1, compiled.width)
+            missing.append(compiled.endsMissing ? false : inputs.contains { missing[$0.slot] })
+            if let names = compiled.classes { classes[steps.count] = names }
+            if case .trees(let model) = compiled.operation { treeCount += model.schema.treeCount }
+            steps.append(ONNXGraph.Step(operation: compiled.operation, inputs: inputs.map(\.slot), output: steps.count + 1, width: compiled.width))
+            kinds.append(node.opType)
+        }
+        guard let final = slots[result] else { throw SibylError(.invalidModel, "the prediction output \(result.prefix(64)) is never computed") }
+
+        // The labels: the classifier that made the probabilities, through steps that keep their order.
+        var labeller: Int?
+        var step = final.slot - 1
+        while step >= 0 {
+            if case .linearClassifier = steps[step].operation { labeller = step }
+            if case .trees = steps[step].operation { labeller = step }
+            let keepsOrder = switch steps[step].operation {
+            case .copy, .normalizer: true
+            default: false
+            }
+            guard labeller == nil, keepsOrder else { break }
+            step = steps[step].inputs[0] - 1
+        }
+        let task: ModelTask
+        var names: [String] = []
+        if classifier {
+            names = labeller.flatMap { classes[$0] } ?? zipMapClasses
+            guard names.count >= 2, names.count == final.width else {
+                throw SibylError(.invalidModel, "the graph's probabilities are \(final.width) wide for \(names.count) classes")
+            }
+            task = names.count == 2 ? .binary : .multiclass
+        } else {
+            guard final.width == 1 else { throw SibylError(.invalidModel, "the graph's prediction is \(final.width) wide; a regressor's is 1") }
+            task = .regression
+        }
+        let plan = ONNXGraph(
+            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, takesMissing: !missing[final.slot], work: work)
+        return Plan(graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount)
+    }
+
+    /// The schema's objective: the operators in order, a tree ensemble's described as by itself.
+    private func objective(_ steps: [ONNXGraph.Step], _ kinds: [String]) -> String {
+        zip(steps, kinds).map { step, kind in
+            if case .trees(let model) = step.operation { return model.finish.objective }
+            return kind
+        }.joined(separator: " → ")
+    }
+
+    private struct Compiled {
+        let operation: ONNXGraph.Operation
+        let width: Int
+        /// Multiply-adds (or other operations) a row costs.
+        let work: Int
+        var classes: [String]? = nil
+        var scoresSecond = false
+        /// Whether no missing value comes out of it, whatever comes in.
+        var endsMissing = false
+    }
+
+    private func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)]) throws(SibylError) -> Compiled {
+        let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
+        func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
+        let arity = ["Concat": inputs.count]
+        guard inputs.count == (arity[node.opType] ?? 1), !inputs.isEmpty else {
+            throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity[node.opType] ?? 1)")
+        }
+        let width = inputs[0].width
+        /// A float constant of one value or one per column, from one of the node's inputs.
+        func perColumn(_ values: [Float], _ what: String) throws(SibylError) -> [Float] {
+            guard values.count == 1 || values.count == width else { throw invalid("\(what) has \(values.count) values for \(width) columns") }
+            return values
+        }
+        func constant(_ position: Int) throws(SibylError) -> [Float] {
+            guard node.input.count > position, let values = try constants.floats(node.input[position]) else {
+                throw invalid("input \(position) must be a float initializer")
+            }
+            return values
+        }
+        switch node.opType {
+        case "Identity", "Flatten":
+            let attributes = try ONNXAttributes(node, known: ["axis"])
+            guard try (attributes.int("axis") ?? 1) == 1 else { throw invalid("Sibyl runs Flatten on axis 1") }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Cast":
+            let attributes = try ONNXAttributes(node, known: ["to", "saturate"])
+            guard try attributes.int("to") == Int64(Onnx_TensorProto.DataType.float.rawValue) else {
+                throw invalid("casts the prediction's values to another type than float")
+            }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Reshape":
+            _ = try ONNXAttributes(node, known: ["allowzero"])
+            guard node.input.count == 2, let shape = try constants.integers(node.input[1]),
+                shape == [-1, Int64(width)] || (width == 1 && (shape == [-1] || shape == [-1, 1]))
+            else { throw invalid("Sibyl reshapes rows only to themselves ([-1, \(width)])") }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Scaler":
+            let attributes = try ONNXAttributes(node, known: ["offset", "scale"])
+            return Compiled(
+                operation: .scaler(offset: try perColumn(attributes.floats("offset"), "offset"), scale: try perColumn(attributes.floats("scale"), "scale")),
+                width: width, work: width)
+        case "Imputer":
+            let attributes = try ONNXAttributes(
+                node, known: ["imputed_value_floats", "imputed_value_int64s", "replaced_value_float", "replaced_value_int64"])
+            guard try attributes.ints("imputed_value_int64s").isEmpty, try attributes.int("replaced_value_int64") == nil else {
+                throw invalid("Sibyl imputes float values only")
+            }
+            let replaced = try attributes.float("replaced_value_float") ?? .nan
+            let values = try perColumn(attributes.floats("imputed_value_floats"), "imputed_value_floats")
+            return Compiled(
+                operation: .imputer(values: values, replaced: replaced), width: width, work: width,
+                endsMissing: replaced.isNaN && !values.contains { $0.isNaN })
+        case "Normalizer":
+            let norm = try ONNXAttributes(node, known: ["norm"]).string("norm") ?? "MAX"
+            guard ["MAX", "L1", "L2"].contains(norm) else { throw invalid("norm \(norm.prefix(64)) is not MAX, L1 or L2") }
+            return Compiled(operation: .normalizer(norm), width: width, work: width)
+        case "Add", "Sub", "Mul", "Div":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == 2 else { throw invalid("needs two inputs") }
+            let first = constants.contains(node.input[0])
+            let values = try perColumn(try constant(first ? 0 : 1), "the constant")
+            let kind: ONNXGraph.Elementwise = switch node.opType {
+            case "Add": .add
+            case "Sub": .subtract
+            case "Mul": .multiply
+            default: .divide
+            }
+            return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: width, work: width)
+        case "MatMul":
+            _ = try ONNXAttributes(node, known: [])
+            let weights = try constant(1)
+            guard let dims = constants.dims(node.input[1]), dims.count == 2, dims[0] == width, dims[1] > 0 else {
+                throw invalid("Sibyl multiplies rows of \(width) by a constant [\(width), M] matrix")
+            }
+            return Compiled(operation: .affine(weights: weights, bias: []), width: Int(dims[1]), work: weights.count)
+        case "Gemm":
+            let attributes = try ONNXAttributes(node, known: ["alpha", "beta", "transA", "transB"])
+            guard try (attributes.int("transA") ?? 0) == 0 else { throw invalid("Sibyl runs Gemm without transA") }
+            let transposed = try (attributes.int("transB") ?? 0) == 1
+            let (alpha, beta) = (try attributes.float("alpha") ?? 1, try attributes.float("beta") ?? 1)
+            let b = try constant(1)
+            guard let dims = constants.dims(node.input[1]), dims.count == 2, dims[transposed ? 1 : 0] == width else {
+                throw invalid("Sibyl multiplies rows of \(width) by a constant matrix of \(width) \(transposed ? "columns" : "rows")")
+            }
+            let outer = Int(dims[transposed ? 0 : 1])
+            var weights = [Float](repeating: 0, count: width * outer)
+            for k in 0..<width {
+                for j in 0..<outer { weights[k * outer + j] = alpha * b[transposed ? j * width + k : k * outer + j] }
+            }
+            let c = node.input.count > 2 && !node.input[2].isEmpty ? try constant(2) : []
+            guard c.count <= 1 || c.count == outer else { throw invalid("C has \(c.count) values for \(outer) columns") }
+            return Compiled(operation: .affine(weights: weights, bias: c.map { beta * $0 }), width: outer, work: weights.count)
+        case "Relu", "Sigmoid", "Tanh":
+            _ = try ONNXAttributes(node, known: [])
+            let operation: ONNXGraph.Operation = node.opType == "Relu" ? .relu : node.opType == "Sigmoid" ? .sigmoid : .tanh
+            return Compiled(operation: operation, width: width, work: width)
+        case "Softmax":
+            let axis = try ONNXAttributes(node, known: ["axis"]).int("axis") ?? -1
+            guard axis == -1 || axis == 1 else { throw invalid("Sibyl runs Softmax over a row (axis 1)") }
+            return Compiled(operation: .softmax, width: width, work: width)
+        case "Concat":
+            let axis = try ONNXAttributes(node, known: ["axis"]).int("axis")
+            guard axis == 1 || axis == -1 else { throw invalid("Sibyl concatenates columns (axis 1)") }
+            let total = inputs.reduce(0) { $0 + $1.width }
+            return Compiled(operation: .concat, width: total, work: total)
+        case "ArrayFeatureExtractor":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == 2, let indices = try constants.integers(node.input[1]) else {
+                throw invalid("Sibyl selects columns by a constant list of int64 indices")
+            }
+            guard indices.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("selects a column outside 0..<\(width)") }
+            return Compiled(operation: .select(indices.map { Int($0) }), width: indices.count, work: indices.count)
+        case "LinearRegressor":
+            let attributes = try ONNXAttributes(node, known: ["coefficients", "intercepts", "targets", "post_transform"])
+            guard try (attributes.int("targets") ?? 1) == 1 else { throw invalid("Sibyl serves linear regressors of one target") }
+            guard try (attributes.string("post_transform") ?? "NONE") == "NONE" else { throw invalid("post_transform must be NONE") }
+            let coefficients = try attributes.floats("coefficients"), intercepts = try attributes.floats("intercepts")
+            guard coefficients.count == width, intercepts.count <= 1 else {
+                throw invalid("has \(coefficients.count) coefficients and \(intercepts.count) intercepts for \(width) columns and 1 target")
+            }
+            return Compiled(operation: .affine(weights: coefficients, bias: intercepts), width: 1, work: width)
+        case "LinearClassifier":
+            let attributes = try ONNXAttributes(
+                node, known: ["coefficients", "intercepts", "classlabels_ints", "classlabels_strings", "multi_class", "post_transform"])
+            let numbers = try attributes.ints("classlabels_ints"), names = try attributes.strings("classlabels_strings")
+            let classes = numbers.isEmpty ? names : numbers.map(String.init)
+            let coefficients = try attributes.floats("coefficients"), intercepts = try attributes.floats("intercepts")
+            guard classes.count >= 2, coefficients.count == classes.count * width, intercepts.isEmpty || intercepts.count == classes.count else {
+                throw invalid("has \(coefficients.count) coefficients and \(intercepts.count) intercepts for \(classes.count) classes of \(width) columns; Sibyl serves one row of coefficients per class")
+            }
+            // multi_class changes nothing onnxruntime computes: each class's score is its own row's.
+            let transform: ONNXTreeModel.Transform
+            switch try attributes.string("post_transform") ?? "NONE" {
+            case "NONE": transform = .none
+            case "LOGISTIC": transform = .logistic
+            case "SOFTMAX": transform = .softmax
+            case let other: throw invalid("post_transform \(other.prefix(64)) is not one Sibyl runs (NONE, LOGISTIC, SOFTMAX)")
+            }
+            // Coefficients are one row per class; the affine step reads them column by column.
+            var weights = [Float](repeating: 0, count: coefficients.count)
+            for c in 0..<classes.count { for k in 0..<width { weights[k * classes.count + c] = coefficients[c * width + k] } }
+            return Compiled(
+                operation: .linearClassifier(weights: weights, bias: intercepts, transform: transform), width: classes.count,
+                work: coefficients.count, classes: classes, scoresSecond: true)
+        case "TreeEnsembleClassifier", "TreeEnsembleRegressor":
+            let ensemble = try ONNXTreeEnsemble(node, featureCount: width)
+            let schema = ModelSchema(
+                format: .onnx, task: ensemble.model.task, objective: ensemble.model.objective,
+                featureNames: (0..<width).map { "f\($0)" }, classes: ensemble.classes, treeCount: ensemble.treeCount)
+            let classifier = node.opType == "TreeEnsembleClassifier"
+            return Compiled(
+                operation: .trees(ONNXTreeModel(schema: schema, finish: ensemble.model, forest: ensemble.forest)),
+                width: classifier ? ensemble.classes.count : 1, work: ensemble.forest.nodes.count,
+                classes: classifier ? ensemble.classes : nil, scoresSecond: classifier, endsMissing: true)
+        default:
+            // ZipMap and ArgMax build the label and the map of probabilities, never the prediction itself.
+            throw invalid("is on the prediction's way, where Sibyl does not run it")
+        }
+    }
+}
