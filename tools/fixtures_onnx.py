@@ -50,7 +50,7 @@ def fuzz_seed(name, onnx_model, trees=2):
         f.write(data)
 
 
-def write(name, onnx_model, d, classes, rows=None):
+def write(name, onnx_model, d, classes, rows=None, feeds=None):
     import onnxruntime
 
     out = os.path.join(FIXTURES, name)
@@ -69,8 +69,11 @@ def write(name, onnx_model, d, classes, rows=None):
     session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     if rows is not None:
         f32(f"{out}/X_test.csv", rows, [f"f{k}" for k in range(rows.shape[1])])
-    for tag, X in ((("", rows),) if rows is not None else (("", d["Xte"]), ("_nan", d["Xte_nan"]))):
-        outputs = session.run(None, {session.get_inputs()[0].name: X})
+    if feeds is None:
+        tagged = (("", rows),) if rows is not None else (("", d["Xte"]), ("_nan", d["Xte_nan"]))
+        feeds = {tag: {session.get_inputs()[0].name: X} for tag, X in tagged}
+    for tag, feed in feeds.items():
+        outputs = session.run(None, feed)
         if classes == 0:
             f32(f"{out}/pred{tag}.csv", outputs[0].reshape(-1), ["pred"])
             continue
@@ -82,6 +85,52 @@ def write(name, onnx_model, d, classes, rows=None):
         else:
             f32(f"{out}/pred{tag}.csv", probabilities, [f"p{k}" for k in range(classes)])
         f32(f"{out}/label{tag}.csv", label.astype(np.float32), ["label"])
+
+
+def frame(X, rng, unseen):
+    """Raw rows as a user's frame holds them: two number columns (with the data's missing cells) and two
+    text columns cut from other features; with `unseen`, 3% of the text cells are a category the training
+    never saw and 3% are empty (a missing text)."""
+    import pandas as pd
+
+    city = np.array(["lyon", "nice", "paris"])[np.digitize(X[:, 2], [-0.5, 0.5])]
+    plan = np.where(X[:, 3] > 0, "pro", "free")
+    if unseen:
+        for column, new in ((city, "marseille"), (plan, "team")):
+            draw = rng.random(len(column))
+            column[draw < 0.03] = new
+            column[(draw >= 0.03) & (draw < 0.06)] = ""
+    return pd.DataFrame({"age": X[:, 0], "income": X[:, 1], "city": city.astype(object), "plan": plan.astype(object)})
+
+
+def write_columns(name, pipeline, d, classes):
+    """A ColumnTransformer pipeline over `frame` rows, converted with one input per column, and onnxruntime's
+    outputs for the fixture's own test rows (X_test.csv: the shared test rows' missing cells, unseen and
+    empty categories)."""
+    import csv
+
+    import onnxruntime
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    rng = np.random.default_rng(SEED)
+    train = frame(d["Xtr_nan"], rng, unseen=False)
+    target = d["yb_tr"] if classes == 2 else d["ym_tr"]
+    pipeline.fit(train, target)
+    types = [("age", FloatTensorType([None, 1])), ("income", FloatTensorType([None, 1])),
+             ("city", StringTensorType([None, 1])), ("plan", StringTensorType([None, 1]))]
+    model = to_onnx(pipeline, initial_types=types, target_opset={"": 17, "ai.onnx.ml": 3})
+    out = os.path.join(FIXTURES, name)
+    os.makedirs(out, exist_ok=True)
+    test = frame(d["Xte_nan"], rng, unseen=True)
+    with open(f"{out}/X_test.csv", "w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(test.columns)
+        for age, income, city, plan in test.itertuples(index=False):
+            writer.writerow(["" if np.isnan(age) else "%.9g" % age, "" if np.isnan(income) else "%.9g" % income, city, plan])
+    write(name, model, d, classes, feeds={
+        "": {"age": test[["age"]].to_numpy(np.float32), "income": test[["income"]].to_numpy(np.float32),
+             "city": test[["city"]].to_numpy(), "plan": test[["plan"]].to_numpy()}})
 
 
 def modes():
@@ -199,6 +248,20 @@ def main():
     imputed = make_pipeline(SimpleImputer(strategy="median"), RandomForestClassifier(n_estimators=10, max_depth=6, random_state=SEED, n_jobs=1))
     imputed.fit(d["Xtr_nan"], d["ym_tr"])
     write("onnx_imputer_forest", convert(imputed, d["Xtr"]), d, 3)
+    # ColumnTransformer pipelines over raw rows, one input per column: numbers imputed and scaled, text
+    # one-hot encoded (an unknown category as none), into a forest and into a logistic regression.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    def columns():
+        return ColumnTransformer([
+            ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["age", "income"]),
+            ("text", OneHotEncoder(handle_unknown="ignore"), ["city", "plan"]),
+        ])
+
+    forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=SEED, n_jobs=1)
+    write_columns("onnx_columns_forest", make_pipeline(columns(), forest), d, 3)
+    write_columns("onnx_columns_logreg", make_pipeline(columns(), LogisticRegression(max_iter=1000)), d, 2)
     model, rows = modes()
     write("onnx_modes", model, d, 0, rows)
     # scikit-learn's HistGradientBoosting does not convert with skl2onnx 1.20 under numpy 2 (it passes

@@ -1,3 +1,4 @@
+import Foundation
 import NIOPosix
 import SibylCore
 import SibylRuntime
@@ -39,14 +40,19 @@ public final class Evaluator: Sendable {
     }
 
     /// A model whose arithmetic reads a missing value gives no number for its row (onnxruntime answers NaN,
-    /// scikit-learn refuses the row): the request is refused, naming the first missing cell, before any
-    /// row is computed.
+    /// scikit-learn refuses the row): the request is refused, naming the first such cell, before any row is
+    /// computed.
     static func checkMissing(_ model: CompiledModel, _ input: FeatureMatrix) throws(SibylError) {
-        guard !model.takesMissing, let index = input.values.firstIndex(where: \.isNaN) else { return }
-        let (row, column) = index.quotientAndRemainder(dividingBy: input.columns)
-        throw SibylError(
-            .invalidInput,
-            "row \(row), feature \(model.schema.featureNames[column]): this model takes no missing values (its graph computes on them with no imputer before), so every value is needed")
+        let needed = model.columnsNeedingValues
+        guard !needed.isEmpty else { return }
+        for (index, value) in input.values.enumerated() where value.isNaN {
+            let (row, column) = index.quotientAndRemainder(dividingBy: input.columns)
+            guard needed.contains(column) else { continue }
+            let what = model.schema.type(ofFeature: column).isCategory ? "a missing value or an unknown category" : "a missing value"
+            throw SibylError(
+                .invalidInput,
+                "row \(row), feature \(model.schema.featureNames[column]): this model has no prediction for \(what) here (its graph computes on it with no imputer before), so send a value")
+        }
     }
 
     /// Predictions and their contributions; TreeSHAP costs far more than a prediction, so it always goes

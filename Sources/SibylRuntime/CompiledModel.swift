@@ -1,3 +1,4 @@
+import Foundation
 import SibylCore
 
 /// A model ready to serve: checked, flattened for fast evaluation, and immutable, so one instance can
@@ -68,8 +69,8 @@ public final class CompiledModel: Sendable {
         evaluator.predict(input)
     }
 
-    /// Whether a row with a missing value has a prediction (see `ModelEvaluator.takesMissing`).
-    public var takesMissing: Bool { evaluator.takesMissing }
+    /// The columns a row must have a value in (see `ModelEvaluator.columnsNeedingValues`).
+    public var columnsNeedingValues: IndexSet { evaluator.columnsNeedingValues }
 
     /// Operations a row costs beyond its trees and cells, for the evaluator's inline-or-pool decision.
     public var workPerRow: Int { evaluator.workPerRow }

@@ -1,3 +1,4 @@
+import Foundation
 /// How one model format evaluates, in that format's own arithmetic: XGBoost in float32 as its C++ does,
 /// LightGBM in double as its C++ does. `CompiledModel` holds one and knows nothing of formats.
 protocol ModelEvaluator: Sendable {
@@ -11,9 +12,9 @@ protocol ModelEvaluator: Sendable {
     /// Whether `explain` gives exact contributions: false for a format that keeps no training covers (ONNX).
     var explains: Bool { get }
 
-    /// Whether a missing value has a prediction: trees send it down a branch, but arithmetic on it (an ONNX
-    /// graph's scaler or linear model with no imputer before it) gives no number at all.
-    var takesMissing: Bool { get }
+    /// The columns whose missing value has no prediction: trees send one down a branch, but arithmetic on
+    /// it (an ONNX graph's scaler or linear model with no imputer before it) gives no number at all.
+    var columnsNeedingValues: IndexSet { get }
 
     /// Operations a row costs beyond walking the trees and reading its cells (an ONNX graph's arithmetic).
     var workPerRow: Int { get }
@@ -21,6 +22,6 @@ protocol ModelEvaluator: Sendable {
 
 extension ModelEvaluator {
     var explains: Bool { true }
-    var takesMissing: Bool { true }
+    var columnsNeedingValues: IndexSet { IndexSet() }
     var workPerRow: Int { 0 }
 }

@@ -74,7 +74,7 @@ import Testing
         Case("two ensembles", "label is produced twice") { model in
             model.graph.node.append(model.graph.node.first { $0.opType == "TreeEnsembleClassifier" }!)
         },
-        Case("a text input", "float tensors") { $0.graph.input[0].type.tensorType.elemType = 8 },
+        Case("a text input", "one column per input") { $0.graph.input[0].type.tensorType.elemType = 8 },
         Case("rows of unknown width", "known width") { $0.graph.input[0].type.tensorType.shape.dim[1].dimParam = "F" },
         Case("huge rows", "more than the limit") { $0.graph.input[0].type.tensorType.shape.dim[1].dimValue = 1 << 40 },
         Case("an unknown attribute", "nodes_values_as_tensor is not one Sibyl reads") { model in

@@ -130,19 +130,19 @@ import Testing
         #expect(logistic.schema.classes == ["0", "1"])
         #expect(logistic.schema.objective == "Scaler → LinearClassifier")
         #expect(logistic.schema.treeCount == 0)
-        #expect(!logistic.takesMissing)
+        #expect(logistic.columnsNeedingValues == IndexSet(integersIn: 0..<30))
         #expect(logistic.workPerRow == 30 + 2 * 30)
         let perceptron = try Self.load("onnx_mlp_multiclass")
         #expect(perceptron.schema.task == .multiclass)
         #expect(perceptron.schema.objective == "Scaler → Cast → MatMul → Add → Relu → MatMul → Add → Softmax")
-        #expect(!perceptron.takesMissing)
+        #expect(perceptron.columnsNeedingValues == IndexSet(integersIn: 0..<30))
         #expect(try Self.load("onnx_mlp_regression").schema.task == .regression)
         #expect(try Self.load("onnx_minmax_ridge").schema.objective == "Cast → Mul → Add → LinearRegressor")
         let imputed = try Self.load("onnx_imputer_forest")
         #expect(imputed.schema.objective == "Imputer → TreeEnsembleClassifier post_transform=NONE")
         #expect(imputed.schema.treeCount == 10)
-        #expect(imputed.takesMissing)
-        #expect(try Self.load("onnx_rf_binary").takesMissing)
+        #expect(imputed.columnsNeedingValues.isEmpty)
+        #expect(try Self.load("onnx_rf_binary").columnsNeedingValues.isEmpty)
     }
 
     private func expectLabels(_ name: String, _ suffix: String, _ predictions: Predictions) throws {
@@ -151,4 +151,28 @@ import Testing
         #expect(predictions.labels == labels)
     }
 
+
+    /// ColumnTransformer pipelines over raw rows, one graph input per column: numbers imputed and scaled,
+    /// text one-hot encoded (an unknown or empty category as none), into a forest or a logistic regression;
+    /// the rows sent as the user's CSV, category names and all.
+    @Test(arguments: ["onnx_columns_forest", "onnx_columns_logreg"])
+    func columnPipelinesMatchOnnxruntime(name: String) throws {
+        let model = try Self.load(name)
+        #expect(model.schema.featureNames == ["age", "income", "city", "plan"])
+        #expect(model.schema.featureTypes == [.number, .number, .category(["lyon", "nice", "paris"]), .category(["free", "pro"])])
+        #expect(model.columnsNeedingValues.isEmpty)
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("\(name)/X_test.csv"), mediaType: "text/csv", features: model.features, limits: Self.limits)
+        let predictions = model.predict(input)
+        let expected = try Fixtures.table("\(name)/pred.csv").rows
+        #expect(predictions.rowCount == expected.count)
+        let classes = model.schema.classes.count
+        var worst = 0.0
+        for row in 0..<predictions.rowCount {
+            let actual = classes == 2 ? [predictions.probabilities[2 * row + 1]] : Array(predictions.probabilities[classes * row..<classes * (row + 1)])
+            for (a, e) in zip(actual, expected[row]) { worst = max(worst, abs(Double(a) - e) / max(abs(e), 1e-2)) }
+        }
+        #expect(worst <= 1e-5, "\(name): \(worst) relative from onnxruntime's")
+        try expectLabels(name, "", predictions)
+    }
 }

@@ -81,7 +81,7 @@ import Testing
         // X_test_nan.csv's first row misses f15 (an empty cell).
         let missing = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test_nan.csv"), headers: [("Content-Type", "text/csv")])
         #expect(missing.status == 422 && missing.errorCode == "invalid_input", "\(missing.text.prefix(300))")
-        #expect(missing.text.contains("takes no missing values"), "\(missing.text.prefix(300))")
+        #expect(missing.text.contains("has no prediction for a missing value here"), "\(missing.text.prefix(300))")
         let firstMissing = try Fixtures.table("data/X_test_nan.csv").rows.enumerated().lazy.compactMap { row, values in
             values.firstIndex { $0 == nil }.map { (row, $0) }
         }.first!

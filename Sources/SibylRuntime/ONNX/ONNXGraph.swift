@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Foundation
 import SibylCore
 
 /// An ONNX graph of numeric operators over float tensors of rows (`[N, width]`), planned at upload: the
@@ -37,6 +38,9 @@ struct ONNXGraph: Sendable {
         case affine(weights: [Float], bias: [Float])
         case relu, sigmoid, tanh, softmax
         case select([Int])
+        /// A category code (a text column's) as `count` columns, 1 at the code and 0 elsewhere; a missing or
+        /// unknown code is all zeros.
+        case oneHot(Int)
         case concat
         case linearClassifier(weights: [Float], bias: [Float], transform: ONNXTreeModel.Transform)
         case trees(ONNXTreeModel)
@@ -55,8 +59,9 @@ struct ONNXGraph: Sendable {
     let result: Int
     /// The step whose labels are the graph's (a tree ensemble or linear classifier), if any.
     let labeller: Int?
-    /// Whether a missing input value reaches the result only through imputers or trees (see `ONNXPlanner`).
-    let takesMissing: Bool
+    /// The input columns whose missing value reaches the result as NaN, through arithmetic with no imputer,
+    /// tree ensemble or one-hot encoder before it (see `ONNXPlanner`): a row missing one has no prediction.
+    let needsValues: IndexSet
     /// Multiply-adds (or other operations) a row costs.
     let work: Int
 
@@ -119,6 +124,12 @@ struct ONNXGraph: Sendable {
                 out = []
                 out.reserveCapacity(rows * columns.count)
                 for row in 0..<rows { for column in columns { out.append(source[row * width + column]) } }
+            case .oneHot(let count):
+                out = [Float](repeating: 0, count: rows * count)
+                for row in 0..<rows {
+                    let code = source[row]
+                    if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
+                }
             case .concat:
                 out = []
                 out.reserveCapacity(rows * step.width)

@@ -1,3 +1,4 @@
+import Foundation
 import SibylCore
 
 /// An ONNX graph run step by step (`ONNXGraph`). Its margins are its outputs (the probability of class 1,
@@ -7,7 +8,7 @@ struct ONNXGraphModel: ModelEvaluator {
     let schema: ModelSchema
     let graph: ONNXGraph
     var explains: Bool { false }
-    var takesMissing: Bool { graph.takesMissing }
+    var columnsNeedingValues: IndexSet { graph.needsValues }
     var workPerRow: Int { graph.work }
 
     func predict(_ input: FeatureMatrix) -> Predictions {

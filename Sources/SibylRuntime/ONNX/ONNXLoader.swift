@@ -4,8 +4,8 @@ import SwiftProtobuf
 /// ONNX models (`format=onnx`): the graph is read with the ONNX schema's own types (onnx-ml.pb.swift,
 /// `scripts/onnx-protobuf.sh`), checked, and planned as Sibyl's own evaluators.
 ///
-/// Served today: a graph whose one input is a float tensor of rows (`[N, F]`, F known) and whose operators
-/// are all in `supported`: what skl2onnx and onnxmltools write for numeric pipelines and tree models. A
+/// Served today: a graph whose one input is a float tensor of rows (`[N, F]`, F known), or whose inputs are
+/// one column each of floats or strings, and whose operators are all in `supported`: what skl2onnx and onnxmltools write for numeric pipelines and tree models. A
 /// graph that is one tree ensemble reading the input runs as `ONNXTreeModel`; any other runs as an
 /// `ONNXGraph`. Anything else is refused at upload, every operator Sibyl does not run named at once.
 enum ONNXLoader {
@@ -15,6 +15,7 @@ enum ONNXLoader {
         "LinearRegressor@ai.onnx.ml", "Scaler@ai.onnx.ml", "Imputer@ai.onnx.ml", "Normalizer@ai.onnx.ml",
         "ArrayFeatureExtractor@ai.onnx.ml", "ZipMap@ai.onnx.ml", "Identity@", "Cast@", "Reshape@", "Flatten@", "Add@",
         "Sub@", "Mul@", "Div@", "MatMul@", "Gemm@", "Relu@", "Sigmoid@", "Tanh@", "Softmax@", "Concat@", "ArgMax@",
+        "OneHotEncoder@ai.onnx.ml",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {
@@ -40,11 +41,10 @@ enum ONNXLoader {
             throw SibylError(.invalidModel, "the graph uses operators Sibyl does not run: \(unsupported.joined(separator: ", "))")
         }
         let constants = ONNXConstants(graph)
-        let input = try rowsInput(graph, constants, maxFeatures: maxFeatures)
-        let plan = try ONNXPlanner(graph, constants, input: input.name, width: input.width).plan()
+        let plan = try ONNXPlanner(graph, constants, inputs: try rowInputs(graph, constants, maxFeatures: maxFeatures)).plan()
         let schema = ModelSchema(
-            format: .onnx, task: plan.task, objective: plan.objective, featureNames: (0..<input.width).map { "f\($0)" },
-            classes: plan.classes, treeCount: plan.treeCount)
+            format: .onnx, task: plan.task, objective: plan.objective, featureNames: plan.featureNames,
+            classes: plan.classes, treeCount: plan.treeCount, featureTypes: plan.featureTypes)
         // One tree ensemble reading the input: its forest alone, with its raw scores as margins.
         if plan.graph.steps.count == 1, plan.graph.steps[0].inputs == [0], case .trees(let trees) = plan.graph.steps[0].operation {
             return CompiledModel(schema: schema, evaluator: ONNXTreeModel(schema: schema, finish: trees.finish, forest: trees.forest))
@@ -56,22 +56,37 @@ enum ONNXLoader {
         node.domain == "ai.onnx" ? "" : node.domain
     }
 
-    /// The graph's one input of rows (the initializers, constants, aside), and its width.
-    private static func rowsInput(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, maxFeatures: Int) throws(SibylError)
-        -> (name: String, width: Int)
+    /// The graph's inputs (the initializers, constants, aside) as Sibyl's features: one float tensor of rows
+    /// `[N, F]` is the features `f0…f{F−1}`; several inputs (what a `ColumnTransformer` pipeline takes) must
+    /// each be one column, `[N, 1]`, of floats or strings, and are features named as the inputs.
+    private static func rowInputs(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, maxFeatures: Int) throws(SibylError)
+        -> [ONNXPlanner.Input]
     {
         let inputs = graph.input.filter { !constants.contains($0.name) }
-        guard inputs.count == 1, let input = inputs.first else {
-            throw SibylError(.invalidModel, "the graph has \(inputs.count) inputs; Sibyl serves graphs of one input of rows")
+        guard !inputs.isEmpty else { throw SibylError(.invalidModel, "the graph has no input") }
+        try CompiledModel.checkFeatureCount(inputs.count, limit: min(maxFeatures, 1 << 16), field: "the graph's inputs")
+        var planned: [ONNXPlanner.Input] = []
+        for input in inputs {
+            let name = input.name.prefix(64)
+            let text: Bool
+            switch input.type.tensorType.elemType {
+            case Int32(Onnx_TensorProto.DataType.float.rawValue): text = false
+            case Int32(Onnx_TensorProto.DataType.string.rawValue): text = true
+            default: throw SibylError(.invalidModel, "input \(name): Sibyl serves float and string tensors")
+            }
+            let dims = input.type.tensorType.shape.dim
+            guard dims.count == 2, case .dimValue(let width)? = dims[1].value, width > 0 else {
+                throw SibylError(.invalidModel, "input \(name): Sibyl serves rows of a known width, shape [N, F]")
+            }
+            if inputs.count == 1 && !text {
+                try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(name)")
+                return [ONNXPlanner.Input(name: input.name, width: Int(width), text: false)]
+            }
+            guard width == 1 else {
+                throw SibylError(.invalidModel, "input \(name) is \(width) wide: a graph of several inputs (or of text) takes one column per input, [N, 1]")
+            }
+            planned.append(ONNXPlanner.Input(name: input.name, width: 1, text: text))
         }
-        guard input.type.tensorType.elemType == Onnx_TensorProto.DataType.float.rawValue else {
-            throw SibylError(.invalidModel, "input \(input.name.prefix(64)): Sibyl serves float tensors of rows")
-        }
-        let dims = input.type.tensorType.shape.dim
-        guard dims.count == 2, case .dimValue(let width)? = dims[1].value, width > 0 else {
-            throw SibylError(.invalidModel, "input \(input.name.prefix(64)): Sibyl serves rows of a known width, shape [N, F]")
-        }
-        try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(input.name.prefix(64))")
-        return (input.name, Int(width))
+        return planned
     }
 }

@@ -10,22 +10,31 @@ struct ONNXPlanner {
         let classes: [String]
         let objective: String
         let treeCount: Int
+        let featureNames: [String]
+        let featureTypes: [FeatureType]
+    }
+
+    /// A graph input: a float tensor of rows `width` wide, or one column of floats or strings.
+    struct Input {
+        let name: String
+        let width: Int
+        let text: Bool
     }
 
     private let graph: Onnx_GraphProto
     private let constants: ONNXConstants
-    private let input: String
-    private let width: Int
+    private let inputs: [Input]
 
-    init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, input: String, width: Int) {
-        (self.graph, self.constants, self.input, self.width) = (graph, constants, input, width)
+    init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, inputs: [Input]) {
+        (self.graph, self.constants, self.inputs) = (graph, constants, inputs)
     }
 
     func plan() throws(SibylError) -> Plan {
+        let inputNames = Set(inputs.map(\.name))
         var producers: [String: Int] = [:]
         for (index, node) in graph.node.enumerated() {
             for output in node.output where !output.isEmpty {
-                guard producers.updateValue(index, forKey: output) == nil, output != input, !constants.contains(output) else {
+                guard producers.updateValue(index, forKey: output) == nil, !inputNames.contains(output), !constants.contains(output) else {
                     throw SibylError(.invalidModel, "tensor \(output.prefix(64)) is produced twice")
                 }
             }
@@ -52,14 +61,14 @@ struct ONNXPlanner {
             result = floats[0].name
             classifier = graph.output.count > 1
         }
-        guard let result, result != input else { throw SibylError(.invalidModel, "the graph's prediction output is its input") }
+        guard let result, !inputNames.contains(result) else { throw SibylError(.invalidModel, "the graph's prediction output is its input") }
 
         // The nodes the prediction needs, found backward from it.
         var needed = Set<Int>()
         var pending = [result]
         while let name = pending.popLast() {
             guard let producer = producers[name] else {
-                guard name == input || constants.contains(name) else {
+                guard inputNames.contains(name) || constants.contains(name) else {
                     throw SibylError(.invalidModel, "tensor \(name.prefix(64)) is read but neither computed, an input nor an initializer")
                 }
                 continue
@@ -68,13 +77,33 @@ struct ONNXPlanner {
             pending += graph.node[producer].input.filter { !$0.isEmpty }
         }
 
-        var slots: [String: (slot: Int, width: Int)] = [input: (0, width)]
-        // Whether each slot may hold a missing value: the input may; an imputer of NaN or a tree ensemble
-        // (which branches on it) ends it; every other step passes it on, as NaN through its arithmetic.
-        var missing: [Bool] = [true]
+        // Slot 0 is the request's rows. One float input is those rows; several inputs are each a column of
+        // them, taken by a step of its own (not in the objective); a text column holds its category's code.
+        var slots: [String: (slot: Int, width: Int)] = [:]
         var steps: [ONNXGraph.Step] = []
         var kinds: [String] = []
-        var work = 0
+        var textColumns: [Int: Int] = [:]
+        var featureNames: [String] = []
+        let featureCount = inputs.count == 1 && !inputs[0].text ? inputs[0].width : inputs.count
+        // Per slot, the input columns whose missing value may reach it as NaN: an imputer of NaN, a tree
+        // ensemble (which branches on it) or a one-hot encoder (which encodes it as no category) ends it;
+        // every other step passes it on through its arithmetic.
+        var missing = [IndexSet(integersIn: 0..<featureCount)]
+        if featureCount == inputs.first?.width, !inputs[0].text {
+            slots[inputs[0].name] = (0, featureCount)
+            featureNames = (0..<featureCount).map { "f\($0)" }
+        } else {
+            for (column, input) in inputs.enumerated() {
+                slots[input.name] = (steps.count + 1, 1)
+                if input.text { textColumns[steps.count + 1] = column }
+                missing.append(IndexSet(integer: column))
+                steps.append(ONNXGraph.Step(operation: .select([column]), inputs: [0], output: steps.count + 1, width: 1))
+                kinds.append("")
+                featureNames.append(input.name)
+            }
+        }
+        var categories: [Int: [String]] = [:]
+        var work = steps.count
         var treeCount = 0
         var classes: [Int: [String]] = [:]
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
@@ -86,7 +115,17 @@ struct ONNXPlanner {
                 }
                 inputs.append(slot)
             }
-            let compiled = try compile(node, inputs: inputs)
+            // Text is read by a one-hot encoder alone, which gives the column its categories.
+            let texts = inputs.compactMap { textColumns[$0.slot] }
+            guard texts.isEmpty || node.opType == "OneHotEncoder" else {
+                throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder only")
+            }
+            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty)
+            if let names = compiled.categories, let column = texts.first {
+                guard categories.updateValue(names, forKey: column) == nil else {
+                    throw SibylError(.invalidModel, "the text input \(featureNames[column].prefix(64)) is read by two encoders; Sibyl reads each with one")
+                }
+            }
             guard compiled.width > 0, compiled.width <= ONNXGraph.maxWidth else {
                 throw SibylError(.invalidModel, "\(node.opType) makes rows \(compiled.width) wide; Sibyl's limit is \(ONNXGraph.maxWidth)")
             }
@@ -99,7 +138,7 @@ struct ONNXPlanner {
             let output = compiled.scoresSecond ? node.output.dropFirst().first ?? "" : node.output.first ?? ""
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
-            missing.append(compiled.endsMissing ? false : inputs.contains { missing[$0.slot] })
+            missing.append(compiled.endsMissing ? IndexSet() : inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) })
             if let names = compiled.classes { classes[steps.count] = names }
             if case .trees(let model) = compiled.operation { treeCount += model.schema.treeCount }
             steps.append(ONNXGraph.Step(operation: compiled.operation, inputs: inputs.map(\.slot), output: steps.count + 1, width: compiled.width))
@@ -133,13 +172,19 @@ struct ONNXPlanner {
             task = .regression
         }
         let plan = ONNXGraph(
-            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, takesMissing: !missing[final.slot], work: work)
-        return Plan(graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount)
+            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, needsValues: missing[final.slot], work: work)
+        // A text input the prediction never reads takes any category's code.
+        let types = inputs.indices.map { column in
+            inputs[column].text ? FeatureType.category(categories[column] ?? []) : .number
+        }
+        return Plan(
+            graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount,
+            featureNames: featureNames, featureTypes: featureCount == inputs.count ? types : [])
     }
 
     /// The schema's objective: the operators in order, a tree ensemble's described as by itself.
     private func objective(_ steps: [ONNXGraph.Step], _ kinds: [String]) -> String {
-        zip(steps, kinds).map { step, kind in
+        zip(steps, kinds).filter { !$1.isEmpty }.map { step, kind in
             if case .trees(let model) = step.operation { return model.finish.objective }
             return kind
         }.joined(separator: " → ")
@@ -154,9 +199,11 @@ struct ONNXPlanner {
         var scoresSecond = false
         /// Whether no missing value comes out of it, whatever comes in.
         var endsMissing = false
+        /// A one-hot encoder's categories, which become its text input's.
+        var categories: [String]? = nil
     }
 
-    private func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)]) throws(SibylError) -> Compiled {
+    private func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
         let arity = ["Concat": inputs.count]
@@ -268,6 +315,18 @@ struct ONNXPlanner {
             }
             guard indices.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("selects a column outside 0..<\(width)") }
             return Compiled(operation: .select(indices.map { Int($0) }), width: indices.count, work: indices.count)
+        case "OneHotEncoder":
+            let attributes = try ONNXAttributes(node, known: ["cats_strings", "cats_int64s", "zeros"])
+            let names = try attributes.strings("cats_strings")
+            guard text, width == 1, try attributes.ints("cats_int64s").isEmpty, !names.isEmpty else {
+                throw invalid("Sibyl encodes one text column by its cats_strings")
+            }
+            guard names.count <= ONNXGraph.maxWidth else { throw invalid("has \(names.count) categories; Sibyl's limit is \(ONNXGraph.maxWidth)") }
+            guard Set(names).count == names.count else { throw invalid("lists a category twice") }
+            // zeros=1 encodes an unknown category (or none) as all zeros; zeros=0 makes onnxruntime fail,
+            // so such a value has no prediction and the request is refused.
+            let zeros = try attributes.int("zeros") ?? 1
+            return Compiled(operation: .oneHot(names.count), width: names.count, work: names.count, endsMissing: zeros == 1, categories: names)
         case "LinearRegressor":
             let attributes = try ONNXAttributes(node, known: ["coefficients", "intercepts", "targets", "post_transform"])
             guard try (attributes.int("targets") ?? 1) == 1 else { throw invalid("Sibyl serves linear regressors of one target") }
