@@ -47,6 +47,13 @@ import Testing
         change(&model.graph.initializer[index])
     }
 
+    /// The first one-hot encoder's categories, `count` of them.
+    static func encoderCategories(_ model: inout Onnx_ModelProto, count: Int) {
+        let node = model.graph.node.firstIndex { $0.opType == "OneHotEncoder" }!
+        let attribute = model.graph.node[node].attribute.firstIndex { $0.name == "cats_strings" }!
+        model.graph.node[node].attribute[attribute].strings = (0..<count).map { Data("c\($0)".utf8) }
+    }
+
     static func attributeInt(_ name: String, _ value: Int64) -> Onnx_AttributeProto {
         var attribute = Onnx_AttributeProto()
         (attribute.name, attribute.type, attribute.i) = (name, .int, value)
@@ -192,6 +199,20 @@ import Testing
                 nodes.append(concat)
             }
             model.graph.node = nodes
+        },
+        // ColumnTransformer graphs, edits of `onnx_columns_forest` (one-hot encoders of its text inputs).
+        Case("an encoder of more categories than the bound", "has 65537 categories; Sibyl's limit is 65536", base: "onnx_columns_forest") { model in
+            encoderCategories(&model, count: 65537)
+        },
+        // At the bound the encoder is planned, and the concatenation after it is what goes past.
+        Case("an encoder at the bound", "Concat makes rows 65538 wide", base: "onnx_columns_forest") { model in
+            encoderCategories(&model, count: 65536)
+        },
+        Case("a text input read by arithmetic", "reads the text input city", base: "onnx_columns_forest") { model in
+            model.graph.node[0].input[1] = "city"
+        },
+        Case("a text input read by two encoders", "read by two encoders", base: "onnx_columns_forest") { model in
+            model.graph.node[2].input[0] = "city"
         },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph

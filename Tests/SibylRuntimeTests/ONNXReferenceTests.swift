@@ -61,11 +61,7 @@ import Testing
         // onnxruntime's outputs are float32 written with 9 digits, which read back to the same float.
         var differing = 0
         for row in 0..<predictions.rowCount {
-            let actual: [Float] = switch model.schema.task {
-            case .binary: [predictions.probabilities[2 * row + 1]]
-            case .multiclass: Array(predictions.probabilities[3 * row..<3 * row + 3])
-            case .regression: [predictions.values[row]]
-            }
+            let actual = outputs(predictions, row: row)
             #expect(actual.count == expected[row].count)
             differing += zip(actual, expected[row]).filter { $0 != Float($1) }.count
         }
@@ -97,11 +93,7 @@ import Testing
         #expect(predictions.rowCount == expected.count)
         var worst = 0.0, worstAt = (0, 0.0, Float(0))
         for row in 0..<predictions.rowCount {
-            let actual: [Float] = switch model.schema.task {
-            case .binary: [predictions.probabilities[2 * row + 1]]
-            case .multiclass: Array(predictions.probabilities[3 * row..<3 * row + 3])
-            case .regression: [predictions.values[row]]
-            }
+            let actual = outputs(predictions, row: row)
             #expect(actual.count == expected[row].count)
             for (a, e) in zip(actual, expected[row]) {
                 // NaN where onnxruntime gives NaN (a missing cell through a linear model); else relative to
@@ -145,12 +137,22 @@ import Testing
         #expect(try Self.load("onnx_rf_binary").columnsNeedingValues.isEmpty)
     }
 
+    /// Row `row`'s outputs as the fixtures hold onnxruntime's: the probability of class 1, every class's
+    /// probability, or the value.
+    private func outputs(_ predictions: Predictions, row: Int) -> [Float] {
+        let classes = predictions.classes.count
+        return switch predictions.task {
+        case .binary: [predictions.probabilities[2 * row + 1]]
+        case .multiclass: Array(predictions.probabilities[classes * row..<classes * (row + 1)])
+        case .regression: [predictions.values[row]]
+        }
+    }
+
     private func expectLabels(_ name: String, _ suffix: String, _ predictions: Predictions) throws {
         guard predictions.task != .regression else { return }
         let labels = try Fixtures.table("\(name)/label\(suffix).csv").rows.map { Int($0[0]) }
         #expect(predictions.labels == labels)
     }
-
 
     /// ColumnTransformer pipelines over raw rows, one graph input per column: numbers imputed and scaled,
     /// text one-hot encoded (an unknown or empty category as none), into a forest or a logistic regression;
@@ -166,11 +168,9 @@ import Testing
         let predictions = model.predict(input)
         let expected = try Fixtures.table("\(name)/pred.csv").rows
         #expect(predictions.rowCount == expected.count)
-        let classes = model.schema.classes.count
         var worst = 0.0
         for row in 0..<predictions.rowCount {
-            let actual = classes == 2 ? [predictions.probabilities[2 * row + 1]] : Array(predictions.probabilities[classes * row..<classes * (row + 1)])
-            for (a, e) in zip(actual, expected[row]) { worst = max(worst, abs(Double(a) - e) / max(abs(e), 1e-2)) }
+            for (a, e) in zip(outputs(predictions, row: row), expected[row]) { worst = max(worst, abs(Double(a) - e) / max(abs(e), 1e-2)) }
         }
         #expect(worst <= 1e-5, "\(name): \(worst) relative from onnxruntime's")
         try expectLabels(name, "", predictions)

@@ -19,29 +19,34 @@ struct ONNXConstants {
 
     /// A float constant's values, or nil where `name` is no float constant.
     func floats(_ name: String) throws(SibylError) -> [Float]? {
-        guard let tensor = tensors[name], tensor.dataType == Onnx_TensorProto.DataType.float.rawValue else { return nil }
-        let count = try Self.count(tensor)
-        if tensor.rawData.isEmpty {
-            guard tensor.floatData.count == count else { throw Self.invalid(tensor, "holds \(tensor.floatData.count) floats for \(count)") }
-            return tensor.floatData
-        }
-        guard tensor.rawData.count == count * 4 else { throw Self.invalid(tensor, "holds \(tensor.rawData.count) bytes for \(count) floats") }
-        return tensor.rawData.withUnsafeBytes { raw in
-            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
+        try values(name, type: .float, listed: \.floatData, what: "floats") { Float(bitPattern: UInt32(littleEndian: $0)) }
     }
 
     /// An int64 constant's values, or nil where `name` is no int64 constant.
     func integers(_ name: String) throws(SibylError) -> [Int64]? {
-        guard let tensor = tensors[name], tensor.dataType == Onnx_TensorProto.DataType.int64.rawValue else { return nil }
+        try values(name, type: .int64, listed: \.int64Data, what: "integers") { Int64(littleEndian: $0) }
+    }
+
+    /// Constant `name`'s values where it is of `type`: those listed in the tensor's typed field, or else its
+    /// raw little-endian bytes, each read as a `Word` and decoded; either way exactly the count its
+    /// dimensions declare.
+    private func values<Value, Word: FixedWidthInteger>(
+        _ name: String, type: Onnx_TensorProto.DataType, listed: KeyPath<Onnx_TensorProto, [Value]>, what: String,
+        decode: (Word) -> Value
+    ) throws(SibylError) -> [Value]? {
+        guard let tensor = tensors[name], tensor.dataType == type.rawValue else { return nil }
         let count = try Self.count(tensor)
         if tensor.rawData.isEmpty {
-            guard tensor.int64Data.count == count else { throw Self.invalid(tensor, "holds \(tensor.int64Data.count) integers for \(count)") }
-            return tensor.int64Data
+            let values = tensor[keyPath: listed]
+            guard values.count == count else { throw Self.invalid(tensor, "holds \(values.count) \(what) for \(count)") }
+            return values
         }
-        guard tensor.rawData.count == count * 8 else { throw Self.invalid(tensor, "holds \(tensor.rawData.count) bytes for \(count) integers") }
+        let size = MemoryLayout<Word>.size
+        guard tensor.rawData.count == count * size else {
+            throw Self.invalid(tensor, "holds \(tensor.rawData.count) bytes for \(count) \(what)")
+        }
         return tensor.rawData.withUnsafeBytes { raw in
-            (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            (0..<count).map { decode(raw.loadUnaligned(fromByteOffset: $0 * size, as: Word.self)) }
         }
     }
 

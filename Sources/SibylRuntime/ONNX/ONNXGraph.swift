@@ -61,7 +61,7 @@ struct ONNXGraph: Sendable {
     let labeller: Int?
     /// The input columns whose missing value reaches the result as NaN, through arithmetic with no imputer,
     /// tree ensemble or one-hot encoder before it (see `ONNXPlanner`): a row missing one has no prediction.
-    let needsValues: IndexSet
+    let columnsNeedingValues: IndexSet
     /// Multiply-adds (or other operations) a row costs.
     let work: Int
 

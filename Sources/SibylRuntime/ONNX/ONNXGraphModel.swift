@@ -8,7 +8,7 @@ struct ONNXGraphModel: ModelEvaluator {
     let schema: ModelSchema
     let graph: ONNXGraph
     var explains: Bool { false }
-    var columnsNeedingValues: IndexSet { graph.needsValues }
+    var columnsNeedingValues: IndexSet { graph.columnsNeedingValues }
     var workPerRow: Int { graph.work }
 
     func predict(_ input: FeatureMatrix) -> Predictions {

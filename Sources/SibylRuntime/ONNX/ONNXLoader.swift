@@ -57,15 +57,15 @@ enum ONNXLoader {
     }
 
     /// The graph's inputs (the initializers, constants, aside) as Sibyl's features: one float tensor of rows
-    /// `[N, F]` is the features `f0…f{F−1}`; several inputs (what a `ColumnTransformer` pipeline takes) must
-    /// each be one column, `[N, 1]`, of floats or strings, and are features named as the inputs.
+    /// `[N, F]` is the features `f0…f{F−1}`; several inputs (what a `ColumnTransformer` pipeline takes), or
+    /// one of text, must each be one column, `[N, 1]`, of floats or strings, and are features named as the inputs.
     private static func rowInputs(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, maxFeatures: Int) throws(SibylError)
-        -> [ONNXPlanner.Input]
+        -> ONNXPlanner.Inputs
     {
         let inputs = graph.input.filter { !constants.contains($0.name) }
         guard !inputs.isEmpty else { throw SibylError(.invalidModel, "the graph has no input") }
         try CompiledModel.checkFeatureCount(inputs.count, limit: min(maxFeatures, 1 << 16), field: "the graph's inputs")
-        var planned: [ONNXPlanner.Input] = []
+        var columns: [ONNXPlanner.Column] = []
         for input in inputs {
             let name = input.name.prefix(64)
             let text: Bool
@@ -80,13 +80,13 @@ enum ONNXLoader {
             }
             if inputs.count == 1 && !text {
                 try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(name)")
-                return [ONNXPlanner.Input(name: input.name, width: Int(width), text: false)]
+                return .rows(name: input.name, width: Int(width))
             }
             guard width == 1 else {
                 throw SibylError(.invalidModel, "input \(name) is \(width) wide: a graph of several inputs (or of text) takes one column per input, [N, 1]")
             }
-            planned.append(ONNXPlanner.Input(name: input.name, width: 1, text: text))
+            columns.append(ONNXPlanner.Column(name: input.name, text: text))
         }
-        return planned
+        return .columns(columns)
     }
 }

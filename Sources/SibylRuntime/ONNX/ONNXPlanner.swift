@@ -14,23 +14,32 @@ struct ONNXPlanner {
         let featureTypes: [FeatureType]
     }
 
-    /// A graph input: a float tensor of rows `width` wide, or one column of floats or strings.
-    struct Input {
+    /// What the graph reads (decided by `ONNXLoader`): one float tensor of rows `[N, width]`, the features
+    /// `f0…`, or one column per input, each a feature named as its input.
+    enum Inputs {
+        case rows(name: String, width: Int)
+        case columns([Column])
+    }
+
+    /// A one-column input of floats or (`text`) strings.
+    struct Column {
         let name: String
-        let width: Int
         let text: Bool
     }
 
     private let graph: Onnx_GraphProto
     private let constants: ONNXConstants
-    private let inputs: [Input]
+    private let inputs: Inputs
 
-    init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, inputs: [Input]) {
+    init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, inputs: Inputs) {
         (self.graph, self.constants, self.inputs) = (graph, constants, inputs)
     }
 
     func plan() throws(SibylError) -> Plan {
-        let inputNames = Set(inputs.map(\.name))
+        let inputNames: Set<String> = switch inputs {
+        case .rows(let name, _): [name]
+        case .columns(let columns): Set(columns.map(\.name))
+        }
         var producers: [String: Int] = [:]
         for (index, node) in graph.node.enumerated() {
             for output in node.output where !output.isEmpty {
@@ -84,16 +93,20 @@ struct ONNXPlanner {
         var kinds: [String] = []
         var textColumns: [Int: Int] = [:]
         var featureNames: [String] = []
-        let featureCount = inputs.count == 1 && !inputs[0].text ? inputs[0].width : inputs.count
         // Per slot, the input columns whose missing value may reach it as NaN: an imputer of NaN, a tree
         // ensemble (which branches on it) or a one-hot encoder (which encodes it as no category) ends it;
         // every other step passes it on through its arithmetic.
-        var missing = [IndexSet(integersIn: 0..<featureCount)]
-        if featureCount == inputs.first?.width, !inputs[0].text {
-            slots[inputs[0].name] = (0, featureCount)
-            featureNames = (0..<featureCount).map { "f\($0)" }
-        } else {
-            for (column, input) in inputs.enumerated() {
+        var missing: [IndexSet]
+        var columns: [Column] = []
+        switch inputs {
+        case .rows(let name, let width):
+            missing = [IndexSet(integersIn: 0..<width)]
+            slots[name] = (0, width)
+            featureNames = (0..<width).map { "f\($0)" }
+        case .columns(let all):
+            columns = all
+            missing = [IndexSet(integersIn: 0..<all.count)]
+            for (column, input) in all.enumerated() {
                 slots[input.name] = (steps.count + 1, 1)
                 if input.text { textColumns[steps.count + 1] = column }
                 missing.append(IndexSet(integer: column))
@@ -172,14 +185,14 @@ struct ONNXPlanner {
             task = .regression
         }
         let plan = ONNXGraph(
-            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, needsValues: missing[final.slot], work: work)
+            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, columnsNeedingValues: missing[final.slot], work: work)
         // A text input the prediction never reads takes any category's code.
-        let types = inputs.indices.map { column in
-            inputs[column].text ? FeatureType.category(categories[column] ?? []) : .number
+        let types = columns.indices.map { column in
+            columns[column].text ? FeatureType.category(categories[column] ?? []) : .number
         }
         return Plan(
             graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount,
-            featureNames: featureNames, featureTypes: featureCount == inputs.count ? types : [])
+            featureNames: featureNames, featureTypes: types)
     }
 
     /// The schema's objective: the operators in order, a tree ensemble's described as by itself.
