@@ -8,9 +8,11 @@ written with %.9g: pred (the probability of class 1 for a binary classifier, eve
 multiclass one, the value for a regressor) and label (the class onnxruntime names).
 
 The models are trained on the shared data set (fixture_data.py) with fixed seeds, so re-running with the
-pinned versions (tools/requirements.txt) rewrites the same files.
+pinned versions (tools/requirements.txt) rewrites the same files. Fixture names as arguments write those
+alone (the forests' files differ from run to run in their bytes, never in their outputs).
 """
 import os
+import sys
 
 import numpy as np
 
@@ -31,9 +33,24 @@ def fuzz_seed(name, onnx_model, trees=2):
 
     cut = copy.deepcopy(onnx_model)
     for node in cut.graph.node:
+        values = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type.startswith("SVM"):
+            # Two support vectors a class (or two in all), with their coefficients.
+            counts = values.get("vectors_per_class") or [values["n_supports"]]
+            width = len(values["support_vectors"]) // sum(counts)
+            starts = np.cumsum([0] + list(counts))
+            keep = [starts[c] + k for c in range(len(counts)) for k in range(min(2, counts[c]))]
+            rows = len(values["coefficients"]) // sum(counts)
+            values["coefficients"] = [values["coefficients"][r * sum(counts) + k] for r in range(rows) for k in keep]
+            values["support_vectors"] = [values["support_vectors"][k * width + j] for k in keep for j in range(width)]
+            if "vectors_per_class" in values:
+                values["vectors_per_class"] = [min(2, c) for c in counts]
+            else:
+                values["n_supports"] = len(keep)
+            del node.attribute[:]
+            node.attribute.extend(helper.make_attribute(k, v) for k, v in sorted(values.items()))
         if not node.op_type.startswith("TreeEnsemble"):
             continue
-        values = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         for prefix in ("nodes", "class", "target"):
             if f"{prefix}_treeids" not in values:
                 continue
@@ -53,6 +70,8 @@ def fuzz_seed(name, onnx_model, trees=2):
 def write(name, onnx_model, d, classes, rows=None, feeds=None):
     import onnxruntime
 
+    if len(sys.argv) > 1 and name not in sys.argv[1:]:
+        return
     out = os.path.join(FIXTURES, name)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "model.onnx")
@@ -264,8 +283,50 @@ def main():
     write_columns("onnx_columns_logreg", make_pipeline(columns(), LogisticRegression(max_iter=1000)), d, 2)
     model, rows = modes()
     write("onnx_modes", model, d, 0, rows)
-    # scikit-learn's HistGradientBoosting does not convert with skl2onnx 1.20 under numpy 2 (it passes
-    # numpy booleans where onnx wants ints): no fixture until it does.
+    # HistGradientBoosting, trained with missing cells (it learns where they go): a logistic over one score,
+    # and a regressor.
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    with booleans_as_ints():
+        hist = HistGradientBoostingClassifier(max_iter=40, random_state=SEED).fit(d["Xtr_nan"], d["yb_tr"])
+        write("onnx_hgb_binary", convert(hist, d["Xtr"]), d, 2)
+        hist = HistGradientBoostingRegressor(max_iter=40, random_state=SEED).fit(d["Xtr_nan"], d["yr_tr"])
+        write("onnx_hgb_regression", convert(hist, d["Xtr"]), d, 0)
+    # Support vector machines on 600 scaled rows: a regressor with the RBF kernel, classifiers with
+    # probabilities (Platt's sigmoid per pair of classes, coupled) with the RBF and the cubic kernel.
+    from sklearn.svm import SVC, SVR
+
+    few = slice(0, 600)
+    machines = [
+        ("onnx_svr_rbf", make_pipeline(StandardScaler(), SVR(C=3.0)), "yr_tr", 0),
+        ("onnx_svc_binary", make_pipeline(StandardScaler(), SVC(probability=True, random_state=SEED)), "yb_tr", 2),
+        ("onnx_svc_poly_multiclass", make_pipeline(StandardScaler(), SVC(kernel="poly", degree=3, probability=True, random_state=SEED)), "ym_tr", 3),
+    ]
+    for name, pipeline, target, classes in machines:
+        pipeline.fit(d["Xtr"][few], d[target][few])
+        write(name, convert(pipeline, d["Xtr"]), d, classes)
+
+
+class booleans_as_ints:
+    """skl2onnx 1.20 gives HistGradientBoosting's missing-value flags as numpy booleans, which onnx 1.19 refuses
+    in an integer list: written as the 0 and 1 they stand for, the same attribute skl2onnx means."""
+
+    def __enter__(self):
+        from onnx import helper
+
+        self.original = helper.make_attribute
+
+        def make_attribute(key, value, *args, **kwargs):
+            if isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value):
+                value = [int(v) for v in value]
+            return self.original(key, value, *args, **kwargs)
+
+        helper.make_attribute = make_attribute
+
+    def __exit__(self, *_):
+        from onnx import helper
+
+        helper.make_attribute = self.original
 
 
 if __name__ == "__main__":

@@ -27,15 +27,17 @@ import Testing
         }
     }
 
-    /// The graph's tree ensemble.
-    static func ensemble(_ model: inout Onnx_ModelProto, _ change: (inout Onnx_NodeProto) -> Void) {
-        let index = model.graph.node.firstIndex { $0.opType.hasPrefix("TreeEnsemble") }!
+    /// The graph's tree ensemble (or its first node whose operator begins with `prefix`).
+    static func ensemble(_ model: inout Onnx_ModelProto, prefix: String = "TreeEnsemble", _ change: (inout Onnx_NodeProto) -> Void) {
+        let index = model.graph.node.firstIndex { $0.opType.hasPrefix(prefix) }!
         change(&model.graph.node[index])
     }
 
-    /// The ensemble's attribute `name`.
-    static func attribute(_ model: inout Onnx_ModelProto, _ name: String, _ change: (inout Onnx_AttributeProto) -> Void) {
-        ensemble(&model) { node in
+    /// The ensemble's (or that node's) attribute `name`.
+    static func attribute(
+        _ model: inout Onnx_ModelProto, _ name: String, of prefix: String = "TreeEnsemble", _ change: (inout Onnx_AttributeProto) -> Void
+    ) {
+        ensemble(&model, prefix: prefix) { node in
             let index = node.attribute.firstIndex { $0.name == name }!
             change(&node.attribute[index])
         }
@@ -213,6 +215,22 @@ import Testing
         },
         Case("a text input read by two encoders", "read by two encoders", base: "onnx_columns_forest") { model in
             model.graph.node[2].input[0] = "city"
+        },
+        // Support vector machines, edits of `onnx_svc_binary` (an RBF SVC with probabilities) and `onnx_svr_rbf`.
+        Case("support vectors of the wrong length", "support_vectors has 11129 values for 371 vectors of 30 columns", base: "onnx_svc_binary") { model in
+            attribute(&model, "support_vectors", of: "SVM") { $0.floats.removeLast() }
+        },
+        Case("more vectors declared than given", "support_vectors has 11130 values for 100371 vectors", base: "onnx_svc_binary") { model in
+            attribute(&model, "vectors_per_class", of: "SVM") { $0.ints[0] += 100_000 }
+        },
+        Case("a classifier without probabilities", "SVM classifiers that give probabilities", base: "onnx_svc_binary") { model in
+            ensemble(&model, prefix: "SVM") { $0.attribute.removeAll { $0.name == "prob_a" || $0.name == "prob_b" } }
+        },
+        Case("an unknown kernel", "kernel_type CUBIC", base: "onnx_svc_binary") { model in
+            attribute(&model, "kernel_type", of: "SVM") { $0.s = Data("CUBIC".utf8) }
+        },
+        Case("a rho per missing pair", "1 coefficients and 1 rho", base: "onnx_svr_rbf") { model in
+            attribute(&model, "coefficients", of: "SVM") { $0.floats = [1] }
         },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph

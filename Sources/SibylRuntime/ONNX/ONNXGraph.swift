@@ -11,8 +11,8 @@ import SibylCore
 /// An ONNX graph of numeric operators over float tensors of rows (`[N, width]`), planned at upload: the
 /// steps that compute the graph's prediction output from its input, in the graph's own order, each with
 /// its input and output widths checked. What skl2onnx writes for scikit-learn's numeric pipelines: scalers,
-/// imputers, normalizers, linear models, multi-layer perceptrons (MatMul, Add, activations, Softmax), and
-/// tree ensembles after any of them.
+/// imputers, normalizers, linear models, multi-layer perceptrons (MatMul, Add, activations, Softmax), support
+/// vector machines, and tree ensembles after any of them.
 ///
 /// Nodes that only compute the label output (ArgMax, ArrayFeatureExtractor over the class list, Reshape,
 /// Cast) are not run: the label is the one onnxruntime gives, taken from the classifier operator that made
@@ -44,6 +44,7 @@ struct ONNXGraph: Sendable {
         case concat
         case linearClassifier(weights: [Float], bias: [Float], transform: ONNXTreeModel.Transform)
         case trees(ONNXTreeModel)
+        case svm(ONNXSVM)
     }
 
     struct Step: Sendable {
@@ -154,6 +155,10 @@ struct ONNXGraph: Sendable {
                     }
                 }
                 if index == labeller { labels = rowLabels }
+            case .svm(let machine):
+                let (values, given) = machine.run(source, rows: rows)
+                out = values
+                if index == labeller { labels = given }
             case .trees(let model):
                 let predictions = model.predict(FeatureMatrix(rows: rows, columns: width, values: source))
                 out = model.finish.task == .regression ? predictions.values : predictions.probabilities

@@ -15,7 +15,7 @@ enum ONNXLoader {
         "LinearRegressor@ai.onnx.ml", "Scaler@ai.onnx.ml", "Imputer@ai.onnx.ml", "Normalizer@ai.onnx.ml",
         "ArrayFeatureExtractor@ai.onnx.ml", "ZipMap@ai.onnx.ml", "Identity@", "Cast@", "Reshape@", "Flatten@", "Add@",
         "Sub@", "Mul@", "Div@", "MatMul@", "Gemm@", "Relu@", "Sigmoid@", "Tanh@", "Softmax@", "Concat@", "ArgMax@",
-        "OneHotEncoder@ai.onnx.ml",
+        "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {

@@ -165,6 +165,7 @@ struct ONNXPlanner {
         while step >= 0 {
             if case .linearClassifier = steps[step].operation { labeller = step }
             if case .trees = steps[step].operation { labeller = step }
+            if case .svm(let machine) = steps[step].operation, !machine.classes.isEmpty { labeller = step }
             let keepsOrder = switch steps[step].operation {
             case .copy, .normalizer: true
             default: false
@@ -382,6 +383,12 @@ struct ONNXPlanner {
                 operation: .trees(ONNXTreeModel(schema: schema, finish: ensemble.model, forest: ensemble.forest)),
                 width: classifier ? ensemble.classes.count : 1, work: ensemble.forest.nodes.count,
                 classes: classifier ? ensemble.classes : nil, scoresSecond: classifier, endsMissing: true)
+        case "SVMRegressor", "SVMClassifier":
+            let machine = try ONNXSVM(node, width: width)
+            let classifier = !machine.classes.isEmpty
+            return Compiled(
+                operation: .svm(machine), width: classifier ? machine.classes.count : 1, work: machine.work,
+                classes: classifier ? machine.classes : nil, scoresSecond: classifier)
         default:
             // ZipMap and ArgMax build the label and the map of probabilities, never the prediction itself.
             throw invalid("is on the prediction's way, where Sibyl does not run it")
