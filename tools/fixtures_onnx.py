@@ -205,6 +205,7 @@ def modes():
 
 def main():
     from sklearn.ensemble import (ExtraTreesClassifier, GradientBoostingClassifier, GradientBoostingRegressor,
+                                  HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                                   RandomForestClassifier, RandomForestRegressor)
 
     d = make_data()
@@ -281,12 +282,24 @@ def main():
     forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=SEED, n_jobs=1)
     write_columns("onnx_columns_forest", make_pipeline(columns(), forest), d, 3)
     write_columns("onnx_columns_logreg", make_pipeline(columns(), LogisticRegression(max_iter=1000)), d, 2)
+    # Text as ordinal codes (skl2onnx's LabelEncoder; an unknown or empty category as -1) beside the raw
+    # numbers, into a HistGradientBoosting classifier.
+    from sklearn.preprocessing import Binarizer, OrdinalEncoder
+
+    ordinal = ColumnTransformer([
+        ("numbers", "passthrough", ["age", "income"]),
+        ("text", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["city", "plan"]),
+    ])
+    with booleans_as_ints():
+        hist = HistGradientBoostingClassifier(max_iter=30, random_state=SEED)
+        write_columns("onnx_columns_ordinal_hgb", make_pipeline(ordinal, hist), d, 3)
+    # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
+    binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
+    write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})
     model, rows = modes()
     write("onnx_modes", model, d, 0, rows)
     # HistGradientBoosting, trained with missing cells (it learns where they go): a logistic over one score,
     # and a regressor.
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-
     with booleans_as_ints():
         hist = HistGradientBoostingClassifier(max_iter=40, random_state=SEED).fit(d["Xtr_nan"], d["yb_tr"])
         write("onnx_hgb_binary", convert(hist, d["Xtr"]), d, 2)

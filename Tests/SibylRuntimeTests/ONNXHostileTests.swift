@@ -232,6 +232,16 @@ import Testing
         Case("a rho per missing pair", "1 coefficients and 1 rho", base: "onnx_svr_rbf") { model in
             attribute(&model, "coefficients", of: "SVM") { $0.floats = [1] }
         },
+        Case("a label encoder of an empty key", "has an empty key", base: "onnx_columns_ordinal_hgb") { model in
+            let encoder = model.graph.node.firstIndex { $0.opType == "LabelEncoder" }!
+            let keys = model.graph.node[encoder].attribute.firstIndex { $0.name == "keys_strings" }!
+            model.graph.node[encoder].attribute[keys].strings[0] = Data()
+        },
+        Case("a label encoder of more keys than values", "as one number each", base: "onnx_columns_ordinal_hgb") { model in
+            let encoder = model.graph.node.firstIndex { $0.opType == "LabelEncoder" }!
+            let keys = model.graph.node[encoder].attribute.firstIndex { $0.name == "keys_strings" }!
+            model.graph.node[encoder].attribute[keys].strings.append(Data("extra".utf8))
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {

@@ -41,6 +41,11 @@ struct ONNXGraph: Sendable {
         /// A category code (a text column's) as `count` columns, 1 at the code and 0 elsewhere; a missing or
         /// unknown code is all zeros.
         case oneHot(Int)
+        /// A category code (a text column's) as the number its key maps to; a missing or unknown code as
+        /// `default`.
+        case labelEncoder(values: [Float], default: Float)
+        /// 1 where `x > threshold`, else 0.
+        case binarizer(Float)
         case concat
         case linearClassifier(weights: [Float], bias: [Float], transform: ONNXTreeModel.Transform)
         case trees(ONNXTreeModel)
@@ -131,6 +136,12 @@ struct ONNXGraph: Sendable {
                     let code = source[row]
                     if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
                 }
+            case .labelEncoder(let values, let fallback):
+                out = source.map { code in
+                    code >= 0 && code < Float(values.count) && code == code.rounded(.towardZero) ? values[Int(code)] : fallback
+                }
+            case .binarizer(let threshold):
+                out = source.map { $0 > threshold ? 1 : 0 }
             case .concat:
                 out = []
                 out.reserveCapacity(rows * step.width)

@@ -94,8 +94,9 @@ struct ONNXPlanner {
         var textColumns: [Int: Int] = [:]
         var featureNames: [String] = []
         // Per slot, the input columns whose missing value may reach it as NaN: an imputer of NaN, a tree
-        // ensemble (which branches on it) or a one-hot encoder (which encodes it as no category) ends it;
-        // every other step passes it on through its arithmetic.
+        // ensemble (which branches on it) or an encoder (which encodes it as no category, or the default)
+        // ends it; a step with no answer for it (a binarizer) refuses it; every other step passes it on
+        // through its arithmetic.
         var missing: [IndexSet]
         var columns: [Column] = []
         switch inputs {
@@ -115,6 +116,8 @@ struct ONNXPlanner {
                 featureNames.append(input.name)
             }
         }
+        // The input columns whose missing value reaches a step that has no answer for it, whatever follows.
+        var refused = IndexSet()
         var categories: [Int: [String]] = [:]
         var work = steps.count
         var treeCount = 0
@@ -128,10 +131,10 @@ struct ONNXPlanner {
                 }
                 inputs.append(slot)
             }
-            // Text is read by a one-hot encoder alone, which gives the column its categories.
+            // Text is read by an encoder alone (one-hot or label), which gives the column its categories.
             let texts = inputs.compactMap { textColumns[$0.slot] }
-            guard texts.isEmpty || node.opType == "OneHotEncoder" else {
-                throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder only")
+            guard texts.isEmpty || ["OneHotEncoder", "LabelEncoder"].contains(node.opType) else {
+                throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder and LabelEncoder only")
             }
             let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty)
             if let names = compiled.categories, let column = texts.first {
@@ -151,7 +154,9 @@ struct ONNXPlanner {
             let output = compiled.scoresSecond ? node.output.dropFirst().first ?? "" : node.output.first ?? ""
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
-            missing.append(compiled.endsMissing ? IndexSet() : inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) })
+            let reaching = inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) }
+            if compiled.refusesMissing { refused.formUnion(reaching) }
+            missing.append(compiled.endsMissing || compiled.refusesMissing ? IndexSet() : reaching)
             if let names = compiled.classes { classes[steps.count] = names }
             if case .trees(let model) = compiled.operation { treeCount += model.schema.treeCount }
             steps.append(ONNXGraph.Step(operation: compiled.operation, inputs: inputs.map(\.slot), output: steps.count + 1, width: compiled.width))
@@ -186,7 +191,7 @@ struct ONNXPlanner {
             task = .regression
         }
         let plan = ONNXGraph(
-            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, columnsNeedingValues: missing[final.slot], work: work)
+            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, columnsNeedingValues: missing[final.slot].union(refused), work: work)
         // A text input the prediction never reads takes any category's code.
         let types = columns.indices.map { column in
             columns[column].text ? FeatureType.category(categories[column] ?? []) : .number
@@ -213,6 +218,8 @@ struct ONNXPlanner {
         var scoresSecond = false
         /// Whether no missing value comes out of it, whatever comes in.
         var endsMissing = false
+        /// Whether a missing value coming in has no answer (onnxruntime fails on it), whatever follows.
+        var refusesMissing = false
         /// A one-hot encoder's categories, which become its text input's.
         var categories: [String]? = nil
     }
@@ -340,7 +347,32 @@ struct ONNXPlanner {
             // zeros=1 encodes an unknown category (or none) as all zeros; zeros=0 makes onnxruntime fail,
             // so such a value has no prediction and the request is refused.
             let zeros = try attributes.int("zeros") ?? 1
-            return Compiled(operation: .oneHot(names.count), width: names.count, work: names.count, endsMissing: zeros == 1, categories: names)
+            return Compiled(
+                operation: .oneHot(names.count), width: names.count, work: names.count, endsMissing: zeros == 1, refusesMissing: zeros != 1,
+                categories: names)
+        case "LabelEncoder":
+            let attributes = try ONNXAttributes(
+                node,
+                known: ["keys_strings", "keys_int64s", "keys_floats", "values_strings", "values_int64s", "values_floats", "default_string",
+                        "default_int64", "default_float"])
+            let names = try attributes.strings("keys_strings")
+            let (integers, floats) = (try attributes.ints("values_int64s"), try attributes.floats("values_floats"))
+            guard text, width == 1, !names.isEmpty, try attributes.ints("keys_int64s").isEmpty, try attributes.floats("keys_floats").isEmpty,
+                integers.count == names.count || floats.count == names.count, integers.isEmpty || floats.isEmpty
+            else { throw invalid("Sibyl encodes one text column by its keys_strings, as one number each (values_int64s or values_floats)") }
+            guard names.count <= ONNXGraph.maxWidth else { throw invalid("has \(names.count) keys; Sibyl's limit is \(ONNXGraph.maxWidth)") }
+            guard Set(names).count == names.count else { throw invalid("lists a key twice") }
+            // An empty cell is a missing value to Sibyl, and gets the default; onnxruntime would find "".
+            guard !names.contains("") else { throw invalid("has an empty key; Sibyl reads an empty cell as a missing value") }
+            // A missing or unknown category gets the default, as onnxruntime gives it to any other text.
+            let values = integers.isEmpty ? floats : integers.map { Float($0) }
+            let fallback = integers.isEmpty ? try attributes.float("default_float") ?? -0.0 : Float(try attributes.int("default_int64") ?? -1)
+            return Compiled(
+                operation: .labelEncoder(values: values, default: fallback), width: 1, work: 1, endsMissing: true, categories: names)
+        case "Binarizer":
+            // onnxruntime fails on a missing value, so a row missing one here has no prediction.
+            let threshold = try ONNXAttributes(node, known: ["threshold"]).float("threshold") ?? 1
+            return Compiled(operation: .binarizer(threshold), width: width, work: width, refusesMissing: true)
         case "LinearRegressor":
             let attributes = try ONNXAttributes(node, known: ["coefficients", "intercepts", "targets", "post_transform"])
             guard try (attributes.int("targets") ?? 1) == 1 else { throw invalid("Sibyl serves linear regressors of one target") }
