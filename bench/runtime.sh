@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sibyl's runtime against the training libraries themselves and the compiled peers (lleaves for LightGBM,
 # TL2cgen for XGBoost and LightGBM), single thread, in one run, on the 300-tree models (XGBoost, LightGBM,
-# CatBoost, and the XGBoost one converted to ONNX against onnxruntime) and skl2onnx's forests: µs per row for one row, for 1,000 rows in one call, and for SHAP contributions. The two are
-# measured alternately ROUNDS times and each figure is the median of its rounds: these machines are noisy,
-# and alternating spreads a slow spell over both sides.
+# CatBoost, and the XGBoost one converted to ONNX against onnxruntime), skl2onnx's forests and a
+# ColumnTransformer pipeline over raw rows: µs per row for one row, for 1,000 rows in one call, and for SHAP
+# contributions; and what that pipeline's preprocessing costs over its trees alone, on each side. The two
+# are measured alternately ROUNDS times and each figure is the median of its rounds: these machines are
+# noisy, and alternating spreads a slow spell over both sides.
 #
 #   bench/runtime.sh            # writes bench/out/runtime.md and prints it
 # Env: CPU (core to pin both to, default 0), ROUNDS (default 3), VENV (bench/out/venv; made with
@@ -14,16 +16,18 @@ ROOT="$(cd "$HERE/.." && pwd)"
 OUT="$HERE/out"; VENV="${VENV:-$OUT/venv}"; CPU="${CPU:-0}"; ROUNDS="${ROUNDS:-3}"
 mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$HERE/requirements.txt" lightgbm==4.7.0 catboost==1.2.10 \
-  lleaves==1.3.0 llvmlite==0.44.0 tl2cgen==1.0.0 treelite==4.8.1 onnxruntime==1.32.0; }
+  lleaves==1.3.0 llvmlite==0.44.0 tl2cgen==1.0.0 treelite==4.8.1 onnxruntime==1.32.0 onnx==1.19.1; }
 (cd "$ROOT" && swift build -c release --product RuntimeBenchmark >/dev/null)
-ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
 {
   echo "| model | runtime | predict, 1 row (µs) | predict, 1,000 rows (µs per row) | SHAP (µs per row) |"
   echo "|---|---|---:|---:|---:|"
   for model in xgb_binary/model.json lgbm_binary/model.txt cb_numbers/model.json onnx_xgb_binary/model.onnx \
-    onnx_rf_binary/model.onnx onnx_gbc_multiclass/model.onnx; do
+    onnx_rf_binary/model.onnx onnx_gbc_multiclass/model.onnx onnx_columns_forest/model.onnx; do
     file="$ROOT/Tests/Fixtures/$model"
     [ -f "$file" ] || continue
+    # A pipeline over raw rows has its own (text categories, blanks); the others take the shared rows.
+    ROWS="$ROOT/Tests/Fixtures/$(dirname "$model")/X_test.csv"
+    [ -f "$ROWS" ] || ROWS="$ROOT/Tests/Fixtures/data/X_test.csv"
     # The compiled peers compile (and cache) their model before the timed rounds.
     OMP_NUM_THREADS=1 "$VENV/bin/python" "$HERE/runtime_compiled.py" "$file" "$ROWS" "$OUT/compiled" >/dev/null
     ours="" theirs="" compiled=""
@@ -53,5 +57,27 @@ for library in dict.fromkeys(run["library"] for run in compiled):
     print("| | **speed-up** | " + " | ".join(f"**{theirs[k] / mine[k]:.2f}×**" for k in keys[:2]) + " | |")
 PY
   done
+  # What a ColumnTransformer pipeline's preprocessing costs over its trees: the pipeline on raw rows against
+  # its tree ensemble alone on the rows the preprocessing makes (bench/pipeline_trees.py), both sides.
+  pipeline="$ROOT/Tests/Fixtures/onnx_columns_forest"
+  "$VENV/bin/python" "$HERE/pipeline_trees.py" "$pipeline/model.onnx" "$pipeline/X_test.csv" "$OUT/pipeline"
+  runs=""
+  for _ in $(seq "$ROUNDS"); do
+    for side in "$pipeline/model.onnx $pipeline/X_test.csv" "$OUT/pipeline/trees.onnx $OUT/pipeline/trees_rows.csv"; do
+      runs="$runs$(taskset -c "$CPU" "$ROOT/.build/release/RuntimeBenchmark" $side)"$'\n'
+      runs="$runs$(OMP_NUM_THREADS=1 taskset -c "$CPU" "$VENV/bin/python" "$HERE/runtime_peer.py" $side)"$'\n'
+    done
+  done
+  python3 - "$runs" <<'PY'
+import json, statistics, sys
+runs = [json.loads(line) for line in sys.argv[1].splitlines() if line]
+keys = ["predict_1_row_us", "predict_batch_us_per_row"]
+# Runs alternate: Sibyl's pipeline, the peer's pipeline, Sibyl's trees, the peer's trees.
+for offset, name in ((0, "Sibyl"), (1, runs[1]["library"])):
+    pipeline = {k: statistics.median(run[k] for run in runs[offset::4]) for k in keys}
+    trees = {k: statistics.median(run[k] for run in runs[offset + 2::4]) for k in keys}
+    label = "onnx_columns_forest: preprocessing over its trees" if offset == 0 else ""
+    print(f"| {label} | {name} | " + " | ".join(f"{pipeline[k] - trees[k]:.2f}" for k in keys) + " | — |")
+PY
 } > "$OUT/runtime.md"
 cat "$OUT/runtime.md"

@@ -24,6 +24,24 @@ def per_call(rounds, calls, body):
     return statistics.median(times)
 
 
+def column_feeds(inputs, rows):
+    """onnxruntime's feeds for a graph of one input per column (a ColumnTransformer pipeline) from a CSV of
+    raw rows: each column `[N, 1]`, text as text, numbers as float32 with blanks missing."""
+    import csv
+
+    with open(rows, newline="") as f:
+        table = list(csv.reader(f))
+    header, body = table[0], table[1:]
+    feeds = {}
+    for i in inputs:
+        cells = [row[header.index(i.name)] for row in body]
+        if i.type == "tensor(string)":
+            feeds[i.name] = np.array(cells, dtype=object).reshape(-1, 1)
+        else:
+            feeds[i.name] = np.array([float(c) if c else np.nan for c in cells], dtype=np.float32).reshape(-1, 1)
+    return feeds
+
+
 def main():
     path, rows = sys.argv[1], sys.argv[2]
     X = np.genfromtxt(rows, delimiter=",", skip_header=1, dtype=np.float32, missing_values="", filling_values=np.nan)
@@ -35,12 +53,19 @@ def main():
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        name = session.get_inputs()[0].name
+        inputs = session.get_inputs()
+        if len(inputs) == 1:
+            feeds = [{inputs[0].name: row} for row in singles]
+            whole = {inputs[0].name: X}
+        else:
+            whole = column_feeds(inputs, rows)
+            X = next(iter(whole.values()))
+            feeds = [{name: values[k:k + 1] for name, values in whole.items()} for k in range(len(X))]
 
         def one():
-            session.run(None, {name: singles[state["i"] % len(singles)]})
+            session.run(None, feeds[state["i"] % len(feeds)])
             state["i"] += 1
-        batch = lambda: session.run(None, {name: X})
+        batch = lambda: session.run(None, whole)
         library = f"onnxruntime {onnxruntime.__version__} run"
     elif path.endswith(".txt"):
         import lightgbm as lgb

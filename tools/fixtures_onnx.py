@@ -100,7 +100,8 @@ def write(name, onnx_model, d, classes, rows=None, feeds=None):
         if isinstance(probabilities, list):  # ZipMap: a map per row
             probabilities = np.array([[row[k] for k in sorted(row)] for row in probabilities], dtype=np.float32)
         if classes == 2:
-            f32(f"{out}/pred{tag}.csv", probabilities[:, 1], ["pred"])
+            # A classifier of decision values may give class 1's alone (LinearSVC).
+            f32(f"{out}/pred{tag}.csv", probabilities[:, -1], ["pred"])
         else:
             f32(f"{out}/pred{tag}.csv", probabilities, [f"p{k}" for k in range(classes)])
         f32(f"{out}/label{tag}.csv", label.astype(np.float32), ["label"])
@@ -293,6 +294,14 @@ def main():
     with booleans_as_ints():
         hist = HistGradientBoostingClassifier(max_iter=30, random_state=SEED)
         write_columns("onnx_columns_ordinal_hgb", make_pipeline(ordinal, hist), d, 3)
+    # LinearSVC: decision values, not probabilities (a linear classifier without a transform; binary, its
+    # class 1 value alone). Alone, not in a pipeline: skl2onnx 1.20 asks a pipeline's LinearSVC for a
+    # zipmap option it does not have.
+    from sklearn.svm import LinearSVC
+
+    for name, target, classes in (("onnx_linearsvc_binary", "yb_tr", 2), ("onnx_linearsvc_multiclass", "ym_tr", 3)):
+        machine = LinearSVC(random_state=SEED).fit(d["Xtr"], d[target])
+        write(name, convert(machine, d["Xtr"]), d, classes)
     # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
     binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
     write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})

@@ -28,11 +28,12 @@ guard arguments.count == 3 else {
     exit(2)
 }
 let model = try CompiledModel.load([UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[1]))), format: nil)
-let lines = try String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n").dropFirst()
-let table = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Float($0) ?? .nan } }
-let columns = model.schema.featureNames.count
-let all = FeatureMatrix(rows: table.count, columns: columns, values: table.flatMap { $0 })
-let singles = table.map { FeatureMatrix(rows: 1, columns: columns, values: $0) }
+// The rows as the data plane reads a CSV body: raw text categories and blanks included.
+let all = try PredictionInput.decode(
+    [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[2]))), mediaType: "text/csv", features: model.features,
+    limits: InputLimits(maxRows: 100_000, maxCells: 1 << 24))
+let columns = all.columns
+let singles = (0..<all.rows).map { FeatureMatrix(rows: 1, columns: columns, values: Array(all.values[$0 * columns..<($0 + 1) * columns])) }
 
 var sink: Float = 0
 var next = 0

@@ -83,6 +83,7 @@ import Testing
         arguments: [
             "onnx_scaler_logreg", "onnx_logreg_multiclass", "onnx_minmax_ridge", "onnx_mlp_multiclass", "onnx_mlp_regression",
             "onnx_imputer_forest", "onnx_svr_rbf", "onnx_svc_binary", "onnx_svc_poly_multiclass", "onnx_binarizer_logreg",
+            "onnx_linearsvc_binary", "onnx_linearsvc_multiclass",
         ], [false, true])
     func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
         let model = try Self.load(name)
@@ -148,6 +149,13 @@ import Testing
         #expect(imputed.schema.treeCount == 10)
         #expect(imputed.columnsNeedingValues.isEmpty)
         #expect(try Self.load("onnx_rf_binary").columnsNeedingValues.isEmpty)
+        // LinearSVC gives decision values: served as margins, with no probabilities.
+        let linear = try Self.load("onnx_linearsvc_binary")
+        #expect(linear.schema.task == .binary)
+        #expect(linear.schema.objective == "LinearClassifier → ArrayFeatureExtractor")
+        let decided = linear.predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30)))
+        #expect(!decided.hasProbabilities && decided.probabilities.isEmpty && decided.margins.count == 1)
+        #expect(try !Self.load("onnx_linearsvc_multiclass").predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30))).hasProbabilities)
         let machine = try Self.load("onnx_svc_poly_multiclass")
         #expect(machine.schema.objective == "Scaler → SVMClassifier → Cast")
         #expect(machine.schema.classes == ["0", "1", "2"])
@@ -175,9 +183,13 @@ import Testing
     }
 
     /// Row `row`'s outputs as the fixtures hold onnxruntime's: the probability of class 1, every class's
-    /// probability, or the value.
+    /// probability, or the value; a classifier without probabilities, its decision values (its margins).
     private func outputs(_ predictions: Predictions, row: Int) -> [Float] {
         let classes = predictions.classes.count
+        guard predictions.task == .regression || predictions.hasProbabilities else {
+            let width = predictions.marginsPerRow
+            return Array(predictions.margins[width * row..<width * (row + 1)])
+        }
         return switch predictions.task {
         case .binary: [predictions.probabilities[2 * row + 1]]
         case .multiclass: Array(predictions.probabilities[classes * row..<classes * (row + 1)])

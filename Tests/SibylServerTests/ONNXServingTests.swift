@@ -88,4 +88,21 @@ import Testing
         #expect(missing.text.contains("row \(firstMissing.0), feature f\(firstMissing.1)"), "\(missing.text.prefix(300))")
         await node.stop()
     }
+
+    /// LinearSVC gives decision values, not probabilities: its predictions are onnxruntime's labels, with no
+    /// probabilities beside them.
+    @Test func aClassifierOfDecisionValuesAnswersLabelsAlone() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=svm", body: try Fixtures.bytes("onnx_linearsvc_multiclass/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
+        let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test.csv"), headers: [("Content-Type", "text/csv")])
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let predictions = try #require(answer["predictions"] as? [[String: Any]])
+        let expected = try Fixtures.table("onnx_linearsvc_multiclass/label.csv").rows.map { String(Int($0[0]!)) }
+        #expect(predictions.map { "\($0["label"] ?? "")" } == expected)
+        #expect(predictions.allSatisfy { $0["probabilities"] == nil }, "\(predictions.first ?? [:])")
+        await node.stop()
+    }
 }

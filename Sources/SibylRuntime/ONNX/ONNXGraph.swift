@@ -65,6 +65,10 @@ struct ONNXGraph: Sendable {
     let result: Int
     /// The step whose labels are the graph's (a tree ensemble or linear classifier), if any.
     let labeller: Int?
+    /// Whether the result is the labeller's decision values rather than probabilities (a linear classifier
+    /// without a transform, as skl2onnx writes LinearSVC): a binary one's is its class 1 value, alone or
+    /// beside class 0's.
+    let scores: Bool
     /// The input columns whose missing value reaches the result as NaN, through arithmetic with no imputer,
     /// tree ensemble or one-hot encoder before it (see `ONNXPlanner`): a row missing one has no prediction.
     let columnsNeedingValues: IndexSet

@@ -178,11 +178,19 @@ struct ONNXPlanner {
             guard labeller == nil, keepsOrder else { break }
             step = steps[step].inputs[0] - 1
         }
+        // A linear classifier without a transform (LinearSVC) gives decision values, not probabilities; a
+        // binary one's output is often its class 1 column alone.
+        if labeller == nil, final.slot > 0, case .select([1]) = steps[final.slot - 1].operation,
+            case .linearClassifier(_, _, .none) = steps[steps[final.slot - 1].inputs[0] - 1].operation
+        {
+            labeller = steps[final.slot - 1].inputs[0] - 1
+        }
+        let scores = if let labeller, case .linearClassifier(_, _, .none) = steps[labeller].operation { true } else { false }
         let task: ModelTask
         var names: [String] = []
         if classifier {
             names = labeller.flatMap { classes[$0] } ?? zipMapClasses
-            guard names.count >= 2, names.count == final.width else {
+            guard names.count >= 2, names.count == final.width || (scores && names.count == 2 && final.width == 1) else {
                 throw SibylError(.invalidModel, "the graph's probabilities are \(final.width) wide for \(names.count) classes")
             }
             task = names.count == 2 ? .binary : .multiclass
@@ -191,7 +199,8 @@ struct ONNXPlanner {
             task = .regression
         }
         let plan = ONNXGraph(
-            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, columnsNeedingValues: missing[final.slot].union(refused), work: work)
+            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, scores: scores,
+            columnsNeedingValues: missing[final.slot].union(refused), work: work)
         // A text input the prediction never reads takes any category's code.
         let types = columns.indices.map { column in
             columns[column].text ? FeatureType.category(categories[column] ?? []) : .number
