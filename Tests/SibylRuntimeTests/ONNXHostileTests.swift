@@ -242,6 +242,20 @@ import Testing
             let keys = model.graph.node[encoder].attribute.firstIndex { $0.name == "keys_strings" }!
             model.graph.node[encoder].attribute[keys].strings.append(Data("extra".utf8))
         },
+        // Standard operators, edits of the perceptron and of `onnx_kbins_onehot_logreg` (Less, ArgMax, a
+        // one-hot encoder of numbers).
+        Case("two tensors of different widths combined", "combines tensors 16 and 30 wide", base: "onnx_mlp_regression") { model in
+            let add = model.graph.node.firstIndex { $0.opType == "Add" }!
+            model.graph.node[add].input[1] = "X"
+        },
+        Case("an ArgMax down the rows", "first largest column of each row", base: "onnx_kbins_onehot_logreg") { model in
+            let argMax = model.graph.node.firstIndex { $0.opType == "ArgMax" }!
+            model.graph.node[argMax].attribute = [attributeInt("axis", 0)]
+        },
+        Case("numbers one-hot encoded with zeros=0", "zeros=1 only", base: "onnx_kbins_onehot_logreg") { model in
+            let encoder = model.graph.node.firstIndex { $0.opType == "OneHotEncoder" }!
+            model.graph.node[encoder].attribute.append(attributeInt("zeros", 0))
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {

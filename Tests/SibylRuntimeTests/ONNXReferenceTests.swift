@@ -83,7 +83,7 @@ import Testing
         arguments: [
             "onnx_scaler_logreg", "onnx_logreg_multiclass", "onnx_minmax_ridge", "onnx_mlp_multiclass", "onnx_mlp_regression",
             "onnx_imputer_forest", "onnx_svr_rbf", "onnx_svc_binary", "onnx_svc_poly_multiclass", "onnx_binarizer_logreg",
-            "onnx_linearsvc_binary", "onnx_linearsvc_multiclass",
+            "onnx_linearsvc_binary", "onnx_linearsvc_multiclass", "onnx_kbins_logreg", "onnx_kbins_onehot_logreg", "onnx_power_logreg",
         ], [false, true])
     func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
         let model = try Self.load(name)

@@ -23,17 +23,21 @@ struct ONNXGraph: Sendable {
     static let maxWidth = 1 << 16
     static let maxWorkPerRow = 1 << 22
 
-    enum Elementwise: Sendable {
-        case add, subtract, multiply, divide
-    }
-
     enum Operation: Sendable {
         case copy
         case scaler(offset: [Float], scale: [Float])
         case imputer(values: [Float], replaced: Float)
         case normalizer(String)
-        /// `x op constant` (or `constant op x`), the constant one value or one per column.
+        /// `x op constant` (or `constant op x`), the constant one value or one per column; a one-column `x`
+        /// against a constant of k values makes k columns.
         case elementwise(Elementwise, constant: [Float], constantFirst: Bool)
+        /// `a op b` of two computed tensors (the step's two inputs), one wide or as wide as the other.
+        case pairwise(Elementwise)
+        case unary(Unary)
+        /// Each row's first largest column (as a float), one column.
+        case argMax
+        /// Each row's sum, one column.
+        case rowSum
         /// `x · weights + bias` with `weights` `[inner, outer]` row-major (MatMul, Gemm, LinearRegressor).
         case affine(weights: [Float], bias: [Float])
         case relu, sigmoid, tanh, softmax
@@ -41,6 +45,10 @@ struct ONNXGraph: Sendable {
         /// A category code (a text column's) as `count` columns, 1 at the code and 0 elsewhere; a missing or
         /// unknown code is all zeros.
         case oneHot(Int)
+        /// Each column's value, truncated to an integer, as one column per category listed, 1 where it is
+        /// that category; a value no category lists (or none) is all zeros. `[N, w]` makes `[N, w · k]`,
+        /// onnxruntime's `[N, w, k]` row-major.
+        case oneHotNumbers([Int64])
         /// A category code (a text column's) as the number its key maps to; a missing or unknown code as
         /// `default`.
         case labelEncoder(values: [Float], default: Float)
@@ -107,16 +115,21 @@ struct ONNXGraph: Sendable {
                     if divisor != 0 { for k in range { out[k] = source[k] / divisor } }
                 }
             case .elementwise(let kind, let constant, let constantFirst):
-                out = source.indices.map { k in
-                    let c = constant[constant.count == 1 ? 0 : k % width]
-                    let (a, b) = constantFirst ? (c, source[k]) : (source[k], c)
-                    return switch kind {
-                    case .add: a + b
-                    case .subtract: a - b
-                    case .multiply: a * b
-                    case .divide: a / b
-                    }
-                }
+                let x = Operand(values: source, width: width, perRow: true)
+                let c = Operand(values: constant, width: constant.count, perRow: false)
+                out = constantFirst
+                    ? Self.elementwise(kind, rows: rows, width: step.width, c, x) : Self.elementwise(kind, rows: rows, width: step.width, x, c)
+            case .pairwise(let kind):
+                let other = step.inputs[1]
+                out = Self.elementwise(
+                    kind, rows: rows, width: step.width, Operand(values: source, width: width, perRow: true),
+                    Operand(values: slots[other], width: widths[other], perRow: true))
+            case .unary(let kind):
+                out = source.map(kind.apply)
+            case .argMax:
+                out = Self.argMax(source, rows: rows, width: width)
+            case .rowSum:
+                out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(0, +) }
             case .affine(let weights, let bias):
                 out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
             case .relu:
@@ -139,6 +152,14 @@ struct ONNXGraph: Sendable {
                 for row in 0..<rows {
                     let code = source[row]
                     if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
+                }
+            case .oneHotNumbers(let categories):
+                let count = categories.count
+                var index: [Int64: Int] = [:]
+                for (k, category) in categories.enumerated() { index[category] = k }
+                out = [Float](repeating: 0, count: rows * width * count)
+                for (k, value) in source.enumerated() where value.isFinite && abs(value) < 9.2e18 {
+                    if let category = index[Int64(value)] { out[k * count + category] = 1 }
                 }
             case .labelEncoder(let values, let fallback):
                 out = source.map { code in

@@ -16,7 +16,8 @@ enum ONNXLoader {
         "ArrayFeatureExtractor@ai.onnx.ml", "ZipMap@ai.onnx.ml", "Identity@", "Cast@", "Reshape@", "Flatten@", "Add@",
         "Sub@", "Mul@", "Div@", "MatMul@", "Gemm@", "Relu@", "Sigmoid@", "Tanh@", "Softmax@", "Concat@", "ArgMax@",
         "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
-        "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml",
+        "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml", "Pow@", "Less@", "LessOrEqual@", "Greater@", "GreaterOrEqual@", "Equal@",
+        "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {

@@ -236,9 +236,10 @@ struct ONNXPlanner {
     private func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
-        let arity = ["Concat": inputs.count]
-        guard inputs.count == (arity[node.opType] ?? 1), !inputs.isEmpty else {
-            throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity[node.opType] ?? 1)")
+        // Concat reads any number of computed tensors; a binary operator one or two; the rest one.
+        let arity = node.opType == "Concat" ? inputs.count : ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
+        guard inputs.count == arity, !inputs.isEmpty else {
+            throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity)")
         }
         let width = inputs[0].width
         /// A float constant of one value or one per column, from one of the node's inputs.
@@ -289,18 +290,40 @@ struct ONNXPlanner {
             let norm = try ONNXAttributes(node, known: ["norm"]).string("norm") ?? "MAX"
             guard ["MAX", "L1", "L2"].contains(norm) else { throw invalid("norm \(norm.prefix(64)) is not MAX, L1 or L2") }
             return Compiled(operation: .normalizer(norm), width: width, work: width)
-        case "Add", "Sub", "Mul", "Div":
+        case "Add", "Sub", "Mul", "Div", "Pow", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal":
             _ = try ONNXAttributes(node, known: [])
-            guard node.input.count == 2 else { throw invalid("needs two inputs") }
-            let first = constants.contains(node.input[0])
-            let values = try perColumn(try constant(first ? 0 : 1), "the constant")
-            let kind: ONNXGraph.Elementwise = switch node.opType {
-            case "Add": .add
-            case "Sub": .subtract
-            case "Mul": .multiply
-            default: .divide
+            guard node.input.count == 2, let kind = ONNXGraph.Elementwise(node.opType) else { throw invalid("needs two inputs") }
+            // Two computed tensors: as wide as each other, or one of them one wide (broadcast).
+            if inputs.count == 2 {
+                let (a, b) = (inputs[0].width, inputs[1].width)
+                guard a == b || a == 1 || b == 1 else { throw invalid("combines tensors \(a) and \(b) wide") }
+                return Compiled(operation: .pairwise(kind), width: max(a, b), work: max(a, b))
             }
-            return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: width, work: width)
+            let first = constants.contains(node.input[0])
+            let values = try constant(first ? 0 : 1)
+            // A one-column tensor against a constant of k values (a bin's edges, say) makes k columns.
+            guard values.count == 1 || values.count == width || width == 1, !values.isEmpty else {
+                throw invalid("the constant has \(values.count) values for \(width) columns")
+            }
+            let out = max(width, values.count)
+            return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: out, work: out)
+        case "Neg", "Abs", "Log", "Exp", "Sqrt", "Not":
+            _ = try ONNXAttributes(node, known: [])
+            return Compiled(operation: .unary(ONNXGraph.Unary(node.opType)!), width: width, work: width)
+        case "ArgMax":
+            let attributes = try ONNXAttributes(node, known: ["axis", "keepdims", "select_last_index"])
+            guard [1, -1].contains(try attributes.int("axis")), try (attributes.int("keepdims") ?? 1) == 1, try (attributes.int("select_last_index") ?? 0) == 0 else {
+                throw invalid("Sibyl takes the first largest column of each row (axis 1, keepdims 1)")
+            }
+            return Compiled(operation: .argMax, width: 1, work: width)
+        case "ReduceSum":
+            let attributes = try ONNXAttributes(node, known: ["axes", "keepdims", "noop_with_empty_axes"])
+            // The axes are an attribute before opset 13 and a constant input from it.
+            let axes = node.input.count > 1 ? try constants.integers(node.input[1]) : try attributes.ints("axes")
+            guard axes == [1] || axes == [-1], try (attributes.int("keepdims") ?? 1) == 1 else {
+                throw invalid("Sibyl sums each row (axes [1], keepdims 1)")
+            }
+            return Compiled(operation: .rowSum, width: 1, work: width)
         case "MatMul":
             _ = try ONNXAttributes(node, known: [])
             let weights = try constant(1)
@@ -348,6 +371,17 @@ struct ONNXPlanner {
         case "OneHotEncoder":
             let attributes = try ONNXAttributes(node, known: ["cats_strings", "cats_int64s", "zeros"])
             let names = try attributes.strings("cats_strings")
+            let numbers = try attributes.ints("cats_int64s")
+            // Numbers (a bin's index, say), each column encoded by the integer it truncates to.
+            if !text, names.isEmpty, !numbers.isEmpty {
+                guard numbers.count <= ONNXGraph.maxWidth, Set(numbers).count == numbers.count else {
+                    throw invalid("has \(numbers.count) categories, or one twice; Sibyl's limit is \(ONNXGraph.maxWidth)")
+                }
+                // zeros=0 makes onnxruntime fail on a number it does not list, which no check before the
+                // request can foresee.
+                guard try (attributes.int("zeros") ?? 1) == 1 else { throw invalid("Sibyl encodes numbers with zeros=1 only") }
+                return Compiled(operation: .oneHotNumbers(numbers), width: width * numbers.count, work: width * numbers.count)
+            }
             guard text, width == 1, try attributes.ints("cats_int64s").isEmpty, !names.isEmpty else {
                 throw invalid("Sibyl encodes one text column by its cats_strings")
             }
@@ -431,7 +465,7 @@ struct ONNXPlanner {
                 operation: .svm(machine), width: classifier ? machine.classes.count : 1, work: machine.work,
                 classes: classifier ? machine.classes : nil, scoresSecond: classifier)
         default:
-            // ZipMap and ArgMax build the label and the map of probabilities, never the prediction itself.
+            // ZipMap builds the map of probabilities, never the prediction itself.
             throw invalid("is on the prediction's way, where Sibyl does not run it")
         }
     }
