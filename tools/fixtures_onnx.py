@@ -340,8 +340,16 @@ def main():
         ("onnx_svc_binary", make_pipeline(StandardScaler(), SVC(probability=True, random_state=SEED)), "yb_tr", 2),
         ("onnx_svc_poly_multiclass", make_pipeline(StandardScaler(), SVC(kernel="poly", degree=3, probability=True, random_state=SEED)), "ym_tr", 3),
     ]
+    # Without probabilities (scikit-learn's default, and its only way from 1.11): decision values, binary
+    # as [-d, d], four classes one per pair made one per class by skl2onnx's ovr graph (Less, Neg, Sum…).
+    quartiles = np.digitize(d["yr_tr"], np.quantile(d["yr_tr"], [0.25, 0.5, 0.75]))
+    d4 = dict(d, y4_tr=quartiles)
+    machines += [
+        ("onnx_svc_scores_binary", make_pipeline(StandardScaler(), SVC()), "yb_tr", 2),
+        ("onnx_svc_scores_4classes", make_pipeline(StandardScaler(), SVC()), "y4_tr", 4),
+    ]
     for name, pipeline, target, classes in machines:
-        pipeline.fit(d["Xtr"][few], d[target][few])
+        pipeline.fit(d["Xtr"][few], d4[target][few])
         write(name, convert(pipeline, d["Xtr"]), d, classes)
 
 

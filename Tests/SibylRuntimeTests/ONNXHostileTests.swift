@@ -223,8 +223,8 @@ import Testing
         Case("more vectors declared than given", "support_vectors has 11130 values for 100371 vectors", base: "onnx_svc_binary") { model in
             attribute(&model, "vectors_per_class", of: "SVM") { $0.ints[0] += 100_000 }
         },
-        Case("a classifier without probabilities", "SVM classifiers that give probabilities", base: "onnx_svc_binary") { model in
-            ensemble(&model, prefix: "SVM") { $0.attribute.removeAll { $0.name == "prob_a" || $0.name == "prob_b" } }
+        Case("Platt's A without its B", "has 1 prob_a and 0 prob_b for 1 pairs", base: "onnx_svc_binary") { model in
+            ensemble(&model, prefix: "SVM") { $0.attribute.removeAll { $0.name == "prob_b" } }
         },
         Case("an unknown kernel", "kernel_type CUBIC", base: "onnx_svc_binary") { model in
             attribute(&model, "kernel_type", of: "SVM") { $0.s = Data("CUBIC".utf8) }

@@ -34,6 +34,8 @@ struct ONNXGraph: Sendable {
         /// `a op b` of two computed tensors (the step's two inputs), one wide or as wide as the other.
         case pairwise(Elementwise)
         case unary(Unary)
+        /// The sum of the step's inputs, in order (each one wide or as wide as the widest).
+        case sum
         /// Each row's first largest column (as a float), one column.
         case argMax
         /// Each row's sum, one column.
@@ -124,6 +126,15 @@ struct ONNXGraph: Sendable {
                 out = Self.elementwise(
                     kind, rows: rows, width: step.width, Operand(values: source, width: width, perRow: true),
                     Operand(values: slots[other], width: widths[other], perRow: true))
+            case .sum:
+                out = Self.elementwise(
+                    .add, rows: rows, width: step.width, Operand(values: source, width: width, perRow: true),
+                    Operand(values: slots[step.inputs[1]], width: widths[step.inputs[1]], perRow: true))
+                for input in step.inputs.dropFirst(2) {
+                    out = Self.elementwise(
+                        .add, rows: rows, width: step.width, Operand(values: out, width: step.width, perRow: true),
+                        Operand(values: slots[input], width: widths[input], perRow: true))
+                }
             case .unary(let kind):
                 out = source.map(kind.apply)
             case .argMax:

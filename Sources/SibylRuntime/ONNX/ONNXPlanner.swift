@@ -185,7 +185,18 @@ struct ONNXPlanner {
         {
             labeller = steps[final.slot - 1].inputs[0] - 1
         }
-        let scores = if let labeller, case .linearClassifier(_, _, .none) = steps[labeller].operation { true } else { false }
+        // Otherwise the graph's one classifier operator gives the labels, whatever its outputs go through
+        // (an SVC's decision values made one per class, say).
+        let classifiers = steps.indices.filter { classes[$0] != nil }
+        if labeller == nil, classifiers.count == 1, classes[classifiers[0]]!.count == final.width {
+            labeller = classifiers[0]
+        }
+        // Decision values, not probabilities: a linear classifier's without a transform, or an SVC's
+        // without Platt pairs (made one per class or not).
+        let scores = steps.contains { step in
+            if case .svm(let machine) = step.operation { return !machine.classes.isEmpty && !machine.probabilities }
+            return false
+        } || { if let labeller, case .linearClassifier(_, _, .none) = steps[labeller].operation { true } else { false } }()
         let task: ModelTask
         var names: [String] = []
         if classifier {
@@ -237,7 +248,7 @@ struct ONNXPlanner {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
         // Concat reads any number of computed tensors; a binary operator one or two; the rest one.
-        let arity = node.opType == "Concat" ? inputs.count : ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
+        let arity = ["Concat", "Sum"].contains(node.opType) ? inputs.count : ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
         guard inputs.count == arity, !inputs.isEmpty else {
             throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity)")
         }
@@ -307,6 +318,15 @@ struct ONNXPlanner {
             }
             let out = max(width, values.count)
             return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: out, work: out)
+        case "Sum":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == inputs.count else { throw invalid("Sibyl sums computed tensors only") }
+            guard inputs.count > 1 else { return Compiled(operation: .copy, width: width, work: 0) }
+            let out = inputs.map(\.width).max()!
+            guard inputs.allSatisfy({ $0.width == out || $0.width == 1 }) else {
+                throw invalid("sums tensors of widths \(inputs.map(\.width))")
+            }
+            return Compiled(operation: .sum, width: out, work: out * inputs.count)
         case "Neg", "Abs", "Log", "Exp", "Sqrt", "Not":
             _ = try ONNXAttributes(node, known: [])
             return Compiled(operation: .unary(ONNXGraph.Unary(node.opType)!), width: width, work: width)
@@ -462,7 +482,7 @@ struct ONNXPlanner {
             let machine = try ONNXSVM(node, width: width)
             let classifier = !machine.classes.isEmpty
             return Compiled(
-                operation: .svm(machine), width: classifier ? machine.classes.count : 1, work: machine.work,
+                operation: .svm(machine), width: machine.outputWidth, work: machine.work,
                 classes: classifier ? machine.classes : nil, scoresSecond: classifier)
         default:
             // ZipMap builds the map of probabilities, never the prediction itself.

@@ -24,7 +24,9 @@ struct ONNXSVM: Sendable {
         /// `Σ coefficient · kernel + rho`; a one-class machine answers its sign, 1 or -1.
         case regressor(coefficients: [Float], rho: Float, oneClass: Bool)
         /// One-against-one over the classes: `vectorsPerClass` support vectors each, `coefficients` laid out
-        /// `[classes − 1, vectors]`, one `rho` and one Platt pair (`probA`, `probB`) per pair of classes.
+        /// `[classes − 1, vectors]`, one `rho` and one Platt pair (`probA`, `probB`) per pair of classes, or
+        /// no Platt pairs: then its outputs are its decision values, one per pair (binary: `[−d, d]`, as
+        /// onnxruntime writes them).
         case classifier(vectorsPerClass: [Int], coefficients: [Float], rho: [Float], probA: [Float], probB: [Float])
     }
 
@@ -37,6 +39,18 @@ struct ONNXSVM: Sendable {
     let decision: Decision
 
     var vectorCount: Int { supportVectors.count / width }
+
+    /// Whether a classifier's outputs are probabilities (it has Platt pairs), not decision values.
+    var probabilities: Bool {
+        if case .classifier(_, _, _, let probA, _) = decision { !probA.isEmpty } else { false }
+    }
+
+    /// A row's outputs: one value, one probability per class, or one decision value per pair of classes
+    /// (two for a binary classifier).
+    var outputWidth: Int {
+        let classes = self.classes.count
+        return classes == 0 ? 1 : probabilities || classes == 2 ? classes : classes * (classes - 1) / 2
+    }
 
     /// Multiply-adds a row costs.
     var work: Int {
@@ -66,8 +80,9 @@ struct ONNXSVM: Sendable {
             let classes = perClass.count
             var starts = [0]
             for count in perClass.dropLast() { starts.append(starts.last! + count) }
+            let probabilities = !probA.isEmpty
             var values: [Float] = []
-            values.reserveCapacity(rows * classes)
+            values.reserveCapacity(rows * outputWidth)
             var labels: [Int] = []
             labels.reserveCapacity(rows)
             var pairs = [Float](repeating: 0, count: classes * classes)
@@ -87,6 +102,11 @@ struct ONNXSVM: Sendable {
                         }
                         sum += Double(rho[pair])
                         votes[sum > 0 ? i : j] += 1
+                        if !probabilities {
+                            values += classes == 2 ? [-Float(sum), Float(sum)] : [Float(sum)]
+                            pair += 1
+                            continue
+                        }
                         let probability = min(max(Self.plattProbability(Float(sum), probA[pair], probB[pair]), 1e-7), 1 - 1e-7)
                         pairs[i * classes + j] = probability
                         pairs[j * classes + i] = 1 - probability
@@ -94,7 +114,7 @@ struct ONNXSVM: Sendable {
                     }
                 }
                 labels.append(votes.firstIndex(of: votes.max()!)!)
-                values += Self.coupled(pairs, classes: classes)
+                if probabilities { values += Self.coupled(pairs, classes: classes) }
             }
             return (values, labels)
         }
@@ -220,8 +240,8 @@ extension ONNXSVM {
             }
             let pairs = classes * (classes - 1) / 2
             let (probA, probB) = (try attributes.floats("prob_a"), try attributes.floats("prob_b"))
-            guard probA.count == pairs, probB.count == pairs else {
-                throw attributes.invalid("has \(probA.count) prob_a and \(probB.count) prob_b for \(pairs) pairs of classes; Sibyl serves SVM classifiers that give probabilities (scikit-learn's probability=True)")
+            guard (probA.count == pairs && probB.count == pairs) || (probA.isEmpty && probB.isEmpty) else {
+                throw attributes.invalid("has \(probA.count) prob_a and \(probB.count) prob_b for \(pairs) pairs of classes")
             }
             guard coefficients.count == (classes - 1) * vectorCount, rho.count == pairs else {
                 throw attributes.invalid("has \(coefficients.count) coefficients and \(rho.count) rho for \(classes) classes of \(vectorCount) vectors")
