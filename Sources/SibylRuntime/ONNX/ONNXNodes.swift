@@ -1,0 +1,269 @@
+import Foundation
+import SibylCore
+
+/// Each ONNX operator Sibyl runs, compiled to an `ONNXGraph` step with its attributes and widths checked.
+extension ONNXPlanner {
+    /// What one node compiles to: its step, its output width and cost, and what it tells the plan.
+    struct Compiled {
+        let operation: ONNXGraph.Operation
+        let width: Int
+        /// Multiply-adds (or other operations) a row costs.
+        let work: Int
+        var classes: [String]? = nil
+        var scoresSecond = false
+        /// Whether no missing value comes out of it, whatever comes in.
+        var endsMissing = false
+        /// Whether a missing value coming in has no answer (onnxruntime fails on it), whatever follows.
+        var refusesMissing = false
+        /// A one-hot encoder's categories, which become its text input's.
+        var categories: [String]? = nil
+    }
+
+    /// Compiles `node` reading `inputs` (slots and widths; `text` where one is a text column), refusing with
+    /// the node and the reason anything Sibyl cannot compute exactly.
+    func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool) throws(SibylError) -> Compiled {
+        let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
+        func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
+        // Concat reads any number of computed tensors; a binary operator one or two; the rest one.
+        let arity = ["Concat", "Sum"].contains(node.opType) ? inputs.count : ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
+        guard inputs.count == arity, !inputs.isEmpty else {
+            throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity)")
+        }
+        let width = inputs[0].width
+        /// A float constant of one value or one per column, from one of the node's inputs.
+        func perColumn(_ values: [Float], _ what: String) throws(SibylError) -> [Float] {
+            guard values.count == 1 || values.count == width else { throw invalid("\(what) has \(values.count) values for \(width) columns") }
+            return values
+        }
+        func constant(_ position: Int) throws(SibylError) -> [Float] {
+            guard node.input.count > position, let values = try constants.floats(node.input[position]) else {
+                throw invalid("input \(position) must be a float initializer")
+            }
+            return values
+        }
+        switch node.opType {
+        case "Identity", "Flatten":
+            let attributes = try ONNXAttributes(node, known: ["axis"])
+            guard try (attributes.int("axis") ?? 1) == 1 else { throw invalid("Sibyl runs Flatten on axis 1") }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Cast":
+            let attributes = try ONNXAttributes(node, known: ["to", "saturate"])
+            guard try attributes.int("to") == Int64(Onnx_TensorProto.DataType.float.rawValue) else {
+                throw invalid("casts the prediction's values to another type than float")
+            }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Reshape":
+            _ = try ONNXAttributes(node, known: ["allowzero"])
+            guard node.input.count == 2, let shape = try constants.integers(node.input[1]),
+                shape == [-1, Int64(width)] || (width == 1 && (shape == [-1] || shape == [-1, 1]))
+            else { throw invalid("Sibyl reshapes rows only to themselves ([-1, \(width)])") }
+            return Compiled(operation: .copy, width: width, work: 0)
+        case "Scaler":
+            let attributes = try ONNXAttributes(node, known: ["offset", "scale"])
+            return Compiled(
+                operation: .scaler(offset: try perColumn(attributes.floats("offset"), "offset"), scale: try perColumn(attributes.floats("scale"), "scale")),
+                width: width, work: width)
+        case "Imputer":
+            let attributes = try ONNXAttributes(
+                node, known: ["imputed_value_floats", "imputed_value_int64s", "replaced_value_float", "replaced_value_int64"])
+            guard try attributes.ints("imputed_value_int64s").isEmpty, try attributes.int("replaced_value_int64") == nil else {
+                throw invalid("Sibyl imputes float values only")
+            }
+            let replaced = try attributes.float("replaced_value_float") ?? .nan
+            let values = try perColumn(attributes.floats("imputed_value_floats"), "imputed_value_floats")
+            return Compiled(
+                operation: .imputer(values: values, replaced: replaced), width: width, work: width,
+                endsMissing: replaced.isNaN && !values.contains { $0.isNaN })
+        case "Normalizer":
+            let norm = try ONNXAttributes(node, known: ["norm"]).string("norm") ?? "MAX"
+            guard ["MAX", "L1", "L2"].contains(norm) else { throw invalid("norm \(norm.prefix(64)) is not MAX, L1 or L2") }
+            return Compiled(operation: .normalizer(norm), width: width, work: width)
+        case "Add", "Sub", "Mul", "Div", "Pow", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == 2, let kind = ONNXGraph.Elementwise(node.opType) else { throw invalid("needs two inputs") }
+            // Two computed tensors: as wide as each other, or one of them one wide (broadcast).
+            if inputs.count == 2 {
+                let (a, b) = (inputs[0].width, inputs[1].width)
+                guard a == b || a == 1 || b == 1 else { throw invalid("combines tensors \(a) and \(b) wide") }
+                return Compiled(operation: .pairwise(kind), width: max(a, b), work: max(a, b))
+            }
+            let first = constants.contains(node.input[0])
+            let values = try constant(first ? 0 : 1)
+            // A one-column tensor against a constant of k values (a bin's edges, say) makes k columns.
+            guard values.count == 1 || values.count == width || width == 1, !values.isEmpty else {
+                throw invalid("the constant has \(values.count) values for \(width) columns")
+            }
+            let out = max(width, values.count)
+            return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: out, work: out)
+        case "Sum":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == inputs.count else { throw invalid("Sibyl sums computed tensors only") }
+            guard inputs.count > 1 else { return Compiled(operation: .copy, width: width, work: 0) }
+            let out = inputs.map(\.width).max()!
+            guard inputs.allSatisfy({ $0.width == out || $0.width == 1 }) else {
+                throw invalid("sums tensors of widths \(inputs.map(\.width))")
+            }
+            return Compiled(operation: .sum, width: out, work: out * inputs.count)
+        case "Neg", "Abs", "Log", "Exp", "Sqrt", "Not":
+            _ = try ONNXAttributes(node, known: [])
+            return Compiled(operation: .unary(ONNXGraph.Unary(node.opType)!), width: width, work: width)
+        case "ArgMax":
+            let attributes = try ONNXAttributes(node, known: ["axis", "keepdims", "select_last_index"])
+            guard [1, -1].contains(try attributes.int("axis")), try (attributes.int("keepdims") ?? 1) == 1, try (attributes.int("select_last_index") ?? 0) == 0 else {
+                throw invalid("Sibyl takes the first largest column of each row (axis 1, keepdims 1)")
+            }
+            return Compiled(operation: .argMax, width: 1, work: width)
+        case "ReduceSum":
+            let attributes = try ONNXAttributes(node, known: ["axes", "keepdims", "noop_with_empty_axes"])
+            // The axes are an attribute before opset 13 and a constant input from it.
+            let axes = node.input.count > 1 ? try constants.integers(node.input[1]) : try attributes.ints("axes")
+            guard axes == [1] || axes == [-1], try (attributes.int("keepdims") ?? 1) == 1 else {
+                throw invalid("Sibyl sums each row (axes [1], keepdims 1)")
+            }
+            return Compiled(operation: .rowSum, width: 1, work: width)
+        case "MatMul":
+            _ = try ONNXAttributes(node, known: [])
+            let weights = try constant(1)
+            guard let dims = constants.dims(node.input[1]), dims.count == 2, dims[0] == width, dims[1] > 0 else {
+                throw invalid("Sibyl multiplies rows of \(width) by a constant [\(width), M] matrix")
+            }
+            return Compiled(operation: .affine(weights: weights, bias: []), width: Int(dims[1]), work: weights.count)
+        case "Gemm":
+            let attributes = try ONNXAttributes(node, known: ["alpha", "beta", "transA", "transB"])
+            guard try (attributes.int("transA") ?? 0) == 0 else { throw invalid("Sibyl runs Gemm without transA") }
+            let transposed = try (attributes.int("transB") ?? 0) == 1
+            let (alpha, beta) = (try attributes.float("alpha") ?? 1, try attributes.float("beta") ?? 1)
+            let b = try constant(1)
+            guard let dims = constants.dims(node.input[1]), dims.count == 2, dims[transposed ? 1 : 0] == width else {
+                throw invalid("Sibyl multiplies rows of \(width) by a constant matrix of \(width) \(transposed ? "columns" : "rows")")
+            }
+            let outer = Int(dims[transposed ? 0 : 1])
+            var weights = [Float](repeating: 0, count: width * outer)
+            for k in 0..<width {
+                for j in 0..<outer { weights[k * outer + j] = alpha * b[transposed ? j * width + k : k * outer + j] }
+            }
+            let c = node.input.count > 2 && !node.input[2].isEmpty ? try constant(2) : []
+            guard c.count <= 1 || c.count == outer else { throw invalid("C has \(c.count) values for \(outer) columns") }
+            return Compiled(operation: .affine(weights: weights, bias: c.map { beta * $0 }), width: outer, work: weights.count)
+        case "Relu", "Sigmoid", "Tanh":
+            _ = try ONNXAttributes(node, known: [])
+            let operation: ONNXGraph.Operation = node.opType == "Relu" ? .relu : node.opType == "Sigmoid" ? .sigmoid : .tanh
+            return Compiled(operation: operation, width: width, work: width)
+        case "Softmax":
+            let axis = try ONNXAttributes(node, known: ["axis"]).int("axis") ?? -1
+            guard axis == -1 || axis == 1 else { throw invalid("Sibyl runs Softmax over a row (axis 1)") }
+            return Compiled(operation: .softmax, width: width, work: width)
+        case "Concat":
+            let axis = try ONNXAttributes(node, known: ["axis"]).int("axis")
+            guard axis == 1 || axis == -1 else { throw invalid("Sibyl concatenates columns (axis 1)") }
+            let total = inputs.reduce(0) { $0 + $1.width }
+            return Compiled(operation: .concat, width: total, work: total)
+        case "ArrayFeatureExtractor":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == 2, let indices = try constants.integers(node.input[1]) else {
+                throw invalid("Sibyl selects columns by a constant list of int64 indices")
+            }
+            guard indices.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("selects a column outside 0..<\(width)") }
+            return Compiled(operation: .select(indices.map { Int($0) }), width: indices.count, work: indices.count)
+        case "OneHotEncoder":
+            let attributes = try ONNXAttributes(node, known: ["cats_strings", "cats_int64s", "zeros"])
+            let names = try attributes.strings("cats_strings")
+            let numbers = try attributes.ints("cats_int64s")
+            // Numbers (a bin's index, say), each column encoded by the integer it truncates to.
+            if !text, names.isEmpty, !numbers.isEmpty {
+                guard numbers.count <= ONNXGraph.maxWidth, Set(numbers).count == numbers.count else {
+                    throw invalid("has \(numbers.count) categories, or one twice; Sibyl's limit is \(ONNXGraph.maxWidth)")
+                }
+                // zeros=0 makes onnxruntime fail on a number it does not list, which no check before the
+                // request can foresee.
+                guard try (attributes.int("zeros") ?? 1) == 1 else { throw invalid("Sibyl encodes numbers with zeros=1 only") }
+                return Compiled(operation: .oneHotNumbers(numbers), width: width * numbers.count, work: width * numbers.count)
+            }
+            guard text, width == 1, try attributes.ints("cats_int64s").isEmpty, !names.isEmpty else {
+                throw invalid("Sibyl encodes one text column by its cats_strings")
+            }
+            guard names.count <= ONNXGraph.maxWidth else { throw invalid("has \(names.count) categories; Sibyl's limit is \(ONNXGraph.maxWidth)") }
+            guard Set(names).count == names.count else { throw invalid("lists a category twice") }
+            // zeros=1 encodes an unknown category (or none) as all zeros; zeros=0 makes onnxruntime fail,
+            // so such a value has no prediction and the request is refused.
+            let zeros = try attributes.int("zeros") ?? 1
+            return Compiled(
+                operation: .oneHot(names.count), width: names.count, work: names.count, endsMissing: zeros == 1, refusesMissing: zeros != 1,
+                categories: names)
+        case "LabelEncoder":
+            let attributes = try ONNXAttributes(
+                node,
+                known: ["keys_strings", "keys_int64s", "keys_floats", "values_strings", "values_int64s", "values_floats", "default_string",
+                        "default_int64", "default_float"])
+            let names = try attributes.strings("keys_strings")
+            let (integers, floats) = (try attributes.ints("values_int64s"), try attributes.floats("values_floats"))
+            guard text, width == 1, !names.isEmpty, try attributes.ints("keys_int64s").isEmpty, try attributes.floats("keys_floats").isEmpty,
+                integers.count == names.count || floats.count == names.count, integers.isEmpty || floats.isEmpty
+            else { throw invalid("Sibyl encodes one text column by its keys_strings, as one number each (values_int64s or values_floats)") }
+            guard names.count <= ONNXGraph.maxWidth else { throw invalid("has \(names.count) keys; Sibyl's limit is \(ONNXGraph.maxWidth)") }
+            guard Set(names).count == names.count else { throw invalid("lists a key twice") }
+            // An empty cell is a missing value to Sibyl, and gets the default; onnxruntime would find "".
+            guard !names.contains("") else { throw invalid("has an empty key; Sibyl reads an empty cell as a missing value") }
+            // A missing or unknown category gets the default, as onnxruntime gives it to any other text.
+            let values = integers.isEmpty ? floats : integers.map { Float($0) }
+            let fallback = integers.isEmpty ? try attributes.float("default_float") ?? -0.0 : Float(try attributes.int("default_int64") ?? -1)
+            return Compiled(
+                operation: .labelEncoder(values: values, default: fallback), width: 1, work: 1, endsMissing: true, categories: names)
+        case "Binarizer":
+            // onnxruntime fails on a missing value, so a row missing one here has no prediction.
+            let threshold = try ONNXAttributes(node, known: ["threshold"]).float("threshold") ?? 1
+            return Compiled(operation: .binarizer(threshold), width: width, work: width, refusesMissing: true)
+        case "LinearRegressor":
+            let attributes = try ONNXAttributes(node, known: ["coefficients", "intercepts", "targets", "post_transform"])
+            guard try (attributes.int("targets") ?? 1) == 1 else { throw invalid("Sibyl serves linear regressors of one target") }
+            guard try (attributes.string("post_transform") ?? "NONE") == "NONE" else { throw invalid("post_transform must be NONE") }
+            let coefficients = try attributes.floats("coefficients"), intercepts = try attributes.floats("intercepts")
+            guard coefficients.count == width, intercepts.count <= 1 else {
+                throw invalid("has \(coefficients.count) coefficients and \(intercepts.count) intercepts for \(width) columns and 1 target")
+            }
+            return Compiled(operation: .affine(weights: coefficients, bias: intercepts), width: 1, work: width)
+        case "LinearClassifier":
+            let attributes = try ONNXAttributes(
+                node, known: ["coefficients", "intercepts", "classlabels_ints", "classlabels_strings", "multi_class", "post_transform"])
+            let numbers = try attributes.ints("classlabels_ints"), names = try attributes.strings("classlabels_strings")
+            let classes = numbers.isEmpty ? names : numbers.map(String.init)
+            let coefficients = try attributes.floats("coefficients"), intercepts = try attributes.floats("intercepts")
+            guard classes.count >= 2, coefficients.count == classes.count * width, intercepts.isEmpty || intercepts.count == classes.count else {
+                throw invalid("has \(coefficients.count) coefficients and \(intercepts.count) intercepts for \(classes.count) classes of \(width) columns; Sibyl serves one row of coefficients per class")
+            }
+            // multi_class changes nothing onnxruntime computes: each class's score is its own row's.
+            let transform: ONNXTreeModel.Transform
+            switch try attributes.string("post_transform") ?? "NONE" {
+            case "NONE": transform = .none
+            case "LOGISTIC": transform = .logistic
+            case "SOFTMAX": transform = .softmax
+            case let other: throw invalid("post_transform \(other.prefix(64)) is not one Sibyl runs (NONE, LOGISTIC, SOFTMAX)")
+            }
+            // Coefficients are one row per class; the affine step reads them column by column.
+            var weights = [Float](repeating: 0, count: coefficients.count)
+            for c in 0..<classes.count { for k in 0..<width { weights[k * classes.count + c] = coefficients[c * width + k] } }
+            return Compiled(
+                operation: .linearClassifier(weights: weights, bias: intercepts, transform: transform), width: classes.count,
+                work: coefficients.count, classes: classes, scoresSecond: true)
+        case "TreeEnsembleClassifier", "TreeEnsembleRegressor":
+            let ensemble = try ONNXTreeEnsemble(node, featureCount: width)
+            let schema = ModelSchema(
+                format: .onnx, task: ensemble.model.task, objective: ensemble.model.objective,
+                featureNames: (0..<width).map { "f\($0)" }, classes: ensemble.classes, treeCount: ensemble.treeCount)
+            let classifier = node.opType == "TreeEnsembleClassifier"
+            return Compiled(
+                operation: .trees(ONNXTreeModel(schema: schema, finish: ensemble.model, forest: ensemble.forest)),
+                width: classifier ? ensemble.classes.count : 1, work: ensemble.forest.nodes.count,
+                classes: classifier ? ensemble.classes : nil, scoresSecond: classifier, endsMissing: true)
+        case "SVMRegressor", "SVMClassifier":
+            let machine = try ONNXSVM(node, width: width)
+            let classifier = !machine.classes.isEmpty
+            return Compiled(
+                operation: .svm(machine), width: machine.outputWidth, work: machine.work,
+                classes: classifier ? machine.classes : nil, scoresSecond: classifier)
+        default:
+            // ZipMap builds the map of probabilities, never the prediction itself.
+            throw invalid("is on the prediction's way, where Sibyl does not run it")
+        }
+    }
+}
