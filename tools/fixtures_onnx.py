@@ -27,6 +27,20 @@ def convert(model, X):
 
 def fuzz_seed(name, onnx_model, trees=2):
     """Fuzz/Corpus/onnx/model-<name>: the model cut to its first trees, within the fuzz target's 16 KiB."""
+    data = cut_trees(onnx_model, trees).SerializeToString()
+    if len(data) > 16_384:
+        # A graph of many small nodes (a discretizer's per column) has nothing to cut: no seed.
+        print(f"{name}: {len(data)} bytes, over the fuzz target's 16 KiB; no seed")
+        return
+    folder = os.path.join(FIXTURES, "..", "..", "Fuzz", "Corpus", "onnx")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"model-{name}"), "wb") as f:
+        f.write(data)
+
+
+def cut_trees(onnx_model, trees):
+    """A copy of the model with its tree ensembles (of the list attributes) cut to their first trees and its
+    support vector machines to two vectors a class."""
     import copy
 
     from onnx import helper
@@ -59,15 +73,55 @@ def fuzz_seed(name, onnx_model, trees=2):
                 values[key] = [values[key][k] for k in keep]
         del node.attribute[:]
         node.attribute.extend(helper.make_attribute(k, v) for k, v in sorted(values.items()))
-    data = cut.SerializeToString()
-    if len(data) > 16_384:
-        # A graph of many small nodes (a discretizer's per column) has nothing to cut: no seed.
-        print(f"{name}: {len(data)} bytes, over the fuzz target's 16 KiB; no seed")
-        return
-    folder = os.path.join(FIXTURES, "..", "..", "Fuzz", "Corpus", "onnx")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, f"model-{name}"), "wb") as f:
-        f.write(data)
+    return cut
+
+
+def tree_ensemble_v5(model):
+    """A TreeEnsembleRegressor model (the list attributes of ai.onnx.ml opsets 1-3) rewritten as opset 5's
+    TreeEnsemble, as no converter writes it yet: the split nodes alone, each child a split or a leaf, the
+    thresholds, modes and leaf weights as tensors, trees by their roots; the base value (opset 5 has none)
+    added by an Add after it."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    node = next(n for n in model.graph.node if n.op_type == "TreeEnsembleRegressor")
+    a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
+    keys = list(zip(a["nodes_treeids"], a["nodes_nodeids"]))
+    modes = [m.decode() for m in a["nodes_modes"]]
+    splits = {k: i for i, k in enumerate(k for k, m in zip(keys, modes) if m != "LEAF")}
+    leaf_keys = [k for k, m in zip(keys, modes) if m == "LEAF"]
+    leaves = {k: i for i, k in enumerate(leaf_keys)}
+    weight = {(t, n): w for t, n, w in zip(a["target_treeids"], a["target_nodeids"], a["target_weights"])}
+    codes = {"BRANCH_LEQ": 0, "BRANCH_LT": 1, "BRANCH_GTE": 2, "BRANCH_GT": 3}
+    lists = {k: [] for k in ("featureids", "splits", "modes", "truenodeids", "trueleafs", "falsenodeids", "falseleafs",
+                             "missing_value_tracks_true")}
+    for p, ((tree, _), mode) in enumerate(zip(keys, modes)):
+        if mode == "LEAF":
+            continue
+        child = lambda c: (leaves[(tree, c)], 1) if (tree, c) in leaves else (splits[(tree, c)], 0)
+        (on_true, true_leaf), (on_false, false_leaf) = child(a["nodes_truenodeids"][p]), child(a["nodes_falsenodeids"][p])
+        for key, value in zip(lists, (a["nodes_featureids"][p], a["nodes_values"][p], codes[mode], on_true, true_leaf,
+                                      on_false, false_leaf, a["nodes_missing_value_tracks_true"][p])):
+            lists[key].append(value)
+    roots = {}
+    for key in keys:
+        if key[0] not in roots:  # a tree's first node is its root
+            roots[key[0]] = splits[key]
+    ensemble = helper.make_node(
+        "TreeEnsemble", ["X"], ["raw"], domain="ai.onnx.ml", aggregate_function=1, post_transform=0, n_targets=1,
+        tree_roots=list(roots.values()), leaf_targetids=[0] * len(leaf_keys),
+        leaf_weights=numpy_helper.from_array(np.array([weight[k] for k in leaf_keys], dtype=np.float32)),
+        nodes_splits=numpy_helper.from_array(np.array(lists.pop("splits"), dtype=np.float32)),
+        nodes_modes=numpy_helper.from_array(np.array(lists.pop("modes"), dtype=np.uint8)),
+        **{f"nodes_{k}": v for k, v in lists.items()})
+    base = numpy_helper.from_array(np.array(a["base_values"], dtype=np.float32).reshape(1, 1), "base")
+    width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+    graph = helper.make_graph(
+        [ensemble, helper.make_node("Add", ["raw", "base"], ["variable"])], "tree_ensemble",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, width])],
+        [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])], [base])
+    rewritten = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 5)])
+    rewritten.ir_version = 10
+    return rewritten
 
 
 def write(name, onnx_model, d, classes, rows=None, feeds=None):
@@ -224,6 +278,10 @@ def main():
     boosted = GradientBoostingRegressor(n_estimators=60, max_depth=4, random_state=SEED)
     boosted.fit(d["Xtr"], d["yr_tr"])
     write("onnx_gbr_regression", convert(boosted, d["Xtr"]), d, 0)
+    # The same model as opset 5's TreeEnsemble, and a seed of its first two trees so written.
+    write("onnx_treeensemble_v5", tree_ensemble_v5(convert(boosted, d["Xtr"])), d, 0)
+    if len(sys.argv) == 1 or "onnx_treeensemble_v5" in sys.argv[1:]:
+        fuzz_seed("onnx_treeensemble_v5", tree_ensemble_v5(cut_trees(convert(boosted, d["Xtr"]), 2)))
     boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=SEED)
     boosted.fit(d["Xtr"], d["yb_tr"])
     write("onnx_gbc_binary", convert(boosted, d["Xtr"]), d, 2)

@@ -256,6 +256,18 @@ import Testing
             let encoder = model.graph.node.firstIndex { $0.opType == "OneHotEncoder" }!
             model.graph.node[encoder].attribute.append(attributeInt("zeros", 0))
         },
+        // Opset 5's TreeEnsemble, edits of `onnx_treeensemble_v5`.
+        Case("a set membership split", "mode 6 is not one Sibyl runs", base: "onnx_treeensemble_v5") { model in
+            attribute(&model, "nodes_modes", of: "TreeEnsemble") { $0.t.rawData = Data([6]) + $0.t.rawData.dropFirst() }
+        },
+        Case("a split whose child is its tree's root", "reaches node 0 twice", base: "onnx_treeensemble_v5") { model in
+            attribute(&model, "nodes_truenodeids", of: "TreeEnsemble") { $0.ints[1] = 0 }
+            attribute(&model, "nodes_trueleafs", of: "TreeEnsemble") { $0.ints[1] = 0 }
+        },
+        Case("a leaf past the weights", "which is not one", base: "onnx_treeensemble_v5") { model in
+            attribute(&model, "leaf_targetids", of: "TreeEnsemble") { $0.ints.removeLast() }
+            attribute(&model, "leaf_weights", of: "TreeEnsemble") { $0.t.rawData.removeLast(4); $0.t.dims = [$0.t.dims[0] - 1] }
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {

@@ -38,6 +38,10 @@ import Testing
         #expect(regression.schema.classes.isEmpty)
         #expect(regression.schema.treeCount == 60)
         #expect(try Self.load("onnx_et_multiclass").schema.objective == "TreeEnsembleClassifier post_transform=NONE")
+        // Opset 5's TreeEnsemble: the same trees as onnx_gbr_regression, its base added after.
+        let fifth = try Self.load("onnx_treeensemble_v5")
+        #expect(fifth.schema.objective == "TreeEnsemble aggregate_function=SUM → Add")
+        #expect(fifth.schema.treeCount == 60)
     }
 
     /// Probabilities (or values) equal to onnxruntime's, float for float, and the same labels: the sums,
@@ -46,7 +50,7 @@ import Testing
         arguments: [
             "onnx_rf_binary", "onnx_gbc_binary", "onnx_gbc_multiclass", "onnx_gbr_regression", "onnx_rf_regression", "onnx_et_multiclass",
             "onnx_xgb_binary", "onnx_lgbm_binary", "onnx_lgbm_multiclass", "onnx_lgbm_regression",
-            "onnx_hgb_binary", "onnx_hgb_regression", "onnx_modes",
+            "onnx_hgb_binary", "onnx_hgb_regression", "onnx_treeensemble_v5", "onnx_modes",
         ], [false, true])
     func predictionsMatchOnnxruntime(name: String, nan: Bool) throws {
         // onnx_modes has its own rows, missing cells among them.

@@ -38,6 +38,7 @@ struct ONNXAttributes {
         try attribute(name, .strings)?.strings.map { String(decoding: $0, as: UTF8.self) } ?? []
     }
     func int(_ name: String) throws(SibylError) -> Int64? { try attribute(name, .int)?.i }
+    func tensor(_ name: String) throws(SibylError) -> Onnx_TensorProto? { try attribute(name, .tensor)?.t }
     func float(_ name: String) throws(SibylError) -> Float? { try attribute(name, .float)?.f }
     func string(_ name: String) throws(SibylError) -> String? {
         try attribute(name, .string).map { String(decoding: $0.s, as: UTF8.self) }

@@ -19,31 +19,48 @@ struct ONNXConstants {
 
     /// A float constant's values, or nil where `name` is no float constant.
     func floats(_ name: String) throws(SibylError) -> [Float]? {
-        try values(name, type: .float, listed: \.floatData, what: "floats") { Float(bitPattern: UInt32(littleEndian: $0)) }
+        guard let tensor = tensors[name] else { return nil }
+        return try Self.floats(tensor)
     }
 
     /// An int64 constant's values, or nil where `name` is no int64 constant.
     func integers(_ name: String) throws(SibylError) -> [Int64]? {
-        try values(name, type: .int64, listed: \.int64Data, what: "integers") { Int64(littleEndian: $0) }
+        guard let tensor = tensors[name] else { return nil }
+        return try Self.integers(tensor)
     }
 
-    /// Constant `name`'s values where it is of `type`: those listed in the tensor's typed field, or else its
-    /// raw little-endian bytes, each read as a `Word` and decoded; either way exactly the count its
-    /// dimensions declare.
-    private func values<Value, Word: FixedWidthInteger>(
-        _ name: String, type: Onnx_TensorProto.DataType, listed: KeyPath<Onnx_TensorProto, [Value]>, what: String,
+    /// A float tensor's values (an initializer's, or a tensor attribute's), or nil where it is of another type.
+    static func floats(_ tensor: Onnx_TensorProto) throws(SibylError) -> [Float]? {
+        try values(tensor, type: .float, listed: \.floatData, what: "floats") { Float(bitPattern: UInt32(littleEndian: $0)) }
+    }
+
+    /// An int64 tensor's values, or nil where it is of another type.
+    static func integers(_ tensor: Onnx_TensorProto) throws(SibylError) -> [Int64]? {
+        try values(tensor, type: .int64, listed: \.int64Data, what: "integers") { Int64(littleEndian: $0) }
+    }
+
+    /// A uint8 tensor's values (listed one to an int32, or raw bytes), or nil where it is of another type.
+    static func bytes(_ tensor: Onnx_TensorProto) throws(SibylError) -> [Int32]? {
+        try values(tensor, type: .uint8, listed: \.int32Data, what: "bytes") { (byte: UInt8) in Int32(byte) }
+    }
+
+    /// `tensor`'s values where it is of `type`: those listed in its typed field, or else its raw
+    /// little-endian bytes, each read as a `Word` and decoded; either way exactly the count its dimensions
+    /// declare.
+    private static func values<Value, Word: FixedWidthInteger>(
+        _ tensor: Onnx_TensorProto, type: Onnx_TensorProto.DataType, listed: KeyPath<Onnx_TensorProto, [Value]>, what: String,
         decode: (Word) -> Value
     ) throws(SibylError) -> [Value]? {
-        guard let tensor = tensors[name], tensor.dataType == type.rawValue else { return nil }
-        let count = try Self.count(tensor)
+        guard tensor.dataType == type.rawValue else { return nil }
+        let count = try count(tensor)
         if tensor.rawData.isEmpty {
             let values = tensor[keyPath: listed]
-            guard values.count == count else { throw Self.invalid(tensor, "holds \(values.count) \(what) for \(count)") }
+            guard values.count == count else { throw invalid(tensor, "holds \(values.count) \(what) for \(count)") }
             return values
         }
         let size = MemoryLayout<Word>.size
         guard tensor.rawData.count == count * size else {
-            throw Self.invalid(tensor, "holds \(tensor.rawData.count) bytes for \(count) \(what)")
+            throw invalid(tensor, "holds \(tensor.rawData.count) bytes for \(count) \(what)")
         }
         return tensor.rawData.withUnsafeBytes { raw in
             (0..<count).map { decode(raw.loadUnaligned(fromByteOffset: $0 * size, as: Word.self)) }

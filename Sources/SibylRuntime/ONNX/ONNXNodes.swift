@@ -245,8 +245,8 @@ extension ONNXPlanner {
             return Compiled(
                 operation: .linearClassifier(weights: weights, bias: intercepts, transform: transform), width: classes.count,
                 work: coefficients.count, classes: classes, scoresSecond: true)
-        case "TreeEnsembleClassifier", "TreeEnsembleRegressor":
-            let ensemble = try ONNXTreeEnsemble(node, featureCount: width)
+        case "TreeEnsembleClassifier", "TreeEnsembleRegressor", "TreeEnsemble":
+            let ensemble = try ONNXTreeEnsemble(node.opType == "TreeEnsemble" ? ONNXTreeEnsembleV5.earlierForm(node) : node, featureCount: width)
             let schema = ModelSchema(
                 format: .onnx, task: ensemble.model.task, objective: ensemble.model.objective,
                 featureNames: (0..<width).map { "f\($0)" }, classes: ensemble.classes, treeCount: ensemble.treeCount)
