@@ -414,6 +414,17 @@ def main():
     for name, pipeline, target, classes in machines:
         pipeline.fit(d["Xtr"][few], d4[target][few])
         write(name, convert(pipeline, d["Xtr"]), d, classes)
+    # Calibrated classifiers (scikit-learn's way to probabilities from 1.11): a LinearSVC's decision values
+    # through three fitted sigmoids, averaged; an SVC's through one.
+    from sklearn.calibration import CalibratedClassifierCV
+
+    calibrated = [
+        ("onnx_calibrated_linearsvc", CalibratedClassifierCV(LinearSVC(random_state=SEED), cv=3), "yb_tr", 2, slice(None)),
+        ("onnx_calibrated_svc", CalibratedClassifierCV(SVC(), cv=3, ensemble=False), "ym_tr", 3, few),
+    ]
+    for name, classifier, target, classes, rows in calibrated:
+        classifier.fit(d["Xtr"][rows], d[target][rows])
+        write(name, convert(classifier, d["Xtr"]), d, classes)
 
 
 class booleans_as_ints:

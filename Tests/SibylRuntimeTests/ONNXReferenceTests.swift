@@ -88,7 +88,7 @@ import Testing
             "onnx_scaler_logreg", "onnx_logreg_multiclass", "onnx_minmax_ridge", "onnx_mlp_multiclass", "onnx_mlp_regression",
             "onnx_imputer_forest", "onnx_svr_rbf", "onnx_svc_binary", "onnx_svc_poly_multiclass", "onnx_binarizer_logreg",
             "onnx_linearsvc_binary", "onnx_linearsvc_multiclass", "onnx_kbins_logreg", "onnx_kbins_onehot_logreg", "onnx_power_logreg",
-            "onnx_svc_scores_binary", "onnx_svc_scores_4classes",
+            "onnx_svc_scores_binary", "onnx_svc_scores_4classes", "onnx_calibrated_linearsvc", "onnx_calibrated_svc",
         ], [false, true])
     func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
         let model = try Self.load(name)
@@ -161,6 +161,9 @@ import Testing
         let decided = linear.predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30)))
         #expect(!decided.hasProbabilities && decided.probabilities.isEmpty && decided.margins.count == 1)
         #expect(try !Self.load("onnx_linearsvc_multiclass").predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30))).hasProbabilities)
+        // Calibrated, the same machines' decision values are made probabilities.
+        #expect(try Self.load("onnx_calibrated_svc").predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30))).hasProbabilities)
+        #expect(try Self.load("onnx_calibrated_linearsvc").predict(FeatureMatrix(rows: 1, columns: 30, values: Array(repeating: 0.5, count: 30))).hasProbabilities)
         // An SVC without probabilities: its decision values, labelled by its votes.
         let scored = try Self.load("onnx_svc_scores_4classes")
         #expect(scored.schema.task == .multiclass && scored.schema.classes == ["0", "1", "2", "3"])

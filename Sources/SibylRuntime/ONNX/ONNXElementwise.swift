@@ -49,6 +49,8 @@ extension ONNXGraph {
     /// A standard operator of one tensor, element by element (`Not` of ONNX's booleans as 1 and 0).
     enum Unary: Sendable {
         case negate, absolute, log, exp, sqrt, not
+        /// A cast to bool.
+        case nonzero
 
         init?(_ opType: String) {
             switch opType {
@@ -70,6 +72,7 @@ extension ONNXGraph {
             case .exp: expf(x)
             case .sqrt: x.squareRoot()
             case .not: x == 0 ? 1 : 0
+            case .nonzero: x != 0 ? 1 : 0
             }
         }
     }

@@ -48,10 +48,15 @@ extension ONNXPlanner {
             return Compiled(operation: .copy, width: width, work: 0)
         case "Cast":
             let attributes = try ONNXAttributes(node, known: ["to", "saturate"])
-            guard try attributes.int("to") == Int64(Onnx_TensorProto.DataType.float.rawValue) else {
-                throw invalid("casts the prediction's values to another type than float")
+            switch try attributes.int("to") {
+            case Int64(Onnx_TensorProto.DataType.float.rawValue)?:
+                return Compiled(operation: .copy, width: width, work: 0)
+            case Int64(Onnx_TensorProto.DataType.bool.rawValue)?:
+                // A boolean is 1 or 0 here: true wherever the value is not 0 (a missing value included).
+                return Compiled(operation: .unary(.nonzero), width: width, work: width)
+            default:
+                throw invalid("casts the prediction's values to another type than float or bool")
             }
-            return Compiled(operation: .copy, width: width, work: 0)
         case "Reshape":
             _ = try ONNXAttributes(node, known: ["allowzero"])
             guard node.input.count == 2, let shape = try constants.integers(node.input[1]),

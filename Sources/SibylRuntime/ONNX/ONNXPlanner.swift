@@ -122,7 +122,10 @@ struct ONNXPlanner {
         var work = steps.count
         var treeCount = 0
         var classes: [Int: [String]] = [:]
+        // The step each compiled node became.
+        var stepOfNode: [Int: Int] = [:]
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
+            stepOfNode[index] = steps.count
             let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
             var inputs: [(slot: Int, width: Int)] = []
             for name in computed {
@@ -164,9 +167,12 @@ struct ONNXPlanner {
         }
         guard let final = slots[result] else { throw SibylError(.invalidModel, "the prediction output \(result.prefix(64)) is never computed") }
 
-        // The labels: the classifier that made the probabilities, through steps that keep their order.
-        var labeller: Int?
-        var step = final.slot - 1
+        // The labels: those of the graph's own label output where it can be followed (to a classifier
+        // operator's label, or to the first largest prediction), or else the classifier that made the
+        // probabilities, through steps that keep their order.
+        let traced = labelSource(producers: producers, result: result)
+        var labeller: Int? = if case .classifier(let node)? = traced { stepOfNode[node] } else { nil }
+        var step = traced == nil ? final.slot - 1 : -1
         while step >= 0 {
             if case .linearClassifier = steps[step].operation { labeller = step }
             if case .trees = steps[step].operation { labeller = step }
@@ -180,7 +186,7 @@ struct ONNXPlanner {
         }
         // A linear classifier without a transform (LinearSVC) gives decision values, not probabilities; a
         // binary one's output is often its class 1 column alone.
-        if labeller == nil, final.slot > 0, case .select([1]) = steps[final.slot - 1].operation,
+        if traced == nil, labeller == nil, final.slot > 0, case .select([1]) = steps[final.slot - 1].operation,
             case .linearClassifier(_, _, .none) = steps[steps[final.slot - 1].inputs[0] - 1].operation
         {
             labeller = steps[final.slot - 1].inputs[0] - 1
@@ -188,15 +194,10 @@ struct ONNXPlanner {
         // Otherwise the graph's one classifier operator gives the labels, whatever its outputs go through
         // (an SVC's decision values made one per class, say).
         let classifiers = steps.indices.filter { classes[$0] != nil }
-        if labeller == nil, classifiers.count == 1, classes[classifiers[0]]!.count == final.width {
+        if traced == nil, labeller == nil, classifiers.count == 1, classes[classifiers[0]]!.count == final.width {
             labeller = classifiers[0]
         }
-        // Decision values, not probabilities: a linear classifier's without a transform, or an SVC's
-        // without Platt pairs (made one per class or not).
-        let scores = steps.contains { step in
-            if case .svm(let machine) = step.operation { return !machine.classes.isEmpty && !machine.probabilities }
-            return false
-        } || { if let labeller, case .linearClassifier(_, _, .none) = steps[labeller].operation { true } else { false } }()
+        let scores = labeller.map { Self.givesDecisionValues(steps, from: $0, to: final.slot) } ?? false
         let task: ModelTask
         var names: [String] = []
         if classifier {
@@ -219,6 +220,75 @@ struct ONNXPlanner {
         return Plan(
             graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount,
             featureNames: featureNames, featureTypes: types)
+    }
+
+    enum LabelSource: Equatable {
+        /// The label output of the classifier operator `graph.node[node]`.
+        case classifier(node: Int)
+        /// The first largest value of the prediction (an `ArgMax` of it).
+        case firstLargest
+    }
+
+    /// Where the graph's label output comes from, followed back through the nodes that only carry it
+    /// (`Cast`, `Reshape`, `Identity`, `Flatten`, and an `ArrayFeatureExtractor` of the constant class list):
+    /// a classifier operator's label, or an `ArgMax` of the prediction; nil where it leads elsewhere, or
+    /// the graph has no such output.
+    private func labelSource(producers: [String: Int], result: String) -> LabelSource? {
+        let outputs = graph.output.map(\.name).filter { name in
+            guard let producer = producers[name] else { return false }
+            return graph.node[producer].opType != "ZipMap" && name != result
+        }
+        guard outputs.count == 1 else { return nil }
+        var name = outputs[0]
+        for _ in 0..<graph.node.count {
+            guard let producer = producers[name] else { return nil }
+            let node = graph.node[producer]
+            switch node.opType {
+            case "TreeEnsembleClassifier", "LinearClassifier", "SVMClassifier":
+                return node.output.first == name ? .classifier(node: producer) : nil
+            case "ArgMax":
+                return node.input.first == result ? .firstLargest : nil
+            case "Cast", "Reshape", "Identity", "Flatten":
+                name = node.input.first ?? ""
+            case "ArrayFeatureExtractor" where node.input.count == 2 && constants.contains(node.input[0]):
+                name = node.input[1]
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Whether the prediction is decision values, not probabilities: the labeller's (a linear classifier
+    /// without a transform, an SVC without Platt pairs), made one per class or not, unless a step on their
+    /// way to the prediction makes probabilities of them (a sigmoid, a softmax, an exponential, a
+    /// normalizer: a calibration).
+    private static func givesDecisionValues(_ steps: [ONNXGraph.Step], from labeller: Int, to result: Int) -> Bool {
+        switch steps[labeller].operation {
+        case .linearClassifier(_, _, .none): break
+        case .svm(let machine) where !machine.probabilities: break
+        default: return false
+        }
+        // The steps the prediction reads, back from it.
+        var read = Set<Int>()
+        var pending = [result - 1]
+        while let step = pending.popLast() {
+            guard step >= 0, read.insert(step).inserted else { continue }
+            pending += steps[step].inputs.map { $0 - 1 }
+        }
+        // Those of them the labeller's output reaches.
+        var reached: Set = [steps[labeller].output]
+        for step in labeller + 1..<max(labeller + 1, result) where steps[step].inputs.contains(where: reached.contains) {
+            reached.insert(steps[step].output)
+            guard read.contains(step) else { continue }
+            switch steps[step].operation {
+            case .sigmoid, .softmax, .unary(.exp), .normalizer, .trees: return false
+            case .linearClassifier(_, _, let transform) where transform != .none: return false
+            case .svm(let machine) where machine.probabilities: return false
+            default: continue
+            }
+        }
+        return true
     }
 
     /// The schema's objective: the operators in order, a tree ensemble's described as by itself.
