@@ -381,6 +381,13 @@ def main():
         if "kbins" in name and (len(sys.argv) == 1 or name in sys.argv[1:]):
             few_columns = make_pipeline(transformer, LogisticRegression(max_iter=1000)).fit(d["Xtr"][:, :3], d["yb_tr"])
             fuzz_seed(f"{name}_3_columns", convert(few_columns, d["Xtr"][:, :3]))
+    # AdaBoost (SAMME): each tree's vote (ArgMax, Equal, Where over a ConstantOfShape of its Shape) weighted,
+    # summed and made probabilities by a softmax written out (Exp, ReduceSum, Div).
+    from sklearn.ensemble import AdaBoostClassifier
+
+    for name, target, classes in (("onnx_adaboost_binary", "yb_tr", 2), ("onnx_adaboost_multiclass", "ym_tr", 3)):
+        boosted = AdaBoostClassifier(n_estimators=15, random_state=SEED).fit(d["Xtr"], d[target])
+        write(name, convert(boosted, d["Xtr"]), d, classes)
     # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
     binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
     write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})

@@ -56,6 +56,12 @@ import Testing
         model.graph.node[node].attribute[attribute].strings = (0..<count).map { Data("c\($0)".utf8) }
     }
 
+    /// The ConstantOfShape whose tensor a Where reads (the other one is on no prediction's way).
+    static func usedFill(_ model: Onnx_ModelProto) -> Int {
+        let read = Set(model.graph.node.filter { $0.opType == "Where" }.flatMap(\.input))
+        return model.graph.node.firstIndex { $0.opType == "ConstantOfShape" && read.contains($0.output[0]) }!
+    }
+
     static func attributeInt(_ name: String, _ value: Int64) -> Onnx_AttributeProto {
         var attribute = Onnx_AttributeProto()
         (attribute.name, attribute.type, attribute.i) = (name, .int, value)
@@ -255,6 +261,17 @@ import Testing
         Case("numbers one-hot encoded with zeros=0", "zeros=1 only", base: "onnx_kbins_onehot_logreg") { model in
             let encoder = model.graph.node.firstIndex { $0.opType == "OneHotEncoder" }!
             model.graph.node[encoder].attribute.append(attributeInt("zeros", 0))
+        },
+        // Shapes, edits of `onnx_adaboost_binary` (a ConstantOfShape of a Shape).
+        Case("a shape read by arithmetic", "reads a tensor's shape", base: "onnx_adaboost_binary") { model in
+            let fill = usedFill(model)
+            model.graph.node[fill].opType = "Relu"
+            model.graph.node[fill].attribute = []
+        },
+        Case("a tensor filled to the shape of no Shape", "fills a tensor of another's shape (Shape) only", base: "onnx_adaboost_binary") { model in
+            let fill = usedFill(model)
+            let shape = model.graph.node.firstIndex { $0.opType == "Shape" }!
+            model.graph.node[fill].input = model.graph.node[shape].input
         },
         // Opset 5's TreeEnsemble, edits of `onnx_treeensemble_v5`.
         Case("a set membership split", "mode 6 is not one Sibyl runs", base: "onnx_treeensemble_v5") { model in

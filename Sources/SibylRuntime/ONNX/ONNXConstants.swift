@@ -39,6 +39,12 @@ struct ONNXConstants {
         try values(tensor, type: .int64, listed: \.int64Data, what: "integers") { Int64(littleEndian: $0) }
     }
 
+    /// An int32 constant's values, or nil where `name` is no int32 constant.
+    func int32s(_ name: String) throws(SibylError) -> [Int32]? {
+        guard let tensor = tensors[name] else { return nil }
+        return try Self.values(tensor, type: .int32, listed: \.int32Data, what: "integers") { Int32(littleEndian: $0) }
+    }
+
     /// A uint8 tensor's values (listed one to an int32, or raw bytes), or nil where it is of another type.
     static func bytes(_ tensor: Onnx_TensorProto) throws(SibylError) -> [Int32]? {
         try values(tensor, type: .uint8, listed: \.int32Data, what: "bytes") { (byte: UInt8) in Int32(byte) }

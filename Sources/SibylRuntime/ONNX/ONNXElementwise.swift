@@ -51,6 +51,8 @@ extension ONNXGraph {
         case negate, absolute, log, exp, sqrt, not
         /// A cast to bool.
         case nonzero
+        /// A cast to an integer type.
+        case truncate
 
         init?(_ opType: String) {
             switch opType {
@@ -73,6 +75,7 @@ extension ONNXGraph {
             case .sqrt: x.squareRoot()
             case .not: x == 0 ? 1 : 0
             case .nonzero: x != 0 ? 1 : 0
+            case .truncate: x.rounded(.towardZero)
             }
         }
     }

@@ -34,6 +34,10 @@ struct ONNXGraph: Sendable {
         /// `a op b` of two computed tensors (the step's two inputs), one wide or as wide as the other.
         case pairwise(Elementwise)
         case unary(Unary)
+        /// Every value `value`, as wide as the step's input (`ConstantOfShape` of its `Shape`).
+        case fill(Float)
+        /// `cond ? x : y` of three sources, each one wide or as wide as the widest.
+        case `where`([Source])
         /// The sum of the step's inputs, in order (each one wide or as wide as the widest).
         case sum
         /// Each row's first largest column (as a float), one column.
@@ -60,6 +64,19 @@ struct ONNXGraph: Sendable {
         case linearClassifier(weights: [Float], bias: [Float], transform: ONNXTreeModel.Transform)
         case trees(ONNXTreeModel)
         case svm(ONNXSVM)
+    }
+
+    /// An operand that is a computed tensor (its slot and width) or a constant row.
+    enum Source: Sendable {
+        case slot(Int, width: Int)
+        case constant([Float])
+
+        var width: Int {
+            switch self {
+            case .slot(_, let width): width
+            case .constant(let values): values.count
+            }
+        }
     }
 
     struct Step: Sendable {
@@ -134,6 +151,22 @@ struct ONNXGraph: Sendable {
                     out = Self.elementwise(
                         .add, rows: rows, width: step.width, Operand(values: out, width: step.width, perRow: true),
                         Operand(values: slots[input], width: widths[input], perRow: true))
+                }
+            case .fill(let value):
+                out = [Float](repeating: value, count: rows * step.width)
+            case .where(let sources):
+                let operands = sources.map { source in
+                    switch source {
+                    case .slot(let slot, let width): Operand(values: slots[slot], width: width, perRow: true)
+                    case .constant(let values): Operand(values: values, width: values.count, perRow: false)
+                    }
+                }
+                out = [Float](repeating: 0, count: rows * step.width)
+                for row in 0..<rows {
+                    for column in 0..<step.width {
+                        let chosen = operands[0].value(row: row, column: column) != 0 ? operands[1] : operands[2]
+                        out[row * step.width + column] = chosen.value(row: row, column: column)
+                    }
                 }
             case .unary(let kind):
                 out = source.map(kind.apply)

@@ -17,7 +17,8 @@ enum ONNXLoader {
         "Sub@", "Mul@", "Div@", "MatMul@", "Gemm@", "Relu@", "Sigmoid@", "Tanh@", "Softmax@", "Concat@", "ArgMax@",
         "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
         "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml", "Pow@", "Less@", "LessOrEqual@", "Greater@", "GreaterOrEqual@", "Equal@",
-        "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@", "Sum@", "TreeEnsemble@ai.onnx.ml",
+        "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@", "Sum@", "TreeEnsemble@ai.onnx.ml", "Shape@", "ConstantOfShape@",
+        "Where@",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {

@@ -17,15 +17,21 @@ extension ONNXPlanner {
         var refusesMissing = false
         /// A one-hot encoder's categories, which become its text input's.
         var categories: [String]? = nil
+        /// Whether it is a tensor's shape (`Shape`), which only `ConstantOfShape` reads.
+        var shape = false
     }
 
     /// Compiles `node` reading `inputs` (slots and widths; `text` where one is a text column), refusing with
     /// the node and the reason anything Sibyl cannot compute exactly.
-    func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool) throws(SibylError) -> Compiled {
+    func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, shape: Bool) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
         // Concat reads any number of computed tensors; a binary operator one or two; the rest one.
-        let arity = ["Concat", "Sum"].contains(node.opType) ? inputs.count : ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
+        let arity = switch node.opType {
+        case "Concat", "Sum": max(inputs.count, 1)
+        case "Where": min(max(inputs.count, 1), 3)
+        default: ONNXGraph.Elementwise(node.opType) != nil ? min(max(inputs.count, 1), 2) : 1
+        }
         guard inputs.count == arity, !inputs.isEmpty else {
             throw invalid("reads \(inputs.count) computed tensors; Sibyl runs it on \(arity)")
         }
@@ -41,6 +47,16 @@ extension ONNXPlanner {
             }
             return values
         }
+        /// A float constant, or an integer one (class indices, say) each of whose values a float holds exactly.
+        func number(_ position: Int) throws(SibylError) -> [Float] {
+            guard node.input.count > position else { return try constant(position) }
+            let name = node.input[position]
+            var integers = try constants.integers(name)
+            if integers == nil, let narrow = try constants.int32s(name) { integers = narrow.map(Int64.init) }
+            guard let integers else { return try constant(position) }
+            guard integers.allSatisfy({ abs($0) <= 1 << 24 }) else { throw invalid("input \(position) holds integers past 2^24") }
+            return integers.map { Float($0) }
+        }
         switch node.opType {
         case "Identity", "Flatten":
             let attributes = try ONNXAttributes(node, known: ["axis"])
@@ -54,6 +70,9 @@ extension ONNXPlanner {
             case Int64(Onnx_TensorProto.DataType.bool.rawValue)?:
                 // A boolean is 1 or 0 here: true wherever the value is not 0 (a missing value included).
                 return Compiled(operation: .unary(.nonzero), width: width, work: width)
+            case Int64(Onnx_TensorProto.DataType.int32.rawValue)?, Int64(Onnx_TensorProto.DataType.int64.rawValue)?:
+                // An integer is held as a float: the value truncated, as C++'s conversion does.
+                return Compiled(operation: .unary(.truncate), width: width, work: width)
             default:
                 throw invalid("casts the prediction's values to another type than float or bool")
             }
@@ -93,13 +112,42 @@ extension ONNXPlanner {
                 return Compiled(operation: .pairwise(kind), width: max(a, b), work: max(a, b))
             }
             let first = constants.contains(node.input[0])
-            let values = try constant(first ? 0 : 1)
+            let values = try number(first ? 0 : 1)
             // A one-column tensor against a constant of k values (a bin's edges, say) makes k columns.
             guard values.count == 1 || values.count == width || width == 1, !values.isEmpty else {
                 throw invalid("the constant has \(values.count) values for \(width) columns")
             }
             let out = max(width, values.count)
             return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: out, work: out)
+        case "Shape":
+            // A tensor's shape, read only by ConstantOfShape (the planner sees to it): rows as wide as it.
+            _ = try ONNXAttributes(node, known: [])
+            return Compiled(operation: .copy, width: width, work: 0, shape: true)
+        case "ConstantOfShape":
+            guard shape else { throw invalid("Sibyl fills a tensor of another's shape (Shape) only") }
+            let value = try ONNXAttributes(node, known: ["value"]).tensor("value")
+            let filler = try value.map { (tensor) throws(SibylError) -> [Float] in
+                guard let values = try ONNXConstants.floats(tensor) else { throw invalid("Sibyl fills with a float value") }
+                return values
+            } ?? [0]
+            guard filler.count == 1 else { throw invalid("its value has \(filler.count) elements, not 1") }
+            return Compiled(operation: .fill(filler[0]), width: width, work: width)
+        case "Where":
+            _ = try ONNXAttributes(node, known: [])
+            guard node.input.count == 3 else { throw invalid("needs three inputs") }
+            var sources: [ONNXGraph.Source] = []
+            var computed = inputs.makeIterator()
+            for position in 0..<3 {
+                if constants.contains(node.input[position]) {
+                    sources.append(.constant(try number(position)))
+                } else if let input = computed.next() {
+                    sources.append(.slot(input.slot, width: input.width))
+                }
+            }
+            let widths = sources.map(\.width)
+            let out = widths.max()!
+            guard widths.allSatisfy({ $0 == out || $0 == 1 }) else { throw invalid("selects among tensors of widths \(widths)") }
+            return Compiled(operation: .where(sources), width: out, work: out)
         case "Sum":
             _ = try ONNXAttributes(node, known: [])
             guard node.input.count == inputs.count else { throw invalid("Sibyl sums computed tensors only") }

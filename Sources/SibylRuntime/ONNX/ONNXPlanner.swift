@@ -122,8 +122,9 @@ struct ONNXPlanner {
         var work = steps.count
         var treeCount = 0
         var classes: [Int: [String]] = [:]
-        // The step each compiled node became.
+        // The step each compiled node became, and the slots that hold a tensor's shape.
         var stepOfNode: [Int: Int] = [:]
+        var shapes = Set<Int>()
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
             stepOfNode[index] = steps.count
             let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
@@ -139,7 +140,12 @@ struct ONNXPlanner {
             guard texts.isEmpty || ["OneHotEncoder", "LabelEncoder"].contains(node.opType) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder and LabelEncoder only")
             }
-            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty)
+            // A tensor's shape is read by ConstantOfShape alone.
+            let reading = inputs.filter { shapes.contains($0.slot) }
+            guard reading.isEmpty || (node.opType == "ConstantOfShape" && inputs.count == 1) else {
+                throw SibylError(.invalidModel, "\(node.opType) reads a tensor's shape; Sibyl reads shapes only to fill a tensor (ConstantOfShape)")
+            }
+            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty, shape: !reading.isEmpty)
             if let names = compiled.categories, let column = texts.first {
                 guard categories.updateValue(names, forKey: column) == nil else {
                     throw SibylError(.invalidModel, "the text input \(featureNames[column].prefix(64)) is read by two encoders; Sibyl reads each with one")
@@ -157,6 +163,7 @@ struct ONNXPlanner {
             let output = compiled.scoresSecond ? node.output.dropFirst().first ?? "" : node.output.first ?? ""
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
+            if compiled.shape { shapes.insert(steps.count + 1) }
             let reaching = inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) }
             if compiled.refusesMissing { refused.formUnion(reaching) }
             missing.append(compiled.endsMissing || compiled.refusesMissing ? IndexSet() : reaching)
