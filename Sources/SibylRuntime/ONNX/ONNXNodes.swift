@@ -26,7 +26,8 @@ extension ONNXPlanner {
     func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, shape: Bool) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
-        // Concat reads any number of computed tensors; a binary operator one or two; the rest one.
+        // Concat and Sum read any number of computed tensors; Where up to three; a binary operator one or
+        // two; the rest one.
         let arity = switch node.opType {
         case "Concat", "Sum": max(inputs.count, 1)
         case "Where": min(max(inputs.count, 1), 3)
