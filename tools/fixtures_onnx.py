@@ -388,6 +388,14 @@ def main():
     for name, target, classes in (("onnx_adaboost_binary", "yb_tr", 2), ("onnx_adaboost_multiclass", "ym_tr", 3)):
         boosted = AdaBoostClassifier(n_estimators=15, random_state=SEED).fit(d["Xtr"], d[target])
         write(name, convert(boosted, d["Xtr"]), d, classes)
+    # Stacking: a logistic regression over a forest's and a logistic regression's probabilities.
+    from sklearn.ensemble import StackingClassifier
+
+    stacked = StackingClassifier([
+        ("forest", RandomForestClassifier(n_estimators=10, max_depth=5, random_state=SEED, n_jobs=1)),
+        ("linear", LogisticRegression(max_iter=1000)),
+    ], cv=3).fit(d["Xtr"], d["ym_tr"])
+    write("onnx_stacking_multiclass", convert(stacked, d["Xtr"]), d, 3)
     # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
     binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
     write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})
