@@ -79,11 +79,16 @@ struct ONNXGraph: Sendable {
         }
     }
 
-    struct Step: Sendable {
+    /// A step, a class so that running one does not copy its operation's constants.
+    final class Step: Sendable {
         let operation: Operation
         let inputs: [Int]
         let output: Int
         let width: Int
+
+        init(operation: Operation, inputs: [Int], output: Int, width: Int) {
+            (self.operation, self.inputs, self.output, self.width) = (operation, inputs, output, width)
+        }
     }
 
     let steps: [Step]
@@ -109,7 +114,8 @@ struct ONNXGraph: Sendable {
         (slots[0], widths[0]) = (input.values, input.columns)
         let rows = input.rows
         var labels: [Int]?
-        for (index, step) in steps.enumerated() {
+        for index in steps.indices {
+            let step = steps[index]
             let source = slots[step.inputs[0]], width = widths[step.inputs[0]]
             var out: [Float]
             switch step.operation {

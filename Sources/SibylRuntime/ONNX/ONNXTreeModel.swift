@@ -52,11 +52,13 @@ struct ONNXTreeModel: ModelEvaluator {
                 switch finish.transform {
                 case .logistic:
                     // Weights of both signs: the score is a margin, and its sign the label.
-                    probabilities += [Self.logistic(-score), Self.logistic(score)]
+                    probabilities.append(Self.logistic(-score))
+                    probabilities.append(Self.logistic(score))
                     labels.append(score > 0 ? 1 : 0)
                 case .none, .softmax:
                     // Non-negative weights: the score is the probability of class 1.
-                    probabilities += [1 - score, score]
+                    probabilities.append(1 - score)
+                    probabilities.append(score)
                     labels.append(score > 0.5 ? 1 : 0)
                 }
             }
