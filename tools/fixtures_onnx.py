@@ -124,10 +124,15 @@ def tree_ensemble_v5(model):
     return rewritten
 
 
+def wanted(name):
+    """Whether this run writes fixture `name`: every one, or those named as arguments."""
+    return len(sys.argv) == 1 or name in sys.argv[1:]
+
+
 def write(name, onnx_model, d, classes, rows=None, feeds=None):
     import onnxruntime
 
-    if len(sys.argv) > 1 and name not in sys.argv[1:]:
+    if not wanted(name):
         return
     out = os.path.join(FIXTURES, name)
     os.makedirs(out, exist_ok=True)
@@ -280,7 +285,7 @@ def main():
     write("onnx_gbr_regression", convert(boosted, d["Xtr"]), d, 0)
     # The same model as opset 5's TreeEnsemble, and a seed of its first two trees so written.
     write("onnx_treeensemble_v5", tree_ensemble_v5(convert(boosted, d["Xtr"])), d, 0)
-    if len(sys.argv) == 1 or "onnx_treeensemble_v5" in sys.argv[1:]:
+    if wanted("onnx_treeensemble_v5"):
         fuzz_seed("onnx_treeensemble_v5", tree_ensemble_v5(cut_trees(convert(boosted, d["Xtr"]), 2)))
     boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=SEED)
     boosted.fit(d["Xtr"], d["yb_tr"])
@@ -378,7 +383,7 @@ def main():
         write(name, convert(pipeline, d["Xtr"]), d, 2)
         # The discretizers' graphs (nodes per column) are over the fuzz target's 16 KiB: a seed of the same
         # pipeline on three columns.
-        if "kbins" in name and (len(sys.argv) == 1 or name in sys.argv[1:]):
+        if "kbins" in name and wanted(name):
             few_columns = make_pipeline(transformer, LogisticRegression(max_iter=1000)).fit(d["Xtr"][:, :3], d["yb_tr"])
             fuzz_seed(f"{name}_3_columns", convert(few_columns, d["Xtr"][:, :3]))
     # AdaBoost (SAMME): each tree's vote (ArgMax, Equal, Where over a ConstantOfShape of its Shape) weighted,

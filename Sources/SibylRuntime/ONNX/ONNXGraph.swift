@@ -15,9 +15,8 @@ import SibylCore
 /// vector machines, and tree ensembles after any of them.
 ///
 /// Nodes that only compute the label output (ArgMax, ArrayFeatureExtractor over the class list, Reshape,
-/// Cast) are not run: the label is the one onnxruntime gives, taken from the classifier operator that made
-/// the probabilities (a tree ensemble's rule, a linear classifier's first largest score) or, where no
-/// classifier operator made them (a perceptron's Softmax), the first largest probability, as its ArgMax.
+/// Cast) are not run: the label is the one onnxruntime gives, that of the classifier operator the label
+/// output leads back to (`ONNXPlanner`), or else the first largest probability, as an ArgMax of them.
 struct ONNXGraph: Sendable {
     /// The widest tensor a step may make, and the most multiply-adds a row may cost.
     static let maxWidth = 1 << 16
@@ -28,18 +27,14 @@ struct ONNXGraph: Sendable {
         case scaler(offset: [Float], scale: [Float])
         case imputer(values: [Float], replaced: Float)
         case normalizer(String)
-        /// `x op constant` (or `constant op x`), the constant one value or one per column; a one-column `x`
-        /// against a constant of k values makes k columns.
-        case elementwise(Elementwise, constant: [Float], constantFirst: Bool)
-        /// `a op b` of two computed tensors (the step's two inputs), one wide or as wide as the other.
-        case pairwise(Elementwise)
+        /// `a op b op c …` of computed tensors and constant rows, in order, each one wide (broadcast) or as
+        /// wide as the widest: a binary operator's two operands, or `Sum`'s.
+        case combine(Elementwise, [Source])
         case unary(Unary)
         /// Every value `value`, as wide as the step's input (`ConstantOfShape` of its `Shape`).
         case fill(Float)
         /// `cond ? x : y` of three sources, each one wide or as wide as the widest.
         case `where`([Source])
-        /// The sum of the step's inputs, in order (each one wide or as wide as the widest).
-        case sum
         /// Each row's first largest column (as a float), one column.
         case argMax
         /// Each row's sum, one column.
@@ -51,10 +46,10 @@ struct ONNXGraph: Sendable {
         /// A category code (a text column's) as `count` columns, 1 at the code and 0 elsewhere; a missing or
         /// unknown code is all zeros.
         case oneHot(Int)
-        /// Each column's value, truncated to an integer, as one column per category listed, 1 where it is
-        /// that category; a value no category lists (or none) is all zeros. `[N, w]` makes `[N, w · k]`,
-        /// onnxruntime's `[N, w, k]` row-major.
-        case oneHotNumbers([Int64])
+        /// Each column's value, truncated to an integer, as `count` columns, 1 at the category's code; a
+        /// value no category lists (or none) is all zeros. `[N, w]` makes `[N, w · count]`, onnxruntime's
+        /// `[N, w, count]` row-major.
+        case oneHotNumbers([Int64: Int], count: Int)
         /// A category code (a text column's) as the number its key maps to; a missing or unknown code as
         /// `default`.
         case labelEncoder(values: [Float], default: Float)
@@ -95,14 +90,15 @@ struct ONNXGraph: Sendable {
     let slotCount: Int
     /// The slot of the prediction output: probabilities (classes wide) or values (1 wide).
     let result: Int
-    /// The step whose labels are the graph's (a tree ensemble or linear classifier), if any.
+    /// The step whose labels are the graph's (a tree ensemble, linear classifier or SVC), if any.
     let labeller: Int?
     /// Whether the result is the labeller's decision values rather than probabilities (a linear classifier
-    /// without a transform, as skl2onnx writes LinearSVC): a binary one's is its class 1 value, alone or
-    /// beside class 0's.
+    /// without a transform, as skl2onnx writes LinearSVC, or an SVC without Platt pairs): a binary one's is
+    /// its class 1 value, alone or beside class 0's.
     let scores: Bool
     /// The input columns whose missing value reaches the result as NaN, through arithmetic with no imputer,
-    /// tree ensemble or one-hot encoder before it (see `ONNXPlanner`): a row missing one has no prediction.
+    /// tree ensemble or encoder before it, or reaches a step with no answer for it (see `ONNXPlanner`): a
+    /// row missing one has no prediction.
     let columnsNeedingValues: IndexSet
     /// Multiply-adds (or other operations) a row costs.
     let work: Int
@@ -114,6 +110,12 @@ struct ONNXGraph: Sendable {
         (slots[0], widths[0]) = (input.values, input.columns)
         let rows = input.rows
         var labels: [Int]?
+        func operand(_ source: Source) -> Operand {
+            switch source {
+            case .slot(let slot, let width): Operand(values: slots[slot], width: width, perRow: true)
+            case .constant(let values): Operand(values: values, width: values.count, perRow: false)
+            }
+        }
         for index in steps.indices {
             let step = steps[index]
             let source = slots[step.inputs[0]], width = widths[step.inputs[0]]
@@ -139,34 +141,15 @@ struct ONNXGraph: Sendable {
                     }
                     if divisor != 0 { for k in range { out[k] = source[k] / divisor } }
                 }
-            case .elementwise(let kind, let constant, let constantFirst):
-                let x = Operand(values: source, width: width, perRow: true)
-                let c = Operand(values: constant, width: constant.count, perRow: false)
-                out = constantFirst
-                    ? Self.elementwise(kind, rows: rows, width: step.width, c, x) : Self.elementwise(kind, rows: rows, width: step.width, x, c)
-            case .pairwise(let kind):
-                let other = step.inputs[1]
-                out = Self.elementwise(
-                    kind, rows: rows, width: step.width, Operand(values: source, width: width, perRow: true),
-                    Operand(values: slots[other], width: widths[other], perRow: true))
-            case .sum:
-                out = Self.elementwise(
-                    .add, rows: rows, width: step.width, Operand(values: source, width: width, perRow: true),
-                    Operand(values: slots[step.inputs[1]], width: widths[step.inputs[1]], perRow: true))
-                for input in step.inputs.dropFirst(2) {
-                    out = Self.elementwise(
-                        .add, rows: rows, width: step.width, Operand(values: out, width: step.width, perRow: true),
-                        Operand(values: slots[input], width: widths[input], perRow: true))
+            case .combine(let kind, let sources):
+                out = Self.elementwise(kind, rows: rows, width: step.width, operand(sources[0]), operand(sources[1]))
+                for next in sources.dropFirst(2) {
+                    out = Self.elementwise(kind, rows: rows, width: step.width, Operand(values: out, width: step.width, perRow: true), operand(next))
                 }
             case .fill(let value):
                 out = [Float](repeating: value, count: rows * step.width)
             case .where(let sources):
-                let operands = sources.map { source in
-                    switch source {
-                    case .slot(let slot, let width): Operand(values: slots[slot], width: width, perRow: true)
-                    case .constant(let values): Operand(values: values, width: values.count, perRow: false)
-                    }
-                }
+                let operands = sources.map(operand)
                 out = [Float](repeating: 0, count: rows * step.width)
                 for row in 0..<rows {
                     for column in 0..<step.width {
@@ -203,13 +186,10 @@ struct ONNXGraph: Sendable {
                     let code = source[row]
                     if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
                 }
-            case .oneHotNumbers(let categories):
-                let count = categories.count
-                var index: [Int64: Int] = [:]
-                for (k, category) in categories.enumerated() { index[category] = k }
+            case .oneHotNumbers(let codes, let count):
                 out = [Float](repeating: 0, count: rows * width * count)
                 for (k, value) in source.enumerated() where value.isFinite && abs(value) < 9.2e18 {
-                    if let category = index[Int64(value)] { out[k * count + category] = 1 }
+                    if let code = codes[Int64(value)] { out[k * count + code] = 1 }
                 }
             case .labelEncoder(let values, let fallback):
                 out = source.map { code in

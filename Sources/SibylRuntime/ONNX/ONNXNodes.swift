@@ -58,6 +58,24 @@ extension ONNXPlanner {
             guard integers.allSatisfy({ abs($0) <= 1 << 24 }) else { throw invalid("input \(position) holds integers past 2^24") }
             return integers.map { Float($0) }
         }
+        /// Each of the node's inputs in order: a computed tensor (its slot and width), or a constant row.
+        func sources() throws(SibylError) -> [ONNXGraph.Source] {
+            var computed = inputs.makeIterator()
+            var sources: [ONNXGraph.Source] = []
+            for (position, name) in node.input.enumerated() {
+                if constants.contains(name) {
+                    sources.append(.constant(try number(position)))
+                } else if let input = computed.next() {
+                    sources.append(.slot(input.slot, width: input.width))
+                }
+            }
+            return sources
+        }
+        /// The width of the sources' combination: each is as wide as the widest or one wide, broadcast.
+        func broadcast(_ sources: [ONNXGraph.Source]) -> Int? {
+            let out = sources.map(\.width).max() ?? 0
+            return sources.allSatisfy({ $0.width == out || $0.width == 1 }) ? out : nil
+        }
         switch node.opType {
         case "Identity", "Flatten":
             let attributes = try ONNXAttributes(node, known: ["axis"])
@@ -106,20 +124,14 @@ extension ONNXPlanner {
         case "Add", "Sub", "Mul", "Div", "Pow", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal":
             _ = try ONNXAttributes(node, known: [])
             guard node.input.count == 2, let kind = ONNXGraph.Elementwise(node.opType) else { throw invalid("needs two inputs") }
-            // Two computed tensors: as wide as each other, or one of them one wide (broadcast).
-            if inputs.count == 2 {
-                let (a, b) = (inputs[0].width, inputs[1].width)
-                guard a == b || a == 1 || b == 1 else { throw invalid("combines tensors \(a) and \(b) wide") }
-                return Compiled(operation: .pairwise(kind), width: max(a, b), work: max(a, b))
+            // Two computed tensors as wide as each other, or a tensor and a constant of one value or one per
+            // column; either side one wide is broadcast (a column against k bin edges makes k columns).
+            let operands = try sources()
+            guard let out = broadcast(operands), out > 0 else {
+                if inputs.count == 2 { throw invalid("combines tensors \(inputs[0].width) and \(inputs[1].width) wide") }
+                throw invalid("the constant has \(operands.map(\.width).filter { $0 != width }.first ?? 0) values for \(width) columns")
             }
-            let first = constants.contains(node.input[0])
-            let values = try number(first ? 0 : 1)
-            // A one-column tensor against a constant of k values (a bin's edges, say) makes k columns.
-            guard values.count == 1 || values.count == width || width == 1, !values.isEmpty else {
-                throw invalid("the constant has \(values.count) values for \(width) columns")
-            }
-            let out = max(width, values.count)
-            return Compiled(operation: .elementwise(kind, constant: values, constantFirst: first), width: out, work: out)
+            return Compiled(operation: .combine(kind, operands), width: out, work: out)
         case "Shape":
             // A tensor's shape, read only by ConstantOfShape (the planner sees to it): rows as wide as it.
             _ = try ONNXAttributes(node, known: [])
@@ -136,28 +148,16 @@ extension ONNXPlanner {
         case "Where":
             _ = try ONNXAttributes(node, known: [])
             guard node.input.count == 3 else { throw invalid("needs three inputs") }
-            var sources: [ONNXGraph.Source] = []
-            var computed = inputs.makeIterator()
-            for position in 0..<3 {
-                if constants.contains(node.input[position]) {
-                    sources.append(.constant(try number(position)))
-                } else if let input = computed.next() {
-                    sources.append(.slot(input.slot, width: input.width))
-                }
-            }
-            let widths = sources.map(\.width)
-            let out = widths.max()!
-            guard widths.allSatisfy({ $0 == out || $0 == 1 }) else { throw invalid("selects among tensors of widths \(widths)") }
-            return Compiled(operation: .where(sources), width: out, work: out)
+            let operands = try sources()
+            guard let out = broadcast(operands), out > 0 else { throw invalid("selects among tensors of widths \(operands.map(\.width))") }
+            return Compiled(operation: .where(operands), width: out, work: out)
         case "Sum":
             _ = try ONNXAttributes(node, known: [])
             guard node.input.count == inputs.count else { throw invalid("Sibyl sums computed tensors only") }
             guard inputs.count > 1 else { return Compiled(operation: .copy, width: width, work: 0) }
-            let out = inputs.map(\.width).max()!
-            guard inputs.allSatisfy({ $0.width == out || $0.width == 1 }) else {
-                throw invalid("sums tensors of widths \(inputs.map(\.width))")
-            }
-            return Compiled(operation: .sum, width: out, work: out * inputs.count)
+            let operands = try sources()
+            guard let out = broadcast(operands) else { throw invalid("sums tensors of widths \(inputs.map(\.width))") }
+            return Compiled(operation: .combine(.add, operands), width: out, work: out * inputs.count)
         case "Neg", "Abs", "Log", "Exp", "Sqrt", "Not":
             _ = try ONNXAttributes(node, known: [])
             return Compiled(operation: .unary(ONNXGraph.Unary(node.opType)!), width: width, work: width)
@@ -231,7 +231,8 @@ extension ONNXPlanner {
                 // zeros=0 makes onnxruntime fail on a number it does not list, which no check before the
                 // request can foresee.
                 guard try (attributes.int("zeros") ?? 1) == 1 else { throw invalid("Sibyl encodes numbers with zeros=1 only") }
-                return Compiled(operation: .oneHotNumbers(numbers), width: width * numbers.count, work: width * numbers.count)
+                let codes = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, $0) })
+                return Compiled(operation: .oneHotNumbers(codes, count: numbers.count), width: width * numbers.count, work: width * numbers.count)
             }
             guard text, width == 1, try attributes.ints("cats_int64s").isEmpty, !names.isEmpty else {
                 throw invalid("Sibyl encodes one text column by its cats_strings")

@@ -191,19 +191,8 @@ struct ONNXPlanner {
             guard labeller == nil, keepsOrder else { break }
             step = steps[step].inputs[0] - 1
         }
-        // A linear classifier without a transform (LinearSVC) gives decision values, not probabilities; a
-        // binary one's output is often its class 1 column alone.
-        if traced == nil, labeller == nil, final.slot > 0, case .select([1]) = steps[final.slot - 1].operation,
-            case .linearClassifier(_, _, .none) = steps[steps[final.slot - 1].inputs[0] - 1].operation
-        {
-            labeller = steps[final.slot - 1].inputs[0] - 1
-        }
-        // Otherwise the graph's one classifier operator gives the labels, whatever its outputs go through
-        // (an SVC's decision values made one per class, say).
-        let classifiers = steps.indices.filter { classes[$0] != nil }
-        if traced == nil, labeller == nil, classifiers.count == 1, classes[classifiers[0]]!.count == final.width {
-            labeller = classifiers[0]
-        }
+        // A linear classifier without a transform (LinearSVC) or an SVC without Platt pairs gives decision
+        // values, not probabilities; a binary one's output may be its class 1 column alone.
         let scores = labeller.map { Self.givesDecisionValues(steps, from: $0, to: final.slot) } ?? false
         let task: ModelTask
         var names: [String] = []
