@@ -162,6 +162,7 @@ def write_numbers(d):
 
 def main():
     import catboost
+    import pandas as pd
 
     assert catboost.__version__ == "1.2.10", f"fixtures are made with catboost 1.2.10, not {catboost.__version__}"
     d = make_data()
@@ -188,10 +189,22 @@ def main():
     model = catboost.CatBoostRegressor(**common, loss_function="RMSE")
     model.fit(train[numbers], (score + noise)[:n_train])
     write(model, "cb_regression", [("", test[numbers]), ("_nan", with_gaps(test[numbers], rng, []))], [], 0)
+
+    # CTRs over combinations of features (max_ctr_complexity 4): of two categories, of a category with a
+    # float border and with another category's one-hot value (channel), as binary and as regression.
+    # The binary label also asks whether city and plan are of the same parity, which no one category answers.
+    frame = pd.concat([train, test])
+    parity = (frame["city"].map(CITIES.index) + frame["plan"].map(PLANS.index)).to_numpy() % 2
+    model = catboost.CatBoostClassifier(**common, cat_features=categorical, one_hot_max_size=2, max_ctr_complexity=4)
+    model.fit(train, (score + noise + 3 * parity - 1.5 > 0).astype(int)[:n_train])
+    write(model, "cb_combinations", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 2)
+    model = catboost.CatBoostRegressor(**common, cat_features=categorical, one_hot_max_size=2, max_ctr_complexity=4)
+    model.fit(train, (score + noise)[:n_train])
+    write(model, "cb_combinations_regression", [("", test), ("_nan", with_gaps(test, rng, categorical))], categorical, 0)
     write_hashes(rng)
     write_tiny()
     write_numbers(d)
-    print(f"wrote 7 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
+    print(f"wrote 9 CatBoost fixtures under {os.path.normpath(FIXTURES)}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ struct CatBoostCategories {
     /// Per categorical feature (`feature_index`), the hashes it knows, each at its code.
     private(set) var hashes: [[Int32]]
     private var ctrs: [Ctr] = []
+    /// The CTRs' combinations of features, each a column after the model's own.
+    private(set) var combinations = CatBoostCombinations(combinations: [], columns: 0)
     /// The `split_index` of the first CTR border: CatBoost numbers binary features as every float
     /// feature's borders, then every one-hot value, then every CTR's borders.
     private let firstCtrSplit: Int
@@ -31,9 +33,10 @@ struct CatBoostCategories {
         var value: UInt64
     }
 
-    /// One CTR of `features_info.ctrs`: its feature, its value for each code and for an unseen category.
+    /// One CTR of `features_info.ctrs`: the column its questions read (a categorical feature's, or a
+    /// combination's after the model's own), its value for each code there and for an unseen category.
     private struct Ctr {
-        var feature: Int
+        var column: Int32
         var borders: [Float]
         var values: [Float]
         var unseen: Float
@@ -79,16 +82,21 @@ struct CatBoostCategories {
         for field in floats { borderCount += try field.optionalMember("borders")?.elements().count ?? 0 }
         firstCtrSplit = borderCount + oneHotCount
 
-        // The CTR tables: per CTR, its feature and the counts of each hash it keeps.
+        // The CTR tables: per CTR, what it is over and the counts of each key it keeps, in the file's order.
         let ctrData = try root.optionalMember("ctr_data")
-        var tables: [(feature: Int, field: ModelField, counts: [Int32: [Int]], stride: Int, denominator: Int)] = []
+        var tables: [(over: Over, field: ModelField, counts: [(key: UInt64, row: [Int])], stride: Int, denominator: Int)] = []
+        var combinations: [[Element]] = []
+        var combinationIndex: [[Element]: Int] = [:]
+        var combinationKeys: [[UInt64: Int32]] = []
+        var alone = Set<Int>()
+        var elementCount = 0
         for field in try info.optionalElements("ctrs") {
-            let elements = try field.optionalElements("elements")
-            guard elements.count == 1, try elements[0].member("combination_element").string() == "cat_feature_value" else {
-                throw field.invalid("CTRs over combinations of features are not supported (train with max_ctr_complexity=1)")
+            let elements = try field.optionalElements("elements").map { element throws(SibylError) in
+                try Self.element(element, categorical: categorical.count, floats: floats.count)
             }
-            let feature = try elements[0].member("cat_feature_index").integer(in: 0...max(0, categorical.count - 1))
-            guard feature < categorical.count else { throw elements[0].invalid("the model has no categorical features") }
+            guard !elements.isEmpty, elements.contains(where: { if case .category = $0 { true } else { false } }) else {
+                throw field.invalid("a CTR must be over at least one categorical feature")
+            }
             let identifier = try field.member("identifier").string()
             guard let data = try ctrData?.optionalMember(identifier) else {
                 throw field.invalid("its table is missing from ctr_data")
@@ -97,31 +105,138 @@ struct CatBoostCategories {
             let map = try data.member("hash_map")
             let cells = try map.elements()
             guard cells.count % width == 0 else { throw map.invalid("has \(cells.count) cells, not a multiple of hash_stride \(width)") }
-            var counts: [Int32: [Int]] = [:]
+            var counts: [(key: UInt64, row: [Int])] = []
             for start in stride(from: 0, to: cells.count, by: width) {
                 let key = try Self.key(cells[start])
                 // CatBoost's hash table marks an empty slot with the all-ones key.
-                guard key != .max, let hash = Self.category(ofKey: key) else { continue }
+                guard key != .max else { continue }
                 var row: [Int] = []
                 for k in start + 1..<start + width { row.append(try cells[k].integer(in: 0...Int(Int32.max))) }
-                counts[hash] = row
-                know(hash, feature)
+                counts.append((key, row))
             }
             let denominator = try data.optionalMember("counter_denominator")?.integer(in: 0...Int(Int32.max)) ?? 0
-            tables.append((feature, field, counts, width, denominator))
+            let over: Over
+            if elements.count == 1, case .category(let feature) = elements[0] {
+                alone.insert(feature)
+                for (key, _) in counts { if let hash = Self.category(ofKey: key) { know(hash, feature) } }
+                over = .feature(feature)
+            } else {
+                for case .value(let feature, let hash) in elements { know(hash, feature) }
+                let index = combinationIndex[elements] ?? combinations.count
+                if index == combinations.count {
+                    combinationIndex[elements] = index
+                    elementCount += elements.count
+                    guard elementCount <= CatBoostCombinations.maxElements else {
+                        throw field.invalid("the model's combinations have more than \(CatBoostCombinations.maxElements) elements")
+                    }
+                    combinations.append(elements)
+                    combinationKeys.append([:])
+                }
+                for (key, _) in counts where combinationKeys[index][key] == nil {
+                    guard combinationKeys[index].count < CatBoostCombinations.maxKeys else {
+                        throw map.invalid("a combination's tables hold more than \(CatBoostCombinations.maxKeys) keys")
+                    }
+                    combinationKeys[index][key] = Int32(combinationKeys[index].count)
+                }
+                over = .combination(index)
+            }
+            tables.append((over, field, counts, width, denominator))
         }
         hashes = known
+        self.combinations = try Self.resolve(
+            combinations, keys: combinationKeys, alone: alone, hashes: known, columns: columns, field: info)
         for table in tables {
-            ctrs.append(try Self.ctr(
-                table.field, feature: table.feature, counts: table.counts, stride: table.stride,
-                denominator: table.denominator, hashes: known[table.feature]))
+            let column: Int32
+            let rows: [[Int]?]
+            switch table.over {
+            case .feature(let feature):
+                var byHash: [Int32: [Int]] = [:]
+                for (key, row) in table.counts { if let hash = Self.category(ofKey: key) { byHash[hash] = row } }
+                column = columns.categorical[feature]
+                rows = known[feature].map { byHash[$0] }
+            case .combination(let index):
+                let keys = combinationKeys[index]
+                var byCode = [[Int]?](repeating: nil, count: keys.count)
+                for (key, row) in table.counts { byCode[Int(keys[key]!)] = row }
+                column = Int32(columns.names.count + index)
+                rows = byCode
+            }
+            ctrs.append(try Self.ctr(table.field, column: column, rows: rows, stride: table.stride, denominator: table.denominator))
         }
     }
 
-    /// A CTR's value for each known hash and for an unseen one, in CatBoost's float arithmetic
-    /// (`TModelCtr::Calc`): `((good + prior_numerator) / (total + prior_denomerator) + shift) * scale`.
+    /// What a CTR is over: one categorical feature, or a combination (its index).
+    private enum Over {
+        case feature(Int)
+        case combination(Int)
+    }
+
+    /// An element of a CTR's `elements`, as the file names it.
+    private enum Element: Hashable {
+        /// A categorical feature's category (`cat_feature_value`).
+        case category(Int)
+        /// A float feature's answer to `x > border` (`float_feature`), the border's bits.
+        case border(Int, UInt64)
+        /// A categorical feature's answer to whether it is the category of `hash` (`cat_feature_exact_value`).
+        case value(Int, Int32)
+    }
+
+    private static func element(_ field: ModelField, categorical: Int, floats: Int) throws(SibylError) -> Element {
+        func index(_ name: String, _ count: Int) throws(SibylError) -> Int {
+            let index = try field.member(name).integer(in: 0...max(0, count - 1))
+            guard index < count else { throw field.invalid("the model has no such feature") }
+            return index
+        }
+        let kind = try field.member("combination_element").string()
+        switch kind {
+        case "cat_feature_value":
+            return .category(try index("cat_feature_index", categorical))
+        case "float_feature":
+            return .border(try index("float_feature_index", floats), try field.member("border").double().bitPattern)
+        case "cat_feature_exact_value":
+            let value = try field.member("value").integer(in: Int(Int32.min)...Int(Int32.max))
+            return .value(try index("cat_feature_index", categorical), Int32(value))
+        default:
+            throw field.invalid("unsupported combination_element \"\(kind.prefix(64))\" (supported: cat_feature_value, float_feature, cat_feature_exact_value)")
+        }
+    }
+
+    /// The combinations, their elements read from the row by column and code; each categorical feature
+    /// they combine must have a CTR of its own (`alone`), whose table lists its categories.
+    private static func resolve(
+        _ combinations: [[Element]], keys: [[UInt64: Int32]], alone: Set<Int>, hashes: [[Int32]], columns: CatBoostColumns,
+        field: ModelField
+    ) throws(SibylError) -> CatBoostCombinations {
+        var built: [CatBoostCombinations.Combination] = []
+        for (elements, codes) in zip(combinations, keys) {
+            var combined: [CatBoostCombinations.Combination.Element] = []
+            var categoryColumns: [Int] = []
+            for element in elements {
+                switch element {
+                case .category(let feature):
+                    guard alone.contains(feature) else {
+                        throw field.invalid("a CTR combines categorical feature \(feature) (\(columns.names[Int(columns.categorical[feature])].prefix(64))), which has no CTR of its own to list its categories")
+                    }
+                    let column = Int(columns.categorical[feature])
+                    categoryColumns.append(column)
+                    combined.append(.category(column: column, hashes: hashes[feature].map { UInt64(bitPattern: Int64($0)) }))
+                case .border(let feature, let border):
+                    let float = columns.floats[feature]
+                    combined.append(.border(column: Int(float.column), border: Double(bitPattern: border), missingIsTrue: float.missingIsTrue))
+                case .value(let feature, let hash):
+                    combined.append(.value(column: Int(columns.categorical[feature]), code: hashes[feature].firstIndex(of: hash)!))
+                }
+            }
+            built.append(.init(elements: combined, codes: codes, categoryColumns: Array(Set(categoryColumns)).sorted()))
+        }
+        return CatBoostCombinations(combinations: built, columns: columns.names.count)
+    }
+
+    /// A CTR's value for each code of the column its questions read (`rows`: each code's counts, nil for
+    /// none) and for an unseen category, in CatBoost's float arithmetic (`TModelCtr::Calc`):
+    /// `((good + prior_numerator) / (total + prior_denomerator) + shift) * scale`.
     private static func ctr(
-        _ field: ModelField, feature: Int, counts: [Int32: [Int]], stride: Int, denominator: Int, hashes: [Int32]
+        _ field: ModelField, column: Int32, rows: [[Int]?], stride: Int, denominator: Int
     ) throws(SibylError) -> Ctr {
         let type = try field.member("ctr_type").string()
         let classes = stride - 1
@@ -149,8 +264,7 @@ struct CatBoostCategories {
             throw field.invalid("unsupported ctr_type \"\(type.prefix(64))\" (supported: Borders, Buckets, Counter, FeatureFreq)")
         }
         let borders = try field.member("borders").doubles().map(Float.init)
-        return Ctr(
-            feature: feature, borders: borders, values: hashes.map { counts[$0].map(count) ?? value(0, 0) }, unseen: value(0, 0))
+        return Ctr(column: column, borders: borders, values: rows.map { $0.map(count) ?? value(0, 0) }, unseen: value(0, 0))
     }
 
     /// The question split `field` of a tree asks.
@@ -185,7 +299,7 @@ struct CatBoostCategories {
                     }
                     try answer(ctr.values.count, field)
                     let question = Question(
-                        column: columns.categorical[ctr.feature],
+                        column: ctr.column,
                         kind: .categories(ctr.values.map { $0 > border }, unseen: ctr.unseen > border))
                     asked[key] = question
                     return question

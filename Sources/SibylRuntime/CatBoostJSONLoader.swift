@@ -11,8 +11,9 @@ import SibylCore
 /// - a one-hot value or a CTR border: both depend on the category alone, so each becomes a categorical
 ///   split on the category's code (`CatBoostCategories`), the codes whose answer differs from that of a
 ///   category never seen in training going left; an unseen or missing category goes right.
-/// CTRs over combinations of features (`max_ctr_complexity` > 1) depend on several columns at once and
-/// are refused, as are text and embedding features.
+/// A CTR over a combination of features (`max_ctr_complexity` > 1) depends on several columns at once: each
+/// combination is computed into a column of its own before the trees run (`CatBoostCombinations`). Text
+/// and embedding features are refused.
 ///
 /// Every field is treated as hostile, as in the other loaders: a bad file ends in
 /// `SibylError(.invalidModel, "<field>: <reason>")`, never in a trap.
@@ -55,8 +56,12 @@ enum CatBoostJSONLoader {
         let objective = try objective(root, outputs: scaleBias[1].elements().count)
         let bias = try scaleBias[1].doubles()
 
+        // Each combination of features is a column after the model's own (`CatBoostCombinations`).
+        let combinations = categories.combinations
+        let shap = combinations.shapFeatures
         var builder = LightGBMForest.Builder(
-            featureCount: columns.names.count, groupCount: objective.outputCount, readsTinyAsZero: false)
+            featureCount: columns.names.count + combinations.combinations.count, groupCount: objective.outputCount,
+            readsTinyAsZero: false, shapFeatures: shap.features)
         let trees = try root.member("oblivious_trees").elements()
         var leaves = 0
         for tree in trees {
@@ -94,8 +99,10 @@ enum CatBoostJSONLoader {
             classes: try classes(root, task: objective.task, count: objective.outputCount), treeCount: trees.count,
             featureTypes: columns.types)
         let oblivious = ObliviousForest(
-            trees: obliviousTrees, bias: bias, outputs: objective.outputCount, featureCount: columns.names.count)
-        let model = LightGBMModel(schema: schema, objective: objective, forest: builder.build(), oblivious: oblivious)
+            trees: obliviousTrees, bias: bias, outputs: objective.outputCount, featureCount: builder.featureCount)
+        let model = LightGBMModel(
+            schema: schema, objective: objective, forest: builder.build(), oblivious: oblivious,
+            combinations: combinations.combinations.isEmpty ? nil : (combinations, shap.sets))
         return CompiledModel(schema: schema, evaluator: model, knownHashes: categories.knownHashes)
     }
 

@@ -49,6 +49,9 @@ struct LightGBMForest: Sendable {
     /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
     let explainer: SHAPExplainer
     let featureCount: Int
+    /// The features TreeSHAP tells apart: `featureCount`, unless columns count as other features (a CatBoost
+    /// combination's column as its categories'), numbered below this.
+    let shapFeatureCount: Int
     let groupCount: Int
     /// Whether inputs within ±1e-35 of zero are read as 0 (LightGBM's predictor does; CatBoost's does not).
     let readsTinyAsZero: Bool
@@ -68,7 +71,7 @@ struct LightGBMForest: Sendable {
 
     init(
         nodes: [Node], leafValues: [Double], trees: [Tree], categories: [UInt32], shapTrees: [SHAPTree],
-        featureCount: Int, groupCount: Int, readsTinyAsZero: Bool
+        featureCount: Int, groupCount: Int, readsTinyAsZero: Bool, shapFeatureCount: Int? = nil
     ) {
         self.nodes = nodes
         self.leafValues = leafValues
@@ -77,6 +80,7 @@ struct LightGBMForest: Sendable {
         hasCategoricalSplits = !categories.isEmpty
         explainer = SHAPExplainer(trees: shapTrees)
         self.featureCount = featureCount
+        self.shapFeatureCount = shapFeatureCount ?? featureCount
         self.groupCount = groupCount
         self.readsTinyAsZero = readsTinyAsZero
     }
@@ -209,7 +213,7 @@ struct LightGBMForest: Sendable {
 
     // MARK: Contributions
 
-    /// LightGBM's `pred_contrib` for every row: per row and group, `featureCount + 1` values (the
+    /// LightGBM's `pred_contrib` for every row: per row and group, `shapFeatureCount + 1` values (the
     /// features', then the bias), each tree's exact TreeSHAP values added in tree order.
     func contributions(_ input: FeatureMatrix) -> [Double] {
         hasCategoricalSplits
@@ -218,7 +222,7 @@ struct LightGBMForest: Sendable {
 
     private func contributions<Rule: LightGBMSplitRule>(_ input: FeatureMatrix, _ rule: Rule.Type) -> [Double] {
         precondition(input.columns == featureCount, "input has \(input.columns) columns, model has \(featureCount)")
-        let width = featureCount + 1
+        let width = shapFeatureCount + 1
         var result = [Double](repeating: 0, count: input.rows * groupCount * width)
         let explainers = explainer.prepared()
         var block = [Float](repeating: 0, count: SHAPExplainer.blockRows * featureCount)

@@ -16,12 +16,17 @@ extension LightGBMForest {
         let featureCount: Int
         let groupCount: Int
         let readsTinyAsZero: Bool
+        /// The feature TreeSHAP counts each column as; empty: the column itself.
+        let shapFeatures: [Int32]
 
         /// `readsTinyAsZero`: inputs within ±1e-35 of zero are 0, as LightGBM's predictor reads them.
-        init(featureCount: Int, groupCount: Int, readsTinyAsZero: Bool = true) {
+        /// `shapFeatures`: see `LightGBMForest.shapFeatureCount`.
+        init(featureCount: Int, groupCount: Int, readsTinyAsZero: Bool = true, shapFeatures: [Int32] = []) {
+            precondition(shapFeatures.isEmpty || shapFeatures.count == featureCount)
             self.featureCount = featureCount
             self.groupCount = groupCount
             self.readsTinyAsZero = readsTinyAsZero
+            self.shapFeatures = shapFeatures
         }
 
         /// Adds a tree whose leaves add to output `group`, copying its nodes in walk order so that the two
@@ -58,7 +63,7 @@ extension LightGBMForest {
                 nodes[target] = node(tree, split, left: children)
                 shap.left[local] = Int32(children - root)
                 shap.right[local] = Int32(children + 1 - root)
-                shap.feature[local] = tree.splitFeature[split]
+                shap.feature[local] = shapFeatures.isEmpty ? tree.splitFeature[split] : shapFeatures[Int(tree.splitFeature[split])]
                 shap.cover[local] = tree.internalCover[split]
                 pending.append((tree.rightChild[split], children + 1))
                 pending.append((tree.leftChild[split], children))
@@ -97,7 +102,8 @@ extension LightGBMForest {
         func build() -> LightGBMForest {
             LightGBMForest(
                 nodes: nodes, leafValues: leafValues, trees: trees, categories: categories, shapTrees: shapTrees,
-                featureCount: featureCount, groupCount: groupCount, readsTinyAsZero: readsTinyAsZero)
+                featureCount: featureCount, groupCount: groupCount, readsTinyAsZero: readsTinyAsZero,
+                shapFeatureCount: Int(shapFeatures.max().map { $0 + 1 } ?? Int32(featureCount)))
         }
     }
 }

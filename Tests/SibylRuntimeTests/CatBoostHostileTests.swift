@@ -67,9 +67,29 @@ import Testing
         set(
             "an unsupported CTR type", "unsupported ctr_type \"BinarizedTargetMeanValue\"", info + ["ctrs", 4, "ctr_type"],
             "BinarizedTargetMeanValue"),
-        set("a CTR over two features", "combinations of features are not supported", info + ["ctrs", 0, "elements"], [
+        Case(name: "a combination of a feature with no CTR of its own", reason: "combines categorical feature 0 (city), which has no CTR of its own") { document in
+            for ctr in 0...1 {
+                at(info + ["ctrs", ctr, "elements"], &document) {
+                    $0 = [
+                        ["cat_feature_index": 1, "combination_element": "cat_feature_value"],
+                        ["cat_feature_index": 0, "combination_element": "cat_feature_value"],
+                    ]
+                }
+            }
+        },
+        set("an unknown combination element", "unsupported combination_element \"text_feature\"", info + ["ctrs", 0, "elements"], [
+            ["cat_feature_index": 0, "combination_element": "cat_feature_value"], ["combination_element": "text_feature"],
+        ]),
+        set("a CTR over no category", "a CTR must be over at least one categorical feature", info + ["ctrs", 0, "elements"], [
+            ["float_feature_index": 0, "border": 0.5, "combination_element": "float_feature"],
+        ]),
+        set("a combination of a float feature that is not there", "out of range", info + ["ctrs", 0, "elements"], [
             ["cat_feature_index": 0, "combination_element": "cat_feature_value"],
-            ["cat_feature_index": 1, "combination_element": "cat_feature_value"],
+            ["float_feature_index": 3, "border": 0.5, "combination_element": "float_feature"],
+        ]),
+        set("a one-hot value of a combination past 32 bits", "out of range", info + ["ctrs", 0, "elements"], [
+            ["cat_feature_index": 0, "combination_element": "cat_feature_value"],
+            ["cat_feature_index": 1, "combination_element": "cat_feature_exact_value", "value": 1 << 40],
         ]),
         set("a CTR of a feature that is not there", "out of range", info + ["ctrs", 0, "elements", 0, "cat_feature_index"], 7),
         set("a CTR whose table is missing", "its table is missing from ctr_data", info + ["ctrs", 0, "identifier"], "nowhere"),
@@ -122,6 +142,30 @@ import Testing
             document["oblivious_trees"] = Array(repeating: deep, count: 33)
         },
     ]
+
+    /// A combination of 65,536 elements (a category and 65,535 borders of x) is read; one more element is
+    /// over `CatBoostCombinations.maxElements`, each of which costs every row a hash step.
+    @Test(arguments: [CatBoostCombinations.maxElements, CatBoostCombinations.maxElements + 1])
+    func combinationsAreBoundedInElements(count: Int) throws {
+        var document = try Self.tiny()
+        let borders = (1..<count).map { k -> [String: Any] in
+            ["border": Double(k) / 1000, "combination_element": "float_feature", "float_feature_index": 0]
+        }
+        Self.at(Self.info + ["ctrs", 0, "elements"], &document) {
+            $0 = [["cat_feature_index": 0, "combination_element": "cat_feature_value"]] + borders
+        }
+        let bytes = try Self.bytes(document)
+        guard count > CatBoostCombinations.maxElements else {
+            let model = try CompiledModel.load(bytes, format: .catboostJSON)
+            #expect(model.predict(FeatureMatrix(rows: 1, columns: 3, values: [0.5, 0, 1])).rowCount == 1)
+            return
+        }
+        #expect {
+            try CompiledModel.load(bytes, format: .catboostJSON)
+        } throws: { error in
+            (error as? SibylError)?.message.contains("the model's combinations have more than 65536 elements") == true
+        }
+    }
 
     /// A CTR of 300,000 categories asked at 1,000 borders: 3·10^8 answers, over the limit of 2^28.
     @Test func tooManyCategoryAnswersAreRefused() throws {

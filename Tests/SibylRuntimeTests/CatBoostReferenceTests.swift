@@ -5,8 +5,8 @@ import Testing
 
 /// CatBoost JSON models (tools/fixtures_catboost.py) against catboost 1.2.10's own predictions, raw
 /// values and SHAP values for the same raw rows: text categories (one-hot, Borders CTRs of binary and
-/// multiclass targets, a Counter CTR in cb_tiny, Buckets CTRs in cb_buckets), blanks, and categories
-/// never seen in training.
+/// multiclass targets, a Counter CTR in cb_tiny, Buckets CTRs in cb_buckets, CTRs over combinations of
+/// features in cb_combinations*), blanks, and categories never seen in training.
 @Suite struct CatBoostReferenceTests {
     static let limits = InputLimits(maxRows: 1000, maxCells: 1 << 22)
 
@@ -33,7 +33,11 @@ import Testing
     }
 
     /// Raw rows as CSV and as JSON records give CatBoost's raw values, predictions and SHAP values.
-    @Test(arguments: ["cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_buckets", "cb_numbers"], [false, true])
+    @Test(
+        arguments: [
+            "cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_buckets", "cb_numbers", "cb_combinations",
+            "cb_combinations_regression",
+        ], [false, true])
     func rawRowsMatchCatBoost(name: String, nan: Bool) throws {
         let model = try Self.load(name)
         let suffix = nan ? "_nan" : ""

@@ -5,9 +5,12 @@ import Testing
 
 /// A CatBoost model's margins come from its oblivious trees (`ObliviousForest`), its contributions from the
 /// same trees compiled to binary trees (`LightGBMForest`): the two must give the same margins, bit for bit,
-/// on every row, whatever its values.
+/// on every row, whatever its values (a combination's column included: `oblivious.featureCount` wide).
 @Suite struct ObliviousForestTests {
-    static let models = ["cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_buckets", "cb_numbers", "cb_hashes"]
+    static let models = [
+        "cb_binary", "cb_multiclass", "cb_regression", "cb_tiny", "cb_buckets", "cb_numbers", "cb_hashes", "cb_combinations",
+        "cb_combinations_regression",
+    ]
 
     /// Values at and around every border and code, missing values, extremes, and codes that are not codes.
     static func rows(columns: Int, count: Int, seed: UInt64) -> FeatureMatrix {
@@ -28,7 +31,7 @@ import Testing
         let model = try CompiledModel.load(Fixtures.bytes("\(name)/model.json"), format: .catboostJSON)
         let evaluator = try #require(model.evaluator as? LightGBMModel)
         let oblivious = try #require(evaluator.oblivious)
-        let columns = model.schema.featureNames.count
+        let columns = oblivious.featureCount
         for count in [1, 15, 16, 17, 333] {
             let input = Self.rows(columns: columns, count: count, seed: UInt64(count))
             let fast = oblivious.margins(input), walked = evaluator.forest.margins(input)
@@ -42,7 +45,7 @@ import Testing
         let model = try CompiledModel.load(Fixtures.bytes("\(name)/model.json"), format: .catboostJSON)
         let oblivious = try #require((model.evaluator as? LightGBMModel)?.oblivious)
         for count in [1, 15, 16, 17, 333] {
-            let input = Self.rows(columns: model.schema.featureNames.count, count: count, seed: UInt64(100 + count))
+            let input = Self.rows(columns: oblivious.featureCount, count: count, seed: UInt64(100 + count))
             let portable = oblivious.margins(input, kernel: nil)
             for kernel in ForestKernel.available {
                 #expect(oblivious.margins(input, kernel: kernel).map(\.bitPattern) == portable.map(\.bitPattern), "\(name), \(kernel)")
@@ -56,7 +59,7 @@ import Testing
         let model = try CompiledModel.load(Fixtures.bytes("\(name)/model.json"), format: .catboostJSON)
         let oblivious = try #require((model.evaluator as? LightGBMModel)?.oblivious)
         for count in [1, 3, 17] {
-            let input = Self.rows(columns: model.schema.featureNames.count, count: count, seed: UInt64(200 + count))
+            let input = Self.rows(columns: oblivious.featureCount, count: count, seed: UInt64(200 + count))
             #expect(oblivious.marginsRowByRow(input).map(\.bitPattern) == oblivious.margins(input, kernel: nil).map(\.bitPattern))
         }
     }
