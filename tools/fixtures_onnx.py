@@ -185,10 +185,11 @@ def frame(X, rng, unseen):
     return pd.DataFrame({"age": X[:, 0], "income": X[:, 1], "city": city.astype(object), "plan": plan.astype(object)})
 
 
-def write_columns(name, pipeline, d, classes):
+def write_columns(name, pipeline, d, classes, from_frame=False):
     """A ColumnTransformer pipeline over `frame` rows, converted with one input per column, and onnxruntime's
     outputs for the fixture's own test rows (X_test.csv: the shared test rows' missing cells, unseen and
-    empty categories)."""
+    empty categories). `from_frame`: converted as most users convert one, from the training frame's first
+    row (`to_onnx(pipeline, frame[:1])`), which skl2onnx reads through Gather nodes."""
     import csv
 
     import onnxruntime
@@ -201,7 +202,10 @@ def write_columns(name, pipeline, d, classes):
     pipeline.fit(train, target)
     types = [("age", FloatTensorType([None, 1])), ("income", FloatTensorType([None, 1])),
              ("city", StringTensorType([None, 1])), ("plan", StringTensorType([None, 1]))]
-    model = to_onnx(pipeline, initial_types=types, target_opset={"": 17, "ai.onnx.ml": 3})
+    if from_frame:
+        model = to_onnx(pipeline, train[:1], target_opset={"": 17, "ai.onnx.ml": 3})
+    else:
+        model = to_onnx(pipeline, initial_types=types, target_opset={"": 17, "ai.onnx.ml": 3})
     out = os.path.join(FIXTURES, name)
     os.makedirs(out, exist_ok=True)
     test = frame(d["Xte_nan"], rng, unseen=True)
@@ -349,6 +353,14 @@ def main():
     forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=SEED, n_jobs=1)
     write_columns("onnx_columns_forest", make_pipeline(columns(), forest), d, 3)
     write_columns("onnx_columns_logreg", make_pipeline(columns(), LogisticRegression(max_iter=1000)), d, 2)
+    # Converted from the frame itself, with an encoder per text column, each of which skl2onnx reads
+    # through a Gather of the column.
+    per_column = ColumnTransformer([
+        ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["age", "income"]),
+        ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+        ("plan", OneHotEncoder(handle_unknown="ignore"), ["plan"]),
+    ])
+    write_columns("onnx_frame_forest", make_pipeline(per_column, forest), d, 3, from_frame=True)
     # Text as ordinal codes (skl2onnx's LabelEncoder; an unknown or empty category as -1) beside the raw
     # numbers, into a HistGradientBoosting classifier.
     from sklearn.preprocessing import Binarizer, OrdinalEncoder

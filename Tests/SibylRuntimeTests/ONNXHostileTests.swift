@@ -74,6 +74,38 @@ import Testing
         return node
     }
 
+    /// `onnx_frame_forest` with `step` (a node and its constant inputs) between its numbers' Concat and
+    /// their Imputer.
+    static func frameNumbers(_ model: inout Onnx_ModelProto, through step: (node: Onnx_NodeProto, constants: [Onnx_TensorProto])) {
+        let imputer = model.graph.node.firstIndex { $0.opType == "Imputer" }!
+        var node = step.node
+        node.input = [model.graph.node[imputer].input[0]] + step.constants.map(\.name)
+        node.output = ["sibyl_step"]
+        model.graph.node[imputer].input[0] = "sibyl_step"
+        model.graph.node.insert(node, at: imputer)
+        model.graph.initializer += step.constants
+    }
+
+    static func int64s(_ name: String, _ values: [Int64]) -> Onnx_TensorProto {
+        var tensor = Onnx_TensorProto()
+        (tensor.name, tensor.dataType, tensor.dims, tensor.int64Data) = (name, Int32(Onnx_TensorProto.DataType.int64.rawValue), [Int64(values.count)], values)
+        return tensor
+    }
+
+    /// A Gather of columns `indices` (axis 1), its indices the initializer `sibyl_indices`.
+    static func gather(_ indices: [Int64]) -> (Onnx_NodeProto, [Onnx_TensorProto]) {
+        var gather = node("Gather")
+        gather.attribute = [attributeInt("axis", 1)]
+        return (gather, [int64s("sibyl_indices", indices)])
+    }
+
+    /// A Slice of opset 10 and later: starts, ends, axes and steps as constant inputs.
+    static func slice(starts: [Int64], ends: [Int64], axes: [Int64], steps: [Int64]? = nil) -> (Onnx_NodeProto, [Onnx_TensorProto]) {
+        var constants = [int64s("sibyl_starts", starts), int64s("sibyl_ends", ends), int64s("sibyl_axes", axes)]
+        if let steps { constants.append(int64s("sibyl_steps", steps)) }
+        return (node("Slice"), constants)
+    }
+
     static let cases: [Case] = [
         Case("not protobuf", "not an ONNX model", bytes: [0x08, 0x07, 0xFF, 0xFF, 0xFF]),
         Case("truncated", "not an ONNX model", bytes: Array(try! Fixtures.bytes("onnx_gbc_binary/model.onnx").prefix(5000))),
@@ -285,6 +317,28 @@ import Testing
             attribute(&model, "leaf_targetids", of: "TreeEnsemble") { $0.ints.removeLast() }
             attribute(&model, "leaf_weights", of: "TreeEnsemble") { $0.t.rawData.removeLast(4); $0.t.dims = [$0.t.dims[0] - 1] }
         },
+        Case("a Gather of a text input's rows", "reads the text input city", base: "onnx_frame_forest") { model in
+            ensemble(&model, prefix: "Gather") { $0.attribute = [attributeInt("axis", 0)] }
+        },
+        Case("a Gather of a column that is not there", "gathers a column outside 0..<2", base: "onnx_frame_forest") { model in
+            frameNumbers(&model, through: gather([5]))
+        },
+        Case("a Gather by a scalar", "by a constant list of indices", base: "onnx_frame_forest") { model in
+            frameNumbers(&model, through: gather([0]))
+            initializer(&model, "sibyl_indices") { $0.dims = [] }
+        },
+        Case("a Slice of rows", "rows are kept whole", base: "onnx_frame_forest") { model in
+            frameNumbers(&model, through: slice(starts: [1], ends: [2], axes: [0]))
+        },
+        Case("a Slice stepping back", "a step of 1 or more", base: "onnx_frame_forest") { model in
+            frameNumbers(&model, through: slice(starts: [1], ends: [0], axes: [1], steps: [-1]))
+        },
+        Case("a Squeeze of numbers", "only on the way from a text input", base: "onnx_frame_forest") { model in
+            var squeeze = node("Squeeze")
+            squeeze.attribute = [Onnx_AttributeProto()]
+            (squeeze.attribute[0].name, squeeze.attribute[0].type, squeeze.attribute[0].ints) = ("axes", .ints, [1])
+            frameNumbers(&model, through: (squeeze, []))
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {
@@ -307,6 +361,61 @@ import Testing
             #expect(error.code == .invalidModel)
             #expect(error.message.contains(test.reason), "\(error.message)")
         }
+    }
+
+    /// Gathers and slices that select the numbers' two columns, in order or reversed twice (negative
+    /// indices, ends past the last column and steps included), leave onnxruntime's predictions unchanged;
+    /// one that keeps a column alone is planned one column wide.
+    @Test func gathersAndSlicesSelectColumns() throws {
+        let reference = try ONNXReferenceTests.load("onnx_frame_forest")
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("onnx_frame_forest/X_test.csv"), mediaType: "text/csv", features: reference.features,
+            limits: ONNXReferenceTests.limits)
+        let expected = reference.predict(input).probabilities
+        let ways: [[(Onnx_NodeProto, [Onnx_TensorProto])]] = [
+            [Self.gather([0, 1])],
+            [Self.gather([-1, -2]), Self.gather([1, 0])],
+            [Self.slice(starts: [0], ends: [Int64.max], axes: [1])],
+            [Self.slice(starts: [-2, 0], ends: [100, Int64.max], axes: [1, 0], steps: [1, 1])],
+        ]
+        for way in ways {
+            var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_frame_forest/model.onnx"))
+            for (k, step) in way.enumerated() {
+                var (node, constants) = step
+                for c in constants.indices { constants[c].name += "\(k)" }
+                node.name = "step\(k)"
+                Self.frameNumbers(&model, through: (node, constants))
+                // Each inserted step writes sibyl_step; the one after it reads that name under its own.
+                let inserted = model.graph.node.firstIndex { $0.name == "step\(k)" }!
+                model.graph.node[inserted].output = ["sibyl_step\(k)"]
+                model.graph.node[inserted + 1].input[0] = "sibyl_step\(k)"
+            }
+            let rewritten = try CompiledModel.load(try model.serializedBytes(), format: .onnx)
+            #expect(rewritten.predict(input).probabilities == expected, "\(way.map(\.0.opType))")
+        }
+        var one = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_frame_forest/model.onnx"))
+        Self.frameNumbers(&one, through: Self.slice(starts: [1], ends: [2], axes: [1]))
+        // The imputer and scaler after it have two columns' constants: the width reaches them.
+        #expect(throws: SibylError.self) { try CompiledModel.load(try one.serializedBytes(), format: .onnx) }
+    }
+
+    /// A text column reaches its encoder through Squeeze and Unsqueeze of axis 1 (opset 13's constant
+    /// axes) as through the Gather skl2onnx writes: the same predictions.
+    @Test func aTextColumnPassesSqueezeAndUnsqueeze() throws {
+        let reference = try ONNXReferenceTests.load("onnx_frame_forest")
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("onnx_frame_forest/X_test.csv"), mediaType: "text/csv", features: reference.features,
+            limits: ONNXReferenceTests.limits)
+        var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_frame_forest/model.onnx"))
+        let gather = model.graph.node.firstIndex { $0.opType == "Gather" && $0.input[0] == "city" }!
+        var squeeze = Self.node("Squeeze"), unsqueeze = Self.node("Unsqueeze")
+        (squeeze.input, squeeze.output) = (["city", "sibyl_axes"], ["sibyl_squeezed"])
+        (unsqueeze.input, unsqueeze.output) = (["sibyl_squeezed", "sibyl_axes"], model.graph.node[gather].output)
+        model.graph.node.replaceSubrange(gather...gather, with: [squeeze, unsqueeze])
+        model.graph.initializer.append(Self.int64s("sibyl_axes", [1]))
+        let rewritten = try CompiledModel.load(try model.serializedBytes(), format: .onnx)
+        #expect(rewritten.schema.featureTypes == reference.schema.featureTypes)
+        #expect(rewritten.predict(input).probabilities == reference.predict(input).probabilities)
     }
 
     /// Recognised from its first byte when no format is given.

@@ -219,6 +219,20 @@ extension ONNXPlanner {
             }
             guard indices.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("selects a column outside 0..<\(width)") }
             return Compiled(operation: .select(indices.map { Int($0) }), width: indices.count, work: indices.count)
+        case "Gather":
+            // Columns by a constant list of indices (negative ones from the end), as skl2onnx picks a frame's
+            // columns; rows (axis 0) and a scalar index, which drops the column axis, are not gathered.
+            let axis = try ONNXAttributes(node, known: ["axis"]).int("axis") ?? 0
+            guard axis == 1 || axis == -1 else { throw invalid("Sibyl gathers columns (axis 1)") }
+            guard node.input.count == 2, constants.dims(node.input[1])?.count == 1, let indices = try indexList(node.input[1]) else {
+                throw invalid("Sibyl gathers columns by a constant list of indices")
+            }
+            let columns = indices.map { $0 < 0 ? $0 + Int64(width) : $0 }
+            guard columns.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("gathers a column outside 0..<\(width)") }
+            return Compiled(operation: .select(columns.map { Int($0) }), width: columns.count, work: columns.count)
+        case "Slice":
+            let columns = try sliceColumns(node, width: width, invalid: invalid)
+            return Compiled(operation: .select(columns), width: columns.count, work: columns.count)
         case "OneHotEncoder":
             let attributes = try ONNXAttributes(node, known: ["cats_strings", "cats_int64s", "zeros"])
             let names = try attributes.strings("cats_strings")
@@ -316,9 +330,94 @@ extension ONNXPlanner {
             return Compiled(
                 operation: .svm(machine), width: machine.outputWidth, work: machine.work,
                 classes: classifier ? machine.classes : nil, scoresSecond: classifier)
+        case "Squeeze", "Unsqueeze":
+            // A rows × 1 tensor without its column axis lines up with other tensors on another axis when
+            // broadcast: only a text column, which an encoder alone reads, goes through (`keepsOneColumn`).
+            throw invalid("Sibyl removes or adds an axis only on the way from a text input to its encoder")
         default:
             // ZipMap builds the map of probabilities, never the prediction itself.
             throw invalid("is on the prediction's way, where Sibyl does not run it")
         }
+    }
+}
+
+extension ONNXPlanner {
+    /// A constant int64 or int32 list (Gather's indices).
+    func indexList(_ name: String) throws(SibylError) -> [Int64]? {
+        if let integers = try constants.integers(name) { return integers }
+        return try constants.int32s(name)?.map(Int64.init)
+    }
+
+    /// Whether `node` hands a one-column tensor on unchanged, one value a row: what skl2onnx puts between a
+    /// frame's text column and its encoder (Gather of column 0, Reshape to one column, Squeeze and
+    /// Unsqueeze of axis 1, Identity, Flatten).
+    func keepsOneColumn(_ node: Onnx_NodeProto) throws(SibylError) -> Bool {
+        guard ["Identity", "Flatten", "Reshape", "Gather", "Squeeze", "Unsqueeze"].contains(node.opType) else { return false }
+        let attributes = try ONNXAttributes(node, known: ["axis", "axes", "allowzero"])
+        func second(_ name: String?) throws(SibylError) -> [Int64]? {
+            guard let name, !name.isEmpty else { return nil }
+            return try indexList(name)
+        }
+        switch node.opType {
+        case "Identity":
+            return true
+        case "Flatten":
+            return try (attributes.int("axis") ?? 1) == 1
+        case "Reshape":
+            return try [[-1], [-1, 1]].contains(second(node.input.dropFirst().first))
+        case "Gather":
+            let axis = try attributes.int("axis") ?? 0, indices = try second(node.input.dropFirst().first)
+            return [1, -1].contains(axis) && [[0], [-1]].contains(indices)
+        case "Squeeze", "Unsqueeze":
+            // The axes are an attribute before opset 13 and a constant input from it.
+            let axes = node.input.count > 1 ? try second(node.input[1]) : try attributes.ints("axes")
+            return axes == [1] || (node.opType == "Squeeze" && axes == [-1])
+        default:
+            return false
+        }
+    }
+
+    /// The columns a Slice keeps: constant starts, ends and steps (inputs from opset 10, attributes
+    /// before), on axis 1, steps of 1 or more; rows (axis 0) only whole.
+    func sliceColumns(
+        _ node: Onnx_NodeProto, width: Int, invalid: (String) -> SibylError
+    ) throws(SibylError) -> [Int] {
+        let attributes = try ONNXAttributes(node, known: ["starts", "ends", "axes"])
+        func list(_ position: Int, attribute: String) throws(SibylError) -> [Int64]? {
+            guard node.input.count > 1 else {
+                let values = try attributes.ints(attribute)
+                return values.isEmpty ? nil : values
+            }
+            guard node.input.count > position, !node.input[position].isEmpty else { return nil }
+            guard let values = try indexList(node.input[position]) else { throw invalid("input \(position) must be a constant") }
+            return values
+        }
+        guard let starts = try list(1, attribute: "starts"), let ends = try list(2, attribute: "ends"), starts.count == ends.count else {
+            throw invalid("needs as many constant starts as ends")
+        }
+        let axes = try list(3, attribute: "axes") ?? starts.indices.map(Int64.init)
+        let steps = try list(4, attribute: "steps") ?? starts.map { _ in 1 }
+        guard axes.count == starts.count, steps.count == starts.count else { throw invalid("needs a start, end and step for each axis") }
+        var columns = stride(from: 0, to: width, by: 1)
+        for k in axes.indices {
+            switch axes[k] {
+            case 0, -2:
+                // All rows: from 0 (or further back) to the end, one by one.
+                guard starts[k] <= 0 || starts[k] == Int64.min, ends[k] >= Int64(Int32.max), steps[k] == 1 else {
+                    throw invalid("Sibyl slices columns (axis 1); rows are kept whole")
+                }
+            case 1, -1:
+                guard steps[k] >= 1 else { throw invalid("Sibyl slices columns with a step of 1 or more") }
+                // ONNX's rule: a negative start or end counts from the end; both are clamped to 0...width.
+                func clamp(_ value: Int64) -> Int {
+                    let from = value < 0 ? value + Int64(width) : value
+                    return Int(min(max(from, 0), Int64(width)))
+                }
+                columns = stride(from: clamp(starts[k]), to: clamp(ends[k]), by: Int(min(steps[k], Int64(width))))
+            default:
+                throw invalid("Sibyl slices two-dimensional tensors (axis 0 or 1)")
+            }
+        }
+        return Array(columns)
     }
 }

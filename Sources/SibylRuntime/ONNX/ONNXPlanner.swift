@@ -126,7 +126,6 @@ struct ONNXPlanner {
         var stepOfNode: [Int: Int] = [:]
         var shapes = Set<Int>()
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
-            stepOfNode[index] = steps.count
             let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
             var inputs: [(slot: Int, width: Int)] = []
             for name in computed {
@@ -135,8 +134,15 @@ struct ONNXPlanner {
                 }
                 inputs.append(slot)
             }
-            // Text is read by an encoder alone (one-hot or label), which gives the column its categories.
+            // Text is read by an encoder alone (one-hot or label), which gives the column its categories; on
+            // the way, a node that hands the column on unchanged names the same slot.
             let texts = inputs.compactMap { textColumns[$0.slot] }
+            if texts.count == 1, inputs.count == 1, inputs[0].width == 1, try keepsOneColumn(node) {
+                guard let output = node.output.first, !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
+                slots[output] = inputs[0]
+                continue
+            }
+            stepOfNode[index] = steps.count
             guard texts.isEmpty || ["OneHotEncoder", "LabelEncoder"].contains(node.opType) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder and LabelEncoder only")
             }
