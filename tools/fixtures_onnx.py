@@ -219,6 +219,50 @@ def write_columns(name, pipeline, d, classes, from_frame=False):
              "city": test[["city"]].to_numpy(), "plan": test[["plan"]].to_numpy()}})
 
 
+def write_dict(name, pipeline, d, classes):
+    """A DictVectorizer pipeline over records (the shared data set's first six features, a missing cell an
+    absent key, and a "vip" key present in a third of them), converted with a map input, and onnxruntime's
+    outputs for 1,000 test records (X_test.json, a prediction body), one map per call as onnxruntime takes
+    them."""
+    import json
+
+    import onnxruntime
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import DictionaryType, FloatTensorType, StringTensorType
+
+    rng = np.random.default_rng(SEED)
+
+    def records(X):
+        out = []
+        for row in X[:, :6]:
+            record = {f"f{k}": float(v) for k, v in enumerate(row) if not np.isnan(v)}
+            if rng.random() < 0.33:
+                record["vip"] = 1.0
+            out.append(record)
+        return out
+
+    train, test = records(d["Xtr_nan"]), records(d["Xte_nan"])
+    pipeline.fit(train, d["yb_tr"] if classes == 2 else d["ym_tr"])
+    types = [("record", DictionaryType(StringTensorType([]), FloatTensorType([])))]
+    model = to_onnx(pipeline, initial_types=types, target_opset={"": 17, "ai.onnx.ml": 3})
+    write(name, model, d, classes, feeds={})
+    if not wanted(name):
+        return
+    out = os.path.join(FIXTURES, name)
+    with open(f"{out}/X_test.json", "w") as f:
+        json.dump({"records": [{k: float(np.float32(v)) for k, v in r.items()} for r in test]}, f)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = onnxruntime.InferenceSession(f"{out}/model.onnx", options, providers=["CPUExecutionProvider"])
+    labels, probabilities = [], []
+    for record in test:
+        label, probability = session.run(None, {"record": {k: np.float32(v) for k, v in record.items()}})
+        labels.append(label[0])
+        probabilities.append(probability[0][1] if isinstance(probability, list) else probability[0, 1])
+    f32(f"{out}/pred.csv", np.array(probabilities, dtype=np.float32), ["pred"])
+    f32(f"{out}/label.csv", np.array(labels, dtype=np.float32), ["label"])
+
+
 def modes():
     """onnx_modes: a regressor written by hand (onnx.helper), one one-split tree per comparison mode and
     missing-value flag, and a deeper tree whose node ids are out of order, with leaf weights that are powers
@@ -361,6 +405,10 @@ def main():
         ("plan", OneHotEncoder(handle_unknown="ignore"), ["plan"]),
     ])
     write_columns("onnx_frame_forest", make_pipeline(per_column, forest), d, 3, from_frame=True)
+    # Records as maps, absent keys 0: a DictVectorizer, scaled, into a logistic regression.
+    from sklearn.feature_extraction import DictVectorizer
+
+    write_dict("onnx_dict_logreg", make_pipeline(DictVectorizer(sparse=False), StandardScaler(), LogisticRegression(max_iter=1000)), d, 2)
     # Text as ordinal codes (skl2onnx's LabelEncoder; an unknown or empty category as -1) beside the raw
     # numbers, into a HistGradientBoosting classifier.
     from sklearn.preprocessing import Binarizer, OrdinalEncoder

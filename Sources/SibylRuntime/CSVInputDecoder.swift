@@ -48,7 +48,7 @@ struct CSVInputDecoder {
             guard rows < rowLimit else { throw limits.exceeded(features: width) }
             let rowLine = scanner.line
             let base = values.count
-            values.append(contentsOf: repeatElement(Float.nan, count: width))
+            values.append(contentsOf: repeatElement(features.absentValue, count: width))
             var count = 0
             repeat {
                 let cell = try scanner.readCell()

@@ -9,10 +9,11 @@ public final class CompiledModel: Sendable {
     public let features: FeatureIndex
     let evaluator: any ModelEvaluator
 
-    /// `knownHashes`: for each column that takes any text, the hashes of the categories the model knows.
-    init(schema: ModelSchema, evaluator: any ModelEvaluator, knownHashes: [Int: [Int32]] = [:]) {
+    /// `knownHashes`: for each column that takes any text, the hashes of the categories the model knows;
+    /// `absentValue`: what a feature a request leaves out is (`FeatureIndex.absentValue`).
+    init(schema: ModelSchema, evaluator: any ModelEvaluator, knownHashes: [Int: [Int32]] = [:], absentValue: Float = .nan) {
         self.schema = schema
-        self.features = FeatureIndex(schema: schema, knownHashes: knownHashes)
+        self.features = FeatureIndex(schema: schema, knownHashes: knownHashes, absentValue: absentValue)
         self.evaluator = evaluator
     }
 

@@ -19,6 +19,9 @@ public struct FeatureIndex: Sendable {
     private let anyTextColumns: [Int]
     /// LightGBM stores a feature name's spaces as `_`: a key with spaces that matches no name is tried so.
     private let spacesAsUnderscores: Bool
+    /// The value of a feature a request leaves out: missing (NaN), or 0 for a model of sparse records (an
+    /// ONNX `DictVectorizer`'s, which reads an absent key as 0). A `null` sent is missing either way.
+    public let absentValue: Float
 
     private enum TextColumn: Sendable {
         case number, codes
@@ -30,17 +33,19 @@ public struct FeatureIndex: Sendable {
 
     /// The index of a model's features: their names, their categories, and LightGBM's rule for spaces.
     /// `knownHashes` gives, for a column that takes any text, the hashes the model knows, at their codes.
-    public init(schema: ModelSchema, knownHashes: [Int: [Int32]] = [:]) {
+    public init(schema: ModelSchema, knownHashes: [Int: [Int32]] = [:], absentValue: Float = .nan) {
         self.init(
             names: schema.featureNames, types: schema.featureTypes ?? [],
-            spacesAsUnderscores: schema.format == .lightgbmText, knownHashes: knownHashes)
+            spacesAsUnderscores: schema.format == .lightgbmText, knownHashes: knownHashes, absentValue: absentValue)
     }
 
     /// `types` empty means every feature is a number.
     public init(
-        names: [String], types: [FeatureType] = [], spacesAsUnderscores: Bool = false, knownHashes: [Int: [Int32]] = [:]
+        names: [String], types: [FeatureType] = [], spacesAsUnderscores: Bool = false, knownHashes: [Int: [Int32]] = [:],
+        absentValue: Float = .nan
     ) {
         precondition(types.isEmpty || types.count == names.count)
+        self.absentValue = absentValue
         textCells = types.indices.map { column in
             let type = types[column]
             if type.takesAnyText == true {

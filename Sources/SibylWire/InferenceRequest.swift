@@ -132,7 +132,7 @@ public struct InferenceRequest {
             if rows == nil {
                 rows = tensor.shape[0]
                 try check(rows: tensor.shape[0], columns: columns, limits: limits)
-                values = Array(repeating: .nan, count: tensor.shape[0] * columns)
+                values = Array(repeating: features.absentValue, count: tensor.shape[0] * columns)
             }
             guard tensor.shape[0] == rows else {
                 throw SibylError(.invalidInput, "input \"\(tensor.name)\": \(tensor.shape[0]) rows where the others have \(rows ?? 0)")

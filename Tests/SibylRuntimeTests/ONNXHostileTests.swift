@@ -339,6 +339,20 @@ import Testing
             (squeeze.attribute[0].name, squeeze.attribute[0].type, squeeze.attribute[0].ints) = ("axes", .ints, [1])
             frameNumbers(&model, through: (squeeze, []))
         },
+        Case("a map of numbers", "a map of texts to floats", base: "onnx_dict_logreg") { model in
+            model.graph.input[0].type.mapType.keyType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        },
+        Case("a map read by another operator", "read by one DictVectorizer alone", base: "onnx_dict_logreg") { model in
+            model.graph.node[0].opType = "Scaler"
+        },
+        Case("a vocabulary of numbers", "Sibyl reads a string_vocabulary", base: "onnx_dict_logreg") { model in
+            attribute(&model, "string_vocabulary", of: "DictVectorizer") { attribute in
+                (attribute.name, attribute.type, attribute.strings, attribute.ints) = ("int64_vocabulary", .ints, [], [1, 2, 3])
+            }
+        },
+        Case("a vocabulary listing a key twice", "lists a key twice", base: "onnx_dict_logreg") { model in
+            attribute(&model, "string_vocabulary", of: "DictVectorizer") { $0.strings[1] = $0.strings[0] }
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {

@@ -240,4 +240,34 @@ import Testing
         #expect(worst <= 1e-5, "\(name): \(worst) relative from onnxruntime's")
         try expectLabels(name, "", predictions)
     }
+
+    /// A DictVectorizer pipeline over records (a map input): its vocabulary is the features, a key a record
+    /// leaves out is 0 (as the vectorizer reads it), a null sent is missing, which its arithmetic refuses.
+    @Test func dictPipelinesMatchOnnxruntime() throws {
+        let name = "onnx_dict_logreg"
+        let model = try Self.load(name)
+        #expect(model.schema.featureNames == ["f0", "f1", "f2", "f3", "f4", "f5", "vip"])
+        #expect(model.features.absentValue == 0)
+        #expect(model.columnsNeedingValues == IndexSet(integersIn: 0..<7))
+        let input = try PredictionInput.decode(
+            Fixtures.bytes("\(name)/X_test.json"), mediaType: "application/json", features: model.features, limits: Self.limits)
+        #expect(input.values.allSatisfy { !$0.isNaN })
+        let predictions = model.predict(input)
+        let expected = try Fixtures.table("\(name)/pred.csv").rows
+        #expect(predictions.rowCount == expected.count)
+        var worst = 0.0
+        for row in 0..<predictions.rowCount {
+            for (a, e) in zip(outputs(predictions, row: row), expected[row]) { worst = max(worst, abs(Double(a) - e) / max(abs(e), 1e-2)) }
+        }
+        #expect(worst <= 1e-5, "\(name): \(worst) relative from onnxruntime's")
+        try expectLabels(name, "", predictions)
+
+        // An empty record is every key at 0; a CSV without the vip column reads it as 0 too; a null is missing.
+        let empty = try PredictionInput.decode(Array(#"{"records": [{}, {"vip": null}]}"#.utf8), mediaType: "application/json", features: model.features, limits: Self.limits)
+        #expect(Array(empty.values[0..<7]) == [Float](repeating: 0, count: 7))
+        #expect(empty.values[13].isNaN && empty.values[7..<13].allSatisfy { $0 == 0 })
+        let csv = try PredictionInput.decode(Array("f0,f3\n1.5,\n".utf8), mediaType: "text/csv", features: model.features, limits: Self.limits)
+        #expect(csv.values[0] == 1.5 && csv.values[3].isNaN && csv.absentColumns == [1, 2, 4, 5, 6])
+        #expect(csv.values.enumerated().allSatisfy { [0, 3].contains($0.offset) || $0.element == 0 })
+    }
 }

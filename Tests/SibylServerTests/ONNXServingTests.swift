@@ -91,6 +91,42 @@ import Testing
 
     /// LinearSVC gives decision values, not probabilities: its predictions are onnxruntime's labels, with no
     /// probabilities beside them.
+    /// A DictVectorizer pipeline takes records with keys left out (0, as the vectorizer reads them): the
+    /// answer is onnxruntime's and says how many features were absent; the inference protocol leaves out
+    /// inputs the same way; a null is a missing value, which its arithmetic refuses.
+    @Test func recordsWithKeysLeftOutAreServedAsTheVectorizerReadsThem() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=records", body: try Fixtures.bytes("onnx_dict_logreg/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        let features = try #require(upload["features"] as? [[String: Any]])
+        #expect(features.map { $0["name"] as? String } == ["f0", "f1", "f2", "f3", "f4", "f5", "vip"])
+        let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
+
+        let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("onnx_dict_logreg/X_test.json"))
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let expected = try Fixtures.table("onnx_dict_logreg/pred.csv").rows.map { $0[0]! }
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
+        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+
+        let sparse = try await node.predict(api.id, key: api.key, json: ["records": [["f0": 1.5, "vip": 1]]])
+        #expect(sparse.status == 200 && sparse.header("Sibyl-Missing-Features") == ["5"], "\(sparse.text)")
+        let full = try await node.predict(api.id, key: api.key, json: ["records": [["f0": 1.5, "f1": 0, "f2": 0, "f3": 0, "f4": 0, "f5": 0, "vip": 1]]])
+        #expect(full.positiveProbabilities == sparse.positiveProbabilities)
+        let v2 = try await node.call(
+            .POST, "/v2/models/\(api.id)/infer", token: nil,
+            json: ["inputs": [["name": "f0", "shape": [1], "datatype": "FP32", "data": [1.5]], ["name": "vip", "shape": [1], "datatype": "FP32", "data": [1]]]],
+            headers: [("X-Api-Key", api.key)])
+        #expect(v2.status == 200, "\(v2.text)")
+        let v2Probabilities = try #require(((v2["outputs"] as? [[String: Any]])?.first { $0["name"] as? String == "probabilities" }?["data"] as? [Double]))
+        #expect(abs(v2Probabilities[1] - (sparse.positiveProbabilities?.first ?? -1)) <= 1e-7, "\(v2Probabilities) \(sparse.text)")
+        let null = try await node.predict(api.id, key: api.key, json: ["records": [["f0": NSNull()]]])
+        #expect(null.status == 422 && null.text.contains("row 0, feature f0"), "\(null.text)")
+        await node.stop()
+    }
+
     @Test func aClassifierOfDecisionValuesAnswersLabelsAlone() async throws {
         let node = try await TestNode()
         defer { node.removeData() }

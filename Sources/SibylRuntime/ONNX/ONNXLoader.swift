@@ -18,7 +18,7 @@ enum ONNXLoader {
         "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
         "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml", "Pow@", "Less@", "LessOrEqual@", "Greater@", "GreaterOrEqual@", "Equal@",
         "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@", "Sum@", "TreeEnsemble@ai.onnx.ml", "Shape@", "ConstantOfShape@",
-        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@",
+        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@", "DictVectorizer@ai.onnx.ml",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {
@@ -44,7 +44,8 @@ enum ONNXLoader {
             throw SibylError(.invalidModel, "the graph uses operators Sibyl does not run: \(unsupported.joined(separator: ", "))")
         }
         let constants = ONNXConstants(graph)
-        let plan = try ONNXPlanner(graph, constants, inputs: try rowInputs(graph, constants, maxFeatures: maxFeatures)).plan()
+        let inputs = try rowInputs(graph, constants, maxFeatures: maxFeatures)
+        let plan = try ONNXPlanner(graph, constants, inputs: inputs).plan()
         let schema = ModelSchema(
             format: .onnx, task: plan.task, objective: plan.objective, featureNames: plan.featureNames,
             classes: plan.classes, treeCount: plan.treeCount, featureTypes: plan.featureTypes)
@@ -52,7 +53,9 @@ enum ONNXLoader {
         if plan.graph.steps.count == 1, plan.graph.steps[0].inputs == [0], case .trees(let trees) = plan.graph.steps[0].operation {
             return CompiledModel(schema: schema, evaluator: ONNXTreeModel(schema: schema, finish: trees.finish, forest: trees.forest))
         }
-        return CompiledModel(schema: schema, evaluator: ONNXGraphModel(schema: schema, graph: plan.graph))
+        // A DictVectorizer reads a key a row leaves out as 0.
+        let absentValue: Float = if case .map = inputs { 0 } else { .nan }
+        return CompiledModel(schema: schema, evaluator: ONNXGraphModel(schema: schema, graph: plan.graph), absentValue: absentValue)
     }
 
     static func domain(_ node: Onnx_NodeProto) -> String {
@@ -67,6 +70,9 @@ enum ONNXLoader {
     {
         let inputs = graph.input.filter { !constants.contains($0.name) }
         guard !inputs.isEmpty else { throw SibylError(.invalidModel, "the graph has no input") }
+        if inputs.count == 1, case .mapType(let map)? = inputs[0].type.value {
+            return try mapInput(graph, inputs[0].name, map, maxFeatures: maxFeatures)
+        }
         try CompiledModel.checkFeatureCount(inputs.count, limit: min(maxFeatures, 1 << 16), field: "the graph's inputs")
         var columns: [ONNXPlanner.Column] = []
         for input in inputs {
@@ -75,7 +81,7 @@ enum ONNXLoader {
             switch input.type.tensorType.elemType {
             case Int32(Onnx_TensorProto.DataType.float.rawValue): text = false
             case Int32(Onnx_TensorProto.DataType.string.rawValue): text = true
-            default: throw SibylError(.invalidModel, "input \(name): Sibyl serves float and string tensors")
+            default: throw SibylError(.invalidModel, "input \(name): Sibyl serves float and string tensors, and a map of texts to floats")
             }
             let dims = input.type.tensorType.shape.dim
             guard dims.count == 2, case .dimValue(let width)? = dims[1].value, width > 0 else {
@@ -91,5 +97,28 @@ enum ONNXLoader {
             columns.append(ONNXPlanner.Column(name: input.name, text: text))
         }
         return .columns(columns)
+    }
+
+    /// One map of texts to floats per row, read by one `DictVectorizer`: its `string_vocabulary` is the
+    /// features, in its order, and a key a row leaves out is 0, as the vectorizer reads it.
+    private static func mapInput(
+        _ graph: Onnx_GraphProto, _ name: String, _ map: Onnx_TypeProto.Map, maxFeatures: Int
+    ) throws(SibylError) -> ONNXPlanner.Inputs {
+        let quoted = name.prefix(64)
+        guard map.keyType == Int32(Onnx_TensorProto.DataType.string.rawValue),
+            case .tensorType(let value)? = map.valueType.value, value.elemType == Int32(Onnx_TensorProto.DataType.float.rawValue)
+        else { throw SibylError(.invalidModel, "input \(quoted): Sibyl serves a map of texts to floats") }
+        let readers = graph.node.filter { $0.input.contains(name) }
+        guard readers.count == 1, readers[0].opType == "DictVectorizer", readers[0].input.count == 1 else {
+            throw SibylError(.invalidModel, "input \(quoted): a map is read by one DictVectorizer alone")
+        }
+        let attributes = try ONNXAttributes(readers[0], known: ["string_vocabulary", "int64_vocabulary"])
+        let keys = try attributes.strings("string_vocabulary")
+        guard try attributes.ints("int64_vocabulary").isEmpty, !keys.isEmpty else {
+            throw SibylError(.invalidModel, "DictVectorizer: Sibyl reads a string_vocabulary, each key a feature")
+        }
+        try CompiledModel.checkFeatureCount(keys.count, limit: min(maxFeatures, 1 << 20), field: "DictVectorizer string_vocabulary")
+        guard Set(keys).count == keys.count else { throw SibylError(.invalidModel, "DictVectorizer: string_vocabulary lists a key twice") }
+        return .map(name: name, keys: keys)
     }
 }

@@ -15,10 +15,12 @@ struct ONNXPlanner {
     }
 
     /// What the graph reads (decided by `ONNXLoader`): one float tensor of rows `[N, width]`, the features
-    /// `f0…`, or one column per input, each a feature named as its input.
+    /// `f0…`; one column per input, each a feature named as its input; or one map of texts to floats per
+    /// row, which a `DictVectorizer` makes a row of `keys`, the features.
     enum Inputs {
         case rows(name: String, width: Int)
         case columns([Column])
+        case map(name: String, keys: [String])
     }
 
     /// A one-column input of floats or (`text`) strings.
@@ -29,7 +31,7 @@ struct ONNXPlanner {
 
     private let graph: Onnx_GraphProto
     let constants: ONNXConstants
-    private let inputs: Inputs
+    let inputs: Inputs
 
     init(_ graph: Onnx_GraphProto, _ constants: ONNXConstants, inputs: Inputs) {
         (self.graph, self.constants, self.inputs) = (graph, constants, inputs)
@@ -37,7 +39,7 @@ struct ONNXPlanner {
 
     func plan() throws(SibylError) -> Plan {
         let inputNames: Set<String> = switch inputs {
-        case .rows(let name, _): [name]
+        case .rows(let name, _), .map(let name, _): [name]
         case .columns(let columns): Set(columns.map(\.name))
         }
         var producers: [String: Int] = [:]
@@ -104,6 +106,11 @@ struct ONNXPlanner {
             missing = [IndexSet(integersIn: 0..<width)]
             slots[name] = (0, width)
             featureNames = (0..<width).map { "f\($0)" }
+        case .map(let name, let keys):
+            // The map's slot is its DictVectorizer's row already: the vectorizer's step is a copy.
+            missing = [IndexSet(integersIn: 0..<keys.count)]
+            slots[name] = (0, keys.count)
+            featureNames = keys
         case .columns(let all):
             columns = all
             missing = [IndexSet(integersIn: 0..<all.count)]
