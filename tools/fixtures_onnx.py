@@ -461,6 +461,17 @@ def main():
         ("linear", LogisticRegression(max_iter=1000)),
     ], cv=3).fit(d["Xtr"], d["ym_tr"])
     write("onnx_stacking_multiclass", convert(stacked, d["Xtr"]), d, 3)
+    # Bagging: each member's output reshaped to [1, N, w], stacked on axis 0 and averaged by ReduceMean; the
+    # classifier's members read half the features each (ArrayFeatureExtractor), and the regressor is
+    # converted at opset 18, where ReduceMean's axes are an input.
+    from skl2onnx import to_onnx
+    from sklearn.ensemble import BaggingClassifier, BaggingRegressor
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    bagged = BaggingClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=4, max_features=0.5, random_state=SEED)
+    write("onnx_bagging_multiclass", convert(bagged.fit(d["Xtr"], d["ym_tr"]), d["Xtr"]), d, 3)
+    bagged = BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=4, random_state=SEED).fit(d["Xtr"], d["yr_tr"])
+    write("onnx_bagging_regression", to_onnx(bagged, d["Xtr"][:1], target_opset={"": 18, "ai.onnx.ml": 3}), d, 0)
     # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
     binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
     write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})

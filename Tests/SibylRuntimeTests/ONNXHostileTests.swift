@@ -353,6 +353,24 @@ import Testing
         Case("a vocabulary listing a key twice", "lists a key twice", base: "onnx_dict_logreg") { model in
             attribute(&model, "string_vocabulary", of: "DictVectorizer") { $0.strings[1] = $0.strings[0] }
         },
+        Case("a member of a mean read alone", "reads rows reshaped to [1, N, w]", base: "onnx_bagging_regression") { model in
+            model.graph.node[9].input[0] = "reshaped_proba"
+        },
+        Case("rows and a member stacked together", "reads rows and a stack of them together", base: "onnx_bagging_regression") { model in
+            model.graph.node[8].input[3] = "variable_3"
+        },
+        Case("rows concatenated on axis 0", "concatenates columns (axis 1)", base: "onnx_bagging_regression") { model in
+            model.graph.node[8].input = ["variable_0", "variable_1"]
+        },
+        Case("a mean of rows", "averages the members of a stack", base: "onnx_bagging_regression") { model in
+            model.graph.node[9].input[0] = "variable_0"
+        },
+        Case("a mean that keeps its axis", "averages the members of a stack", base: "onnx_bagging_regression") { model in
+            model.graph.node[9].attribute = [attributeInt("keepdims", 1)]
+        },
+        Case("a stack read by another operator", "reads a stack of rows", base: "onnx_bagging_regression") { model in
+            model.graph.node[9].opType = "ReduceSum"
+        },
         Case("graphs nested past the decoder's depth", "not an ONNX model") { model in
             var graph = model.graph
             for _ in 0..<200 {

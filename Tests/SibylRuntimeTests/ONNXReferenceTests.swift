@@ -89,7 +89,8 @@ import Testing
             "onnx_imputer_forest", "onnx_svr_rbf", "onnx_svc_binary", "onnx_svc_poly_multiclass", "onnx_binarizer_logreg",
             "onnx_linearsvc_binary", "onnx_linearsvc_multiclass", "onnx_kbins_logreg", "onnx_kbins_onehot_logreg", "onnx_power_logreg",
             "onnx_svc_scores_binary", "onnx_svc_scores_4classes", "onnx_calibrated_linearsvc", "onnx_calibrated_svc",
-            "onnx_adaboost_binary", "onnx_adaboost_multiclass", "onnx_stacking_multiclass",
+            "onnx_adaboost_binary", "onnx_adaboost_multiclass", "onnx_stacking_multiclass", "onnx_bagging_multiclass",
+            "onnx_bagging_regression",
         ], [false, true])
     func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
         let model = try Self.load(name)

@@ -39,6 +39,9 @@ struct ONNXGraph: Sendable {
         case argMax
         /// Each row's sum, one column.
         case rowSum
+        /// The mean of a row's `k` members, side by side (a bagging ensemble's): summed in member order in
+        /// float32, then divided by k, as onnxruntime's `ReduceMean` over the first axis.
+        case mean(Int)
         /// `x · weights + bias` with `weights` `[inner, outer]` row-major (MatMul, Gemm, LinearRegressor).
         case affine(weights: [Float], bias: [Float])
         case relu, sigmoid, tanh, softmax
@@ -163,6 +166,16 @@ struct ONNXGraph: Sendable {
                 out = Self.argMax(source, rows: rows, width: width)
             case .rowSum:
                 out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(0, +) }
+            case .mean(let members):
+                let each = width / members
+                out = [Float](repeating: 0, count: rows * each)
+                for row in 0..<rows {
+                    for column in 0..<each {
+                        var sum = source[row * width + column]
+                        for member in 1..<members { sum += source[row * width + member * each + column] }
+                        out[row * each + column] = sum / Float(members)
+                    }
+                }
             case .affine(let weights, let bias):
                 out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
             case .relu:

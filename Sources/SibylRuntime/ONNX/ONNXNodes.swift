@@ -19,11 +19,24 @@ extension ONNXPlanner {
         var categories: [String]? = nil
         /// Whether it is a tensor's shape (`Shape`), which only `ConstantOfShape` reads.
         var shape = false
+        /// How its rows lie, where they are not plain rows: see `Layout`.
+        var layout = Layout.rows
+    }
+
+    /// How a tensor's rows lie. skl2onnx averages a bagging ensemble's members by reshaping each one's
+    /// `[N, w]` to `[1, N, w]` (`stacked`), concatenating them on axis 0 to `[k, N, w]` (`stack(k)`, held
+    /// here as rows of the k members' columns side by side) and taking the mean over axis 0.
+    enum Layout: Equatable {
+        case rows
+        case stacked
+        case stack(Int)
     }
 
     /// Compiles `node` reading `inputs` (slots and widths; `text` where one is a text column), refusing with
     /// the node and the reason anything Sibyl cannot compute exactly.
-    func compile(_ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, shape: Bool) throws(SibylError) -> Compiled {
+    func compile(
+        _ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, shape: Bool, layout: Layout
+    ) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
         // Concat and Sum read any number of computed tensors; Where up to three; a binary operator one or
@@ -97,9 +110,14 @@ extension ONNXPlanner {
             }
         case "Reshape":
             _ = try ONNXAttributes(node, known: ["allowzero"])
-            guard node.input.count == 2, let shape = try constants.integers(node.input[1]),
-                shape == [-1, Int64(width)] || (width == 1 && (shape == [-1] || shape == [-1, 1]))
-            else { throw invalid("Sibyl reshapes rows only to themselves ([-1, \(width)])") }
+            guard node.input.count == 2, let shape = try constants.integers(node.input[1]), layout == .rows else {
+                throw invalid("Sibyl reshapes rows by a constant shape")
+            }
+            // Rows as one of the members a bagging ensemble averages: [1, N, w].
+            if shape == [1, -1, Int64(width)] { return Compiled(operation: .copy, width: width, work: 0, layout: .stacked) }
+            guard shape == [-1, Int64(width)] || (width == 1 && (shape == [-1] || shape == [-1, 1])) else {
+                throw invalid("Sibyl reshapes rows only to themselves ([-1, \(width)]), or to one member of a mean ([1, -1, \(width)])")
+            }
             return Compiled(operation: .copy, width: width, work: 0)
         case "Scaler":
             let attributes = try ONNXAttributes(node, known: ["offset", "scale"])
@@ -209,9 +227,24 @@ extension ONNXPlanner {
             return Compiled(operation: .softmax, width: width, work: width)
         case "Concat":
             let axis = try ONNXAttributes(node, known: ["axis"]).int("axis")
-            guard axis == 1 || axis == -1 else { throw invalid("Sibyl concatenates columns (axis 1)") }
             let total = inputs.reduce(0) { $0 + $1.width }
+            if layout == .stacked {
+                // Members stacked on a new first axis: side by side in each row, each as wide as the first.
+                guard axis == 0, inputs.allSatisfy({ $0.width == width }) else {
+                    throw invalid("Sibyl stacks members of one width on axis 0")
+                }
+                return Compiled(operation: .concat, width: total, work: total, layout: .stack(inputs.count))
+            }
+            guard axis == 1 || axis == -1 else { throw invalid("Sibyl concatenates columns (axis 1)") }
             return Compiled(operation: .concat, width: total, work: total)
+        case "ReduceMean":
+            let attributes = try ONNXAttributes(node, known: ["axes", "keepdims", "noop_with_empty_axes"])
+            // The axes are an attribute before opset 18 and a constant input from it.
+            let axes = node.input.count > 1 ? try indexList(node.input[1]) : try attributes.ints("axes")
+            guard case .stack(let members) = layout, axes == [0], try attributes.int("keepdims") == 0 else {
+                throw invalid("Sibyl averages the members of a stack (axes [0], keepdims 0)")
+            }
+            return Compiled(operation: .mean(members), width: width / members, work: width)
         case "ArrayFeatureExtractor":
             _ = try ONNXAttributes(node, known: [])
             guard node.input.count == 2, let indices = try constants.integers(node.input[1]) else {

@@ -132,6 +132,7 @@ struct ONNXPlanner {
         // The step each compiled node became, and the slots that hold a tensor's shape.
         var stepOfNode: [Int: Int] = [:]
         var shapes = Set<Int>()
+        var layouts: [Int: Layout] = [:]
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
             let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
             var inputs: [(slot: Int, width: Int)] = []
@@ -158,7 +159,23 @@ struct ONNXPlanner {
             guard reading.isEmpty || (node.opType == "ConstantOfShape" && inputs.count == 1) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads a tensor's shape; Sibyl reads shapes only to fill a tensor (ConstantOfShape)")
             }
-            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty, shape: !reading.isEmpty)
+            // Members of a mean are read by the Concat that stacks them alone, and the stack by its ReduceMean.
+            let layout = inputs.first.flatMap { layouts[$0.slot] } ?? .rows
+            guard inputs.allSatisfy({ layouts[$0.slot] ?? .rows == layout }) else {
+                throw SibylError(.invalidModel, "\(node.opType) reads rows and a stack of them together")
+            }
+            switch layout {
+            case .rows: break
+            case .stacked:
+                guard node.opType == "Concat" else {
+                    throw SibylError(.invalidModel, "\(node.opType) reads rows reshaped to [1, N, w]; Sibyl stacks them only to average them (Concat on axis 0)")
+                }
+            case .stack:
+                guard node.opType == "ReduceMean", inputs.count == 1 else {
+                    throw SibylError(.invalidModel, "\(node.opType) reads a stack of rows; Sibyl only averages one (ReduceMean)")
+                }
+            }
+            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty, shape: !reading.isEmpty, layout: layout)
             if let names = compiled.categories, let column = texts.first {
                 guard categories.updateValue(names, forKey: column) == nil else {
                     throw SibylError(.invalidModel, "the text input \(featureNames[column].prefix(64)) is read by two encoders; Sibyl reads each with one")
@@ -177,6 +194,7 @@ struct ONNXPlanner {
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
             if compiled.shape { shapes.insert(steps.count + 1) }
+            if compiled.layout != .rows { layouts[steps.count + 1] = compiled.layout }
             let reaching = inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) }
             if compiled.refusesMissing { refused.formUnion(reaching) }
             missing.append(compiled.endsMissing || compiled.refusesMissing ? IndexSet() : reaching)
