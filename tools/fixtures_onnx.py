@@ -185,11 +185,21 @@ def frame(X, rng, unseen):
     return pd.DataFrame({"age": X[:, 0], "income": X[:, 1], "city": city.astype(object), "plan": plan.astype(object)})
 
 
-def write_columns(name, pipeline, d, classes, from_frame=False):
+def with_integers(frame, X):
+    """`frame` with two int64 columns, as a frame read from a file holds counts: "visits" (0–99) and
+    "children" (0–3), cut from two features that have no missing cells there."""
+    frame = frame.copy()
+    frame["visits"] = np.clip(np.nan_to_num(X[:, 4]) * 20 + 50, 0, 99).astype(np.int64)
+    frame["children"] = np.digitize(np.nan_to_num(X[:, 5]), [-1, 0, 1]).astype(np.int64)
+    return frame
+
+
+def write_columns(name, pipeline, d, classes, from_frame=False, integers=False):
     """A ColumnTransformer pipeline over `frame` rows, converted with one input per column, and onnxruntime's
     outputs for the fixture's own test rows (X_test.csv: the shared test rows' missing cells, unseen and
     empty categories). `from_frame`: converted as most users convert one, from the training frame's first
-    row (`to_onnx(pipeline, frame[:1])`), which skl2onnx reads through Gather nodes."""
+    row (`to_onnx(pipeline, frame[:1])`), which skl2onnx reads through Gather nodes. `integers`: the frame
+    has int64 columns too (`with_integers`)."""
     import csv
 
     import onnxruntime
@@ -198,6 +208,8 @@ def write_columns(name, pipeline, d, classes, from_frame=False):
 
     rng = np.random.default_rng(SEED)
     train = frame(d["Xtr_nan"], rng, unseen=False)
+    if integers:
+        train = with_integers(train, d["Xtr"])
     target = d["yb_tr"] if classes == 2 else d["ym_tr"]
     pipeline.fit(train, target)
     types = [("age", FloatTensorType([None, 1])), ("income", FloatTensorType([None, 1])),
@@ -209,14 +221,18 @@ def write_columns(name, pipeline, d, classes, from_frame=False):
     out = os.path.join(FIXTURES, name)
     os.makedirs(out, exist_ok=True)
     test = frame(d["Xte_nan"], rng, unseen=True)
+    if integers:
+        test = with_integers(test, d["Xte"])
     with open(f"{out}/X_test.csv", "w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(test.columns)
-        for age, income, city, plan in test.itertuples(index=False):
-            writer.writerow(["" if np.isnan(age) else "%.9g" % age, "" if np.isnan(income) else "%.9g" % income, city, plan])
-    write(name, model, d, classes, feeds={
-        "": {"age": test[["age"]].to_numpy(np.float32), "income": test[["income"]].to_numpy(np.float32),
-             "city": test[["city"]].to_numpy(), "plan": test[["plan"]].to_numpy()}})
+        for age, income, city, plan, *counts in test.itertuples(index=False):
+            writer.writerow(["" if np.isnan(age) else "%.9g" % age, "" if np.isnan(income) else "%.9g" % income, city, plan, *counts])
+    feeds = {"age": test[["age"]].to_numpy(np.float32), "income": test[["income"]].to_numpy(np.float32),
+             "city": test[["city"]].to_numpy(), "plan": test[["plan"]].to_numpy()}
+    if integers:
+        feeds.update(visits=test[["visits"]].to_numpy(np.int64), children=test[["children"]].to_numpy(np.int64))
+    write(name, model, d, classes, feeds={"": feeds})
 
 
 def write_dict(name, pipeline, d, classes):
@@ -405,6 +421,16 @@ def main():
         ("plan", OneHotEncoder(handle_unknown="ignore"), ["plan"]),
     ])
     write_columns("onnx_frame_forest", make_pipeline(per_column, forest), d, 3, from_frame=True)
+    # A frame with int64 columns too: one scaled (skl2onnx casts it to float first), one one-hot encoded as
+    # numbers (its encoder reads the integers themselves).
+    with_counts = ColumnTransformer([
+        ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["age", "income"]),
+        ("visits", StandardScaler(), ["visits"]),
+        ("children", OneHotEncoder(handle_unknown="ignore"), ["children"]),
+        ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+        ("plan", OneHotEncoder(handle_unknown="ignore"), ["plan"]),
+    ])
+    write_columns("onnx_frame_integers_forest", make_pipeline(with_counts, forest), d, 3, from_frame=True, integers=True)
     # Records as maps, absent keys 0: a DictVectorizer, scaled, into a logistic regression.
     from sklearn.feature_extraction import DictVectorizer
 

@@ -61,9 +61,13 @@ public struct FeatureType: Sendable, Equatable, Codable {
     /// A CatBoost category: the model keeps a hash of each text it saw and no names, so it takes any
     /// text (nil in the schemas of other formats and of those stored before CatBoost).
     public var takesAnyText: Bool?
+    /// A number that must be whole: an ONNX graph's integer input (a frame's int64 column), which has no
+    /// fraction and no missing value (nil in the schemas of other formats and of those stored before it).
+    public var wholeNumber: Bool?
 
     public static let number = FeatureType(isCategory: false, categories: [])
     public static let anyText = FeatureType(isCategory: true, categories: [], takesAnyText: true)
+    public static let wholeNumbers = FeatureType(isCategory: false, categories: [], wholeNumber: true)
 
     /// The type as the API and the console name it: `number` or `category`.
     public var name: String { isCategory ? "category" : "number" }
@@ -72,9 +76,10 @@ public struct FeatureType: Sendable, Equatable, Codable {
         FeatureType(isCategory: true, categories: names)
     }
 
-    init(isCategory: Bool, categories: [String], takesAnyText: Bool? = nil) {
+    init(isCategory: Bool, categories: [String], takesAnyText: Bool? = nil, wholeNumber: Bool? = nil) {
         self.isCategory = isCategory
         self.categories = categories
         self.takesAnyText = takesAnyText
+        self.wholeNumber = wholeNumber
     }
 }

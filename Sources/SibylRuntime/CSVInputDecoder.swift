@@ -110,8 +110,12 @@ struct CSVInputDecoder {
                 }
             }
             let single = Float(value)
+            let field = "line \(line), column \"\(features.names[column])\""
             guard single.isFinite else {
-                return .failure(SibylError(.invalidInput, "line \(line), column \"\(features.names[column])\": \(PredictionInput.excerpt(text)) is outside the float32 range"))
+                return .failure(SibylError(.invalidInput, "\(field): \(PredictionInput.excerpt(text)) is outside the float32 range"))
+            }
+            guard !features.takesWholeNumbers(column: column) || value == value.rounded() else {
+                return .failure(FeatureIndex.notWholeNumber(field, text))
             }
             return .success(single)
         }

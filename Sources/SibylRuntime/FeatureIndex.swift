@@ -15,8 +15,9 @@ public struct FeatureIndex: Sendable {
     private let slots: [Int32]
     /// Per column, what a text cell there means; empty when every column takes numbers only.
     private let textCells: [TextColumn]
-    /// The columns that take any text.
+    /// The columns that take any text, and those that take whole numbers only.
     private let anyTextColumns: [Int]
+    private let wholeNumberColumns: [Int]
     /// LightGBM stores a feature name's spaces as `_`: a key with spaces that matches no name is tried so.
     private let spacesAsUnderscores: Bool
     /// The value of a feature a request leaves out: missing (NaN), or 0 for a model of sparse records (an
@@ -25,6 +26,8 @@ public struct FeatureIndex: Sendable {
 
     private enum TextColumn: Sendable {
         case number, codes
+        /// A number that must be whole (`FeatureType.wholeNumber`).
+        case wholeNumber
         /// The column's category names, each at its code.
         case names(FeatureIndex)
         /// Any text, known by its CatBoost hash: the code of each hash the model knows.
@@ -52,9 +55,11 @@ public struct FeatureIndex: Sendable {
                 let hashes = knownHashes[column] ?? []
                 return .hashed(Dictionary(zip(hashes, hashes.indices.lazy.map(Float.init)), uniquingKeysWith: { first, _ in first }))
             }
+            if type.wholeNumber == true { return .wholeNumber }
             return !type.isCategory ? .number : type.categories.isEmpty ? .codes : .names(FeatureIndex(names: type.categories))
         }
         anyTextColumns = types.indices.filter { types[$0].takesAnyText == true }
+        wholeNumberColumns = types.indices.filter { types[$0].wholeNumber == true }
         self.spacesAsUnderscores = spacesAsUnderscores
         self.names = names
         var blob: [UInt8] = []
@@ -106,7 +111,7 @@ public struct FeatureIndex: Sendable {
     public func meaning(of text: UnsafeBufferPointer<UInt8>, column: Int) -> TextCell {
         guard !textCells.isEmpty else { return .notACategory }
         switch textCells[column] {
-        case .number: return .notACategory
+        case .number, .wholeNumber: return .notACategory
         case .codes: return .codesOnly
         case .names(let categories): return .code(categories.exactColumn(of: text).map(Float.init) ?? .nan)
         case .hashed(let codes): return .code(codes[CityHash.category(text)] ?? .nan)
@@ -118,6 +123,17 @@ public struct FeatureIndex: Sendable {
     public func takesAnyText(column: Int) -> Bool {
         guard !textCells.isEmpty, case .hashed = textCells[column] else { return false }
         return true
+    }
+
+    /// Whether `column` takes whole numbers only (`FeatureType.wholeNumber`).
+    public func takesWholeNumbers(column: Int) -> Bool {
+        guard !textCells.isEmpty, case .wholeNumber = textCells[column] else { return false }
+        return true
+    }
+
+    /// The refusal of `number` (its text) for a feature of whole numbers.
+    static func notWholeNumber(_ field: String, _ number: UnsafeBufferPointer<UInt8>) -> SibylError {
+        SibylError(.invalidInput, "\(field) takes whole numbers (the model's input is an integer), not \(PredictionInput.excerpt(number))")
     }
 
     /// The code of a whole number sent for a column that takes any text, which CatBoost's Python package
@@ -133,8 +149,18 @@ public struct FeatureIndex: Sendable {
 
     /// `matrix` with the numbers in the columns that take any text read as categories, as
     /// `code(ofWholeNumber:)` reads them, for requests that send numbers only (the inference protocol's
-    /// tensors); a number that is not whole is refused naming its feature.
+    /// tensors); a number that is not whole there, or in a column of whole numbers, is refused naming its
+    /// feature.
     public func readingCategories(of matrix: FeatureMatrix) throws(SibylError) -> FeatureMatrix {
+        for row in 0..<matrix.rows {
+            for column in wholeNumberColumns {
+                let value = matrix.values[row * matrix.columns + column]
+                guard value.isNaN || value == value.rounded() else {
+                    var text = "\(value)"
+                    throw text.withUTF8 { Self.notWholeNumber("row \(row): feature \"\(names[column])\"", $0) }
+                }
+            }
+        }
         guard !anyTextColumns.isEmpty else { return matrix }
         var values = matrix.values
         for row in 0..<matrix.rows {

@@ -164,6 +164,8 @@ struct JSONInputDecoder {
         case name(String)
         /// A number that is not whole for a feature that takes any text.
         case notWhole(token: Range<Int>)
+        /// A number that is not whole for a feature of whole numbers.
+        case notWholeNumber(token: Range<Int>)
     }
 
     /// One value: a number that fits float32, `null` for missing, or for a categorical feature whose
@@ -177,7 +179,9 @@ struct JSONInputDecoder {
                 return features.code(ofWholeNumber: number, column: column).map(Cell.value) ?? .notWhole(token: start..<reader.position)
             }
             let value = Float(number)
-            return value.isFinite ? .value(value) : .outsideFloat32(token: start..<reader.position)
+            guard value.isFinite else { return .outsideFloat32(token: start..<reader.position) }
+            if features.takesWholeNumbers(column: column), number != number.rounded() { return .notWholeNumber(token: start..<reader.position) }
+            return .value(value)
         case UInt8(ascii: "n"):
             _ = try reader.readLiteral()
             return .value(.nan)
@@ -213,6 +217,8 @@ struct JSONInputDecoder {
             return PredictionInput.codesOnly(field, quotedText: text)
         case .notWhole(let token):
             return PredictionInput.notWhole(field, UnsafeBufferPointer(rebasing: reader.bytes[token]))
+        case .notWholeNumber(let token):
+            return FeatureIndex.notWholeNumber(field, UnsafeBufferPointer(rebasing: reader.bytes[token]))
         }
     }
 

@@ -353,6 +353,14 @@ import Testing
         Case("a vocabulary listing a key twice", "lists a key twice", base: "onnx_dict_logreg") { model in
             attribute(&model, "string_vocabulary", of: "DictVectorizer") { $0.strings[1] = $0.strings[0] }
         },
+        Case("arithmetic on integers that integers do not do", "reads integers, which Sibyl holds as floats", base: "onnx_frame_integers_forest") { model in
+            let scaler = model.graph.node.firstIndex { $0.opType == "Scaler" && $0.input == ["visits"] }!
+            (model.graph.node[scaler].opType, model.graph.node[scaler].domain) = ("Sqrt", "")
+        },
+        Case("rows of integers", "takes one column per input", base: "onnx_frame_integers_forest") { model in
+            let visits = model.graph.input.firstIndex { $0.name == "visits" }!
+            model.graph.input[visits].type.tensorType.shape.dim[1].dimValue = 2
+        },
         Case("a member of a mean read alone", "reads rows reshaped to [1, N, w]", base: "onnx_bagging_regression") { model in
             model.graph.node[9].input[0] = "reshaped_proba"
         },

@@ -229,6 +229,37 @@ import Testing
         #expect(model.schema.featureNames == ["age", "income", "city", "plan"])
         #expect(model.schema.featureTypes == [.number, .number, .category(["lyon", "nice", "paris"]), .category(["free", "pro"])])
         #expect(model.columnsNeedingValues.isEmpty)
+        try expectRawRowsMatch(name, model)
+    }
+
+    /// A frame with int64 columns too (`onnx_frame_integers_forest`): one scaled, one one-hot encoded as
+    /// numbers. They take whole numbers, and no missing value (an integer has none).
+    @Test func framesWithIntegerColumnsMatchOnnxruntime() throws {
+        let name = "onnx_frame_integers_forest"
+        let model = try Self.load(name)
+        #expect(model.schema.featureNames == ["age", "income", "city", "plan", "visits", "children"])
+        #expect(model.schema.featureTypes?[4...] == [.wholeNumbers, .wholeNumbers])
+        #expect(model.columnsNeedingValues == IndexSet([4, 5]))
+        try expectRawRowsMatch(name, model)
+        let fraction = #expect(throws: SibylError.self) {
+            try PredictionInput.decode(
+                Array(#"{"records": [{"visits": 2.5}]}"#.utf8), mediaType: "application/json", features: model.features, limits: Self.limits)
+        }
+        #expect(fraction?.message == #"records[0]: feature "visits" takes whole numbers (the model's input is an integer), not 2.5"#)
+        let csv = #expect(throws: SibylError.self) {
+            try PredictionInput.decode(Array("children\n1e-3\n".utf8), mediaType: "text/csv", features: model.features, limits: Self.limits)
+        }
+        #expect(csv?.message.contains(#"column "children" takes whole numbers"#) == true, "\(csv?.message ?? "")")
+        let whole = try PredictionInput.decode(
+            Array(#"{"records": [{"visits": 2.0, "children": 3}]}"#.utf8), mediaType: "application/json", features: model.features, limits: Self.limits)
+        #expect(Array(whole.values[4...]) == [2, 3])
+        // The inference protocol's tensors are numbers already: the same rule.
+        let tensors = FeatureMatrix(rows: 1, columns: 6, values: [0, 0, .nan, .nan, 7.5, 1])
+        #expect(throws: SibylError.self) { try model.features.readingCategories(of: tensors) }
+    }
+
+    /// Decodes `name`'s X_test.csv and compares the predictions with onnxruntime's, labels included.
+    private func expectRawRowsMatch(_ name: String, _ model: CompiledModel) throws {
         let input = try PredictionInput.decode(
             Fixtures.bytes("\(name)/X_test.csv"), mediaType: "text/csv", features: model.features, limits: Self.limits)
         let predictions = model.predict(input)

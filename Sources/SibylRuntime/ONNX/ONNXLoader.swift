@@ -77,24 +77,25 @@ enum ONNXLoader {
         var columns: [ONNXPlanner.Column] = []
         for input in inputs {
             let name = input.name.prefix(64)
-            let text: Bool
+            let text: Bool, integer: Bool
             switch input.type.tensorType.elemType {
-            case Int32(Onnx_TensorProto.DataType.float.rawValue): text = false
-            case Int32(Onnx_TensorProto.DataType.string.rawValue): text = true
-            default: throw SibylError(.invalidModel, "input \(name): Sibyl serves float and string tensors, and a map of texts to floats")
+            case Int32(Onnx_TensorProto.DataType.float.rawValue): (text, integer) = (false, false)
+            case Int32(Onnx_TensorProto.DataType.string.rawValue): (text, integer) = (true, false)
+            case Int32(Onnx_TensorProto.DataType.int64.rawValue): (text, integer) = (false, true)
+            default: throw SibylError(.invalidModel, "input \(name): Sibyl serves float, int64 and string tensors, and a map of texts to floats")
             }
             let dims = input.type.tensorType.shape.dim
             guard dims.count == 2, case .dimValue(let width)? = dims[1].value, width > 0 else {
                 throw SibylError(.invalidModel, "input \(name): Sibyl serves rows of a known width, shape [N, F]")
             }
-            if inputs.count == 1 && !text {
+            if inputs.count == 1 && !text && !integer {
                 try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "input \(name)")
                 return .rows(name: input.name, width: Int(width))
             }
             guard width == 1 else {
-                throw SibylError(.invalidModel, "input \(name) is \(width) wide: a graph of several inputs (or of text) takes one column per input, [N, 1]")
+                throw SibylError(.invalidModel, "input \(name) is \(width) wide: a graph of several inputs (or of text or integers) takes one column per input, [N, 1]")
             }
-            columns.append(ONNXPlanner.Column(name: input.name, text: text))
+            columns.append(ONNXPlanner.Column(name: input.name, text: text, integer: integer))
         }
         return .columns(columns)
     }

@@ -23,11 +23,23 @@ struct ONNXPlanner {
         case map(name: String, keys: [String])
     }
 
-    /// A one-column input of floats or (`text`) strings.
+    /// A one-column input of floats, (`text`) strings or (`integer`) int64s (a frame's integer column).
     struct Column {
         let name: String
         let text: Bool
+        var integer = false
     }
+
+    /// The operators that read integers (an int64 input, or a cast to an integer): those that move them,
+    /// and those whose result on integers held as floats is onnxruntime's on the integers themselves (sums,
+    /// products, comparisons, a cast, a one-hot encoder of numbers, a scaler, which reads them as floats).
+    /// Sibyl holds integers as floats, so integer division, which truncates, is refused.
+    static let integerReaders: Set = [
+        "Cast", "OneHotEncoder", "Scaler", "Concat", "Identity", "Reshape", "Flatten", "Gather", "Slice", "Add", "Sub", "Mul", "Neg", "Abs",
+        "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal",
+    ]
+    /// Of those, the operators whose result on integers is integers.
+    static let keepsIntegers: Set = ["Concat", "Identity", "Reshape", "Flatten", "Gather", "Slice", "Add", "Sub", "Mul", "Neg", "Abs"]
 
     private let graph: Onnx_GraphProto
     let constants: ONNXConstants
@@ -94,6 +106,8 @@ struct ONNXPlanner {
         var steps: [ONNXGraph.Step] = []
         var kinds: [String] = []
         var textColumns: [Int: Int] = [:]
+        // Slots of integers: an integer input's, and what only moves its values.
+        var integerSlots = Set<Int>()
         var featureNames: [String] = []
         // Per slot, the input columns whose missing value may reach it as NaN: an imputer of NaN, a tree
         // ensemble (which branches on it) or an encoder (which encodes it as no category, or the default)
@@ -117,14 +131,16 @@ struct ONNXPlanner {
             for (column, input) in all.enumerated() {
                 slots[input.name] = (steps.count + 1, 1)
                 if input.text { textColumns[steps.count + 1] = column }
+                if input.integer { integerSlots.insert(steps.count + 1) }
                 missing.append(IndexSet(integer: column))
                 steps.append(ONNXGraph.Step(operation: .select([column]), inputs: [0], output: steps.count + 1, width: 1))
                 kinds.append("")
                 featureNames.append(input.name)
             }
         }
-        // The input columns whose missing value reaches a step that has no answer for it, whatever follows.
-        var refused = IndexSet()
+        // The input columns whose missing value reaches a step that has no answer for it, whatever follows:
+        // an integer has no missing value.
+        var refused = IndexSet(columns.indices.filter { columns[$0].integer })
         var categories: [Int: [String]] = [:]
         var work = steps.count
         var treeCount = 0
@@ -158,6 +174,10 @@ struct ONNXPlanner {
             let reading = inputs.filter { shapes.contains($0.slot) }
             guard reading.isEmpty || (node.opType == "ConstantOfShape" && inputs.count == 1) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads a tensor's shape; Sibyl reads shapes only to fill a tensor (ConstantOfShape)")
+            }
+            let integers = inputs.filter { integerSlots.contains($0.slot) }
+            guard integers.isEmpty || Self.integerReaders.contains(node.opType) else {
+                throw SibylError(.invalidModel, "\(node.opType) reads integers, which Sibyl holds as floats; it runs only the operators whose answer on them is the integers' (not integer division)")
             }
             // Members of a mean are read by the Concat that stacks them alone, and the stack by its ReduceMean.
             let layout = inputs.first.flatMap { layouts[$0.slot] } ?? .rows
@@ -194,6 +214,11 @@ struct ONNXPlanner {
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
             if compiled.shape { shapes.insert(steps.count + 1) }
+            if !integers.isEmpty, Self.keepsIntegers.contains(node.opType) {
+                guard integers.count == inputs.count else { throw SibylError(.invalidModel, "\(node.opType) reads integers and floats together") }
+                integerSlots.insert(steps.count + 1)
+            }
+            if case .unary(.truncate) = compiled.operation { integerSlots.insert(steps.count + 1) }
             if compiled.layout != .rows { layouts[steps.count + 1] = compiled.layout }
             let reaching = inputs.reduce(into: IndexSet()) { $0.formUnion(missing[$1.slot]) }
             if compiled.refusesMissing { refused.formUnion(reaching) }
@@ -242,7 +267,7 @@ struct ONNXPlanner {
             columnsNeedingValues: missing[final.slot].union(refused), work: work)
         // A text input the prediction never reads takes any category's code.
         let types = columns.indices.map { column in
-            columns[column].text ? FeatureType.category(categories[column] ?? []) : .number
+            columns[column].text ? FeatureType.category(categories[column] ?? []) : columns[column].integer ? .wholeNumbers : .number
         }
         return Plan(
             graph: plan, task: task, classes: names, objective: objective(steps, kinds), treeCount: treeCount,
