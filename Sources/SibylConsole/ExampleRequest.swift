@@ -14,8 +14,9 @@ struct ExampleRequest: Sendable {
     /// The widest model whose example spells out a record.
     static let maxRecordFeatures = 200
 
-    /// `types` (empty: every feature a number) choose each feature's example value: 0.5 for a number, the
-    /// first category's name for a category the model names, code 0 for one it knows by code only.
+    /// `types` (empty: every feature a number) choose each feature's example value: 0.5 for a number, 1 for
+    /// a whole number, the first category's name for a category the model names, code 0 for one it knows
+    /// by code only.
     init(url: String, features: [String], types: [FeatureType] = []) {
         (curl, python) = features.count <= Self.maxRecordFeatures
             ? Self.record(url, features, types) : Self.csvFile(url, features)
@@ -25,7 +26,7 @@ struct ExampleRequest: Sendable {
     private static func record(_ url: String, _ features: [String], _ types: [FeatureType]) -> (curl: String, python: String) {
         let shown = features.indices.map { column in
             let type = types.isEmpty ? .number : types[column]
-            let value = !type.isCategory ? "0.5"
+            let value = type.wholeNumber == true ? "1" : !type.isCategory ? "0.5"
                 : type.takesAnyText == true ? JSONText.quoted("text") : type.categories.first.map(JSONText.quoted) ?? "0"
             return "\(JSONText.quoted(features[column])): \(value)"
         }.joined(separator: ", ")

@@ -42,4 +42,10 @@ struct ExampleRequestTests {
         #expect(record["age"] as? Double == 0.5 && record["city"] as? String == "Braga" && record["c0"] as? Int == 0)
         #expect(example.python.contains(#""city": "Braga""#))
     }
+
+    /// A feature of whole numbers (an ONNX int64 input) gets one: 0.5 would be refused.
+    @Test func wholeNumbersAreSentWhole() throws {
+        let record = try Self.record(ExampleRequest(url: Self.url, features: ["age", "visits"], types: [.number, .wholeNumbers]))
+        #expect(record["age"] as? Double == 0.5 && record["visits"] as? Int == 1)
+    }
 }
