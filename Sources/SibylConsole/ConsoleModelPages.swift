@@ -49,6 +49,7 @@ struct ConsoleModelPages {
             self.type = type.name
             let names = type.categories
             categories = switch (type.isCategory, names.count) {
+            case (false, _) where type.wholeNumber == true: "whole numbers only (the model's input is an integer)"
             case (false, _): ""
             case (true, _) where type.takesAnyText == true: "any text (the model keeps hashes of its categories, not names)"
             case (true, 0): "sent as codes"
