@@ -127,6 +127,43 @@ import Testing
         await node.stop()
     }
 
+    /// A pipeline converted from a frame with int64 columns: raw CSV rows as onnxruntime predicts them; a
+    /// fraction for an integer refused in JSON and over the inference protocol; the console says what the
+    /// feature takes.
+    @Test func integerColumnsTakeWholeNumbers() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=counts", body: try Fixtures.bytes("onnx_frame_integers_forest/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        let model = try #require(upload["model_id"] as? String)
+        let api = try await node.createAPI(model: model, type: "official")
+        let answer = try await node.predict(
+            api.id, key: api.key, body: try Fixtures.bytes("onnx_frame_integers_forest/X_test.csv"), headers: [("Content-Type", "text/csv")])
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let expected = try Fixtures.table("onnx_frame_integers_forest/pred.csv").rows
+        let predictions = try #require(answer["predictions"] as? [[String: Any]])
+        #expect(predictions.count == expected.count)
+        var worst = 0.0
+        for (prediction, row) in zip(predictions, expected) {
+            let probabilities = try #require(prediction["probabilities"] as? [String: Double])
+            for (k, value) in row.enumerated() { worst = max(worst, abs(probabilities[String(k)]! - value!)) }
+        }
+        #expect(worst <= 1e-5, "largest difference from onnxruntime: \(worst)")
+
+        let fraction = try await node.predict(api.id, key: api.key, json: ["records": [["visits": 2.5]]])
+        #expect(fraction.status == 422 && fraction.text.contains("takes whole numbers"), "\(fraction.text)")
+        let v2 = try await node.call(
+            .POST, "/v2/models/\(api.id)/infer", token: nil,
+            json: ["inputs": [["name": "visits", "shape": [1], "datatype": "FP32", "data": [2.5]]]], headers: [("X-Api-Key", api.key)])
+        #expect(v2.status == 422 && v2.text.contains("takes whole numbers"), "\(v2.text)")
+
+        let browser = ConsoleClient(node)
+        try await browser.signIn("admin", "admin-password")
+        let page = try await browser.get("/projects/1/models/\(model)")
+        #expect(page.text.contains("<code>visits</code></td><td>number</td><td>whole numbers only (the model&#39;s input is an integer)</td>"))
+        await node.stop()
+    }
+
     @Test func aClassifierOfDecisionValuesAnswersLabelsAlone() async throws {
         let node = try await TestNode()
         defer { node.removeData() }
