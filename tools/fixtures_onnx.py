@@ -498,6 +498,14 @@ def main():
     write("onnx_bagging_multiclass", convert(bagged.fit(d["Xtr"], d["ym_tr"]), d["Xtr"]), d, 3)
     bagged = BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=4, random_state=SEED).fit(d["Xtr"], d["yr_tr"])
     write("onnx_bagging_regression", to_onnx(bagged, d["Xtr"][:1], target_opset={"": 18, "ai.onnx.ml": 3}), d, 0)
+    # Degree-2 polynomial features (each term a ReduceProd of its columns, the bias a ConstantOfShape of ones)
+    # into a logistic regression.
+    from sklearn.preprocessing import PolynomialFeatures
+
+    polynomial = make_pipeline(
+        ColumnTransformer([("first", make_pipeline(StandardScaler(), PolynomialFeatures(degree=2)), list(range(8)))]),
+        LogisticRegression(max_iter=2000))
+    write("onnx_poly_logreg", convert(polynomial.fit(d["Xtr"], d["yb_tr"]), d["Xtr"]), d, 2)
     # A binarizer (onnxruntime fails on a missing value there, so the fixture has no rows with one).
     binarized = make_pipeline(Binarizer(threshold=0.0), LogisticRegression(max_iter=1000)).fit(d["Xtr"], d["yb_tr"])
     write("onnx_binarizer_logreg", convert(binarized, d["Xtr"]), d, 2, feeds={"": {"X": d["Xte"]}})

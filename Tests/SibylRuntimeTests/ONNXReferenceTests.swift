@@ -90,7 +90,7 @@ import Testing
             "onnx_linearsvc_binary", "onnx_linearsvc_multiclass", "onnx_kbins_logreg", "onnx_kbins_onehot_logreg", "onnx_power_logreg",
             "onnx_svc_scores_binary", "onnx_svc_scores_4classes", "onnx_calibrated_linearsvc", "onnx_calibrated_svc",
             "onnx_adaboost_binary", "onnx_adaboost_multiclass", "onnx_stacking_multiclass", "onnx_bagging_multiclass",
-            "onnx_bagging_regression",
+            "onnx_bagging_regression", "onnx_poly_logreg",
         ], [false, true])
     func pipelinesMatchOnnxruntime(name: String, nan: Bool) throws {
         let model = try Self.load(name)

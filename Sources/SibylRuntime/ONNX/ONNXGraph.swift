@@ -39,6 +39,8 @@ struct ONNXGraph: Sendable {
         case argMax
         /// Each row's sum, one column.
         case rowSum
+        /// Each row's product, from 1 in column order (a `PolynomialFeatures` term), one column.
+        case rowProduct
         /// The mean of a row's `k` members, side by side (a bagging ensemble's): summed in member order in
         /// float32, then divided by k, as onnxruntime's `ReduceMean` over the first axis.
         case mean(Int)
@@ -166,6 +168,8 @@ struct ONNXGraph: Sendable {
                 out = Self.argMax(source, rows: rows, width: width)
             case .rowSum:
                 out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(0, +) }
+            case .rowProduct:
+                out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(1, *) }
             case .mean(let members):
                 let each = width / members
                 out = [Float](repeating: 0, count: rows * each)

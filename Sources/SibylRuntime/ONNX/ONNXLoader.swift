@@ -18,7 +18,7 @@ enum ONNXLoader {
         "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
         "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml", "Pow@", "Less@", "LessOrEqual@", "Greater@", "GreaterOrEqual@", "Equal@",
         "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@", "Sum@", "TreeEnsemble@ai.onnx.ml", "Shape@", "ConstantOfShape@",
-        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@", "DictVectorizer@ai.onnx.ml", "ReduceMean@",
+        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@", "DictVectorizer@ai.onnx.ml", "ReduceMean@", "ReduceProd@",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {

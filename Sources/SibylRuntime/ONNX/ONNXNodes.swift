@@ -185,14 +185,14 @@ extension ONNXPlanner {
                 throw invalid("Sibyl takes the first largest column of each row (axis 1, keepdims 1)")
             }
             return Compiled(operation: .argMax, width: 1, work: width)
-        case "ReduceSum":
+        case "ReduceSum", "ReduceProd":
             let attributes = try ONNXAttributes(node, known: ["axes", "keepdims", "noop_with_empty_axes"])
-            // The axes are an attribute before opset 13 and a constant input from it.
+            // The axes are an attribute before opset 13 (ReduceProd: 18) and a constant input from it.
             let axes = node.input.count > 1 ? try constants.integers(node.input[1]) : try attributes.ints("axes")
             guard axes == [1] || axes == [-1], try (attributes.int("keepdims") ?? 1) == 1 else {
-                throw invalid("Sibyl sums each row (axes [1], keepdims 1)")
+                throw invalid("Sibyl reduces each row (axes [1], keepdims 1)")
             }
-            return Compiled(operation: .rowSum, width: 1, work: width)
+            return Compiled(operation: node.opType == "ReduceSum" ? .rowSum : .rowProduct, width: 1, work: width)
         case "MatMul":
             _ = try ONNXAttributes(node, known: [])
             let weights = try constant(1)
