@@ -458,6 +458,39 @@ import Testing
         #expect(rewritten.predict(input).probabilities == reference.predict(input).probabilities)
     }
 
+    /// Integer constants are held as floats, exact to 2^24: a constant of 2^24 is read, one of 2^24 + 1 refused
+    /// (AdaBoost's class indices, which an `Equal` compares).
+    @Test(arguments: [Int64(1) << 24, (Int64(1) << 24) + 1])
+    func integerConstantsAreBoundedAt2To24(value: Int64) throws {
+        var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_adaboost_binary/model.onnx"))
+        Self.initializer(&model, "classes_ind3") { $0.int64Data = [0, value] }
+        let bytes: [UInt8] = try model.serializedBytes()
+        guard value > 1 << 24 else {
+            #expect(try CompiledModel.load(bytes, format: .onnx).schema.task == .binary)
+            return
+        }
+        let error = #expect(throws: SibylError.self) { try CompiledModel.load(bytes, format: .onnx) }
+        #expect(error?.message.contains("holds integers past 2^24") == true, "\(error?.message ?? "")")
+    }
+
+    /// A label encoder of 65,536 keys (`ONNXGraph.maxWidth`) is read; one more is refused.
+    @Test(arguments: [ONNXGraph.maxWidth, ONNXGraph.maxWidth + 1])
+    func labelEncodersAreBoundedInKeys(count: Int) throws {
+        var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_columns_ordinal_hgb/model.onnx"))
+        let encoder = model.graph.node.firstIndex { $0.opType == "LabelEncoder" }!
+        for (k, attribute) in model.graph.node[encoder].attribute.enumerated() {
+            if attribute.name == "keys_strings" { model.graph.node[encoder].attribute[k].strings = (0..<count).map { Data("k\($0)".utf8) } }
+            if attribute.name == "values_int64s" { model.graph.node[encoder].attribute[k].ints = (0..<count).map(Int64.init) }
+        }
+        let bytes: [UInt8] = try model.serializedBytes()
+        guard count > ONNXGraph.maxWidth else {
+            #expect(try CompiledModel.load(bytes, format: .onnx).schema.featureTypes?[2].categories.count == count)
+            return
+        }
+        let error = #expect(throws: SibylError.self) { try CompiledModel.load(bytes, format: .onnx) }
+        #expect(error?.message.contains("has 65537 keys; Sibyl's limit is 65536") == true, "\(error?.message ?? "")")
+    }
+
     /// Recognised from its first byte when no format is given.
     @Test func isRecognisedWithoutItsFormat() throws {
         #expect(try CompiledModel.load(Fixtures.bytes("onnx_gbc_binary/model.onnx"), format: nil).schema.format == .onnx)
