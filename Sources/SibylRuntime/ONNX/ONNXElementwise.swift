@@ -83,7 +83,7 @@ extension ONNXGraph {
     /// One side of an elementwise step: a tensor of rows `width` wide, or a constant row (`perRow` false);
     /// a side one wide is broadcast across the other's columns, as ONNX broadcasts `[N, 1]` against `[N, k]`.
     struct Operand {
-        let values: [Float]
+        let values: UnsafeBufferPointer<Float>
         let width: Int
         let perRow: Bool
 
@@ -92,23 +92,15 @@ extension ONNXGraph {
         }
     }
 
-    /// `a op b` for `rows` rows `width` wide.
-    static func elementwise(_ kind: Elementwise, rows: Int, width: Int, _ a: Operand, _ b: Operand) -> [Float] {
-        var out = [Float](repeating: 0, count: rows * width)
+    /// `a op b` for `rows` rows `width` wide, into `out` (which may be `a`'s values: each element is read
+    /// before it is written).
+    static func elementwise(
+        _ kind: Elementwise, rows: Int, width: Int, _ a: Operand, _ b: Operand, into out: UnsafeMutableBufferPointer<Float>
+    ) {
         for row in 0..<rows {
             for column in 0..<width {
                 out[row * width + column] = kind.apply(a.value(row: row, column: column), b.value(row: row, column: column))
             }
-        }
-        return out
-    }
-
-    /// The first largest value's column of each row (`ArgMax` over axis 1, keeping it), as a float.
-    static func argMax(_ x: [Float], rows: Int, width: Int) -> [Float] {
-        (0..<rows).map { row in
-            var best = 0
-            for column in 1..<max(width, 1) where x[row * width + column] > x[row * width + best] { best = column }
-            return Float(best)
         }
     }
 }

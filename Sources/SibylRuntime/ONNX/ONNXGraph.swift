@@ -107,149 +107,196 @@ struct ONNXGraph: Sendable {
     let columnsNeedingValues: IndexSet
     /// Multiply-adds (or other operations) a row costs.
     let work: Int
+    /// Each slot's width (slot 0 the input's), and where its rows start in a run's buffer, in columns
+    /// (slot k at `rows × starts[k]`; slot 0 is the input itself).
+    let widths: [Int]
+    let starts: [Int]
+
+    init(
+        steps: [Step], inputWidth: Int, result: Int, labeller: Int?, scores: Bool, columnsNeedingValues: IndexSet, work: Int
+    ) {
+        (self.steps, self.result, self.labeller, self.scores) = (steps, result, labeller, scores)
+        (self.columnsNeedingValues, self.work) = (columnsNeedingValues, work)
+        slotCount = steps.count + 1
+        var widths = [inputWidth], starts = [0, 0]
+        for step in steps {
+            widths.append(step.width)
+            starts.append(starts[starts.count - 1] + step.width)
+        }
+        (self.widths, self.starts) = (widths, starts)
+    }
 
     /// Runs the steps on `input` (slot 0); returns the result rows and the labeller's labels.
+    ///
+    /// Every step writes its rows into one buffer made for the run (slot k at `rows × start[k]`), so a run
+    /// allocates once however many steps the graph has: a row alone pays for its arithmetic, not for a
+    /// buffer per step.
     func run(_ input: FeatureMatrix) -> (values: [Float], labels: [Int]?) {
-        var slots = [[Float]](repeating: [], count: slotCount)
-        var widths = [Int](repeating: 0, count: slotCount)
-        (slots[0], widths[0]) = (input.values, input.columns)
+        precondition(input.columns == widths[0], "input has \(input.columns) columns, the graph reads \(widths[0])")
         let rows = input.rows
+        // Local, so that the closures below hold these arrays and not the whole graph.
+        let (starts, widths, steps, labeller) = (starts, widths, steps, labeller)
+        var arena = [Float](repeating: 0, count: rows * starts[slotCount])
         var labels: [Int]?
-        func operand(_ source: Source) -> Operand {
-            switch source {
-            case .slot(let slot, let width): Operand(values: slots[slot], width: width, perRow: true)
-            case .constant(let values): Operand(values: values, width: values.count, perRow: false)
+        arena.withUnsafeMutableBufferPointer { arena in
+            input.values.withUnsafeBufferPointer { given in
+                func read(_ slot: Int) -> UnsafeBufferPointer<Float> {
+                    slot == 0 ? given : UnsafeBufferPointer(rebasing: arena[rows * starts[slot]..<rows * starts[slot + 1]])
+                }
+                for index in steps.indices {
+                    let step = steps[index]
+                    let out = UnsafeMutableBufferPointer(rebasing: arena[rows * starts[step.output]..<rows * starts[step.output + 1]])
+                    let given = labels
+                    Self.compute(step, into: out, rows: rows, widths: widths, read: read, labels: &labels)
+                    if index != labeller { labels = given }
+                }
             }
         }
-        for index in steps.indices {
-            let step = steps[index]
-            let source = slots[step.inputs[0]], width = widths[step.inputs[0]]
-            var out: [Float]
-            switch step.operation {
-            case .copy:
-                out = source
-            case .scaler(let offset, let scale):
-                out = source.indices.map { k in (source[k] - offset[offset.count == 1 ? 0 : k % width]) * scale[scale.count == 1 ? 0 : k % width] }
-            case .imputer(let values, let replaced):
-                out = source.indices.map { k in
-                    let x = source[k]
-                    return (replaced.isNaN ? x.isNaN : x == replaced) ? values[values.count == 1 ? 0 : k % width] : x
+        let result = rows * starts[result]..<rows * starts[result + 1]
+        return (Array(arena[result]), labels)
+    }
+
+    /// One step's rows, written to `out` (`rows × step.width`); a labeller's labels to `labels`.
+    private static func compute(
+        _ step: Step, into out: UnsafeMutableBufferPointer<Float>, rows: Int, widths: [Int],
+        read: (Int) -> UnsafeBufferPointer<Float>, labels: inout [Int]?
+    ) {
+        let source = read(step.inputs[0]), width = widths[step.inputs[0]]
+        func map(_ transform: (Float) -> Float) { for k in out.indices { out[k] = transform(source[k]) } }
+        switch step.operation {
+        case .copy:
+            _ = out.update(fromContentsOf: source)
+        case .scaler(let offset, let scale):
+            for k in out.indices { out[k] = (source[k] - offset[offset.count == 1 ? 0 : k % width]) * scale[scale.count == 1 ? 0 : k % width] }
+        case .imputer(let values, let replaced):
+            for k in out.indices {
+                let x = source[k]
+                out[k] = (replaced.isNaN ? x.isNaN : x == replaced) ? values[values.count == 1 ? 0 : k % width] : x
+            }
+        case .normalizer(let norm):
+            for row in 0..<rows {
+                let range = row * width..<(row + 1) * width
+                let divisor: Float = switch norm {
+                case "MAX": source[range].max() ?? 0
+                case "L1": source[range].reduce(0) { $0 + abs($1) }
+                default: source[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
                 }
-            case .normalizer(let norm):
-                out = source
-                for row in 0..<rows {
-                    let range = row * width..<(row + 1) * width
-                    let divisor: Float = switch norm {
-                    case "MAX": source[range].max() ?? 0
-                    case "L1": source[range].reduce(0) { $0 + abs($1) }
-                    default: source[range].reduce(0) { $0 + $1 * $1 }.squareRoot()
-                    }
-                    if divisor != 0 { for k in range { out[k] = source[k] / divisor } }
+                for k in range { out[k] = divisor != 0 ? source[k] / divisor : source[k] }
+            }
+        case .combine(let kind, let sources):
+            withOperands(sources[...], read: read) { operands in
+                Self.elementwise(kind, rows: rows, width: step.width, operands[0], operands[1], into: out)
+                for next in operands.dropFirst(2) {
+                    Self.elementwise(kind, rows: rows, width: step.width, Operand(values: UnsafeBufferPointer(out), width: step.width, perRow: true), next, into: out)
                 }
-            case .combine(let kind, let sources):
-                out = Self.elementwise(kind, rows: rows, width: step.width, operand(sources[0]), operand(sources[1]))
-                for next in sources.dropFirst(2) {
-                    out = Self.elementwise(kind, rows: rows, width: step.width, Operand(values: out, width: step.width, perRow: true), operand(next))
-                }
-            case .fill(let value):
-                out = [Float](repeating: value, count: rows * step.width)
-            case .where(let sources):
-                let operands = sources.map(operand)
-                out = [Float](repeating: 0, count: rows * step.width)
+            }
+        case .fill(let value):
+            out.update(repeating: value)
+        case .where(let sources):
+            withOperands(sources[...], read: read) { operands in
                 for row in 0..<rows {
                     for column in 0..<step.width {
                         let chosen = operands[0].value(row: row, column: column) != 0 ? operands[1] : operands[2]
                         out[row * step.width + column] = chosen.value(row: row, column: column)
                     }
                 }
-            case .unary(let kind):
-                out = source.map(kind.apply)
-            case .argMax:
-                out = Self.argMax(source, rows: rows, width: width)
-            case .rowSum:
-                out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(0, +) }
-            case .rowProduct:
-                out = (0..<rows).map { row in source[row * width..<(row + 1) * width].reduce(1, *) }
-            case .mean(let members):
-                let each = width / members
-                out = [Float](repeating: 0, count: rows * each)
-                for row in 0..<rows {
-                    for column in 0..<each {
-                        var sum = source[row * width + column]
-                        for member in 1..<members { sum += source[row * width + member * each + column] }
-                        out[row * each + column] = sum / Float(members)
-                    }
-                }
-            case .affine(let weights, let bias):
-                out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
-            case .relu:
-                out = source.map { $0 < 0 ? 0 : $0 }
-            case .sigmoid:
-                out = source.map(Self.logistic)
-            case .tanh:
-                out = source.map { tanhf($0) }
-            case .softmax:
-                out = source
-                out.withUnsafeMutableBufferPointer { all in
-                    for row in 0..<rows { ONNXTreeModel.softmax(UnsafeMutableBufferPointer(rebasing: all[row * width..<(row + 1) * width])) }
-                }
-            case .select(let columns):
-                out = []
-                out.reserveCapacity(rows * columns.count)
-                for row in 0..<rows { for column in columns { out.append(source[row * width + column]) } }
-            case .oneHot(let count):
-                out = [Float](repeating: 0, count: rows * count)
-                for row in 0..<rows {
-                    let code = source[row]
-                    if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
-                }
-            case .oneHotNumbers(let codes, let count):
-                out = [Float](repeating: 0, count: rows * width * count)
-                for (k, value) in source.enumerated() where value.isFinite && abs(value) < 9.2e18 {
-                    if let code = codes[Int64(value)] { out[k * count + code] = 1 }
-                }
-            case .labelEncoder(let values, let fallback):
-                out = source.map { code in
-                    code >= 0 && code < Float(values.count) && code == code.rounded(.towardZero) ? values[Int(code)] : fallback
-                }
-            case .binarizer(let threshold):
-                out = source.map { $0 > threshold ? 1 : 0 }
-            case .concat:
-                out = []
-                out.reserveCapacity(rows * step.width)
-                for row in 0..<rows {
-                    for input in step.inputs {
-                        let w = widths[input]
-                        out += slots[input][row * w..<(row + 1) * w]
-                    }
-                }
-            case .linearClassifier(let weights, let bias, let transform):
-                out = Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width)
-                var rowLabels: [Int] = []
-                out.withUnsafeMutableBufferPointer { all in
-                    for row in 0..<rows {
-                        let slice = UnsafeMutableBufferPointer(rebasing: all[row * step.width..<(row + 1) * step.width])
-                        rowLabels.append(Objective.firstMaxIndex(UnsafeBufferPointer(slice)))
-                        switch transform {
-                        case .none: break
-                        case .logistic: for k in slice.indices { slice[k] = Self.logistic(slice[k]) }
-                        case .softmax: ONNXTreeModel.softmax(slice)
-                        }
-                    }
-                }
-                if index == labeller { labels = rowLabels }
-            case .svm(let machine):
-                let (values, given) = machine.run(source, rows: rows)
-                out = values
-                if index == labeller { labels = given }
-            case .trees(let model):
-                let predictions = model.predict(FeatureMatrix(rows: rows, columns: width, values: source))
-                out = model.finish.task == .regression ? predictions.values : predictions.probabilities
-                if index == labeller { labels = predictions.labels }
             }
-            (slots[step.output], widths[step.output]) = (out, step.width)
+        case .unary(let kind):
+            map(kind.apply)
+        case .argMax:
+            for row in 0..<rows {
+                var best = 0
+                for column in 1..<max(width, 1) where source[row * width + column] > source[row * width + best] { best = column }
+                out[row] = Float(best)
+            }
+        case .rowSum:
+            for row in 0..<rows { out[row] = source[row * width..<(row + 1) * width].reduce(0, +) }
+        case .rowProduct:
+            for row in 0..<rows { out[row] = source[row * width..<(row + 1) * width].reduce(1, *) }
+        case .mean(let members):
+            let each = width / members
+            for row in 0..<rows {
+                for column in 0..<each {
+                    var sum = source[row * width + column]
+                    for member in 1..<members { sum += source[row * width + member * each + column] }
+                    out[row * each + column] = sum / Float(members)
+                }
+            }
+        case .affine(let weights, let bias):
+            Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width, into: out)
+        case .relu:
+            map { $0 < 0 ? 0 : $0 }
+        case .sigmoid:
+            map(Self.logistic)
+        case .tanh:
+            map { tanhf($0) }
+        case .softmax:
+            _ = out.update(fromContentsOf: source)
+            for row in 0..<rows { ONNXTreeModel.softmax(UnsafeMutableBufferPointer(rebasing: out[row * width..<(row + 1) * width])) }
+        case .select(let columns):
+            for row in 0..<rows {
+                for (k, column) in columns.enumerated() { out[row * columns.count + k] = source[row * width + column] }
+            }
+        case .oneHot(let count):
+            for row in 0..<rows {
+                let code = source[row]
+                if code >= 0, code < Float(count), code == code.rounded(.towardZero) { out[row * count + Int(code)] = 1 }
+            }
+        case .oneHotNumbers(let codes, let count):
+            for (k, value) in source.enumerated() where value.isFinite && abs(value) < 9.2e18 {
+                if let code = codes[Int64(value)] { out[k * count + code] = 1 }
+            }
+        case .labelEncoder(let values, let fallback):
+            map { code in code >= 0 && code < Float(values.count) && code == code.rounded(.towardZero) ? values[Int(code)] : fallback }
+        case .binarizer(let threshold):
+            map { $0 > threshold ? 1 : 0 }
+        case .concat:
+            var k = 0
+            for row in 0..<rows {
+                for input in step.inputs {
+                    let w = widths[input], values = read(input)
+                    for column in 0..<w { out[k + column] = values[row * w + column] }
+                    k += w
+                }
+            }
+        case .linearClassifier(let weights, let bias, let transform):
+            Self.affine(source, rows: rows, inner: width, weights: weights, bias: bias, outer: step.width, into: out)
+            var rowLabels: [Int] = []
+            for row in 0..<rows {
+                let slice = UnsafeMutableBufferPointer(rebasing: out[row * step.width..<(row + 1) * step.width])
+                rowLabels.append(Objective.firstMaxIndex(UnsafeBufferPointer(slice)))
+                switch transform {
+                case .none: break
+                case .logistic: for k in slice.indices { slice[k] = Self.logistic(slice[k]) }
+                case .softmax: ONNXTreeModel.softmax(slice)
+                }
+            }
+            labels = rowLabels
+        case .svm(let machine):
+            let (values, given) = machine.run(Array(source), rows: rows)
+            _ = out.update(fromContentsOf: values)
+            labels = given
+        case .trees(let model):
+            let predictions = model.predict(FeatureMatrix(rows: rows, columns: width, values: Array(source)))
+            _ = out.update(fromContentsOf: model.finish.task == .regression ? predictions.values : predictions.probabilities)
+            labels = predictions.labels
         }
-        return (slots[result], labels)
+    }
+
+    /// `sources` as operands, constants included, for `body`.
+    private static func withOperands<Result>(
+        _ sources: ArraySlice<Source>, read: (Int) -> UnsafeBufferPointer<Float>, _ done: [Operand] = [],
+        _ body: ([Operand]) -> Result
+    ) -> Result {
+        guard let first = sources.first else { return body(done) }
+        switch first {
+        case .slot(let slot, let width):
+            return withOperands(sources.dropFirst(), read: read, done + [Operand(values: read(slot), width: width, perRow: true)], body)
+        case .constant(let values):
+            return values.withUnsafeBufferPointer { values in
+                withOperands(sources.dropFirst(), read: read, done + [Operand(values: values, width: values.count, perRow: false)], body)
+            }
+        }
     }
 
     /// The logistic function as onnxruntime computes it for `Sigmoid` and a linear classifier's scores
@@ -276,8 +323,10 @@ struct ONNXGraph: Sendable {
     /// `rows × inner` times `inner × outer`, plus a bias of one value or one per output column: as
     /// onnxruntime's matrix kernels (MLAS) sum, in float32, fused multiply-adds in `k` order from zero, the
     /// bias added once at the end.
-    private static func affine(_ x: [Float], rows: Int, inner: Int, weights: [Float], bias: [Float], outer: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: rows * outer)
+    private static func affine(
+        _ x: UnsafeBufferPointer<Float>, rows: Int, inner: Int, weights: [Float], bias: [Float], outer: Int,
+        into out: UnsafeMutableBufferPointer<Float>
+    ) {
         for row in 0..<rows {
             for j in 0..<outer {
                 var sum: Float = 0
@@ -285,6 +334,5 @@ struct ONNXGraph: Sendable {
                 out[row * outer + j] = bias.isEmpty ? sum : sum + bias[bias.count == 1 ? 0 : j]
             }
         }
-        return out
     }
 }

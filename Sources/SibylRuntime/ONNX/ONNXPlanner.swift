@@ -263,7 +263,7 @@ struct ONNXPlanner {
             task = .regression
         }
         let plan = ONNXGraph(
-            steps: steps, slotCount: steps.count + 1, result: final.slot, labeller: labeller, scores: scores,
+            steps: steps, inputWidth: featureNames.count, result: final.slot, labeller: labeller, scores: scores,
             columnsNeedingValues: missing[final.slot].union(refused), work: work)
         // A text input the prediction never reads takes any category's code.
         let types = columns.indices.map { column in

@@ -11,8 +11,9 @@ import SibylCore
 /// C++ computes them (`tree_ensemble_aggregator.h`, `ml_common.h`).
 ///
 /// ONNX keeps no training covers (`nodes_hitrates` are 1 as skl2onnx writes them), and TreeSHAP weighs
-/// every split by them, so the model is not explained (`explains` is false).
-struct ONNXTreeModel: ModelEvaluator {
+/// every split by them, so the model is not explained (`explains` is false). A class, so that a planned
+/// graph's step that runs it costs one reference, not one per array of its forest.
+final class ONNXTreeModel: ModelEvaluator {
     enum Transform: Sendable {
         case none, logistic, softmax
     }
@@ -34,6 +35,10 @@ struct ONNXTreeModel: ModelEvaluator {
     let finish: Finish
     let forest: Forest
     var explains: Bool { false }
+
+    init(schema: ModelSchema, finish: Finish, forest: Forest) {
+        (self.schema, self.finish, self.forest) = (schema, finish, forest)
+    }
 
     func predict(_ input: FeatureMatrix) -> Predictions {
         var scores = forest.margins(input)
