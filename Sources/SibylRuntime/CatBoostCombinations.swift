@@ -62,9 +62,35 @@ struct CatBoostCombinations: Sendable {
     let combinations: [Combination]
     /// The model's own columns; combination k is column `columns + k`.
     let columns: Int
-
     /// Hash steps a row costs: every combination's elements.
-    var work: Int { combinations.reduce(0) { $0 + $1.elements.count } }
+    let work: Int
+    /// For TreeSHAP, the feature each column counts as: a model column as itself, a combination of one
+    /// category as that category's column, a combination of several as the set of them (`sets[k]` is
+    /// feature `columns + k`): catboost's "combination classes", which ignore borders and one-hot values.
+    let shapFeatures: [Int32]
+    let sets: [[Int]]
+
+    init(combinations: [Combination], columns: Int) {
+        (self.combinations, self.columns) = (combinations, columns)
+        work = combinations.reduce(0) { $0 + $1.elements.count }
+        var features = (0..<columns).map(Int32.init)
+        var sets: [[Int]] = []
+        var numbers: [[Int]: Int32] = [:]
+        for combination in combinations {
+            let set = combination.categoryColumns
+            if set.count == 1 {
+                features.append(Int32(set[0]))
+                continue
+            }
+            let number = numbers[set] ?? Int32(columns + sets.count)
+            if numbers[set] == nil {
+                numbers[set] = number
+                sets.append(set)
+            }
+            features.append(number)
+        }
+        (shapFeatures, self.sets) = (features, sets)
+    }
 
     /// `input` with one more column per combination, holding each row's code.
     func widen(_ input: FeatureMatrix) -> FeatureMatrix {
@@ -83,32 +109,9 @@ struct CatBoostCombinations: Sendable {
         return FeatureMatrix(rows: input.rows, columns: width, values: values, absentColumns: input.absentColumns)
     }
 
-    /// For TreeSHAP, the feature each column counts as: a model column as itself, a combination of one
-    /// category as that category's column, a combination of several as the set of them, numbered after
-    /// the model's columns (catboost's "combination classes", which ignore borders and one-hot values).
-    var shapFeatures: (features: [Int32], sets: [[Int]]) {
-        var features = (0..<columns).map(Int32.init)
-        var sets: [[Int]] = []
-        var numbers: [[Int]: Int32] = [:]
-        for combination in combinations {
-            let set = combination.categoryColumns
-            if set.count == 1 {
-                features.append(Int32(set[0]))
-                continue
-            }
-            let number = numbers[set] ?? Int32(columns + sets.count)
-            if numbers[set] == nil {
-                numbers[set] = number
-                sets.append(set)
-            }
-            features.append(number)
-        }
-        return (features, sets)
-    }
-
     /// TreeSHAP values over `shapFeatures` (per row and group, the model's columns, the sets, the bias)
     /// folded onto the model's columns: each set's value divided equally among its columns.
-    static func fold(_ contributions: [Double], rows: Int, groups: Int, columns: Int, sets: [[Int]]) -> [Double] {
+    func fold(_ contributions: [Double], rows: Int, groups: Int) -> [Double] {
         let inner = columns + sets.count + 1
         var folded = [Double](repeating: 0, count: rows * groups * (columns + 1))
         for block in 0..<rows * groups {

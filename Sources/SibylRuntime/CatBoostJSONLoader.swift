@@ -58,10 +58,9 @@ enum CatBoostJSONLoader {
 
         // Each combination of features is a column after the model's own (`CatBoostCombinations`).
         let combinations = categories.combinations
-        let shap = combinations.shapFeatures
         var builder = LightGBMForest.Builder(
             featureCount: columns.names.count + combinations.combinations.count, groupCount: objective.outputCount,
-            readsTinyAsZero: false, shapFeatures: shap.features)
+            readsTinyAsZero: false, shapFeatures: combinations.shapFeatures)
         let trees = try root.member("oblivious_trees").elements()
         var leaves = 0
         for tree in trees {
@@ -102,7 +101,7 @@ enum CatBoostJSONLoader {
             trees: obliviousTrees, bias: bias, outputs: objective.outputCount, featureCount: builder.featureCount)
         let model = LightGBMModel(
             schema: schema, objective: objective, forest: builder.build(), oblivious: oblivious,
-            combinations: combinations.combinations.isEmpty ? nil : (combinations, shap.sets))
+            combinations: combinations.combinations.isEmpty ? nil : combinations)
         return CompiledModel(schema: schema, evaluator: model, knownHashes: categories.knownHashes)
     }
 

@@ -10,16 +10,16 @@ struct LightGBMModel: ModelEvaluator {
     /// forest still gives contributions.
     var oblivious: ObliviousForest? = nil
     /// A CatBoost model's combinations of features, computed into columns after the model's own before the
-    /// trees run, and the sets of columns whose SHAP values they share (`CatBoostCombinations.fold`).
-    var combinations: (CatBoostCombinations, sets: [[Int]])? = nil
+    /// trees run.
+    var combinations: CatBoostCombinations? = nil
 
     /// A CatBoost model's combinations cost a row their hash steps before the trees.
-    var workPerRow: Int { combinations?.0.work ?? 0 }
+    var workPerRow: Int { combinations?.work ?? 0 }
 
     /// The raw scores and LightGBM's `predict` outputs (probabilities or values) of every row, in double,
     /// `forest.groupCount` of each per row.
     func scores(_ input: FeatureMatrix) -> (margins: [Double], outputs: [Double]) {
-        let input = combinations?.0.widen(input) ?? input
+        let input = combinations?.widen(input) ?? input
         let margins = oblivious?.margins(input) ?? forest.margins(input)
         var outputs = margins
         let groups = forest.groupCount
@@ -66,14 +66,12 @@ struct LightGBMModel: ModelEvaluator {
 
     /// LightGBM's `pred_contrib`: per row and class, each feature's TreeSHAP value and the bias.
     func explain(_ input: FeatureMatrix) -> Contributions {
-        guard let (combinations, sets) = combinations else {
+        guard let combinations else {
             return Contributions(
                 rowCount: input.rows, groupCount: forest.groupCount, featureCount: forest.featureCount,
                 values: forest.contributions(input))
         }
-        let values = CatBoostCombinations.fold(
-            forest.contributions(combinations.widen(input)), rows: input.rows, groups: forest.groupCount,
-            columns: combinations.columns, sets: sets)
+        let values = combinations.fold(forest.contributions(combinations.widen(input)), rows: input.rows, groups: forest.groupCount)
         return Contributions(rowCount: input.rows, groupCount: forest.groupCount, featureCount: combinations.columns, values: values)
     }
 }
