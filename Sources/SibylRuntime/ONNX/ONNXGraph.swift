@@ -92,7 +92,6 @@ struct ONNXGraph: Sendable {
     }
 
     let steps: [Step]
-    let slotCount: Int
     /// The slot of the prediction output: probabilities (classes wide) or values (1 wide).
     let result: Int
     /// The step whose labels are the graph's (a tree ensemble, linear classifier or SVC), if any.
@@ -117,7 +116,6 @@ struct ONNXGraph: Sendable {
     ) {
         (self.steps, self.result, self.labeller, self.scores) = (steps, result, labeller, scores)
         (self.columnsNeedingValues, self.work) = (columnsNeedingValues, work)
-        slotCount = steps.count + 1
         var widths = [inputWidth], starts = [0, 0]
         for step in steps {
             widths.append(step.width)
@@ -128,7 +126,7 @@ struct ONNXGraph: Sendable {
 
     /// Runs the steps on `input` (slot 0); returns the result rows and the labeller's labels.
     ///
-    /// Every step writes its rows into one buffer made for the run (slot k at `rows × start[k]`), so a run
+    /// Every step writes its rows into one buffer made for the run (slot k at `rows × starts[k]`), so a run
     /// allocates once however many steps the graph has: a row alone pays for its arithmetic, not for a
     /// buffer per step.
     func run(_ input: FeatureMatrix) -> (values: [Float], labels: [Int]?) {
@@ -136,7 +134,7 @@ struct ONNXGraph: Sendable {
         let rows = input.rows
         // Local, so that the closures below hold these arrays and not the whole graph.
         let (starts, widths, steps, labeller) = (starts, widths, steps, labeller)
-        var arena = [Float](repeating: 0, count: rows * starts[slotCount])
+        var arena = [Float](repeating: 0, count: rows * starts[starts.count - 1])
         var labels: [Int]?
         arena.withUnsafeMutableBufferPointer { arena in
             input.values.withUnsafeBufferPointer { given in
@@ -146,9 +144,8 @@ struct ONNXGraph: Sendable {
                 for index in steps.indices {
                     let step = steps[index]
                     let out = UnsafeMutableBufferPointer(rebasing: arena[rows * starts[step.output]..<rows * starts[step.output + 1]])
-                    let given = labels
-                    Self.compute(step, into: out, rows: rows, widths: widths, read: read, labels: &labels)
-                    if index != labeller { labels = given }
+                    let given = Self.compute(step, into: out, rows: rows, widths: widths, read: read)
+                    if index == labeller { labels = given }
                 }
             }
         }
@@ -156,11 +153,11 @@ struct ONNXGraph: Sendable {
         return (Array(arena[result]), labels)
     }
 
-    /// One step's rows, written to `out` (`rows × step.width`); a labeller's labels to `labels`.
+    /// One step's rows, written to `out` (`rows × step.width`); returns a classifier's labels.
     private static func compute(
         _ step: Step, into out: UnsafeMutableBufferPointer<Float>, rows: Int, widths: [Int],
-        read: (Int) -> UnsafeBufferPointer<Float>, labels: inout [Int]?
-    ) {
+        read: (Int) -> UnsafeBufferPointer<Float>
+    ) -> [Int]? {
         let source = read(step.inputs[0]), width = widths[step.inputs[0]]
         func map(_ transform: (Float) -> Float) { for k in out.indices { out[k] = transform(source[k]) } }
         switch step.operation {
@@ -271,16 +268,17 @@ struct ONNXGraph: Sendable {
                 case .softmax: ONNXTreeModel.softmax(slice)
                 }
             }
-            labels = rowLabels
+            return rowLabels
         case .svm(let machine):
-            let (values, given) = machine.run(Array(source), rows: rows)
+            let (values, labels) = machine.run(Array(source), rows: rows)
             _ = out.update(fromContentsOf: values)
-            labels = given
+            return labels
         case .trees(let model):
             let predictions = model.predict(FeatureMatrix(rows: rows, columns: width, values: Array(source)))
             _ = out.update(fromContentsOf: model.finish.task == .regression ? predictions.values : predictions.probabilities)
-            labels = predictions.labels
+            return predictions.labels
         }
+        return nil
     }
 
     /// `sources` as operands, constants included, for `body`.
