@@ -64,10 +64,7 @@ extension ONNXPlanner {
         /// A float constant, or an integer one (class indices, say) each of whose values a float holds exactly.
         func number(_ position: Int) throws(SibylError) -> [Float] {
             guard node.input.count > position else { return try constant(position) }
-            let name = node.input[position]
-            var integers = try constants.integers(name)
-            if integers == nil, let narrow = try constants.int32s(name) { integers = narrow.map(Int64.init) }
-            guard let integers else { return try constant(position) }
+            guard let integers = try indexList(node.input[position]) else { return try constant(position) }
             guard integers.allSatisfy({ abs($0) <= 1 << 24 }) else { throw invalid("input \(position) holds integers past 2^24") }
             return integers.map { Float($0) }
         }
@@ -380,7 +377,7 @@ extension ONNXPlanner {
 }
 
 extension ONNXPlanner {
-    /// A constant int64 or int32 list (Gather's indices).
+    /// A constant int64 or int32 list (Gather's indices, integer operands).
     func indexList(_ name: String) throws(SibylError) -> [Int64]? {
         if let integers = try constants.integers(name) { return integers }
         return try constants.int32s(name)?.map(Int64.init)
