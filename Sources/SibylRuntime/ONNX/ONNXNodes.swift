@@ -17,17 +17,18 @@ extension ONNXPlanner {
         var refusesMissing = false
         /// A one-hot encoder's categories, which become its text input's.
         var categories: [String]? = nil
-        /// Whether it is a tensor's shape (`Shape`), which only `ConstantOfShape` reads.
-        var shape = false
         /// How its rows lie, where they are not plain rows: see `Layout`.
         var layout = Layout.rows
     }
 
-    /// How a tensor's rows lie. skl2onnx averages a bagging ensemble's members by reshaping each one's
-    /// `[N, w]` to `[1, N, w]` (`stacked`), concatenating them on axis 0 to `[k, N, w]` (`stack(k)`, held
-    /// here as rows of the k members' columns side by side) and taking the mean over axis 0.
+    /// How a tensor's rows lie, where each layout but rows is read by one operator alone (the planner sees
+    /// to it). A tensor's shape (`Shape`) is read only by `ConstantOfShape`, which fills one as wide. And
+    /// skl2onnx averages a bagging ensemble's members by reshaping each one's `[N, w]` to `[1, N, w]`
+    /// (`stacked`), concatenating them on axis 0 to `[k, N, w]` (`stack(k)`, held here as rows of the k
+    /// members' columns side by side) and taking the mean over axis 0.
     enum Layout: Equatable {
         case rows
+        case shape
         case stacked
         case stack(Int)
     }
@@ -35,7 +36,7 @@ extension ONNXPlanner {
     /// Compiles `node` reading `inputs` (slots and widths; `text` where one is a text column), refusing with
     /// the node and the reason anything Sibyl cannot compute exactly.
     func compile(
-        _ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, shape: Bool, layout: Layout
+        _ node: Onnx_NodeProto, inputs: [(slot: Int, width: Int)], text: Bool, layout: Layout
     ) throws(SibylError) -> Compiled {
         let name = node.name.isEmpty ? node.opType : "\(node.opType) \(node.name.prefix(64))"
         func invalid(_ message: String) -> SibylError { SibylError(.invalidModel, "\(name): \(message)") }
@@ -148,11 +149,11 @@ extension ONNXPlanner {
             }
             return Compiled(operation: .combine(kind, operands), width: out, work: out)
         case "Shape":
-            // A tensor's shape, read only by ConstantOfShape (the planner sees to it): rows as wide as it.
+            // A tensor's shape, read only by ConstantOfShape: rows as wide as it.
             _ = try ONNXAttributes(node, known: [])
-            return Compiled(operation: .copy, width: width, work: 0, shape: true)
+            return Compiled(operation: .copy, width: width, work: 0, layout: .shape)
         case "ConstantOfShape":
-            guard shape else { throw invalid("Sibyl fills a tensor of another's shape (Shape) only") }
+            guard layout == .shape else { throw invalid("Sibyl fills a tensor of another's shape (Shape) only") }
             let value = try ONNXAttributes(node, known: ["value"]).tensor("value")
             let filler = try value.map { (tensor) throws(SibylError) -> [Float] in
                 guard let values = try ONNXConstants.floats(tensor) else { throw invalid("Sibyl fills with a float value") }

@@ -145,9 +145,8 @@ struct ONNXPlanner {
         var work = steps.count
         var treeCount = 0
         var classes: [Int: [String]] = [:]
-        // The step each compiled node became, and the slots that hold a tensor's shape.
+        // The step each compiled node became, and the slots laid out other than as rows.
         var stepOfNode: [Int: Int] = [:]
-        var shapes = Set<Int>()
         var layouts: [Int: Layout] = [:]
         for (index, node) in graph.node.enumerated() where needed.contains(index) {
             let computed = node.input.filter { !$0.isEmpty && !constants.contains($0) }
@@ -170,32 +169,32 @@ struct ONNXPlanner {
             guard texts.isEmpty || ["OneHotEncoder", "LabelEncoder"].contains(node.opType) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads the text input \(featureNames[texts[0]].prefix(64)); Sibyl reads text through OneHotEncoder and LabelEncoder only")
             }
-            // A tensor's shape is read by ConstantOfShape alone.
-            let reading = inputs.filter { shapes.contains($0.slot) }
-            guard reading.isEmpty || (node.opType == "ConstantOfShape" && inputs.count == 1) else {
-                throw SibylError(.invalidModel, "\(node.opType) reads a tensor's shape; Sibyl reads shapes only to fill a tensor (ConstantOfShape)")
-            }
             let integers = inputs.filter { integerSlots.contains($0.slot) }
             guard integers.isEmpty || Self.integerReaders.contains(node.opType) else {
                 throw SibylError(.invalidModel, "\(node.opType) reads integers, which Sibyl holds as floats; it runs only the operators whose answer on them is the integers' (not integer division)")
             }
-            // Members of a mean are read by the Concat that stacks them alone, and the stack by its ReduceMean.
-            let layout = inputs.first.flatMap { layouts[$0.slot] } ?? .rows
-            guard inputs.allSatisfy({ layouts[$0.slot] ?? .rows == layout }) else {
-                throw SibylError(.invalidModel, "\(node.opType) reads rows and a stack of them together")
-            }
+            // A tensor's shape is read by ConstantOfShape alone, members of a mean by the Concat that stacks
+            // them, and the stack by its ReduceMean.
+            let layout = inputs.lazy.compactMap { layouts[$0.slot] }.first ?? .rows
             switch layout {
             case .rows: break
+            case .shape:
+                guard node.opType == "ConstantOfShape", inputs.count == 1 else {
+                    throw SibylError(.invalidModel, "\(node.opType) reads a tensor's shape; Sibyl reads shapes only to fill a tensor (ConstantOfShape)")
+                }
             case .stacked:
                 guard node.opType == "Concat" else {
                     throw SibylError(.invalidModel, "\(node.opType) reads rows reshaped to [1, N, w]; Sibyl stacks them only to average them (Concat on axis 0)")
+                }
+                guard inputs.allSatisfy({ layouts[$0.slot] == .stacked }) else {
+                    throw SibylError(.invalidModel, "\(node.opType) reads rows and a stack of them together")
                 }
             case .stack:
                 guard node.opType == "ReduceMean", inputs.count == 1 else {
                     throw SibylError(.invalidModel, "\(node.opType) reads a stack of rows; Sibyl only averages one (ReduceMean)")
                 }
             }
-            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty, shape: !reading.isEmpty, layout: layout)
+            let compiled = try compile(node, inputs: inputs, text: !texts.isEmpty, layout: layout)
             if let names = compiled.categories, let column = texts.first {
                 guard categories.updateValue(names, forKey: column) == nil else {
                     throw SibylError(.invalidModel, "the text input \(featureNames[column].prefix(64)) is read by two encoders; Sibyl reads each with one")
@@ -213,7 +212,6 @@ struct ONNXPlanner {
             let output = compiled.scoresSecond ? node.output.dropFirst().first ?? "" : node.output.first ?? ""
             guard !output.isEmpty else { throw SibylError(.invalidModel, "\(node.opType) has no output") }
             slots[output] = (steps.count + 1, compiled.width)
-            if compiled.shape { shapes.insert(steps.count + 1) }
             if !integers.isEmpty, Self.keepsIntegers.contains(node.opType) {
                 guard integers.count == inputs.count else { throw SibylError(.invalidModel, "\(node.opType) reads integers and floats together") }
                 integerSlots.insert(steps.count + 1)
