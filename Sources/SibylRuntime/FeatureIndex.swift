@@ -147,11 +147,10 @@ public struct FeatureIndex: Sendable {
         }
     }
 
-    /// `matrix` with the numbers in the columns that take any text read as categories, as
-    /// `code(ofWholeNumber:)` reads them, for requests that send numbers only (the inference protocol's
-    /// tensors); a number that is not whole there, or in a column of whole numbers, is refused naming its
-    /// feature.
-    public func readingCategories(of matrix: FeatureMatrix) throws(SibylError) -> FeatureMatrix {
+    /// `matrix`, a request's numbers alone (the inference protocol's tensors), as the model's features take
+    /// them: in the columns that take any text, read as categories, as `code(ofWholeNumber:)` reads them; a
+    /// number that is not whole there, or in a column of whole numbers, is refused naming its feature.
+    public func readingNumbers(of matrix: FeatureMatrix) throws(SibylError) -> FeatureMatrix {
         for row in 0..<matrix.rows {
             for column in wholeNumberColumns {
                 let value = matrix.values[row * matrix.columns + column]

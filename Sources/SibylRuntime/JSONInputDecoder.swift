@@ -144,7 +144,8 @@ struct JSONInputDecoder {
         } while try reader.nextElement()
     }
 
-    /// Appends a row of absent values (`FeatureIndex.absentValue`) and returns its index, refusing one past the limit before making it.
+    /// Appends a row of absent values (`FeatureIndex.absentValue`) and returns its index, refusing one past
+    /// the limit before making it.
     private mutating func startRow() throws(SibylError) -> Int {
         guard rows < rowLimit else { throw limits.exceeded(features: width) }
         values.append(contentsOf: repeatElement(features.absentValue, count: width))

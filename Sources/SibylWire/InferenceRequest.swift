@@ -62,7 +62,7 @@ public struct InferenceRequest {
         guard binary.offset == body.count else {
             throw SibylError(.invalidInput, "\(body.count - binary.offset) bytes of binary data belong to no input")
         }
-        matrix = try features.readingCategories(of: Self.matrix(tensors, features: features, limits: limits))
+        matrix = try features.readingNumbers(of: Self.matrix(tensors, features: features, limits: limits))
 
         // Each output at most once, and only those of the model's task: an output asked many times would
         // multiply the answer (and its work) by the length of the list.

@@ -255,7 +255,7 @@ import Testing
         #expect(Array(whole.values[4...]) == [2, 3])
         // The inference protocol's tensors are numbers already: the same rule.
         let tensors = FeatureMatrix(rows: 1, columns: 6, values: [0, 0, .nan, .nan, 7.5, 1])
-        #expect(throws: SibylError.self) { try model.features.readingCategories(of: tensors) }
+        #expect(throws: SibylError.self) { try model.features.readingNumbers(of: tensors) }
     }
 
     /// Decodes `name`'s test rows (X_test.csv, or X_test.json records) and compares the predictions with
