@@ -330,6 +330,9 @@ import Testing
         Case("a Slice of rows", "rows are kept whole", base: "onnx_frame_forest") { model in
             frameNumbers(&model, through: slice(starts: [1], ends: [2], axes: [0]))
         },
+        Case("a Slice of the last row", "rows are kept whole", base: "onnx_frame_forest") { model in
+            frameNumbers(&model, through: slice(starts: [-1], ends: [Int64.max], axes: [0]))
+        },
         Case("a Slice stepping back", "a step of 1 or more", base: "onnx_frame_forest") { model in
             frameNumbers(&model, through: slice(starts: [1], ends: [0], axes: [1], steps: [-1]))
         },

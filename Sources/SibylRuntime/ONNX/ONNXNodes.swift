@@ -438,8 +438,9 @@ extension ONNXPlanner {
         for k in axes.indices {
             switch axes[k] {
             case 0, -2:
-                // All rows: from 0 (or further back) to the end, one by one.
-                guard starts[k] <= 0 || starts[k] == Int64.min, ends[k] >= Int64(Int32.max), steps[k] == 1 else {
+                // All rows, one by one: from 0, or from so far back that ONNX clamps it to 0 for any request
+                // (a negative start counts from the end: -1 is the last row alone), to the end.
+                guard starts[k] == 0 || starts[k] <= -Int64(Int32.max), ends[k] >= Int64(Int32.max), steps[k] == 1 else {
                     throw invalid("Sibyl slices columns (axis 1); rows are kept whole")
                 }
             case 1, -1:
