@@ -110,7 +110,7 @@ struct Forest: Sendable {
         return result
     }
 
-    /// The scalar walk, block by block.
+    /// The scalar walk, block by block; a block of numeric splits with no missing value skips their test for one.
     private func addLeaves<Rule: SplitRule>(_ input: FeatureMatrix, _: Rule.Type, to result: inout [Float]) {
         nodes.withUnsafeBufferPointer { nodes in
             categories.withUnsafeBufferPointer { categories in
@@ -119,7 +119,13 @@ struct Forest: Sendable {
                         var first = 0
                         while first < input.rows {
                             let rows = first..<min(first + Self.blockRows, input.rows)
-                            addLeaves(Rule.self, nodes, categories, rows, values.baseAddress!, out.baseAddress!)
+                            let block = UnsafeBufferPointer(
+                                rebasing: values[rows.lowerBound * featureCount..<rows.upperBound * featureCount])
+                            if Rule.self == NumericSplits.self && !block.contains(where: \.isNaN) {
+                                addLeaves(CompleteRowSplits.self, nodes, categories, rows, values.baseAddress!, out.baseAddress!)
+                            } else {
+                                addLeaves(Rule.self, nodes, categories, rows, values.baseAddress!, out.baseAddress!)
+                            }
                             first = rows.upperBound
                         }
                     }
@@ -134,31 +140,81 @@ struct Forest: Sendable {
         _ rows: Range<Int>, _ values: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
     ) {
         let groups = groupCount
+        if groups == 1 && rows.count == 1 {
+            let row = rows.lowerBound
+            out[row] = sumLeaves(rule, nodes, categories, values + row * featureCount, from: out[row])
+            return
+        }
         trees.withUnsafeBufferPointer { trees in
             for chunk in chunkDepths.indices {
                 let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
                 for row in rows {
-                    Self.addLeaves(
-                        rule, nodes, categories, chunkTrees, depth: chunkDepths[chunk],
-                        values + row * featureCount, out + row * groups)
+                    let leaf = Self.leaves(
+                        rule, nodes, categories, chunkTrees, depth: chunkDepths[chunk], values + row * featureCount)
+                    let sums = out + row * groups
+                    sums[Int(chunkTrees[0].group)] += leaf.0
+                    sums[Int(chunkTrees[1].group)] += leaf.1
+                    sums[Int(chunkTrees[2].group)] += leaf.2
+                    sums[Int(chunkTrees[3].group)] += leaf.3
+                    sums[Int(chunkTrees[4].group)] += leaf.4
+                    sums[Int(chunkTrees[5].group)] += leaf.5
+                    sums[Int(chunkTrees[6].group)] += leaf.6
+                    sums[Int(chunkTrees[7].group)] += leaf.7
                 }
             }
             for tree in trees[(chunkDepths.count * Self.lane)...] {
                 for row in rows {
-                    var index = Int(tree.root)
-                    for _ in 0..<tree.depth { Self.step(rule, nodes, categories, &index, values + row * featureCount) }
-                    out[row * groups + Int(tree.group)] += nodes[index].value
+                    out[row * groups + Int(tree.group)] += Self.leaf(rule, nodes, categories, tree, values + row * featureCount)
                 }
             }
         }
     }
 
-    /// Walks eight trees for one row in lockstep and adds their leaves to `out` in tree order.
-    @inline(__always)
-    private static func addLeaves<Rule: SplitRule>(
+    /// `total` plus every tree's leaf for one row of a one-group forest, in tree order. The sum is carried
+    /// in a register: added through memory, as `margins` are, each addition would wait on the last one's
+    /// store, a chain as long as the forest that one row cannot hide behind other rows' walks.
+    private func sumLeaves<Rule: SplitRule>(
         _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
-        _ trees: UnsafeBufferPointer<Tree>, depth: UInt32, _ features: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
-    ) {
+        _ features: UnsafePointer<Float>, from total: Float
+    ) -> Float {
+        var total = total
+        trees.withUnsafeBufferPointer { trees in
+            for chunk in chunkDepths.indices {
+                let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
+                let leaf = Self.leaves(rule, nodes, categories, chunkTrees, depth: chunkDepths[chunk], features)
+                total += leaf.0
+                total += leaf.1
+                total += leaf.2
+                total += leaf.3
+                total += leaf.4
+                total += leaf.5
+                total += leaf.6
+                total += leaf.7
+            }
+            for tree in trees[(chunkDepths.count * Self.lane)...] {
+                total += Self.leaf(rule, nodes, categories, tree, features)
+            }
+        }
+        return total
+    }
+
+    /// The leaf one tree gives one row.
+    @inline(__always)
+    private static func leaf<Rule: SplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>, _ tree: Tree,
+        _ features: UnsafePointer<Float>
+    ) -> Float {
+        var index = Int(tree.root)
+        for _ in 0..<tree.depth { step(rule, nodes, categories, &index, features) }
+        return nodes[index].value
+    }
+
+    /// The leaves eight trees give one row, walked in lockstep.
+    @inline(__always)
+    private static func leaves<Rule: SplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ trees: UnsafeBufferPointer<Tree>, depth: UInt32, _ features: UnsafePointer<Float>
+    ) -> (Float, Float, Float, Float, Float, Float, Float, Float) {
         var i0 = Int(trees[0].root), i1 = Int(trees[1].root), i2 = Int(trees[2].root), i3 = Int(trees[3].root)
         var i4 = Int(trees[4].root), i5 = Int(trees[5].root), i6 = Int(trees[6].root), i7 = Int(trees[7].root)
         for _ in 0..<depth {
@@ -171,14 +227,10 @@ struct Forest: Sendable {
             step(rule, nodes, categories, &i6, features)
             step(rule, nodes, categories, &i7, features)
         }
-        out[Int(trees[0].group)] += nodes[i0].value
-        out[Int(trees[1].group)] += nodes[i1].value
-        out[Int(trees[2].group)] += nodes[i2].value
-        out[Int(trees[3].group)] += nodes[i3].value
-        out[Int(trees[4].group)] += nodes[i4].value
-        out[Int(trees[5].group)] += nodes[i5].value
-        out[Int(trees[6].group)] += nodes[i6].value
-        out[Int(trees[7].group)] += nodes[i7].value
+        return (
+            nodes[i0].value, nodes[i1].value, nodes[i2].value, nodes[i3].value, nodes[i4].value, nodes[i5].value,
+            nodes[i6].value, nodes[i7].value
+        )
     }
 
     /// One step down a tree; at a leaf it stays put.

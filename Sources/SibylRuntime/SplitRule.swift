@@ -17,6 +17,15 @@ enum NumericSplits: SplitRule {
     }
 }
 
+/// `NumericSplits` for rows with no missing value, where its missing-value test never fires: the same
+/// answers in about half the instructions of a step, which is most of a walk's cost.
+enum CompleteRowSplits: SplitRule {
+    @inline(__always)
+    static func goesRight(_ node: Forest.Node, _ value: Float, _ categories: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        value < node.threshold ? 0 : 1
+    }
+}
+
 /// Numerical splits and XGBoost's categorical ones (`common::Decision` in `categorical.h`).
 ///
 /// At a categorical split a missing value takes the default branch; otherwise the value goes right iff it

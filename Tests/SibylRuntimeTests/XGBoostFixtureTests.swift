@@ -115,6 +115,22 @@ import Testing
         }
     }
 
+    /// A row predicted alone takes the one-row walk (its sum in a register; without a missing value, splits
+    /// with no missing-value test); in a batch it takes the block walk or a vector kernel. Every path must
+    /// give the same bits, for rows with and without missing values.
+    @Test(arguments: ["xgb_binary", "xgb_regressor", "xgb_multiclass", "xgb_dart", "xgb_categorical"])
+    func rowsAloneGiveTheBatchsBits(_ model: String) throws {
+        let compiled = try CompiledModel.load(Fixtures.bytes("\(model)/model.json"), format: nil)
+        let rows = try Self.inputs(model, nan: false, rows: 40).rows + Self.inputs(model, nan: true, rows: 40).rows
+        #expect(rows.contains { $0.contains(where: \.isNaN) } && rows.contains { !$0.contains(where: \.isNaN) })
+        let batch = compiled.predict(Self.matrix(rows)).margins
+        let groups = batch.count / rows.count
+        for (index, row) in rows.enumerated() {
+            let alone = compiled.predict(Self.matrix([row])).margins
+            #expect(alone.map(\.bitPattern) == batch[index * groups..<(index + 1) * groups].map(\.bitPattern), "row \(index)")
+        }
+    }
+
     @Test func readsTheSameModelFromJSONAndUBJSON() throws {
         for model in ["xgb_small_binary", "xgb_small_multiclass", "xgb_gblinear", "xgb_categorical"] {
             let json = try CompiledModel.load(Fixtures.bytes("\(model)/model.json"), format: .xgboostJSON)
