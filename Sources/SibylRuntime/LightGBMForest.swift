@@ -46,6 +46,8 @@ struct LightGBMForest: Sendable {
     /// The bitsets of categorical splits, each stored as its word count followed by its words.
     let categories: [UInt32]
     let hasCategoricalSplits: Bool
+    /// Whether a numeric split reads 0 as missing (missing type Zero).
+    let hasZeroMissingSplits: Bool
     /// Every tree again in the form TreeSHAP reads, node `k` of tree `t` being `nodes[trees[t].root + k]`.
     let explainer: SHAPExplainer
     let featureCount: Int
@@ -78,6 +80,7 @@ struct LightGBMForest: Sendable {
         self.trees = trees
         self.categories = categories
         hasCategoricalSplits = !categories.isEmpty
+        hasZeroMissingSplits = nodes.contains { $0.flags & (Self.zeroMissingBit | Self.categoricalBit) == Self.zeroMissingBit }
         explainer = SHAPExplainer(trees: shapTrees)
         self.featureCount = featureCount
         self.shapFeatureCount = shapFeatureCount ?? featureCount
@@ -108,9 +111,18 @@ struct LightGBMForest: Sendable {
                                 while first < input.rows {
                                     let rows = min(Self.blockRows, input.rows - first)
                                     copyRows(input, from: first, count: rows, into: block)
-                                    addLeaves(
-                                        rule, nodes, leafValues, categories, trees, rows: rows,
-                                        block.baseAddress!, out.baseAddress! + first * groupCount)
+                                    let copied = UnsafeBufferPointer(rebasing: block[..<(rows * featureCount)])
+                                    if Rule.self == LightGBMNumericSplits.self
+                                        && !copied.contains(where: { $0.isNaN || (hasZeroMissingSplits && $0 == 0) })
+                                    {
+                                        addLeaves(
+                                            LightGBMCompleteRowSplits.self, nodes, leafValues, categories, trees,
+                                            rows: rows, block.baseAddress!, out.baseAddress! + first * groupCount)
+                                    } else {
+                                        addLeaves(
+                                            rule, nodes, leafValues, categories, trees, rows: rows,
+                                            block.baseAddress!, out.baseAddress! + first * groupCount)
+                                    }
                                     first += rows
                                 }
                             }
@@ -144,35 +156,79 @@ struct LightGBMForest: Sendable {
         _ values: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Double>
     ) {
         let groups = groupCount
+        if groups == 1 && rows == 1 {
+            out[0] = Self.sumLeaves(rule, nodes, leafValues, categories, trees, values, from: out[0])
+            return
+        }
         let chunks = trees.count / Self.lane
         for chunk in 0..<chunks {
             let chunkTrees = UnsafeBufferPointer(rebasing: trees[chunk * Self.lane..<(chunk + 1) * Self.lane])
             for row in 0..<rows {
-                Self.addLeaves(
-                    rule, nodes, leafValues, categories, chunkTrees,
-                    values + row * featureCount, out + row * groups)
+                let leaf = Self.leaves(rule, nodes, categories, chunkTrees, values + row * featureCount)
+                let sums = out + row * groups
+                sums[Int(chunkTrees[0].group)] += leafValues[leaf.0]
+                sums[Int(chunkTrees[1].group)] += leafValues[leaf.1]
+                sums[Int(chunkTrees[2].group)] += leafValues[leaf.2]
+                sums[Int(chunkTrees[3].group)] += leafValues[leaf.3]
+                sums[Int(chunkTrees[4].group)] += leafValues[leaf.4]
+                sums[Int(chunkTrees[5].group)] += leafValues[leaf.5]
+                sums[Int(chunkTrees[6].group)] += leafValues[leaf.6]
+                sums[Int(chunkTrees[7].group)] += leafValues[leaf.7]
             }
         }
         for tree in trees[(chunks * Self.lane)...] {
             for row in 0..<rows {
-                var index = Int(tree.root)
-                var leaves: UInt32 = 0
-                while leaves == 0 {
-                    leaves = Self.leafBit
-                    Self.step(rule, nodes, categories, &index, &leaves, values + row * featureCount)
-                }
-                out[row * groups + Int(tree.group)] += leafValues[index]
+                out[row * groups + Int(tree.group)] += leafValues[Self.leaf(rule, nodes, categories, tree, values + row * featureCount)]
             }
         }
     }
 
-    /// Walks eight trees for one row in lockstep and adds their leaves to `out` in tree order.
-    @inline(__always)
-    private static func addLeaves<Rule: LightGBMSplitRule>(
+    /// `total` plus every tree's leaf for one row of a one-group forest, in tree order, the sum carried in a
+    /// register: added through memory, as margins are, each addition would wait on the last one's store,
+    /// a chain as long as the forest that one row cannot hide behind other rows' walks.
+    private static func sumLeaves<Rule: LightGBMSplitRule>(
         _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ leafValues: UnsafeBufferPointer<Double>,
-        _ categories: UnsafeBufferPointer<UInt32>, _ trees: UnsafeBufferPointer<Tree>,
-        _ features: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Double>
-    ) {
+        _ categories: UnsafeBufferPointer<UInt32>, _ trees: UnsafeBufferPointer<Tree>, _ features: UnsafePointer<Float>,
+        from total: Double
+    ) -> Double {
+        var total = total
+        let chunks = trees.count / lane
+        for chunk in 0..<chunks {
+            let leaf = leaves(rule, nodes, categories, UnsafeBufferPointer(rebasing: trees[chunk * lane..<(chunk + 1) * lane]), features)
+            total += leafValues[leaf.0]
+            total += leafValues[leaf.1]
+            total += leafValues[leaf.2]
+            total += leafValues[leaf.3]
+            total += leafValues[leaf.4]
+            total += leafValues[leaf.5]
+            total += leafValues[leaf.6]
+            total += leafValues[leaf.7]
+        }
+        for tree in trees[(chunks * lane)...] { total += leafValues[leaf(rule, nodes, categories, tree, features)] }
+        return total
+    }
+
+    /// The leaf node one tree takes one row to.
+    @inline(__always)
+    private static func leaf<Rule: LightGBMSplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>, _ tree: Tree,
+        _ features: UnsafePointer<Float>
+    ) -> Int {
+        var index = Int(tree.root)
+        var leaves: UInt32 = 0
+        while leaves == 0 {
+            leaves = leafBit
+            step(rule, nodes, categories, &index, &leaves, features)
+        }
+        return index
+    }
+
+    /// The leaf nodes eight trees take one row to, walked in lockstep.
+    @inline(__always)
+    private static func leaves<Rule: LightGBMSplitRule>(
+        _ rule: Rule.Type, _ nodes: UnsafeBufferPointer<Node>, _ categories: UnsafeBufferPointer<UInt32>,
+        _ trees: UnsafeBufferPointer<Tree>, _ features: UnsafePointer<Float>
+    ) -> (Int, Int, Int, Int, Int, Int, Int, Int) {
         var i0 = Int(trees[0].root), i1 = Int(trees[1].root), i2 = Int(trees[2].root), i3 = Int(trees[3].root)
         var i4 = Int(trees[4].root), i5 = Int(trees[5].root), i6 = Int(trees[6].root), i7 = Int(trees[7].root)
         // Steps until a round finds all eight at leaves (that round moves nothing, leaves being fixed points).
@@ -188,14 +244,7 @@ struct LightGBMForest: Sendable {
             step(rule, nodes, categories, &i6, &leaves, features)
             step(rule, nodes, categories, &i7, &leaves, features)
         }
-        out[Int(trees[0].group)] += leafValues[i0]
-        out[Int(trees[1].group)] += leafValues[i1]
-        out[Int(trees[2].group)] += leafValues[i2]
-        out[Int(trees[3].group)] += leafValues[i3]
-        out[Int(trees[4].group)] += leafValues[i4]
-        out[Int(trees[5].group)] += leafValues[i5]
-        out[Int(trees[6].group)] += leafValues[i6]
-        out[Int(trees[7].group)] += leafValues[i7]
+        return (i0, i1, i2, i3, i4, i5, i6, i7)
     }
 
     /// One step down a tree by `Rule`; at a leaf it stays put. Clears `leafBit` in `leaves` unless the

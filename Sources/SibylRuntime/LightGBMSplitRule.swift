@@ -24,6 +24,16 @@ enum LightGBMNumericSplits: LightGBMSplitRule {
     }
 }
 
+/// `LightGBMNumericSplits` for rows its missing-value rule never fires on: no NaN, and no 0 where the
+/// forest has splits of missing type Zero. The same answers in a fraction of the instructions of a step,
+/// which is most of a walk's cost.
+enum LightGBMCompleteRowSplits: LightGBMSplitRule {
+    @inline(__always)
+    static func goesLeft(_ node: LightGBMForest.Node, _ value: Float, _ categories: UnsafeBufferPointer<UInt32>) -> Bool {
+        value <= node.threshold
+    }
+}
+
 /// Numerical splits and LightGBM's `CategoricalDecision` (LightGBM 4.x).
 ///
 /// At a categorical split NaN goes right, and so does a value whose C++ `static_cast<int>` is negative;

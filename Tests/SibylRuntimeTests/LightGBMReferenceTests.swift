@@ -82,6 +82,35 @@ import Testing
         #expect(worstOutput <= 1e-6)
     }
 
+    /// A row predicted alone takes the one-row walk (its sum in a register; where LightGBM's missing-value
+    /// rule cannot fire on it, splits without that rule); in a batch, the block walk. Both must give the
+    /// same bits, so each row alone gives the margins checked against LightGBM above.
+    @Test(arguments: cases)
+    func rowsAloneGiveTheBatchsBits(_ test: Case) throws {
+        let evaluator = try #require(try Self.load(test.model).evaluator as? LightGBMModel)
+        let (_, input) = try Self.inputs(test, count: 60)
+        let batch = evaluator.scores(input).margins
+        let groups = batch.count / input.rows
+        for row in 0..<input.rows {
+            let alone = FeatureMatrix(
+                rows: 1, columns: input.columns, values: Array(input.values[row * input.columns..<(row + 1) * input.columns]))
+            #expect(
+                evaluator.scores(alone).margins.map(\.bitPattern) == batch[row * groups..<(row + 1) * groups].map(\.bitPattern),
+                "row \(row)")
+        }
+    }
+
+    /// The rows the complete-row walk may take: the fixtures must have splits that read 0 as missing, and
+    /// rows with and without a 0, for the tests above to reach both walks.
+    @Test func theFixturesReachBothWalks() throws {
+        let forest = try #require((try Self.load("lgbm_missing_zero").evaluator as? LightGBMModel)?.forest)
+        #expect(forest.hasZeroMissingSplits)
+        #expect(try !(Self.load("lgbm_missing_nan").evaluator as? LightGBMModel)!.forest.hasZeroMissingSplits)
+        let (_, input) = try Self.inputs(Case(model: "lgbm_missing_zero", nan: false), count: 60)
+        let rows = (0..<input.rows).map { input.values[$0 * input.columns..<($0 + 1) * input.columns] }
+        #expect(rows.contains { $0.contains(0) } && rows.contains { !$0.contains(0) })
+    }
+
     @Test(arguments: cases)
     func contributionsMatchLightGBM(_ test: Case) throws {
         let model = try Self.load(test.model)
