@@ -51,5 +51,5 @@ final class SHAPExplainer: Sendable {
     }
 
     /// Rows explained together: each tree's tables stay in cache while every row of the block uses them.
-    static let blockRows = 32
+    static let blockRows = 64
 }

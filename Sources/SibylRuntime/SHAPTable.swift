@@ -94,41 +94,78 @@ struct SHAPTable: Sendable {
 
     /// Adds the tree's SHAP values for each of `rows` to `phi(row)`; `goesLeft(row, node)` says which
     /// child the row takes at a split.
+    ///
+    /// Each row's walk first notes what it follows at every leaf; then the leaves are added leaf by leaf,
+    /// every row of the block in turn, so that a leaf's tables are read from the nearest cache by all of
+    /// them. Row by row, each leaf's would be fetched again for each row, the tree's tables being larger
+    /// than that cache, and those reads are what a row's explanation waits on.
     func accumulate(
         _ rows: Range<Int>, phi: (Int) -> UnsafeMutableBufferPointer<Double>, goesLeft: (Int, Int) -> Bool
     ) {
+        // The notes take a tree's leaves times its rows: a tree of very many leaves takes fewer rows at once.
+        let step = max(1, Self.noteLimit / leaves.count)
+        var first = rows.lowerBound
+        while first < rows.upperBound {
+            let part = first..<min(first + step, rows.upperBound)
+            accumulateTogether(part, phi: phi, goesLeft: goesLeft)
+            first = part.upperBound
+        }
+    }
+
+    /// The most notes (one per leaf and row, 4 bytes each) `accumulate` keeps at once.
+    static let noteLimit = 1 << 16
+
+    private func accumulateTogether(
+        _ rows: Range<Int>, phi: (Int) -> UnsafeMutableBufferPointer<Double>, goesLeft: (Int, Int) -> Bool
+    ) {
+        let leafCount = leaves.count
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: rows.count * leafCount) { followedAt in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableBufferPointer<Double>.self, capacity: rows.count) { phis in
+                for (offset, row) in rows.enumerated() {
+                    phis[offset] = phi(row)
+                    phis[offset][phis[offset].count - 1] += expectation
+                    walk(row, goesLeft, into: followedAt.baseAddress! + offset * leafCount)
+                }
+                leaves.withUnsafeBufferPointer { leaves in
+                    tables.withUnsafeBufferPointer { tables in
+                        pathFeature.withUnsafeBufferPointer { feature in
+                            pathZero.withUnsafeBufferPointer { zero in
+                                for (index, leaf) in leaves.enumerated() {
+                                    for offset in 0..<rows.count {
+                                        Self.addLeaf(leaf, followedAt[offset * leafCount + index], tables, feature, zero, phis[offset])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Walks every path of the tree for one row and writes, for each leaf, the slots the row follows to it
+    /// (bit `k` set when the row follows the path at every split on slot `k`'s feature).
+    private func walk(_ row: Int, _ goesLeft: (Int, Int) -> Bool, into followedAt: UnsafeMutablePointer<UInt32>) {
         withUnsafeTemporaryAllocation(of: (node: Int32, followed: UInt32).self, capacity: maxDepth + 2) { pending in
             slot.withUnsafeBufferPointer { slot in
                 leafIndex.withUnsafeBufferPointer { leafIndex in
                     left.withUnsafeBufferPointer { left in
                         right.withUnsafeBufferPointer { right in
-                            leaves.withUnsafeBufferPointer { leaves in
-                                tables.withUnsafeBufferPointer { tables in
-                                    pathFeature.withUnsafeBufferPointer { feature in
-                                        pathZero.withUnsafeBufferPointer { zero in
-                                            for row in rows {
-                                                let phi = phi(row)
-                                                phi[phi.count - 1] += expectation
-                                                var count = 1
-                                                pending[0] = (0, UInt32.max)
-                                                while count > 0 {
-                                                    count -= 1
-                                                    let (node, followed) = pending[count]
-                                                    let leaf = Int(leafIndex[Int(node)])
-                                                    if leaf >= 0 {
-                                                        Self.addLeaf(leaves[leaf], followed, tables, feature, zero, phi)
-                                                        continue
-                                                    }
-                                                    let notFollowed = followed & ~(1 &<< UInt32(slot[Int(node)]))
-                                                    let goLeft = goesLeft(row, Int(node))
-                                                    pending[count] = (right[Int(node)], goLeft ? notFollowed : followed)
-                                                    pending[count + 1] = (left[Int(node)], goLeft ? followed : notFollowed)
-                                                    count += 2
-                                                }
-                                            }
-                                        }
-                                    }
+                            var count = 1
+                            pending[0] = (0, UInt32.max)
+                            while count > 0 {
+                                count -= 1
+                                let (node, followed) = pending[count]
+                                let leaf = Int(leafIndex[Int(node)])
+                                if leaf >= 0 {
+                                    followedAt[leaf] = followed
+                                    continue
                                 }
+                                let notFollowed = followed & ~(1 &<< UInt32(slot[Int(node)]))
+                                let goLeft = goesLeft(row, Int(node))
+                                pending[count] = (right[Int(node)], goLeft ? notFollowed : followed)
+                                pending[count + 1] = (left[Int(node)], goLeft ? followed : notFollowed)
+                                count += 2
                             }
                         }
                     }

@@ -108,6 +108,42 @@ import Testing
         }
     }
 
+    /// Rows explained together, through a tree of so many leaves that its notes of what each row follows
+    /// are kept for a few rows at a time (`SHAPTable.noteLimit`): each row gets the walk's values.
+    @Test func manyRowsThroughAWideTreeMatchTheWalk() {
+        var generator = DecimalNumberTests.Generator(state: 13)
+        let features = 3, depth = 11, rowCount = 100
+        var tree = SHAPTree(left: [], right: [], feature: [], cover: [], value: [], maxDepth: depth)
+        var thresholds: [Float] = []
+        // A perfect tree in breadth-first order: node n's children are 2n + 1 and 2n + 2.
+        for node in 0..<(1 << (depth + 1)) - 1 {
+            let split = node < (1 << depth) - 1
+            tree.left.append(split ? Int32(2 * node + 1) : -1)
+            tree.right.append(split ? Int32(2 * node + 2) : -1)
+            tree.feature.append(split ? Int32(generator.next() % UInt64(features)) : -1)
+            tree.cover.append(node == 0 ? 1000 : tree.cover[(node - 1) / 2] * Double(generator.next() % 9 + 1) / 10)
+            tree.value.append(split ? 0 : Double(Int(generator.next() % 2001) - 1000) / 100)
+            thresholds.append(Float(Int(generator.next() % 200) - 100) / 100)
+        }
+        let table = SHAPTable(tree)
+        #expect(rowCount * (1 << depth) > SHAPTable.noteLimit)
+        let rows = (0..<rowCount).map { _ in (0..<features).map { _ in Float(Int(generator.next() % 200) - 100) / 100 } }
+        var together = [Double](repeating: 0, count: rowCount * (features + 1))
+        together.withUnsafeMutableBufferPointer { out in
+            table.accumulate(
+                0..<rowCount, phi: { UnsafeMutableBufferPointer(rebasing: out[$0 * (features + 1)..<($0 + 1) * (features + 1)]) },
+                goesLeft: { row, node in rows[row][Int(tree.feature[node])] < thresholds[node] })
+        }
+        for (index, row) in rows.enumerated() {
+            var walked = [Double](repeating: 0, count: features + 1)
+            walked.withUnsafeMutableBufferPointer { phi in
+                TreeSHAP.accumulate(tree, into: phi) { row[Int(tree.feature[$0])] < thresholds[$0] }
+            }
+            let ours = together[index * (features + 1)..<(index + 1) * (features + 1)]
+            for (a, b) in zip(ours, walked) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "row \(index): \(ours) vs \(walked)") }
+        }
+    }
+
     @Test func leavesLongPathsToTheWalk() {
         // A chain of splits on distinct features, each with a leaf on its left: node 2k splits on feature k.
         func chain(_ depth: Int) -> SHAPTree {
