@@ -279,6 +279,51 @@ def write_dict(name, pipeline, d, classes):
     f32(f"{out}/label.csv", np.array(labels, dtype=np.float32), ["label"])
 
 
+def write_castmap(name, source):
+    """The DictVectorizer pipeline of `source` over maps keyed by its vocabulary's positions: the map input
+    made int64 to float and the vectorizer a CastMap (SPARSE, `max_map` the vocabulary's size, an absent key
+    0), which no converter emits but onnxruntime runs; the same records keyed "0", "1", …, and onnxruntime's
+    outputs, one map per call."""
+    import json
+
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    if not wanted(name):
+        return
+    model = onnx.load(os.path.join(FIXTURES, source, "model.onnx"))
+    graph = model.graph
+    vectorizer = next(node for node in graph.node if node.op_type == "DictVectorizer")
+    vocabulary = [s.decode() for a in vectorizer.attribute if a.name == "string_vocabulary" for s in a.strings]
+    cast = helper.make_node("CastMap", list(vectorizer.input), list(vectorizer.output), domain="ai.onnx.ml",
+                            cast_to="TO_FLOAT", map_form="SPARSE", max_map=len(vocabulary))
+    position = list(graph.node).index(vectorizer)
+    graph.node.remove(vectorizer)
+    graph.node.insert(position, cast)
+    graph.input[0].type.map_type.key_type = TensorProto.INT64
+    onnx.checker.check_model(model)
+    out = os.path.join(FIXTURES, name)
+    os.makedirs(out, exist_ok=True)
+    with open(f"{out}/model.onnx", "wb") as f:
+        f.write(model.SerializeToString())
+    fuzz_seed(name, model)
+    with open(os.path.join(FIXTURES, source, "X_test.json")) as f:
+        records = [{vocabulary.index(k): v for k, v in r.items()} for r in json.load(f)["records"]]
+    with open(f"{out}/X_test.json", "w") as f:
+        json.dump({"records": [{str(k): v for k, v in sorted(r.items())} for r in records]}, f)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = onnxruntime.InferenceSession(f"{out}/model.onnx", options, providers=["CPUExecutionProvider"])
+    labels, probabilities = [], []
+    for record in records:
+        label, probability = session.run(None, {graph.input[0].name: {k: np.float32(v) for k, v in record.items()}})
+        labels.append(label[0])
+        probabilities.append(probability[0][1] if isinstance(probability, list) else probability[0, 1])
+    f32(f"{out}/pred.csv", np.array(probabilities, dtype=np.float32), ["pred"])
+    f32(f"{out}/label.csv", np.array(labels, dtype=np.float32), ["label"])
+
+
 def modes():
     """onnx_modes: a regressor written by hand (onnx.helper), one one-split tree per comparison mode and
     missing-value flag, and a deeper tree whose node ids are out of order, with leaf weights that are powers
@@ -435,6 +480,7 @@ def main():
     from sklearn.feature_extraction import DictVectorizer
 
     write_dict("onnx_dict_logreg", make_pipeline(DictVectorizer(sparse=False), StandardScaler(), LogisticRegression(max_iter=1000)), d, 2)
+    write_castmap("onnx_castmap_logreg", "onnx_dict_logreg")
     # Text as ordinal codes (skl2onnx's LabelEncoder; an unknown or empty category as -1) beside the raw
     # numbers, into a HistGradientBoosting classifier.
     from sklearn.preprocessing import Binarizer, OrdinalEncoder

@@ -342,8 +342,36 @@ import Testing
             (squeeze.attribute[0].name, squeeze.attribute[0].type, squeeze.attribute[0].ints) = ("axes", .ints, [1])
             frameNumbers(&model, through: (squeeze, []))
         },
-        Case("a map of numbers", "a map of texts to floats", base: "onnx_dict_logreg") { model in
+        Case("a map of int64 keys read by a DictVectorizer", "a map of int64 keys is read by one CastMap alone", base: "onnx_dict_logreg") { model in
             model.graph.input[0].type.mapType.keyType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        },
+        Case("a map of text keys read by a CastMap", "a map of texts is read by one DictVectorizer alone", base: "onnx_castmap_logreg") { model in
+            model.graph.input[0].type.mapType.keyType = Int32(Onnx_TensorProto.DataType.string.rawValue)
+        },
+        Case("a map of doubles", "a map of texts or int64 keys to floats", base: "onnx_castmap_logreg") { model in
+            model.graph.input[0].type.mapType.valueType.tensorType.elemType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        },
+        Case("a DENSE CastMap", "Sibyl serves map_form SPARSE", base: "onnx_castmap_logreg") { model in
+            attribute(&model, "map_form", of: "CastMap") { $0.s = Data("DENSE".utf8) }
+        },
+        Case("a CastMap with no map_form (DENSE)", "Sibyl serves map_form SPARSE", base: "onnx_castmap_logreg") { model in
+            ensemble(&model, prefix: "CastMap") { node in node.attribute.removeAll { $0.name == "map_form" } }
+        },
+        Case("a CastMap to texts", "Sibyl casts to floats", base: "onnx_castmap_logreg") { model in
+            attribute(&model, "cast_to", of: "CastMap") { $0.s = Data("TO_STRING".utf8) }
+        },
+        Case("a CastMap of no keys", "max_map must be positive", base: "onnx_castmap_logreg") { model in
+            attribute(&model, "max_map", of: "CastMap") { $0.i = 0 }
+        },
+        Case("a CastMap past the feature limit", "features (CastMap max_map), more than the limit", base: "onnx_castmap_logreg") { model in
+            attribute(&model, "max_map", of: "CastMap") { $0.i = 1 << 40 }
+        },
+        Case("a CastMap of a tensor", "Sibyl reads the graph's map input only", base: "onnx_xgb_binary") { model in
+            var cast = node("CastMap", domain: "ai.onnx.ml")
+            cast.input = [model.graph.input[0].name]
+            cast.output = ["cast"]
+            ensemble(&model) { $0.input[0] = "cast" }
+            model.graph.node.insert(cast, at: 0)
         },
         Case("a map read by another operator", "read by one DictVectorizer alone", base: "onnx_dict_logreg") { model in
             model.graph.node[0].opType = "Scaler"

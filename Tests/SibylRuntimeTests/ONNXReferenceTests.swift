@@ -295,4 +295,16 @@ import Testing
         #expect(csv.values[0] == 1.5 && csv.values[3].isNaN && csv.absentColumns == [1, 2, 4, 5, 6])
         #expect(csv.values.enumerated().allSatisfy { [0, 3].contains($0.offset) || $0.element == 0 })
     }
+
+    /// The same pipeline over maps keyed by int64 positions, read by a CastMap (SPARSE): its keys `0 ..<
+    /// max_map` are the features, a key a record leaves out is 0, and it answers as onnxruntime does.
+    @Test func castMapPipelinesMatchOnnxruntime() throws {
+        let name = "onnx_castmap_logreg"
+        let model = try Self.load(name)
+        #expect(model.schema.featureNames == (0..<7).map(String.init))
+        #expect(model.features.absentValue == 0)
+        #expect(try expectRawRowsMatch(name, model, json: true).values.allSatisfy { !$0.isNaN })
+        let empty = try PredictionInput.decode(Array(#"{"records": [{"6": 1}]}"#.utf8), mediaType: "application/json", features: model.features, limits: Self.limits)
+        #expect(Array(empty.values) == [0, 0, 0, 0, 0, 0, 1])
+    }
 }

@@ -127,6 +127,30 @@ import Testing
         await node.stop()
     }
 
+    /// The same pipeline over maps keyed by int64 positions (a CastMap): records keyed "0", "1", … answered as
+    /// onnxruntime answers them, a key left out 0, a key past `max_map` named in a 422.
+    @Test func mapsOfPositionsAreServedAsCastMapReadsThem() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=positions", body: try Fixtures.bytes("onnx_castmap_logreg/model.onnx"))
+        #expect(upload.status == 201, "\(upload.text)")
+        let features = try #require(upload["features"] as? [[String: Any]])
+        #expect(features.map { $0["name"] as? String } == (0..<7).map(String.init))
+        let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
+        let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("onnx_castmap_logreg/X_test.json"))
+        #expect(answer.status == 200, "\(answer.text.prefix(300))")
+        let expected = try Fixtures.table("onnx_castmap_logreg/pred.csv").rows.map { $0[0]! }
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
+        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        let sparse = try await node.predict(api.id, key: api.key, json: ["records": [["0": 1.5, "6": 1]]])
+        #expect(sparse.status == 200 && sparse.header("Sibyl-Missing-Features") == ["5"], "\(sparse.text)")
+        let past = try await node.predict(api.id, key: api.key, json: ["records": [["7": 1]]])
+        #expect(past.status == 422 && past.text.contains("records[0]: unknown feature \\\"7\\\""), "\(past.text)")
+        await node.stop()
+    }
+
     /// A pipeline converted from a frame with int64 columns: raw CSV rows as onnxruntime predicts them; a
     /// fraction for an integer refused in JSON and over the inference protocol; the console says what the
     /// feature takes.

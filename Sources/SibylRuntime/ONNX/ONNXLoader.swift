@@ -18,7 +18,7 @@ enum ONNXLoader {
         "OneHotEncoder@ai.onnx.ml", "SVMRegressor@ai.onnx.ml", "SVMClassifier@ai.onnx.ml",
         "LabelEncoder@ai.onnx.ml", "Binarizer@ai.onnx.ml", "Pow@", "Less@", "LessOrEqual@", "Greater@", "GreaterOrEqual@", "Equal@",
         "Neg@", "Abs@", "Log@", "Exp@", "Sqrt@", "Not@", "ReduceSum@", "Sum@", "TreeEnsemble@ai.onnx.ml", "Shape@", "ConstantOfShape@",
-        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@", "DictVectorizer@ai.onnx.ml", "ReduceMean@", "ReduceProd@",
+        "Where@", "Gather@", "Slice@", "Squeeze@", "Unsqueeze@", "DictVectorizer@ai.onnx.ml", "CastMap@ai.onnx.ml", "ReduceMean@", "ReduceProd@",
     ]
 
     static func load(_ bytes: [UInt8], maxFeatures: Int) throws(SibylError) -> CompiledModel {
@@ -53,7 +53,7 @@ enum ONNXLoader {
         if plan.graph.steps.count == 1, plan.graph.steps[0].inputs == [0], case .trees(let trees) = plan.graph.steps[0].operation {
             return CompiledModel(schema: schema, evaluator: ONNXTreeModel(schema: schema, finish: trees.finish, forest: trees.forest))
         }
-        // A DictVectorizer reads a key a row leaves out as 0.
+        // A DictVectorizer or a CastMap reads a key a row leaves out as 0.
         let absentValue: Float = if case .map = inputs { 0 } else { .nan }
         return CompiledModel(schema: schema, evaluator: ONNXGraphModel(schema: schema, graph: plan.graph), absentValue: absentValue)
     }
@@ -100,26 +100,52 @@ enum ONNXLoader {
         return .columns(columns)
     }
 
-    /// One map of texts to floats per row, read by one `DictVectorizer`: its `string_vocabulary` is the
-    /// features, in its order, and a key a row leaves out is 0, as the vectorizer reads it.
+    /// One map to floats per row: of texts, read by one `DictVectorizer`, whose `string_vocabulary` is the
+    /// features, in its order; or of int64 keys, read by one `CastMap` to a `SPARSE` row of `max_map`
+    /// floats, the features `0`, `1`, …. A key a row leaves out is 0, as either operator reads it.
     private static func mapInput(
         _ graph: Onnx_GraphProto, _ name: String, _ map: Onnx_TypeProto.Map, maxFeatures: Int
     ) throws(SibylError) -> ONNXPlanner.Inputs {
         let quoted = name.prefix(64)
-        guard map.keyType == Int32(Onnx_TensorProto.DataType.string.rawValue),
+        let textKeys = map.keyType == Int32(Onnx_TensorProto.DataType.string.rawValue)
+        guard textKeys || map.keyType == Int32(Onnx_TensorProto.DataType.int64.rawValue),
             case .tensorType(let value)? = map.valueType.value, value.elemType == Int32(Onnx_TensorProto.DataType.float.rawValue)
-        else { throw SibylError(.invalidModel, "input \(quoted): Sibyl serves a map of texts to floats") }
+        else { throw SibylError(.invalidModel, "input \(quoted): Sibyl serves a map of texts or int64 keys to floats") }
+        let reader = textKeys ? "DictVectorizer" : "CastMap"
         let readers = graph.node.filter { $0.input.contains(name) }
-        guard readers.count == 1, readers[0].opType == "DictVectorizer", readers[0].input.count == 1 else {
-            throw SibylError(.invalidModel, "input \(quoted): a map is read by one DictVectorizer alone")
+        guard readers.count == 1, readers[0].opType == reader, readers[0].input.count == 1 else {
+            throw SibylError(.invalidModel, "input \(quoted): a map of \(textKeys ? "texts" : "int64 keys") is read by one \(reader) alone")
         }
-        let attributes = try ONNXAttributes(readers[0], known: ["string_vocabulary", "int64_vocabulary"])
+        let keys = textKeys ? try vocabulary(readers[0], maxFeatures: maxFeatures) : try castKeys(readers[0], maxFeatures: maxFeatures)
+        return .map(name: name, keys: keys)
+    }
+
+    /// A `DictVectorizer`'s keys: its `string_vocabulary`.
+    private static func vocabulary(_ node: Onnx_NodeProto, maxFeatures: Int) throws(SibylError) -> [String] {
+        let attributes = try ONNXAttributes(node, known: ["string_vocabulary", "int64_vocabulary"])
         let keys = try attributes.strings("string_vocabulary")
         guard try attributes.ints("int64_vocabulary").isEmpty, !keys.isEmpty else {
             throw SibylError(.invalidModel, "DictVectorizer: Sibyl reads a string_vocabulary, each key a feature")
         }
         try CompiledModel.checkFeatureCount(keys.count, limit: min(maxFeatures, 1 << 20), field: "DictVectorizer string_vocabulary")
         guard Set(keys).count == keys.count else { throw SibylError(.invalidModel, "DictVectorizer: string_vocabulary lists a key twice") }
-        return .map(name: name, keys: keys)
+        return keys
+    }
+
+    /// A `CastMap`'s keys: `0 ..< max_map`, to floats. Its `DENSE` form, the map's values in key order, is as
+    /// wide as each map is long, so a row's features would change with the row: it is refused.
+    private static func castKeys(_ node: Onnx_NodeProto, maxFeatures: Int) throws(SibylError) -> [String] {
+        let attributes = try ONNXAttributes(node, known: ["cast_to", "map_form", "max_map"])
+        guard try attributes.string("cast_to") ?? "TO_FLOAT" == "TO_FLOAT" else {
+            throw SibylError(.invalidModel, "CastMap: Sibyl casts to floats (cast_to TO_FLOAT)")
+        }
+        guard try attributes.string("map_form") == "SPARSE" else {
+            throw SibylError(.invalidModel, "CastMap: Sibyl serves map_form SPARSE, a row of max_map keys (DENSE rows are as wide as each map)")
+        }
+        guard let width = try attributes.int("max_map"), width > 0 else {
+            throw SibylError(.invalidModel, "CastMap: max_map must be positive")
+        }
+        try CompiledModel.checkFeatureCount(Int(clamping: width), limit: min(maxFeatures, 1 << 20), field: "CastMap max_map")
+        return (0..<Int(width)).map(String.init)
     }
 }

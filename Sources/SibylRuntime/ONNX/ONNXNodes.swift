@@ -250,10 +250,9 @@ extension ONNXPlanner {
             }
             guard indices.allSatisfy({ $0 >= 0 && $0 < width }) else { throw invalid("selects a column outside 0..<\(width)") }
             return Compiled(operation: .select(indices.map { Int($0) }), width: indices.count, work: indices.count)
-        case "DictVectorizer":
-            // The graph's map input, already laid out as its vocabulary's row (`ONNXLoader.mapInput`).
-            _ = try ONNXAttributes(node, known: ["string_vocabulary", "int64_vocabulary"])
-            guard case .map = self.inputs, inputs[0].slot == 0 else { throw invalid("Sibyl vectorizes the graph's map input only") }
+        case "DictVectorizer", "CastMap":
+            // The graph's map input, already laid out as its keys' row (`ONNXLoader.mapInput`).
+            guard case .map = self.inputs, inputs[0].slot == 0 else { throw invalid("Sibyl reads the graph's map input only") }
             return Compiled(operation: .copy, width: width, work: 0)
         case "Gather":
             // Columns by a constant list of indices (negative ones from the end), as skl2onnx picks a frame's
