@@ -17,10 +17,13 @@ import Testing
             let now = WallClock.system.now()
             let waits = try await withThrowingTaskGroup(of: Int64?.self) { group in
                 for index in 0..<40 {
+                    // One refused a connection within the lease reserved nothing and is sent again (`resending`).
                     group.addTask {
-                        try await store.reserveSignIn(
-                            attempt: "attempt-\(index)", subjects: Self.subjects, since: now - 60, trustedSince: now - 60,
-                            wait: { history, _ in history.pairFailures >= 5 ? 7 : nil })
+                        try await resending { () async throws(SibylError) in
+                            try await store.reserveSignIn(
+                                attempt: "attempt-\(index)", subjects: Self.subjects, since: now - 60, trustedSince: now - 60,
+                                wait: { history, _ in history.pairFailures >= 5 ? 7 : nil })
+                        }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
