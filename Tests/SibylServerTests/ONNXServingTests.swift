@@ -6,6 +6,16 @@ import Testing
 /// description in the management API and the console, the three API families' answers against
 /// onnxruntime's, and an explanation refused with its reason (ONNX keeps no training covers).
 @Suite(.serialized) struct ONNXServingTests {
+    /// The answer's class-1 probabilities against onnxruntime's in `reference` (a fixture's CSV), as many
+    /// and each within 1e-5 relative.
+    static func expectOnnxruntimes(_ answer: TestNode.Answer, _ reference: String) throws {
+        let expected = try Fixtures.table(reference).rows.map { $0[0]! }
+        let probabilities = try #require(answer.positiveProbabilities)
+        #expect(probabilities.count == expected.count)
+        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
+        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+    }
+
     @Test func anONNXModelIsServedAsOnnxruntimePredicts() async throws {
         let node = try await TestNode()
         defer { node.removeData() }
@@ -20,14 +30,10 @@ import Testing
 
         let api = try await node.createAPI(model: model, type: "official")
         let csv = try Fixtures.bytes("data/X_test_nan.csv")
-        let expected = try Fixtures.table("onnx_rf_binary/pred_nan.csv").rows.map { $0[0]! }
         let labels = try Fixtures.table("onnx_rf_binary/label_nan.csv").rows.map { String(Int($0[0]!)) }
         let answer = try await node.predict(api.id, key: api.key, body: csv, headers: [("Content-Type", "text/csv")])
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let probabilities = try #require(answer.positiveProbabilities)
-        #expect(probabilities.count == expected.count)
-        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
-        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        try Self.expectOnnxruntimes(answer, "onnx_rf_binary/pred_nan.csv")
         let predictions = try #require(answer["predictions"] as? [[String: Any]])
         #expect(predictions.map { $0["label"] as? String } == labels)
 
@@ -72,11 +78,7 @@ import Testing
 
         let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test.csv"), headers: [("Content-Type", "text/csv")])
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let expected = try Fixtures.table("onnx_scaler_logreg/pred.csv").rows.map { $0[0]! }
-        let probabilities = try #require(answer.positiveProbabilities)
-        #expect(probabilities.count == expected.count)
-        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
-        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        try Self.expectOnnxruntimes(answer, "onnx_scaler_logreg/pred.csv")
 
         // X_test_nan.csv's first row misses f15 (an empty cell).
         let missing = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("data/X_test_nan.csv"), headers: [("Content-Type", "text/csv")])
@@ -105,11 +107,7 @@ import Testing
 
         let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("onnx_dict_logreg/X_test.json"))
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let expected = try Fixtures.table("onnx_dict_logreg/pred.csv").rows.map { $0[0]! }
-        let probabilities = try #require(answer.positiveProbabilities)
-        #expect(probabilities.count == expected.count)
-        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
-        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        try Self.expectOnnxruntimes(answer, "onnx_dict_logreg/pred.csv")
 
         let sparse = try await node.predict(api.id, key: api.key, json: ["records": [["f0": 1.5, "vip": 1]]])
         #expect(sparse.status == 200 && sparse.header("Sibyl-Missing-Features") == ["5"], "\(sparse.text)")
@@ -139,11 +137,7 @@ import Testing
         let api = try await node.createAPI(model: try #require(upload["model_id"] as? String), type: "official")
         let answer = try await node.predict(api.id, key: api.key, body: try Fixtures.bytes("onnx_castmap_logreg/X_test.json"))
         #expect(answer.status == 200, "\(answer.text.prefix(300))")
-        let expected = try Fixtures.table("onnx_castmap_logreg/pred.csv").rows.map { $0[0]! }
-        let probabilities = try #require(answer.positiveProbabilities)
-        #expect(probabilities.count == expected.count)
-        let worst = zip(probabilities, expected).map { abs($0 - $1) / max(abs($1), 1e-30) }.max()!
-        #expect(worst <= 1e-5, "largest relative difference from onnxruntime: \(worst)")
+        try Self.expectOnnxruntimes(answer, "onnx_castmap_logreg/pred.csv")
         let sparse = try await node.predict(api.id, key: api.key, json: ["records": [["0": 1.5, "6": 1]]])
         #expect(sparse.status == 200 && sparse.header("Sibyl-Missing-Features") == ["5"], "\(sparse.text)")
         let past = try await node.predict(api.id, key: api.key, json: ["records": [["7": 1]]])
