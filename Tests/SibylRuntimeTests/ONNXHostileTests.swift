@@ -522,6 +522,21 @@ import Testing
         #expect(error?.message.contains("has 65537 keys; Sibyl's limit is 65536") == true, "\(error?.message ?? "")")
     }
 
+    /// A CastMap's `max_map` counts as the model's features: its own 7 keys load under a feature limit of 7,
+    /// and 8 are refused naming the limit.
+    @Test(arguments: [7, 8])
+    func castMapsAreBoundedByTheFeatureLimit(keys: Int64) throws {
+        var model = try Onnx_ModelProto(serializedBytes: Fixtures.bytes("onnx_castmap_logreg/model.onnx"))
+        Self.attribute(&model, "max_map", of: "CastMap") { $0.i = keys }
+        let bytes: [UInt8] = try model.serializedBytes()
+        guard keys > 7 else {
+            #expect(try CompiledModel.load(bytes, format: .onnx, maxFeatures: 7).schema.featureNames.count == 7)
+            return
+        }
+        let error = #expect(throws: SibylError.self) { try CompiledModel.load(bytes, format: .onnx, maxFeatures: 7) }
+        #expect(error?.message.contains("the model has 8 features (CastMap max_map), more than the limit of 7") == true, "\(error?.message ?? "")")
+    }
+
     /// Recognised from its first byte when no format is given.
     @Test func isRecognisedWithoutItsFormat() throws {
         #expect(try CompiledModel.load(Fixtures.bytes("onnx_gbc_binary/model.onnx"), format: nil).schema.format == .onnx)
