@@ -231,12 +231,17 @@ import Testing
         #expect(try await HostPortReservationTests.held(first.port))
         stopped = nil
         #expect(try await !HostPortReservationTests.held(first.port))
+        // Between the two nodes the port is free, and the kernel may hand it to anything else in the test run
+        // that asks for a port (it did, in CI): the test keeps it meanwhile, as only Sibyl's own holding does
+        // (address reuse, no listener), so the adopter can hold it beside, and lets go once the adopter has.
+        var meanwhile: HostPortReservation? = try HostPortReservation(port: first.port)
 
         let supervisor = h.supervisor()
         supervisor.apply(deployment)
         try await h.settle(supervisor) { supervisor.view(deployment).status == .active }
         let adopted = try await h.running()
         #expect(h.engine.creations == 1 && adopted.id == first.id)
+        withExtendedLifetime(meanwhile) { meanwhile = nil }
         #expect(try await HostPortReservationTests.held(first.port))
 
         // A crashed replica's port is free once its container is removed; its replacement's is held.
