@@ -44,7 +44,7 @@ public final class APIBuilder: Service {
                 _ = compiled.predict(warmUp)
                 // The data plane serves before the store says operating, never after: whoever reads
                 // "operating" may call at once.
-                platform.routes.serve(apiID, model: compiled)
+                platform.routes.serve(apiID, version: api.version, model: compiled)
                 failure = nil
             } catch {
                 failure = error.message

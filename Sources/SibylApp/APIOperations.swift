@@ -142,35 +142,86 @@ public struct APIOperations: Sendable {
         return try await record(projectID: next.projectID, id: next.id)
     }
 
-    /// The management API's `PATCH`: every field checked, and the model found, before any change is made; the
-    /// edits first, then the model (which may roll out as `updating`). Nil leaves a field as it is.
+    /// The management API's `PATCH`: every field checked, and the model or version found, before any change
+    /// is made; the edits first, then the model or version (which may roll out as `updating`). Nil leaves a
+    /// field as it is.
     public func update(
-        _ current: PredictionAPI, name: String?? = nil, missingFeatures: PredictionAPI.MissingFeatures? = nil,
-        kind: PredictionAPI.Kind? = nil, modelID: String? = nil
+        _ current: APIRecord, name: String?? = nil, missingFeatures: PredictionAPI.MissingFeatures? = nil,
+        kind: PredictionAPI.Kind? = nil, modelID: String? = nil, version: Int? = nil
     ) async throws(SibylError) -> APIRecord {
-        guard modelID != nil || name != nil || missingFeatures != nil || kind != nil else {
-            throw SibylError(.invalidInput, "the body must have at least one of model_id, name, missing_features, type")
+        guard modelID != nil || version != nil || name != nil || missingFeatures != nil || kind != nil else {
+            throw SibylError(.invalidInput, "the body must have at least one of model_id, version, name, missing_features, type")
         }
-        if let modelID, try await store.model(projectID: current.projectID, id: modelID) == nil {
+        guard modelID == nil || version == nil else {
+            throw SibylError(.invalidInput, "give model_id (a new version) or version (an existing one), not both")
+        }
+        if let modelID, try await store.model(projectID: current.api.projectID, id: modelID) == nil {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        if let version, current.version(version) == nil {
+            throw SibylError(.invalidInput, "version: the API has no version \(version)")
         }
         var edited: APIRecord?
         if name != nil || missingFeatures != nil || kind != nil {
-            edited = try await edit(current, name: name, missingFeatures: missingFeatures, kind: kind)
+            edited = try await edit(current.api, name: name, missingFeatures: missingFeatures, kind: kind)
         }
-        if let modelID { return try await changeModel(edited?.api ?? current, to: modelID) }
+        if let modelID { return try await changeModel(edited?.api ?? current.api, to: modelID) }
+        if let version { return try await makeCurrent(edited ?? current, version: version) }
         if let edited { return edited }
-        return try await record(projectID: current.projectID, id: current.id)
+        return try await record(projectID: current.api.projectID, id: current.api.id)
     }
 
-    /// Serves another model of the project. The new model is compiled before the switch, so no request fails.
+    /// Serves another model of the project as the API's next version, with all the traffic. The new model is
+    /// compiled before the switch, so no request fails.
     public func changeModel(_ current: PredictionAPI, to modelID: String) async throws(SibylError) -> APIRecord {
         guard let model = try await store.model(projectID: current.projectID, id: modelID) else {
             throw SibylError(.invalidInput, "model_id: no such model in this project")
         }
         _ = try await platform.models.model(model)
-        guard let next = try await store.changeAPI(projectID: current.projectID, id: current.id, { try $0.changingModel(to: modelID) })
-        else { throw SibylError(.notFound, "no such API") }
+        return try await change(current) { try $0.changingModel(to: modelID) }
+    }
+
+    /// Makes a version current again with all the traffic (a rollback); its model is compiled first.
+    public func makeCurrent(_ record: APIRecord, version number: Int) async throws(SibylError) -> APIRecord {
+        guard let version = record.version(number) else { throw SibylError(.notFound, "no such version") }
+        try await compile(record, [number])
+        return try await change(record.api) { try $0.rollingBack(to: version) }
+    }
+
+    /// Shares the predictions among versions, or (nil) gives them all back to the current version. Every
+    /// version's model is compiled first, so the split serves at once on this node.
+    public func split(_ record: APIRecord, _ split: TrafficSplit?) async throws(SibylError) -> APIRecord {
+        let known = Set(record.versions.map(\.number))
+        try await compile(record, (split?.versions ?? []).filter(known.contains))
+        return try await change(record.api) { try $0.splitting(split, known: known) }
+    }
+
+    /// Forgets a version that does not answer, so that its model can be deleted.
+    public func deleteVersion(_ api: PredictionAPI, number: Int?) async throws(SibylError) {
+        guard let number, try await store.deleteVersion(projectID: api.projectID, apiID: api.id, number: number) else {
+            throw SibylError(.notFound, "no such version")
+        }
+        try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
+    }
+
+    /// The versions' models, loaded and compiled (a node keeps them), before a change serves them.
+    private func compile(_ record: APIRecord, _ numbers: [Int]) async throws(SibylError) {
+        for number in numbers {
+            guard let version = record.version(number),
+                let model = try await store.model(projectID: record.api.projectID, id: version.modelID)
+            else { continue }
+            _ = try await platform.models.model(model)
+        }
+    }
+
+    /// Writes a change of the model or traffic, serves it here and on the other nodes, and builds what it
+    /// rolls out.
+    private func change(_ current: PredictionAPI, _ rule: @escaping @Sendable (PredictionAPI) throws -> PredictionAPI)
+        async throws(SibylError) -> APIRecord
+    {
+        guard let next = try await store.changeAPI(projectID: current.projectID, id: current.id, rule) else {
+            throw SibylError(.notFound, "no such API")
+        }
         try await platform.apiChanged(projectID: next.projectID, apiID: next.id)
         if next.status == .updating { builder.enqueue(projectID: next.projectID, apiID: next.id) }
         return try await record(projectID: next.projectID, id: next.id)

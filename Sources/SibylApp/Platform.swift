@@ -78,7 +78,7 @@ public final class Platform: Sendable {
                 self.usage.discard(apiID: apiID)
                 return
             }
-            self.routes.set(record, model: try await self.compiledModel(for: record.api))
+            self.routes.set(record, models: try await self.compiledModels(record))
         }
     }
 
@@ -90,10 +90,16 @@ public final class Platform: Sendable {
             let records = try await self.store.allAPIRecords()
             // One query for every model, not one per API: this runs every few seconds on every node.
             let stored = Dictionary(try await self.store.allModels().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            var fresh: [(APIRecord, CompiledModel?)] = []
+            var fresh: [(APIRecord, [Int: CompiledModel])] = []
             for record in records {
-                let model = stored[record.api.modelID].flatMap { $0.projectID == record.api.projectID ? $0 : nil }
-                fresh.append((record, await self.compiled(model)))
+                var models: [Int: CompiledModel] = [:]
+                for number in record.api.servedVersions {
+                    let model = record.version(number).flatMap { stored[$0.modelID] }.flatMap {
+                        $0.projectID == record.api.projectID ? $0 : nil
+                    }
+                    models[number] = await self.compiled(model)
+                }
+                fresh.append((record, models))
             }
             self.routes.replaceAll(fresh)
         }
@@ -126,21 +132,28 @@ public final class Platform: Sendable {
                 try await store.deleteAPI(id: record.api.id)
                 continue
             }
-            var model: CompiledModel?
+            var models: [Int: CompiledModel] = [:]
             do {
-                model = try await compiledModel(for: record.api)
+                models = try await compiledModels(record)
             } catch {
                 logger.error("model of API not loaded", metadata: ["api.id": "\(record.api.id)", "error": "\(error)"])
             }
-            routes.set(record, model: model)
+            routes.set(record, models: models)
             if record.api.status == .building || record.api.status == .updating { unfinished.append(record.api) }
         }
         return unfinished
     }
 
-    private func compiledModel(for api: PredictionAPI) async throws(SibylError) -> CompiledModel? {
-        guard let model = try await store.model(projectID: api.projectID, id: api.modelID) else { return nil }
-        return try await models.model(model)
+    /// The compiled models of the versions that answer the API's predictions, by version number.
+    func compiledModels(_ record: APIRecord) async throws(SibylError) -> [Int: CompiledModel] {
+        var compiled: [Int: CompiledModel] = [:]
+        for number in record.api.servedVersions {
+            guard let version = record.version(number),
+                let model = try await store.model(projectID: record.api.projectID, id: version.modelID)
+            else { continue }
+            compiled[number] = try await models.model(model)
+        }
+        return compiled
     }
 
     /// The address clients reached this node at (`authority`, the request's host), for the URLs answers give

@@ -211,7 +211,7 @@ paths:
         default: {$ref: '#/components/responses/Error'}
     patch:
       operationId: patch_api_v1_projects_project_id_apis_api_id
-      summary: Serve another model (updating → operating), rename, set missing_features, or promote a trial API to official
+      summary: Serve another model as the next version (updating → operating), make an earlier version current again, rename, set missing_features, or promote a trial API to official
       tags: [apis]
       requestBody:
         content:
@@ -223,6 +223,7 @@ paths:
                   default: allow
                   enum: [allow, refuse]
                 model_id: {type: string}
+                version: {minimum: 1, type: integer}
                 name:
                   maxLength: 100
                   type: [string, 'null']
@@ -419,6 +420,64 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/API'}
         default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/traffic:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_traffic
+      summary: 'How predictions are shared among versions: the split, or (split empty) all to the current version'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Traffic'}
+        default: {$ref: '#/components/responses/Error'}
+    put:
+      operationId: put_api_v1_projects_project_id_apis_api_id_traffic
+      summary: 'Split predictions among 2 to 10 versions by whole percentages adding up to 100; sticky: one version per key'
+      tags: [apis]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              additionalProperties: false
+              properties:
+                split:
+                  items:
+                    additionalProperties: false
+                    properties:
+                      version: {type: integer}
+                      weight: {maximum: 99, minimum: 1, type: integer}
+                    required: [version, weight]
+                    type: object
+                  maxItems: 10
+                  minItems: 2
+                  type: array
+                sticky: {default: false, type: boolean}
+              required: [split]
+              type: object
+        required: true
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Traffic'}
+        default: {$ref: '#/components/responses/Error'}
+    delete:
+      operationId: delete_api_v1_projects_project_id_apis_api_id_traffic
+      summary: 'End the split: the current version answers every prediction'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Traffic'}
+        default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/apis/{api_id}/unlock:
     parameters:
     - {$ref: '#/components/parameters/project_id'}
@@ -448,6 +507,33 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Usage'}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/versions:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_versions
+      summary: 'Every model the API has served, numbered; PATCH the API with {"version": n} to make one current again'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/VersionList'}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/versions/{version}:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    - {$ref: '#/components/parameters/version'}
+    delete:
+      operationId: delete_api_v1_projects_project_id_apis_api_id_versions_version
+      summary: Forget a version that answers no predictions, so that its model can be deleted
+      tags: [apis]
+      responses:
+        '204': {description: deleted}
         default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/deployments/{deployment_name}/ip_whitelist:
     parameters:
@@ -1798,6 +1884,11 @@ components:
       name: model_id
       required: true
       schema: {type: string}
+    version:
+      in: path
+      name: version
+      required: true
+      schema: {type: integer}
     path:
       in: path
       name: path
@@ -2104,9 +2195,52 @@ components:
         missing_features:
           enum: [allow, refuse]
         failure_reason: {type: string}
+        version: {type: integer}
+        traffic:
+          oneOf:
+          - {$ref: '#/components/schemas/Traffic'}
+          - {type: 'null'}
+        versions:
+          type: array
+          items: {$ref: '#/components/schemas/Version'}
         api_key: {$ref: '#/components/schemas/IssuedKey'}
       required: [api_id, project_id, name, model_id, type, status, locked, url, ip_whitelist, ip_rules, keys, created_at, exhausted,
-        missing_features]
+        missing_features, version, traffic, versions]
+      additionalProperties: false
+    Version:
+      type: object
+      properties:
+        version: {type: integer}
+        model_id: {type: string}
+        created_at: {$ref: '#/components/schemas/Time'}
+        current: {type: boolean}
+        weight: {type: integer}
+      required: [version, model_id, created_at, current, weight]
+      additionalProperties: false
+    VersionList:
+      type: object
+      properties:
+        count: {type: integer}
+        results:
+          type: array
+          items: {$ref: '#/components/schemas/Version'}
+      required: [count, results]
+      additionalProperties: false
+    Traffic:
+      type: object
+      properties:
+        version: {type: integer}
+        split:
+          type: array
+          items:
+            type: object
+            properties:
+              version: {type: integer}
+              weight: {type: integer}
+            required: [version, weight]
+            additionalProperties: false
+        sticky: {type: boolean}
+      required: [version, split, sticky]
       additionalProperties: false
     APIList:
       type: object

@@ -1,5 +1,5 @@
 /// A model served at a URL, with its type, lifecycle state and lock (seeds 000/001, PRODUCT.md §2).
-public struct PredictionAPI: Sendable, Equatable, Codable {
+public struct PredictionAPI: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// Uses one of the license's API options; no request limit.
         case official
@@ -38,6 +38,12 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
     public var requestLimit: Int?
     public var requestsUsed: Int
     public var missingFeatures: MissingFeatures
+    /// The version that answers when no split is set; `modelID` is its model.
+    public var version: Int
+    /// The highest version number given so far: a new model becomes the next one.
+    public var latestVersion: Int
+    /// Shares of the predictions among versions; nil when the current version answers them all.
+    public var traffic: TrafficSplit?
 
     public init(
         id: String, projectID: Int, name: String? = nil, modelID: String, kind: Kind, status: Status = .building,
@@ -57,7 +63,12 @@ public struct PredictionAPI: Sendable, Equatable, Codable {
         self.requestLimit = kind == .trial ? Self.trialRequestLimit : nil
         self.requestsUsed = requestsUsed
         self.missingFeatures = missingFeatures
+        version = 1
+        latestVersion = 1
     }
+
+    /// The versions whose models answer predictions: the split's, or the current one.
+    public var servedVersions: [Int] { traffic?.versions ?? [version] }
 
     /// Whether the data plane may answer predictions.
     public var isServing: Bool { status == .operating || status == .updating }
@@ -136,15 +147,52 @@ extension PredictionAPI {
         if locked { throw SibylError(.conflict, "the API is locked: an admin must unlock it before \(verb)") }
     }
 
-    /// Serving a new model: a serving API rolls out as `updating`; a stopped one stays stopped.
+    /// Serving a new model, as the next version, which takes all the traffic (a split ends): a serving API
+    /// rolls out as `updating`; a stopped one stays stopped.
     public func changingModel(to modelID: String) throws(SibylError) -> PredictionAPI {
         try checkUnlocked(before: "its model can be changed")
+        try checkModelChangeable()
+        var next = self
+        next.latestVersion += 1
+        next.version = next.latestVersion
+        next.modelID = modelID
+        next.traffic = nil
+        if isServing { next.status = .updating }
+        return next
+    }
+
+    /// Makes an earlier (or later) version current again, with all the traffic: a rollback. Asking for the
+    /// version that already answers everything changes nothing.
+    public func rollingBack(to version: ModelVersion) throws(SibylError) -> PredictionAPI {
+        guard version.number != self.version || traffic != nil else { return self }
+        try checkUnlocked(before: "its version can be changed")
+        try checkModelChangeable()
+        var next = self
+        next.version = version.number
+        next.modelID = version.modelID
+        next.traffic = nil
+        if isServing { next.status = .updating }
+        return next
+    }
+
+    /// Shares the predictions among versions (each one of `known`), or gives them all back to the current
+    /// version (nil).
+    public func splitting(_ split: TrafficSplit?, known: Set<Int>) throws(SibylError) -> PredictionAPI {
+        guard split != traffic else { return self }
+        try checkUnlocked(before: "its traffic can be split")
+        try checkModelChangeable()
+        if let unknown = split?.versions.first(where: { !known.contains($0) }) {
+            throw SibylError(.invalidInput, "split: the API has no version \(unknown)")
+        }
+        var next = self
+        next.traffic = split
+        return next
+    }
+
+    /// Models can change on an API that operates, is updating or is stopped.
+    private func checkModelChangeable() throws(SibylError) {
         switch status {
-        case .operating, .updating, .stopped:
-            var next = self
-            next.modelID = modelID
-            if isServing { next.status = .updating }
-            return next
+        case .operating, .updating, .stopped: return
         case .building: throw SibylError(.conflict, "the API is still building")
         case .failed: throw SibylError(.conflict, "the API failed to build: delete it and create it again")
         case .deleting: throw SibylError(.conflict, "the API is being deleted")
@@ -178,10 +226,17 @@ public struct APIRecord: Sendable, Equatable {
     public var api: PredictionAPI
     public var keys: [APIKey]
     public var whitelist: IPWhitelist
+    /// Every model the API has served, oldest first.
+    public var versions: [ModelVersion]
 
-    public init(api: PredictionAPI, keys: [APIKey], whitelist: IPWhitelist) {
+    public init(api: PredictionAPI, keys: [APIKey], whitelist: IPWhitelist, versions: [ModelVersion]? = nil) {
         self.api = api
         self.keys = keys
         self.whitelist = whitelist
+        self.versions = versions ?? [ModelVersion(number: api.version, modelID: api.modelID, createdAt: api.createdAt)]
+    }
+
+    public func version(_ number: Int) -> ModelVersion? {
+        versions.first { $0.number == number }
     }
 }

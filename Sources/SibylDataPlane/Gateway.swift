@@ -30,10 +30,12 @@ struct Gateway: Sendable {
         return route
     }
 
-    /// Key and whitelist: enough to read what an API is (its metadata and readiness).
-    func identify(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
-        try checkKey(request, route)
+    /// Key and whitelist: enough to read what an API is (its metadata and readiness). Returns the key's id.
+    @discardableResult
+    func identify(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) -> String {
+        let keyID = try checkKey(request, route)
         try checkAddress(request, context, route)
+        return keyID
     }
 
     func checkAddress(_ request: Request, _ context: AppContext, _ route: Route) throws(SibylError) {
@@ -45,22 +47,22 @@ struct Gateway: Sendable {
         }
     }
 
-    /// Every check before a prediction's body is read. Returns the model to run; the caller reads and checks
-    /// the body, then calls `useTrialRequest`.
-    func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> CompiledModel {
-        try identify(request, context, route)
-        return try await serving(route)
+    /// Every check before a prediction's body is read. Returns the version that answers (the traffic's choice
+    /// for the key); the caller reads and checks the body, then calls `useTrialRequest`.
+    func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> ServedVersion {
+        try await serving(route, keyID: try identify(request, context, route))
     }
 
-    /// The checks after identification: the API operates, and a trial API has a request left (not used yet).
-    func serving(_ route: Route) async throws -> CompiledModel {
-        guard route.api.isServing, let model = route.model else {
+    /// The checks after identification: the API operates with the version the key's request goes to, and a
+    /// trial API has a request left (not used yet).
+    func serving(_ route: Route, keyID: String) async throws -> ServedVersion {
+        guard route.api.isServing, let version = route.answering(keyID: keyID) else {
             throw SibylError(.apiUnavailable, "the API is \(route.api.status.rawValue): it answers predictions only when operating")
         }
         if route.api.kind == .trial {
             guard try await platform.hasTrialRequestLeft(apiID: route.api.id) else { throw trialLimitReached(route) }
         }
-        return model
+        return version
     }
 
     /// Uses one request of a trial API, once its body has been read and found valid; nothing for an official
@@ -78,7 +80,8 @@ struct Gateway: Sendable {
 
     /// One answer for a missing, malformed, unknown or wrong key. The secret's hash is compared in constant
     /// time, and computed even for an unknown key id so that timing does not tell ids apart.
-    func checkKey(_ request: Request, _ route: Route) throws(SibylError) {
+    @discardableResult
+    func checkKey(_ request: Request, _ route: Route) throws(SibylError) -> String {
         // One X-Api-Key field, read without joining the fields (two of them are no key).
         let fields = request.headers[fields: .xAPIKey]
         let presented = fields.isEmpty
@@ -88,6 +91,7 @@ struct Gateway: Sendable {
         let matches = Secrets.secret(key?.secret ?? "", matches: stored ?? Self.unknownKeyHash)
         guard let key, stored != nil, matches else { throw SibylError(.invalidAPIKey, "a valid API key is required") }
         platform.usage.noteKeyUse(key.id)
+        return key.id
     }
 
     private static let unknownKeyHash = String(repeating: "0", count: 64)

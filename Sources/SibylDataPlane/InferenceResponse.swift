@@ -25,13 +25,14 @@ struct InferenceResponse {
     }
 
     init(
-        modelName: String, request: InferenceRequest, predictions: Predictions, contributions: Contributions?
+        modelName: String, modelVersion: String, request: InferenceRequest, predictions: Predictions,
+        contributions: Contributions?
     ) throws(SibylError) {
         let wanted = Self.outputs(
             of: request, task: predictions.task, hasProbabilities: predictions.hasProbabilities, explained: contributions != nil)
         // Written by hand rather than through JSONSerialization so that every number is the shortest decimal
         // that round-trips its float32, as on /predict.
-        var text = "{\"model_name\":" + JSONText.quoted(modelName)
+        var text = "{\"model_name\":" + JSONText.quoted(modelName) + ",\"model_version\":" + JSONText.quoted(modelVersion)
         if let id = request.id { text += ",\"id\":" + JSONText.quoted(id) }
         text += ",\"outputs\":["
         var binary: [UInt8] = []

@@ -32,7 +32,7 @@ struct InferenceRoutes: Sendable {
             let route = try gateway.route(context)
             try gateway.identify(request, context, route)
             guard let model = route.model else { throw SibylError(.apiUnavailable, "the API has no model loaded") }
-            return JSONAnswer(.ok, ModelMetadata(route.api.id, model.schema))
+            return JSONAnswer(.ok, ModelMetadata(route.api.id, model.schema, versions: route.versions.keys.sorted()))
         }
         router.get("v2/models/:api_id/ready") { request, context in
             let route = try gateway.route(context)
@@ -44,14 +44,14 @@ struct InferenceRoutes: Sendable {
         }
         router.post("v2/models/:api_id/infer") { request, context in
             try await gateway.counted(context) { route in
-                let model = try await gateway.admit(request, context, route)
-                return try await infer(request, route, model)
+                try await infer(request, route, try await gateway.admit(request, context, route))
             }
         }
     }
 
     /// Reads and checks the whole request before the trial request is used, so that a bad one costs none.
-    private func infer(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
+    private func infer(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+        let model = version.model
         let modelName = route.api.id
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         var headerLength: Int?
@@ -80,12 +80,14 @@ struct InferenceRoutes: Sendable {
             predictions = try await evaluator.predict(model, parsed.matrix)
         }
         let answer = try InferenceResponse(
-            modelName: modelName, request: parsed, predictions: predictions, contributions: contributions)
+            modelName: modelName, modelVersion: String(version.number), request: parsed, predictions: predictions,
+            contributions: contributions)
         var headers: HTTPFields =
             answer.binary.isEmpty
             ? [.contentType: "application/json"]
             : [.contentType: "application/octet-stream", .inferenceHeaderContentLength: String(answer.json.count)]
         headers.noteAbsent(absent)
+        headers.noteVersion(version)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.json + answer.binary)))
     }
 
@@ -114,9 +116,10 @@ struct InferenceRoutes: Sendable {
         let inputs: [TensorMetadata]
         let outputs: [TensorMetadata]
 
-        init(_ name: String, _ schema: ModelSchema) {
+        /// `versions`: those answering predictions (the current one, or the split's).
+        init(_ name: String, _ schema: ModelSchema, versions: [Int]) {
             self.name = name
-            versions = ["1"]
+            self.versions = versions.map(String.init)
             platform = schema.format.rawValue
             inputs = [TensorMetadata(name: "input", datatype: "FP32", shape: [-1, schema.featureNames.count])]
             let classes = schema.classes.count

@@ -21,14 +21,15 @@ struct PredictRoutes: Sendable {
     func add(to router: Router<AppContext>) {
         router.post("apis/:api_id/predict") { request, context in
             try await gateway.counted(context) { route in
-                let model = try await gateway.admit(request, context, route)
+                let version = try await gateway.admit(request, context, route)
                 var response: Response
                 do {
-                    response = try await predict(request, route, model)
+                    response = try await predict(request, route, version.model)
+                    response.headers.noteVersion(version)
                 } catch let error as SibylError {
                     response = try error.response(from: request, context: context)
                 }
-                response.headers[.sibylMaxRows] = String(configuration.inputLimits.rowLimit(features: model.features.names.count))
+                response.headers[.sibylMaxRows] = String(configuration.inputLimits.rowLimit(features: version.model.features.names.count))
                 return response
             }
         }
@@ -71,4 +72,13 @@ struct PredictRoutes: Sendable {
 extension HTTPField.Name {
     /// The most rows one prediction request to this API may hold: the row limit, or fewer for a wide model.
     static let sibylMaxRows = Self("Sibyl-Max-Rows")!
+    /// The number of the API's version that made the answer.
+    static let sibylModelVersion = Self("X-Sibyl-Model-Version")!
+}
+
+extension HTTPFields {
+    /// Names the version that answered (`X-Sibyl-Model-Version`).
+    mutating func noteVersion(_ version: ServedVersion) {
+        self[.sibylModelVersion] = String(version.number)
+    }
 }

@@ -25,9 +25,8 @@ struct PredictionOneRoutes: Sendable {
             return try await gateway.platform.usage.counting(route.api.id) {
                 do {
                     try gateway.checkAddress(request, context, route)
-                    try gateway.checkKey(request, route)
-                    let model = try await gateway.serving(route)
-                    return try await infer(request, route, model)
+                    let keyID = try gateway.checkKey(request, route)
+                    return try await infer(request, route, try await gateway.serving(route, keyID: keyID))
                 } catch let error as SibylError {
                     throw PredictionOneError(error, api: route.api)
                 }
@@ -35,7 +34,8 @@ struct PredictionOneRoutes: Sendable {
         }
     }
 
-    private func infer(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
+    private func infer(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+        let model = version.model
         // The base64 of a body's worth of CSV, and the JSON around it.
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
@@ -58,10 +58,11 @@ struct PredictionOneRoutes: Sendable {
             predictions = try await evaluator.predict(model, input)
         }
         let answer = try PredictionOneAnswer.json(
-            version: route.api.modelID, request: call, table: table, predictions: predictions, contributions: contributions,
+            version: version.modelID, request: call, table: table, predictions: predictions, contributions: contributions,
             schema: model.schema)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers.noteAbsent(absent)
+        headers.noteVersion(version)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer)))
     }
 }

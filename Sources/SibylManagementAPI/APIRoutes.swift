@@ -62,6 +62,34 @@ struct APIRoutes: Sendable {
             try await operations.revokeKey(try await record(request, context).api, keyID: context.parameters.get("key_id"))
             return Response(status: .noContent)
         }
+        apis.get(":api_id/versions") { request, context in
+            JSONAnswer(.ok, ListAnswer(VersionAnswer.list(try await record(request, context))))
+        }
+        apis.delete(":api_id/versions/:version") { request, context in
+            let number = context.parameters.get("version").flatMap { Int($0) }
+            try await operations.deleteVersion(try await record(request, context).api, number: number)
+            return Response(status: .noContent)
+        }
+        apis.get(":api_id/traffic") { request, context in
+            JSONAnswer(.ok, TrafficAnswer(try await record(request, context).api))
+        }
+        apis.put(":api_id/traffic") { request, context in
+            let record = try await record(request, context)
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["split", "sticky"])
+            let shares = try body.objects("split", allowed: ["version", "weight"]) ?? []
+            let split = try TrafficSplit(
+                shares: try shares.map { share throws(SibylError) in
+                    guard let version = try share.int("version"), let weight = try share.int("weight") else {
+                        throw SibylError(.invalidInput, "split: each share needs a version and a weight")
+                    }
+                    return TrafficSplit.Share(version: version, weight: weight)
+                },
+                sticky: try body.bool("sticky") ?? false)
+            return JSONAnswer(.ok, TrafficAnswer(try await operations.split(record, split).api))
+        }
+        apis.delete(":api_id/traffic") { request, context in
+            JSONAnswer(.ok, TrafficAnswer(try await operations.split(try await record(request, context), nil).api))
+        }
         apis.get(":api_id/usage") { request, context in
             let query = request.uri.queryParameters
             let report = try await operations.usage(try await record(request, context).api, from: query.get("from"), to: query.get("to"))
@@ -99,16 +127,17 @@ struct APIRoutes: Sendable {
         return JSONAnswer(.accepted, answer)
     }
 
-    /// `{model_id?, name?, missing_features?, type?}`, as `APIOperations.update` takes them.
+    /// `{model_id?, version?, name?, missing_features?, type?}`, as `APIOperations.update` takes them.
     private func patch(_ request: Request, _ context: ProjectContext) async throws -> JSONAnswer<APIAnswer> {
-        let current = try await record(request, context).api
-        let fields: Set<String> = ["model_id", "name", "missing_features", "type"]
+        let current = try await record(request, context)
+        let fields: Set<String> = ["model_id", "version", "name", "missing_features", "type"]
         let body = try await JSONBody.read(request, limit: limit, allowed: fields)
         let modelID = try body.string("model_id")
+        let version = try body.int("version")
         let name: String?? = body.isNull("name") ? .some(nil) : try body.string("name").map { try APIOperations.name($0) }
         let missingFeatures = try body.string("missing_features").map { try APIOperations.missingFeatures($0) }
         let kind = try body.string("type").map { try APIOperations.kind($0) }
-        let updated = try await operations.update(current, name: name, missingFeatures: missingFeatures, kind: kind, modelID: modelID)
+        let updated = try await operations.update(current, name: name, missingFeatures: missingFeatures, kind: kind, modelID: modelID, version: version)
         return answer(updated, request)
     }
 }

@@ -148,6 +148,9 @@ struct APIAnswer: Encodable {
     let exhausted: Bool
     let missingFeatures: String
     let failureReason: String?
+    let version: Int
+    let traffic: TrafficAnswer?
+    let versions: [VersionAnswer]
     var apiKey: IssuedKey?
 
     init(_ record: APIRecord, baseURL: String) {
@@ -170,13 +173,16 @@ struct APIAnswer: Encodable {
         exhausted = api.isExhausted
         missingFeatures = api.missingFeatures.rawValue
         failureReason = api.failureReason
+        version = api.version
+        traffic = api.traffic == nil ? nil : TrafficAnswer(api)
+        versions = VersionAnswer.list(record)
     }
 
     enum CodingKeys: String, CodingKey {
         case apiID = "api_id", projectID = "project_id", name, modelID = "model_id", type, status, locked, url
         case ipWhitelist = "ip_whitelist", ipRules = "ip_rules", keys, createdAt = "created_at", requestLimit = "request_limit"
         case requestsUsed = "requests_used", requestsLeft = "requests_left", exhausted, missingFeatures = "missing_features"
-        case failureReason = "failure_reason", apiKey = "api_key"
+        case failureReason = "failure_reason", apiKey = "api_key", version, traffic, versions
     }
 
     /// Synthesized but for `name`, which is sent as null when absent rather than left out.
@@ -200,7 +206,52 @@ struct APIAnswer: Encodable {
         try container.encode(exhausted, forKey: .exhausted)
         try container.encode(missingFeatures, forKey: .missingFeatures)
         try container.encodeIfPresent(failureReason, forKey: .failureReason)
+        try container.encode(version, forKey: .version)
+        try container.encode(traffic, forKey: .traffic)
+        try container.encode(versions, forKey: .versions)
         try container.encodeIfPresent(apiKey, forKey: .apiKey)
+    }
+}
+
+/// One of an API's versions: its model, whether it is current, and its share of the predictions now.
+struct VersionAnswer: Encodable {
+    let version: Int
+    let modelID: String
+    let createdAt: String
+    let current: Bool
+    let weight: Int
+
+    static func list(_ record: APIRecord) -> [VersionAnswer] {
+        let api = record.api
+        return record.versions.map { version in
+            let weight = api.traffic.map { $0.shares.first { $0.version == version.number }?.weight ?? 0 }
+                ?? (version.number == api.version ? 100 : 0)
+            return VersionAnswer(
+                version: version.number, modelID: version.modelID, createdAt: UTCDay.dateTime(fromEpochSeconds: version.createdAt),
+                current: version.number == api.version, weight: weight)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, modelID = "model_id", createdAt = "created_at", current, weight
+    }
+}
+
+/// How the predictions are shared: by the split's weights, or (`split` empty) all by the current version.
+struct TrafficAnswer: Encodable {
+    struct Share: Encodable {
+        let version: Int
+        let weight: Int
+    }
+
+    let version: Int
+    let split: [Share]
+    let sticky: Bool
+
+    init(_ api: PredictionAPI) {
+        version = api.version
+        split = api.traffic?.shares.map { Share(version: $0.version, weight: $0.weight) } ?? []
+        sticky = api.traffic?.sticky ?? false
     }
 }
 

@@ -167,5 +167,21 @@ enum Migrations {
                 "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
             ]
         },
+        Migration(name: "0008_model_versions") { _ in
+            [
+                // Every model an API has served, numbered from 1; the model each API serves now is its first.
+                """
+                CREATE TABLE api_versions (api_id TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE, number BIGINT NOT NULL,
+                  model_id TEXT NOT NULL REFERENCES models(id), created_at BIGINT NOT NULL, PRIMARY KEY (api_id, number))
+                """,
+                "CREATE INDEX api_versions_model ON api_versions (model_id)",
+                "INSERT INTO api_versions (api_id, number, model_id, created_at) SELECT id, 1, model_id, created_at FROM apis",
+                "ALTER TABLE apis ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE apis ADD COLUMN latest_version BIGINT NOT NULL DEFAULT 1",
+                // Shares of the predictions among versions (`TrafficSplit.text`); none: the current version's.
+                "ALTER TABLE apis ADD COLUMN traffic TEXT",
+                "ALTER TABLE apis ADD COLUMN traffic_sticky BOOLEAN NOT NULL DEFAULT FALSE",
+            ]
+        },
     ]
 }

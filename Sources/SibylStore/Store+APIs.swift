@@ -17,7 +17,16 @@ extension Store {
                 """).run()
             for key in record.keys { try await Self.insert(key, db) }
             try await Self.replaceWhitelist(api.id, record.whitelist, db)
+            try await Self.insertVersion(api, db)
         }
+    }
+
+    /// The API's current version as a new row of its versions.
+    private static func insertVersion(_ api: PredictionAPI, _ db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO api_versions (api_id, number, model_id, created_at)
+            VALUES (\(bind: api.id), \(bind: api.version), \(bind: api.modelID), \(bind: api.updatedAt))
+            """).run()
     }
 
     /// The number of official APIs that exist, stopped ones included.
@@ -67,13 +76,14 @@ extension Store {
         let apiRows = try await db.raw("SELECT * FROM apis \(condition) ORDER BY created_at, id").all()
         let keyRows = try await db.raw("SELECT * FROM api_keys ORDER BY created_at, id").all()
         let ruleRows = try await db.raw("SELECT api_id, cidr, action, priority FROM api_whitelist ORDER BY api_id, position").all()
+        let versionRows = try await db.raw("SELECT * FROM api_versions ORDER BY api_id, number").all()
         // Assembled in a synchronous function: the same loops inside this async one crash the 6.3 optimizer.
-        return try assemble(apis: apiRows, keys: keyRows, rules: ruleRows)
+        return try assemble(apis: apiRows, keys: keyRows, rules: ruleRows, versions: versionRows)
     }
 
-    private static func assemble(apis apiRows: [any SQLRow], keys keyRows: [any SQLRow], rules ruleRows: [any SQLRow]) throws
-        -> [APIRecord]
-    {
+    private static func assemble(
+        apis apiRows: [any SQLRow], keys keyRows: [any SQLRow], rules ruleRows: [any SQLRow], versions versionRows: [any SQLRow]
+    ) throws -> [APIRecord] {
         let apis = try apiRows.map(api)
         let ids = Set(apis.map(\.id))
         var keys: [String: [APIKey]] = [:]
@@ -86,7 +96,15 @@ extension Store {
             let apiID = try row.decode(column: "api_id", as: String.self)
             if ids.contains(apiID) { rules[apiID, default: []].append(try rule(row)) }
         }
-        return try apis.map { APIRecord(api: $0, keys: keys[$0.id] ?? [], whitelist: try IPWhitelist(rules: rules[$0.id] ?? [])) }
+        var versions: [String: [ModelVersion]] = [:]
+        for row in versionRows {
+            let apiID = try row.decode(column: "api_id", as: String.self)
+            if ids.contains(apiID) { versions[apiID, default: []].append(try version(row)) }
+        }
+        return try apis.map {
+            APIRecord(
+                api: $0, keys: keys[$0.id] ?? [], whitelist: try IPWhitelist(rules: rules[$0.id] ?? []), versions: versions[$0.id] ?? [])
+        }
     }
 
     /// Applies `change` to the stored API and writes the result, atomically: two concurrent changes of one
@@ -107,11 +125,37 @@ extension Store {
                     UPDATE apis SET name = \(bind: next.name), model_id = \(bind: next.modelID), kind = \(bind: next.kind.rawValue),
                       status = \(bind: next.status.rawValue), locked = \(bind: next.locked),
                       failure_reason = \(bind: next.failureReason), request_limit = \(bind: next.requestLimit),
-                      missing_features = \(bind: next.missingFeatures.rawValue), updated_at = \(bind: next.updatedAt)
+                      missing_features = \(bind: next.missingFeatures.rawValue), updated_at = \(bind: next.updatedAt),
+                      version = \(bind: next.version), latest_version = \(bind: next.latestVersion),
+                      traffic = \(bind: next.traffic?.text), traffic_sticky = \(bind: next.traffic?.sticky ?? false)
                     WHERE id = \(bind: id)
                     """).run()
+                if next.latestVersion > current.latestVersion { try await Self.insertVersion(next, db) }
             }
             return next
+        }
+    }
+
+    /// Forgets a version that neither answers nor shares the traffic, so that its model can be deleted.
+    /// False when the API has no such version.
+    public func deleteVersion(projectID: Int, apiID: String, number: Int) async throws(SibylError) -> Bool {
+        try await run(transaction: true) { db in
+            guard let row = try await db.raw("""
+                SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: apiID)\(unsafeRaw: Self.lockingRows(db))
+                """).first()
+            else { return false }
+            let api = try Self.api(row)
+            try api.checkUnlocked(before: "its versions can be deleted")
+            guard !api.servedVersions.contains(number) else {
+                throw SibylError(.conflict, "v\(number) answers predictions: make another version current first")
+            }
+            let found = try await db.raw("""
+                SELECT number FROM api_versions WHERE api_id = \(bind: apiID) AND number = \(bind: number)
+                """).first() != nil
+            if found {
+                try await db.raw("DELETE FROM api_versions WHERE api_id = \(bind: apiID) AND number = \(bind: number)").run()
+            }
+            return found
         }
     }
 
@@ -121,6 +165,7 @@ extension Store {
             try await db.raw("DELETE FROM api_keys WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM api_versions WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
         }
     }
@@ -258,6 +303,16 @@ extension Store {
             missingFeatures: PredictionAPI.MissingFeatures(rawValue: try row.decode(column: "missing_features", as: String.self)) ?? .allow)
         api.requestLimit = try row.decode(column: "request_limit", as: Int?.self)
         api.updatedAt = try row.decode(column: "updated_at", as: Int64?.self) ?? api.createdAt
+        api.version = try row.decode(column: "version", as: Int.self)
+        api.latestVersion = try row.decode(column: "latest_version", as: Int.self)
+        let sticky = try row.decode(column: "traffic_sticky", as: Bool.self)
+        api.traffic = try row.decode(column: "traffic", as: String?.self).flatMap { TrafficSplit(text: $0, sticky: sticky) }
         return api
+    }
+
+    private static func version(_ row: any SQLRow) throws -> ModelVersion {
+        ModelVersion(
+            number: try row.decode(column: "number", as: Int.self), modelID: try row.decode(column: "model_id", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 }

@@ -45,13 +45,16 @@ extension Store {
         }
     }
 
-    /// Deletes a model no API uses; an API using it makes this a conflict.
+    /// Deletes a model no API keeps, as its current or an earlier version (which could be made current
+    /// again); a version keeping it makes this a conflict naming them.
     public func deleteModel(projectID: Int, id: String) async throws(SibylError) -> Bool {
         try await run(transaction: true) { db in
-            let users = try await db.raw("SELECT id FROM apis WHERE model_id = \(bind: id) ORDER BY id").all()
-                .map { try $0.decode(column: "id", as: String.self) }
+            let users = try await db.raw("""
+                SELECT api_id, number FROM api_versions WHERE model_id = \(bind: id) ORDER BY api_id, number
+                """).all().map { "API \(try $0.decode(column: "api_id", as: String.self)) v\(try $0.decode(column: "number", as: Int.self))" }
             guard users.isEmpty else {
-                throw SibylError(.conflict, "the model is used by API \(users.joined(separator: ", ")): delete the API first")
+                throw SibylError(
+                    .conflict, "the model is kept by \(users.joined(separator: ", ")): delete those versions or the APIs first")
             }
             let found = try await db.raw("SELECT id FROM models WHERE project_id = \(bind: projectID) AND id = \(bind: id)")
                 .first() != nil

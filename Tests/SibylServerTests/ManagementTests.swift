@@ -274,7 +274,8 @@ import Testing
         let paths = [
             "/api/v1/projects/1", "/api/v1/projects/1/models", "/api/v1/projects/1/models/\(model)", "/api/v1/projects/1/apis",
             "/api/v1/projects/1/apis/\(api.id)", "/api/v1/projects/1/apis/\(api.id)/keys", "/api/v1/projects/1/apis/\(api.id)/usage",
-            "/api/v1/projects/1/apis/\(api.id)/ip_whitelist", "/api/v1/projects/999/apis",
+            "/api/v1/projects/1/apis/\(api.id)/ip_whitelist", "/api/v1/projects/1/apis/\(api.id)/versions",
+            "/api/v1/projects/1/apis/\(api.id)/traffic", "/api/v1/projects/999/apis",
             // Ids of project 1 under Mia's own project.
             "/api/v1/projects/\(project)/models/\(model)", "/api/v1/projects/\(project)/apis/\(api.id)",
         ]
@@ -283,6 +284,9 @@ import Testing
             #expect(answer.status == 404 && answer.errorCode == "not_found", "\(path)")
         }
         #expect(try await node.call(.POST, "/api/v1/projects/1/apis/\(api.id)/stop", token: mia).status == 404)
+        #expect(try await node.call(.PATCH, "/api/v1/projects/1/apis/\(api.id)", token: mia, json: ["version": 1]).status == 404)
+        #expect(try await node.call(.DELETE, "/api/v1/projects/1/apis/\(api.id)/versions/1", token: mia).status == 404)
+        #expect(try await node.call(.DELETE, "/api/v1/projects/1/apis/\(api.id)/traffic", token: mia).status == 404)
         #expect(try await node.call(.DELETE, "/api/v1/projects/1/models/\(model)", token: mia).status == 404)
         let crossModel = try await node.call(.POST, "/api/v1/projects/\(project)/apis", token: mia, json: ["model_id": model, "type": "trial"])
         #expect(crossModel.status == 422)
