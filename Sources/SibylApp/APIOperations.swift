@@ -181,6 +181,19 @@ public struct APIOperations: Sendable {
         return try await change(current) { try $0.changingModel(to: modelID) }
     }
 
+    /// Adds a model of the project as the API's next version without serving it: the traffic stays where it
+    /// is until the version is given a share or made current. Answers the API with its versions.
+    public func addVersion(_ api: PredictionAPI, modelID: String) async throws(SibylError) -> APIRecord {
+        guard try await store.model(projectID: api.projectID, id: modelID) != nil else {
+            throw SibylError(.invalidInput, "model_id: no such model in this project")
+        }
+        guard try await store.addVersion(projectID: api.projectID, apiID: api.id, modelID: modelID) != nil else {
+            throw SibylError(.notFound, "no such API")
+        }
+        try await platform.apiChanged(projectID: api.projectID, apiID: api.id)
+        return try await record(projectID: api.projectID, id: api.id)
+    }
+
     /// Makes a version current again with all the traffic (a rollback); its model is compiled first.
     public func makeCurrent(_ record: APIRecord, version number: Int) async throws(SibylError) -> APIRecord {
         guard let version = record.version(number) else { throw SibylError(.notFound, "no such version") }

@@ -523,6 +523,27 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/VersionList'}
         default: {$ref: '#/components/responses/Error'}
+    post:
+      operationId: post_api_v1_projects_project_id_apis_api_id_versions
+      summary: 'Add a model as the next version without serving it: give it a share of the traffic, or make it current'
+      tags: [apis]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              additionalProperties: false
+              properties:
+                model_id: {type: string}
+              required: [model_id]
+              type: object
+        required: true
+      responses:
+        '201':
+          description: the API's versions
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/VersionList'}
+        default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/apis/{api_id}/versions/{version}:
     parameters:
     - {$ref: '#/components/parameters/project_id'}

@@ -161,6 +161,16 @@ extension PredictionAPI {
         return next
     }
 
+    /// Numbers a new version without serving it: the current version and any split stay as they are, and
+    /// the new one can be given a share of the traffic or made current.
+    public func addingVersion() throws(SibylError) -> PredictionAPI {
+        try checkUnlocked(before: "versions can be added")
+        try checkModelChangeable()
+        var next = self
+        next.latestVersion += 1
+        return next
+    }
+
     /// Makes an earlier (or later) version current again, with all the traffic: a rollback. Asking for the
     /// version that already answers everything changes nothing.
     public func rollingBack(to version: ModelVersion) throws(SibylError) -> PredictionAPI {

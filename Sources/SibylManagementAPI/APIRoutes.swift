@@ -65,6 +65,12 @@ struct APIRoutes: Sendable {
         apis.get(":api_id/versions") { request, context in
             JSONAnswer(.ok, ListAnswer(VersionAnswer.list(try await record(request, context))))
         }
+        apis.post(":api_id/versions") { request, context in
+            let api = try await record(request, context).api
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["model_id"])
+            let record = try await operations.addVersion(api, modelID: try body.requiredString("model_id"))
+            return JSONAnswer(.created, ListAnswer(VersionAnswer.list(record)))
+        }
         apis.delete(":api_id/versions/:version") { request, context in
             let number = context.parameters.get("version").flatMap { Int($0) }
             try await operations.deleteVersion(try await record(request, context).api, number: number)

@@ -17,16 +17,21 @@ extension Store {
                 """).run()
             for key in record.keys { try await Self.insert(key, db) }
             try await Self.replaceWhitelist(api.id, record.whitelist, db)
-            try await Self.insertVersion(api, db)
+            try await Self.insertVersion(api.id, Self.currentVersion(api), db)
         }
     }
 
-    /// The API's current version as a new row of its versions.
-    private static func insertVersion(_ api: PredictionAPI, _ db: any SQLDatabase) async throws {
+    /// A new row of the API's versions.
+    private static func insertVersion(_ apiID: String, _ version: ModelVersion, _ db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO api_versions (api_id, number, model_id, created_at)
-            VALUES (\(bind: api.id), \(bind: api.version), \(bind: api.modelID), \(bind: api.updatedAt))
+            VALUES (\(bind: apiID), \(bind: version.number), \(bind: version.modelID), \(bind: version.createdAt))
             """).run()
+    }
+
+    /// The API's current version, as its row of versions has it.
+    private static func currentVersion(_ api: PredictionAPI) -> ModelVersion {
+        ModelVersion(number: api.version, modelID: api.modelID, createdAt: api.updatedAt)
     }
 
     /// The number of official APIs that exist, stopped ones included.
@@ -130,9 +135,28 @@ extension Store {
                       traffic = \(bind: next.traffic?.text), traffic_sticky = \(bind: next.traffic?.sticky ?? false)
                     WHERE id = \(bind: id)
                     """).run()
-                if next.latestVersion > current.latestVersion { try await Self.insertVersion(next, db) }
+                if next.latestVersion > current.latestVersion { try await Self.insertVersion(id, Self.currentVersion(next), db) }
             }
             return next
+        }
+    }
+
+    /// Adds a version of `modelID` to the API without serving it (`PredictionAPI.addingVersion`); nil when
+    /// the project has no such API.
+    public func addVersion(projectID: Int, apiID: String, modelID: String) async throws(SibylError) -> ModelVersion? {
+        try await run(transaction: true) { db in
+            guard let row = try await db.raw("""
+                SELECT * FROM apis WHERE project_id = \(bind: projectID) AND id = \(bind: apiID)\(unsafeRaw: Self.lockingRows(db))
+                """).first()
+            else { return nil }
+            let next = try Self.api(row).addingVersion()
+            let version = ModelVersion(number: next.latestVersion, modelID: modelID, createdAt: self.clock.now())
+            try await db.raw("""
+                UPDATE apis SET latest_version = \(bind: next.latestVersion), updated_at = \(bind: version.createdAt)
+                WHERE id = \(bind: apiID)
+                """).run()
+            try await Self.insertVersion(apiID, version, db)
+            return version
         }
     }
 

@@ -123,6 +123,40 @@ import Testing
         return Double(v1) / Double(requests)
     }
 
+    /// A version added without serving answers nothing until it is given a share: a rollout that never
+    /// sends all the traffic to the new model at once.
+    @Test func aVersionAddedWithoutServingAnswersOnlyOnceGivenAShare() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
+        let path = "/api/v1/projects/1/apis/\(api.id)"
+        let upload = try await node.call(.POST, "/api/v1/projects/1/models?name=lgbm", body: try Fixtures.bytes("lgbm_binary/model.txt"))
+        let lightgbm = try #require(upload["model_id"] as? String)
+        let added = try await node.call(.POST, "\(path)/versions", json: ["model_id": lightgbm])
+        #expect(added.status == 201, "\(added.text)")
+        let listed = try #require(added["results"] as? [[String: Any]])
+        #expect(listed.map { $0["version"] as? Int } == [1, 2] && listed[1]["model_id"] as? String == lightgbm)
+        #expect(listed.map { $0["current"] as? Bool } == [true, false] && listed.map { $0["weight"] as? Int } == [100, 0])
+        let shown = try await node.call(.GET, path)
+        #expect(shown["version"] as? Int == 1 && shown["status"] as? String == "operating")
+        let triple = (api.id, api.key, path)
+        for _ in 0..<20 { #expect(try await Self.answer(node, triple).version == "1") }
+        #expect(try await node.call(.PUT, "\(path)/traffic", json: ["split": [["version": 1, "weight": 95], ["version": 2, "weight": 5]]]).status == 200)
+        var seen: Set<String> = []
+        for _ in 0..<300 { seen.insert(try await Self.answer(node, triple).version ?? "none") }
+        #expect(seen == ["1", "2"])
+
+        for (body, status) in [
+            (["model_id": "mdl_aaaaaaaaaaaaaaaa"] as [String: Any], 422), ([:], 422), (["model_id": lightgbm, "version": 3], 422),
+        ] {
+            #expect(try await node.call(.POST, "\(path)/versions", json: body).status == status, "\(body)")
+        }
+        _ = try await node.call(.POST, "\(path)/lock")
+        #expect(try await node.call(.POST, "\(path)/versions", json: ["model_id": lightgbm]).status == 409)
+        #expect(try await node.call(.GET, "\(path)/versions")["count"] as? Int == 2)
+        await node.stop()
+    }
+
     @Test func badSplitsAreRefusedAndChangeNothing() async throws {
         let node = try await TestNode()
         defer { node.removeData() }

@@ -150,3 +150,39 @@ def test_apis_and_keys_by_name_with_their_fields(logged_in):
 
     # Promotion: trial to official.
     assert cli.json("apis", "update", "scoring-2", "--type", "official")["type"] == "official"
+
+
+def test_versions_a_rollback_and_a_split(logged_in, tmp_path):
+    cli = logged_in
+    first = push(cli, "versions-first")["model_id"]
+    second = push(cli, "versions-second", fixture="xgb_multiclass")["model_id"]
+    api = trial_api(cli, first, "--name", "versioned", "--type", "official")
+    key = api["api_key"]["secret"]
+    assert cli.json("apis", "update", "versioned", "--model", "versions-second")["version"] == 2
+    listed = cli.run("apis", "versions", "versioned").stdout.splitlines()
+    assert listed[0].split() == ["VERSION", "MODEL", "CREATED", "CURRENT", "SHARE"], listed
+    assert listed[1].split()[:2] == ["v1", first] and listed[1].split()[-1] == "0%"
+    assert listed[2].split()[:2] == ["v2", second] and listed[2].split()[-2:] == ["yes", "100%"]
+
+    # The rollback waits until v1 serves: the next prediction is xgb_binary's (two classes).
+    rows = tmp_path / "rows.csv"
+    header, table = rows_of("X_test.csv")
+    rows.write_text(",".join(header) + "\n" + ",".join(table[0]) + "\n")
+    assert "v1" in cli.run("apis", "versions", "use", "versioned", "v1").stdout
+    answer = cli.json("predict", "versioned", str(rows), "--key", key)
+    assert set(answer["predictions"][0]["probabilities"]) == {"0", "1"}
+
+    push(cli, "versions-third")
+    assert cli.run("apis", "versions", "add", "versioned", "versions-third").stdout.strip() == "Added v3 (not serving yet)."
+    assert cli.json("apis", "show", "versioned")["version"] == 1
+    assert cli.run("apis", "split", "versioned", "1=90", "v3=10", "--sticky").stdout.strip() == "v1 90%, v3 10% (sticky per key)"
+    assert "split v1 90% v3 10% (sticky)" in cli.run("apis", "show", "versioned").stdout
+    assert cli.run("apis", "split", "versioned", "1=90", "v2=10", "--sticky").stdout.strip() == "v1 90%, v2 10% (sticky per key)"
+    assert "split v1 90% v2 10% (sticky)" in cli.run("apis", "show", "versioned").stdout
+    refused = cli.run("apis", "split", "versioned", "1=90", "2=20", code=1)
+    assert "invalid_input" in refused.stderr and "add up to 100" in refused.stderr
+    assert "give VERSION=PERCENT" in cli.run("apis", "split", "versioned", code=2).stderr
+    assert "conflict" in cli.run("apis", "versions", "rm", "versioned", "2", code=1).stderr
+    assert cli.run("apis", "split", "versioned", "--off").stdout.strip() == "v1 answers every prediction."
+    assert cli.json("apis", "versions", "rm", "versioned", "2") == {"deleted": "v2"}
+    cli.run("models", "rm", second)

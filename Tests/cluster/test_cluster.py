@@ -3,11 +3,12 @@ the documented bound, counts that add up, and failures (a node killed, the datab
 
 The tests run in order on one cluster; the last stops every node gracefully and checks the counts.
 """
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import FLUSH_SECONDS, REFRESH_SECONDS, admin, call, pg_ctl, predict_body, psql
+from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, admin, call, pg_ctl, predict_body, psql
 
 # Answers sent per API, by the tests, through any node: what the stored usage must add up to.
 SENT = {}
@@ -163,6 +164,94 @@ def test_a_postgresql_restart_is_survived_without_a_manual_step(cluster):
     answers = load.stop()
     statuses = [status for _, status, _ in answers]
     assert statuses.count(200) == len(statuses), f"an unmetered API failed during the outage: {set(statuses)}"
+
+
+def upload(cluster, fixture, file):
+    with open(os.path.join(FIXTURES, fixture, file), "rb") as f:
+        return admin(cluster.nodes[0].base, "POST", f"/api/v1/projects/1/models?name={fixture}", raw=f.read())["model_id"]
+
+
+def version_of(headers):
+    return next((value for name, value in headers.items() if name.lower() == "x-sibyl-model-version"), None)
+
+
+def versions_served(base, api_id, key):
+    """The versions a node answers with (its routing table's, through the v2 model metadata)."""
+    status, _, answer = call(base, "GET", f"/v2/models/{api_id}", headers={"X-Api-Key": key})
+    return answer.get("versions") if status == 200 else None
+
+
+def wait_for_versions(cluster, api_id, key, versions, seconds=REFRESH_SECONDS + 5):
+    deadline = time.time() + seconds
+    for node in cluster.nodes:
+        while versions_served(node.base, api_id, key) != versions:
+            assert time.time() < deadline, f"node {node.port} does not serve {versions}"
+            time.sleep(0.02)
+
+
+def test_a_split_shares_requests_by_its_weights_on_every_node_and_a_rollback_reaches_them_within_a_second(cluster):
+    api_id, key = cluster.api("official")
+    path = f"/api/v1/projects/1/apis/{api_id}"
+    node1 = cluster.nodes[0].base
+    assert admin(node1, "PATCH", path, {"model_id": upload(cluster, "lgbm_binary", "model.txt")})["version"] == 2
+    wait_for_versions(cluster, api_id, key, ["2"])
+    admin(node1, "PUT", f"{path}/traffic", {"split": [{"version": 1, "weight": 90}, {"version": 2, "weight": 10}]})
+    wait_for_versions(cluster, api_id, key, ["1", "2"])
+
+    # 10,000 requests through nginx: 90/10 within 2 points, each node answering with both versions.
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda _: predict(cluster.base, api_id, key), range(10_000)))
+    SENT[api_id] = len(answers)
+    assert all(status == 200 for status, _, _ in answers), {status for status, _, _ in answers}
+    by_node = {}
+    for _, headers, _ in answers:
+        by_node.setdefault(cluster.node_of(headers), []).append(version_of(headers))
+    first = sum(versions.count("1") for versions in by_node.values()) / len(answers)
+    print(f"90/10 split over {len(answers)} requests: v1 answered {first:.2%}; by node "
+          + ", ".join(f"{node}: {versions.count('1')}/{len(versions)}" for node, versions in sorted(by_node.items())))
+    assert abs(first - 0.90) <= 0.02, first
+    assert sorted(by_node) == [0, 1, 2], sorted(by_node)
+    assert all(set(versions) == {"1", "2"} for versions in by_node.values())
+
+    # Sticky: each key lands on one version, whichever node answers it.
+    admin(node1, "PUT", f"{path}/traffic", {"split": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}], "sticky": True})
+    keys = [admin(node1, "POST", f"{path}/keys")["secret"] for _ in range(30)]
+    for sticky_key in keys:
+        wait_everywhere(cluster, api_id, sticky_key)
+    seen = {}
+    for sticky_key in keys:
+        for _ in range(6):
+            status, headers, _ = predict(cluster.base, api_id, sticky_key)
+            assert status == 200
+            seen.setdefault(sticky_key, set()).add(version_of(headers))
+    SENT[api_id] += 6 * len(keys)
+    assert all(len(versions) == 1 for versions in seen.values()), seen
+    assert set.union(*seen.values()) == {"1", "2"}
+
+    # A rollback through node 1: every node answers with v1 alone within a second.
+    started = time.time()
+    assert admin(node1, "PATCH", path, {"version": 1})["traffic"] is None
+    reached = {}
+
+    def watch(node):
+        """Requests to one node until it answers with v1 (and goes on: ten more, all v1); returns how many."""
+        sent, versions = 0, []
+        while versions[-11:] != ["1"] * 11:
+            status, headers, _ = predict(node.base, api_id, key)
+            sent += 1
+            assert status == 200, status
+            versions.append(version_of(headers))
+            if versions[-1] == "1" and node.port not in reached:
+                reached[node.port] = time.time() - started
+            elif versions[-1] != "1":
+                reached.pop(node.port, None)
+            assert time.time() - started < 5, f"node {node.port} still answers with v{versions[-1]}"
+        return sent
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        SENT[api_id] += sum(pool.map(watch, cluster.nodes))
+    print(f"rollback served by every node after {sorted(round(s * 1000, 1) for s in reached.values())} ms")
+    assert all(seconds < 1.0 for seconds in reached.values()), reached
 
 
 def test_usage_adds_up_after_a_graceful_stop(cluster):

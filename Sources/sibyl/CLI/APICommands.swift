@@ -5,10 +5,10 @@ import SibylApp
 
 struct APIs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys and usage.",
+        commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys, versions, traffic and usage.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
-            Allow.self, Deny.self, Disallow.self, Keys.self, Usage.self,
+            Allow.self, Deny.self, Disallow.self, Keys.self, Versions.self, Split.self, Usage.self,
         ])
 
     static func path(_ project: ProjectOptions, _ api: String? = nil) -> String {
@@ -255,7 +255,8 @@ struct APIs: AsyncParsableCommand {
         var fields = [
             ("api", Output.text(api["api_id"])), ("name", Output.text(api["name"])), ("type", Output.text(api["type"])),
             ("status", Output.text(api["status"]) + (api["exhausted"] as? Bool == true ? " (exhausted: every trial request is used)" : "")),
-            ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])), ("url", Output.text(api["url"])),
+            ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])),
+            ("version", "v" + Output.text(api["version"]) + APIs.splitText(api["traffic"])), ("url", Output.text(api["url"])),
             ("whitelist", WhitelistRules.lines(api["ip_rules"]).joined(separator: ", ")), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
         ]
         if let rule = api["missing_features"] as? String { fields.append(("missing features", rule)) }
@@ -264,6 +265,13 @@ struct APIs: AsyncParsableCommand {
         }
         if let reason = api["failure_reason"] as? String { fields.append(("failure", reason)) }
         Output.fields(fields)
+    }
+
+    /// ", split v1 90% v2 10%" when the predictions are shared among versions.
+    static func splitText(_ traffic: Any?) -> String {
+        guard let split = (traffic as? [String: Any])?["split"] as? [[String: Any]], !split.isEmpty else { return "" }
+        return ", split " + split.map { "v\(Output.text($0["version"])) \(Output.text($0["weight"]))%" }.joined(separator: " ")
+            + ((traffic as? [String: Any])?["sticky"] as? Bool == true ? " (sticky)" : "")
     }
 
     static func printWhitelist(_ answer: ServerAnswer, _ output: OutputOptions) {

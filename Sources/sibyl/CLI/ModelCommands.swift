@@ -65,7 +65,7 @@ struct Models: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a model no API uses.")
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a model no API keeps (as its current or an earlier version).")
 
         @Argument(help: "The model's id or name.") var model: String
         @OptionGroup var project: ProjectOptions

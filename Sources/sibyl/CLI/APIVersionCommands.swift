@@ -1,0 +1,139 @@
+import ArgumentParser
+import NIOHTTP1
+
+extension APIs {
+    struct Versions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The models an API has served, numbered: list, add one without serving it, make one current (rollback), forget one.",
+            subcommands: [List.self, Add.self, Use.self, Remove.self], defaultSubcommand: List.self)
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add a model as the API's next version without serving it; then split the traffic or make it current.")
+            @Argument(help: "The API's id or name.") var api: String
+            @Argument(help: "The model's id or name.") var model: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let server = ServerClient(try Credentials.current())
+                let names = Names(server: server)
+                let path = APIs.path(project, try await names.api(api, project)) + "/versions"
+                let answer = try await server.call(.POST, path, json: ["model_id": try await names.model(model, project)])
+                if output.json { return Output.json(answer.json) }
+                let added = (answer.object["results"] as? [[String: Any]] ?? []).last
+                Output.line("Added v\(Output.text(added?["version"])) (not serving yet).")
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "list", abstract: "Every version with its model, whether it is current, and its share of the predictions.")
+            @Argument(help: "The API's id or name.") var api: String
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let server = ServerClient(try Credentials.current())
+                let answer = try await server.call(.GET, try await APIs.path(project, named: api, server) + "/versions")
+                if output.json { return Output.json(answer.json) }
+                let versions = answer.object["results"] as? [[String: Any]] ?? []
+                Output.table(["version", "model", "created", "current", "share"], versions.map {
+                    ["v" + Output.text($0["version"]), Output.text($0["model_id"]), Output.text($0["created_at"]),
+                     $0["current"] as? Bool == true ? "yes" : "", Output.text($0["weight"]) + "%"]
+                })
+            }
+        }
+
+        struct Use: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Make a version current again, with all the predictions (a rollback; a split ends); waits until it serves.")
+            @Argument(help: "The API's id or name.") var api: String
+            @Argument(help: "The version's number (2 or v2).") var version: VersionNumber
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let server = ServerClient(try Credentials.current())
+                let changed = try await server.call(
+                    .PATCH, try await APIs.path(project, named: api, server), json: ["version": version.number]).object
+                let answer = try await APIs.built(changed, "Serving v\(version.number) of \(api)", project: project, server: server)
+                if output.json { return Output.json(answer) }
+                APIs.describe(answer)
+            }
+        }
+
+        struct Remove: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "rm", abstract: "Forget a version that answers no predictions, so that its model can be deleted.")
+            @Argument(help: "The API's id or name.") var api: String
+            @Argument(help: "The version's number (2 or v2).") var version: VersionNumber
+            @OptionGroup var project: ProjectOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let server = ServerClient(try Credentials.current())
+                _ = try await server.call(.DELETE, try await APIs.path(project, named: api, server) + "/versions/\(version.number)")
+                Output.done(output, "Forgot v\(version.number).", json: ["deleted": "v\(version.number)"])
+            }
+        }
+    }
+
+    struct Split: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Share an API's predictions among versions by percentages (e.g. 1=90 2=10), on every node at once; "
+                + "--off gives them all back to the current version.")
+        @Argument(help: "The API's id or name.") var api: String
+        @Argument(help: "VERSION=PERCENT for each version, adding up to 100 (e.g. 1=90 2=10).") var shares: [Share] = []
+        @Flag(help: "Each key always gets the same version (by a hash of its id), so that one client sees one model.")
+        var sticky = false
+        @Flag(help: "End the split: the current version answers every prediction.") var off = false
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard off == shares.isEmpty else { throw ValidationError("give VERSION=PERCENT shares, or --off") }
+            guard !(off && sticky) else { throw ValidationError("--sticky goes with shares, not --off") }
+        }
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            let path = try await APIs.path(project, named: api, server) + "/traffic"
+            let answer =
+                off
+                ? try await server.call(.DELETE, path)
+                : try await server.call(
+                    .PUT, path, json: ["split": shares.map { ["version": $0.version, "weight": $0.weight] }, "sticky": sticky])
+            if output.json { return Output.json(answer.json) }
+            let split = answer.object["split"] as? [[String: Any]] ?? []
+            Output.line(
+                split.isEmpty
+                    ? "v\(Output.text(answer.object["version"])) answers every prediction."
+                    : split.map { "v\(Output.text($0["version"])) \(Output.text($0["weight"]))%" }.joined(separator: ", ")
+                        + (answer.object["sticky"] as? Bool == true ? " (sticky per key)" : ""))
+        }
+
+        struct Share: ExpressibleByArgument {
+            let version: Int
+            let weight: Int
+
+            init?(argument: String) {
+                let parts = argument.split(separator: "=")
+                guard parts.count == 2, let version = VersionNumber(argument: String(parts[0]))?.number, let weight = Int(parts[1])
+                else { return nil }
+                self.version = version
+                self.weight = weight
+            }
+        }
+    }
+}
+
+/// A version as people write it: `2` or `v2`.
+struct VersionNumber: ExpressibleByArgument {
+    let number: Int
+
+    init?(argument: String) {
+        guard let number = Int(argument.hasPrefix("v") ? String(argument.dropFirst()) : argument), number > 0 else { return nil }
+        self.number = number
+    }
+}
