@@ -164,6 +164,7 @@ struct ConsoleAPIPages {
         let models: [ModelOption]
         let hasOtherModels: Bool
         let modelError: String?
+        let versions: VersionsView
     }
 
     func add(to router: Router<AppContext>) {
@@ -205,6 +206,7 @@ struct ConsoleAPIPages {
                 }
             }
         }
+        addVersionRoutes(to: router)
         router.post("projects/:project_id/account-secrets") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
@@ -304,7 +306,7 @@ struct ConsoleAPIPages {
         return try await visit.redirect(to: path(project, api.id), notice: notice, dialog: "whitelist")
     }
 
-    private func path(_ project: Project, _ apiID: String) -> String {
+    func path(_ project: Project, _ apiID: String) -> String {
         "/projects/\(project.id)/apis/\(apiID)"
     }
 
@@ -319,7 +321,7 @@ struct ConsoleAPIPages {
 
     /// Runs an action on an API; a refusal (locked, not stopped, not an admin, bad input) goes back to the
     /// API page, next to `form` when the action has one. A missing API is a page of its own.
-    private func acting(
+    func acting(
         _ visit: ConsoleVisit, form: String? = nil, keeping names: [String] = [],
         _ body: (Project, PredictionAPI) async throws -> Response
     ) async throws -> Response {
@@ -416,9 +418,9 @@ struct ConsoleAPIPages {
             }
         }
         let chosenModel = flash.field("model_id", of: "model", or: api.modelID)
-        let models = try await console.models.models(projectID: project.id).reversed().map {
-            ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosenModel)
-        }
+        let projectModels = try await console.models.models(projectID: project.id)
+        let models = projectModels.reversed().map { ModelOption(id: $0.id, name: $0.name, selected: $0.id == chosenModel) }
+        let modelNames = Dictionary(projectModels.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let baseURL = console.platform.baseURL(visit.request)
         let view = APIView(
             projectID: project.id, id: api.id, name: api.name, apiID: api.id, badge: StatusBadge.api(api), locked: api.locked,
@@ -441,7 +443,8 @@ struct ConsoleAPIPages {
             cidrInput: flash.field("cidr", of: "whitelist"), denyChosen: flash.field("action", of: "whitelist") == "deny",
             priorityInput: flash.field("priority", of: "whitelist"), cidrError: flash.refused("whitelist")?.message,
             myAddress: address.map { "\($0)" } ?? "", myCIDR: myCIDR ?? "", models: models, hasOtherModels: models.count > 1,
-            modelError: flash.refused("model")?.message)
+            modelError: flash.refused("model")?.message,
+            versions: Self.versionsView(record, modelNames: modelNames, error: flash.refused("versions")?.message))
         return try await visit.page(
             "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: usageError?.status,
             refresh: api.status == .updating ? 2 : nil)

@@ -225,6 +225,8 @@ class Browser:
         os.makedirs(SCREENSHOTS, exist_ok=True)
         path = os.path.join(SCREENSHOTS, name + ".png")
         self.driver.set_window_size(width, 900)
+        # A page opened at an anchor shows it at this width too.
+        self.driver.execute_script("if (location.hash) document.querySelector(location.hash).scrollIntoView()")
         if whole_page:
             height = self.driver.execute_script("return document.documentElement.scrollHeight")
             self.driver.set_window_size(width, height + 140)
@@ -375,6 +377,23 @@ def test_the_console_end_to_end(sibyl, browser):
     b.submit(confirm)
     assert f"Key {second_id} revoked" in b.text("#notice")
     assert call(sibyl, f"/apis/{api_id}/predict", {"records": [{"f0": 0.5}]}, second)[0] == 401
+
+    # Versions: another model added as v2 answers nothing until given a share; a 90/10 split is saved from the
+    # shares typed per version; making v2 current ends it.
+    upload_with_token(sibyl)
+    b.get(f"/projects/1/apis/{api_id}")
+    b.submit(b.find("#add-version"))
+    assert "Model added as v2" in b.text("#notice") and b.text("#traffic-summary") == "v1 answers every prediction."
+    b.fill("#share-1", "90")
+    b.fill("#share-2", "10")
+    b.submit(b.find("#save-split"))
+    assert b.text("#traffic-summary") == "Split: v1 90 %, v2 10 %, drawn per request."
+    b.audit()
+    b.get(f"/projects/1/apis/{api_id}#versions-title")
+    b.screenshot("versions")
+    b.screenshot("versions-phone", width=PHONE)
+    b.submit(b.find("#current-2"))
+    assert b.text("#traffic-summary") == "v2 answers every prediction."
 
     b.get("/projects/1/apis")
     assert api_id in b.text("#apis")

@@ -259,6 +259,58 @@ extension ConsoleTemplates {
             <button type="submit" class="button" id="create-key">Create key</button>
           </form>
         </section>
+        <section class="card" aria-labelledby="versions-title">
+          <h2 id="versions-title">Versions and traffic</h2>
+          <p id="traffic-summary">{{versions.summary}}</p>
+          {{#versions.error}}<p class="field-error" role="alert" id="versions-error">{{versions.error}}</p>{{/versions.error}}
+          <div class="scroll" tabindex="0" role="region" aria-label="Versions table">
+          <table id="versions">
+            <thead><tr><th>Version</th><th>Model</th><th>Created (UTC)</th><th>Share now</th>{{#versions.canSplit}}<th>New share (%)</th>{{/versions.canSplit}}<th><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              {{#versions.rows}}
+              <tr id="version-{{number}}"{{#current}} aria-current="true"{{/current}}>
+                <td>v{{number}}{{#current}} <span class="badge plain">current</span>{{/current}}</td>
+                <td><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> {{modelName}}</td>
+                <td>{{created}}</td>
+                <td>{{weight}} %</td>
+                {{#versions.canSplit}}<td><label class="visually-hidden" for="share-{{number}}">Share of v{{number}} (%)</label><input id="share-{{number}}" name="share_{{number}}" form="split-form" inputmode="numeric" size="3" value="{{share}}"></td>{{/versions.canSplit}}
+                <td class="actions">
+                  {{#canMakeCurrent}}<form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/versions/{{number}}/current" class="inline-form">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <button type="submit" class="button small" id="current-{{number}}">Make v{{number}} current</button>
+                  </form>{{/canMakeCurrent}}
+                  {{#canForget}}<details class="confirm">
+                    <summary class="button small danger">Forget<span class="visually-hidden"> v{{number}}</span>…</summary>
+                    <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/versions/{{number}}/forget">
+                      <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                      <p class="hint">It can no longer be made current; its model can then be deleted.</p>
+                      <button type="submit" class="button small danger solid" id="forget-{{number}}">Forget v{{number}}</button>
+                    </form>
+                  </details>{{/canForget}}
+                </td>
+              </tr>
+              {{/versions.rows}}
+            </tbody>
+          </table>
+          </div>
+          {{#versions.canSplit}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/traffic" class="create-row" id="split-form">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <label><input type="checkbox" name="sticky" id="split-sticky"{{#versions.sticky}} checked{{/versions.sticky}}> Each key always on one version</label>
+            <button type="submit" class="button" id="save-split">Split traffic by the new shares</button>
+            {{#versions.hasSplit}}<button type="submit" class="button" name="end" value="1" id="end-split">End the split</button>{{/versions.hasSplit}}
+          </form>
+          <p class="hint">Shares are whole percentages adding up to 100; a blank share is none. Making a version current ends a split.</p>
+          {{/versions.canSplit}}
+          {{#hasOtherModels}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/versions" class="create-row">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <label for="version-model">Add a model as a version (it answers nothing until given a share)</label>
+            <select id="version-model" name="model_id">{{#models}}<option value="{{id}}">{{name}} ({{id}})</option>{{/models}}</select>
+            <button type="submit" class="button" id="add-version">Add version</button>
+          </form>
+          {{/hasOtherModels}}
+        </section>
         <section class="card" aria-labelledby="usage-title-h">
           <div class="toolbar">
             <h2 id="usage-title-h">API request count</h2>

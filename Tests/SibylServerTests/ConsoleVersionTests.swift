@@ -1,0 +1,54 @@
+import Foundation
+import NIOHTTP1
+import SibylServer
+import Testing
+
+/// The API page's versions and traffic: the same operations as the JSON API, their refusals next to the form.
+@Suite struct ConsoleVersionTests {
+    @Test func versionsAreAddedSplitMadeCurrentAndForgottenFromTheAPIPage() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let first = try await node.uploadModel("xgb_binary")
+        let api = try await node.createAPI(model: first, type: "official")
+        let second = try await node.uploadModel("xgb_binary")
+        let browser = ConsoleClient(node)
+        try await browser.signIn("admin", "admin-password")
+        let path = "/projects/1/apis/\(api.id)"
+        var page = try await browser.get(path)
+        #expect(page.text.contains("<p id=\"traffic-summary\">v1 answers every prediction.</p>"), "\(page.text)")
+        #expect(!page.text.contains("id=\"split-form\""))  // one version: nothing to split
+
+        let added = try await browser.follow(try await browser.post(path + "/versions", [("model_id", second)]))
+        #expect(added.status == 200 && added.text.contains("Model added as v2"), "\(added.text)")
+        #expect(added.text.contains("id=\"version-2\"") && added.text.contains("id=\"current-2\"") && added.text.contains("id=\"forget-2\""))
+        #expect(added.text.contains("id=\"split-form\""))
+
+        // A split by the shares typed per version; its refusal says why, and changes nothing.
+        let refused = try await browser.follow(try await browser.post(path + "/traffic", [("share_1", "80"), ("share_2", "30")]))
+        #expect(refused.status == 422 && refused.text.contains("id=\"versions-error\"") && refused.text.contains("add up to 100"), "\(refused.text)")
+        let typo = try await browser.follow(try await browser.post(path + "/traffic", [("share_1", "ninety"), ("share_2", "10")]))
+        #expect(typo.status == 422 && typo.text.contains("V1: expected a whole percentage"), "\(typo.text)")
+        let split = try await browser.follow(
+            try await browser.post(path + "/traffic", [("share_1", "90"), ("share_2", "10"), ("sticky", "on")]))
+        #expect(split.text.contains("Split: v1 90 %, v2 10 %, each key always on one version."), "\(split.text)")
+        let traffic = try await node.call(.GET, "/api/v1/projects/1/apis/\(api.id)/traffic")
+        #expect(traffic["sticky"] as? Bool == true && (traffic["split"] as? [[String: Int]])?.map { $0["weight"] } == [90, 10])
+        #expect(!split.text.contains("id=\"forget-2\""))  // in the split: it answers
+
+        // Make v2 current: the split ends; v1 can be forgotten, and then its model deleted.
+        page = try await browser.follow(try await browser.post(path + "/versions/2/current"))
+        #expect(page.text.contains("v2 answers every prediction, on every node."), "\(page.text)")
+        #expect(try await node.call(.GET, "/api/v1/projects/1/apis/\(api.id)")["version"] as? Int == 2)
+        page = try await browser.follow(try await browser.post(path + "/versions/1/forget"))
+        #expect(page.text.contains("v1 forgotten") && !page.text.contains("id=\"version-1\""), "\(page.text)")
+        #expect(try await node.call(.DELETE, "/api/v1/projects/1/models/\(first)").status == 204)
+        let missing = try await browser.follow(try await browser.post(path + "/versions/7/forget"))
+        #expect(missing.status == 404 && missing.text.contains("No such version"), "\(missing.status) \(missing.text)")
+
+        // Locked: the forms are refused with the lock's reason.
+        _ = try await node.call(.POST, "/api/v1/projects/1/apis/\(api.id)/lock")
+        let locked = try await browser.follow(try await browser.post(path + "/versions", [("model_id", second)]))
+        #expect(locked.status == 409 && locked.text.contains("locked"), "\(locked.text)")
+        await node.stop()
+    }
+}
