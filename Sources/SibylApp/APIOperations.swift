@@ -209,6 +209,35 @@ public struct APIOperations: Sendable {
         return try await change(record.api) { try $0.splitting(split, known: known) }
     }
 
+    /// Gives a version a copy of every answered prediction, or (nil) ends the shadow; its model is compiled
+    /// first.
+    public func shadow(_ record: APIRecord, version: Int?) async throws(SibylError) -> APIRecord {
+        let known = Set(record.versions.map(\.number))
+        try await compile(record, version.map { known.contains($0) ? [$0] : [] } ?? [])
+        return try await change(record.api) { try $0.shadowing(version, known: known) }
+    }
+
+    /// How the shadow's answers compared, per version and day, over a range of days (the last 30 by default).
+    public struct ShadowReport: Sendable {
+        public let apiID: String
+        public let shadow: Int?
+        public let from: String
+        public let to: String
+        public let classifier: Bool
+        /// By version, then day; days without comparisons are left out.
+        public let days: [(version: Int, day: ShadowDay)]
+    }
+
+    public func shadowReport(_ record: APIRecord, from: String?, to: String?) async throws -> ShadowReport {
+        let range = try platform.dayRange(from: from, to: to)
+        let days = try await platform.shadows.days(apiID: record.api.id, from: range.from, to: range.to)
+            .sorted { ($0.key.version, $0.key.day) < ($1.key.version, $1.key.day) }.map { ($0.key.version, $0.value) }
+        let model = try await store.model(projectID: record.api.projectID, id: record.api.modelID)
+        return ShadowReport(
+            apiID: record.api.id, shadow: record.api.shadow, from: range.from, to: range.to,
+            classifier: model.map { $0.schema.task != .regression } ?? true, days: days)
+    }
+
     /// Forgets a version that does not answer, so that its model can be deleted.
     public func deleteVersion(_ api: PredictionAPI, number: Int?) async throws(SibylError) {
         guard let number, try await store.deleteVersion(projectID: api.projectID, apiID: api.id, number: number) else {

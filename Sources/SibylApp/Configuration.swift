@@ -32,6 +32,10 @@ public struct ServerConfiguration: Sendable {
     /// Predictions evaluated at once off the event loops, and how many more may wait before 503.
     public var evaluationConcurrency = 2
     public var evaluationQueueLength = 256
+    /// Answered requests waiting for their shadow version, in requests and input cells: beyond, a request is
+    /// not compared (counted as skipped), so a slow shadow holds neither memory nor answers.
+    public var shadowQueueRequests = 1_024
+    public var shadowQueueCells = 1 << 22
     /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
     /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000

@@ -16,6 +16,7 @@ public final class Platform: Sendable {
     public let routes = RoutingTable()
     public let deployments = DeploymentDirectory()
     public let usage: UsageCounter
+    public let shadows: ShadowRunner
     public let logger: Logger
     /// The port the deployments' own listener is bound to (`inferencePort` 0 asks for any free one).
     public let inferencePort = Atomic<Int>(0)
@@ -30,6 +31,9 @@ public final class Platform: Sendable {
         self.logger = logger
         usage = UsageCounter(
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger)
+        shadows = ShadowRunner(
+            store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger,
+            requestLimit: configuration.shadowQueueRequests, cellLimit: configuration.shadowQueueCells)
     }
 
     /// Whether the database answers (a node that cannot reach it should leave the balancer): throws
@@ -184,6 +188,18 @@ public final class Platform: Sendable {
     /// Daily counts of an API's or a deployment's answers by status, every day of the range (the last 30
     /// days by default), zeros included.
     public func usageReport(key: String, from: String?, to: String?) async throws -> APIOperations.UsageReport {
+        let (from, to, start, end) = try dayRange(from: from, to: to)
+        let stored = try await usage.days(apiID: key, from: from, to: to)
+        let days = stride(from: start, through: end, by: 86_400).map { seconds in
+            let date = UTCDay.string(fromEpochSeconds: seconds)
+            return stored[date] ?? UsageDay(date: date)
+        }
+        return APIOperations.UsageReport(apiID: key, from: from, to: to, days: days)
+    }
+
+    /// A range of UTC days as a report asks for it (`YYYY-MM-DD`, both ends included; by default the last 30
+    /// days), at most 367 days, with its first and last days' epoch seconds.
+    public func dayRange(from: String?, to: String?) throws(SibylError) -> (from: String, to: String, start: Int64, end: Int64) {
         let today = clock.now()
         let to = to ?? UTCDay.string(fromEpochSeconds: today)
         let from = from ?? UTCDay.string(fromEpochSeconds: today - 29 * 86_400)
@@ -192,11 +208,6 @@ public final class Platform: Sendable {
         guard start <= end, end - start <= 366 * 86_400 else {
             throw SibylError(.invalidInput, "from must not be after to, and the range must be at most 367 days")
         }
-        let stored = try await usage.days(apiID: key, from: from, to: to)
-        let days = stride(from: start, through: end, by: 86_400).map { seconds in
-            let date = UTCDay.string(fromEpochSeconds: seconds)
-            return stored[date] ?? UsageDay(date: date)
-        }
-        return APIOperations.UsageReport(apiID: key, from: from, to: to, days: days)
+        return (from, to, start, end)
     }
 }

@@ -9,12 +9,15 @@ public struct Route: Sendable {
     /// Key id → SHA-256 of the secret, hex.
     public var keys: [String: String]
     public var whitelist: IPWhitelist
-    /// The current version and the split's versions, by number; one whose model could not be loaded is
-    /// absent, and its requests answer 503.
+    /// The current version, the split's versions and the shadow, by number; one whose model could not be
+    /// loaded is absent (an answering one's requests answer 503).
     public var versions: [Int: ServedVersion]
 
     /// The current version's model: what the API's metadata describe.
     public var model: CompiledModel? { versions[api.version]?.model }
+
+    /// The version that gets a copy of each answered request, when it is loaded.
+    public var shadow: ServedVersion? { api.shadow.flatMap { versions[$0] } }
 
     /// The version that answers a request made with `keyID` (nil when its model is not loaded).
     public func answering(keyID: String?) -> ServedVersion? {

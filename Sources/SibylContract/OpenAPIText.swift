@@ -390,6 +390,53 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/API'}
         default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/shadow:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_shadow
+      summary: 'The shadow version, and how its answers compared with the answering versions'' per day (?from=YYYY-MM-DD&to=YYYY-MM-DD)'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Shadow'}
+        default: {$ref: '#/components/responses/Error'}
+    put:
+      operationId: put_api_v1_projects_project_id_apis_api_id_shadow
+      summary: 'Give a version a copy of every answered prediction, off the answer''s path; it never answers'
+      tags: [apis]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              additionalProperties: false
+              properties:
+                version: {minimum: 1, type: integer}
+              required: [version]
+              type: object
+        required: true
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Shadow'}
+        default: {$ref: '#/components/responses/Error'}
+    delete:
+      operationId: delete_api_v1_projects_project_id_apis_api_id_shadow
+      summary: 'End the shadow: its comparisons so far stay'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Shadow'}
+        default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/apis/{api_id}/start:
     parameters:
     - {$ref: '#/components/parameters/project_id'}
@@ -2221,12 +2268,14 @@ components:
           oneOf:
           - {$ref: '#/components/schemas/Traffic'}
           - {type: 'null'}
+        shadow:
+          type: [integer, 'null']
         versions:
           type: array
           items: {$ref: '#/components/schemas/Version'}
         api_key: {$ref: '#/components/schemas/IssuedKey'}
       required: [api_id, project_id, name, model_id, type, status, locked, url, ip_whitelist, ip_rules, keys, created_at, exhausted,
-        missing_features, version, traffic, versions]
+        missing_features, version, traffic, shadow, versions]
       additionalProperties: false
     Version:
       type: object
@@ -2236,7 +2285,8 @@ components:
         created_at: {$ref: '#/components/schemas/Time'}
         current: {type: boolean}
         weight: {type: integer}
-      required: [version, model_id, created_at, current, weight]
+        shadow: {type: boolean}
+      required: [version, model_id, created_at, current, weight, shadow]
       additionalProperties: false
     VersionList:
       type: object
@@ -2246,6 +2296,35 @@ components:
           type: array
           items: {$ref: '#/components/schemas/Version'}
       required: [count, results]
+      additionalProperties: false
+    Shadow:
+      type: object
+      properties:
+        api_id: {type: string}
+        version:
+          type: [integer, 'null']
+        from: {type: string}
+        to: {type: string}
+        days:
+          type: array
+          items:
+            type: object
+            properties:
+              date: {type: string}
+              version: {type: integer}
+              requests: {type: integer}
+              rows: {type: integer}
+              label_agreement:
+                type: [number, 'null']
+              mean_abs_difference:
+                type: [number, 'null']
+              max_abs_difference:
+                type: [number, 'null']
+              failed: {type: integer}
+              skipped: {type: integer}
+            required: [date, version, requests, rows, label_agreement, mean_abs_difference, max_abs_difference, failed, skipped]
+            additionalProperties: false
+      required: [api_id, version, from, to, days]
       additionalProperties: false
     Traffic:
       type: object

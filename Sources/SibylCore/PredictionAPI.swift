@@ -44,6 +44,9 @@ public struct PredictionAPI: Sendable, Equatable {
     public var latestVersion: Int
     /// Shares of the predictions among versions; nil when the current version answers them all.
     public var traffic: TrafficSplit?
+    /// A version that gets a copy of each answered prediction and never answers: its answers are compared
+    /// with the answering version's.
+    public var shadow: Int?
 
     public init(
         id: String, projectID: Int, name: String? = nil, modelID: String, kind: Kind, status: Status = .building,
@@ -68,7 +71,10 @@ public struct PredictionAPI: Sendable, Equatable {
     }
 
     /// The versions whose models answer predictions: the split's, or the current one.
-    public var servedVersions: [Int] { traffic?.versions ?? [version] }
+    public var answeringVersions: [Int] { traffic?.versions ?? [version] }
+
+    /// The versions a node keeps compiled: those that answer and the shadow. None of them can be forgotten.
+    public var servedVersions: [Int] { answeringVersions + (shadow.map { answeringVersions.contains($0) ? [] : [$0] } ?? []) }
 
     /// Whether the data plane may answer predictions.
     public var isServing: Bool { status == .operating || status == .updating }
@@ -196,6 +202,18 @@ extension PredictionAPI {
         }
         var next = self
         next.traffic = split
+        return next
+    }
+
+    /// Gives a version a copy of every answered prediction (or, nil, ends the shadow). The version must be
+    /// one of `known`.
+    public func shadowing(_ version: Int?, known: Set<Int>) throws(SibylError) -> PredictionAPI {
+        guard version != shadow else { return self }
+        try checkUnlocked(before: "its shadow can be changed")
+        try checkModelChangeable()
+        if let version, !known.contains(version) { throw SibylError(.invalidInput, "version: the API has no version \(version)") }
+        var next = self
+        next.shadow = version
         return next
     }
 

@@ -72,6 +72,11 @@ struct Gateway: Sendable {
         guard try await platform.useTrialRequest(apiID: route.api.id) else { throw trialLimitReached(route) }
     }
 
+    /// Hands an answered request to the API's shadow version, if it has one (never waits).
+    func shadow(_ route: Route, _ version: ServedVersion, _ input: FeatureMatrix, _ predictions: Predictions) {
+        platform.shadows.offer(apiID: route.api.id, shadow: route.shadow, answering: version, input: input, predictions: predictions)
+    }
+
     private func trialLimitReached(_ route: Route) -> SibylError {
         SibylError(
             .trialLimitReached,

@@ -79,6 +79,7 @@ struct InferenceRoutes: Sendable {
         } else {
             predictions = try await evaluator.predict(model, parsed.matrix)
         }
+        gateway.shadow(route, version, parsed.matrix, predictions)
         let answer = try InferenceResponse(
             modelName: modelName, modelVersion: String(version.number), request: parsed, predictions: predictions,
             contributions: contributions)

@@ -24,7 +24,7 @@ struct PredictRoutes: Sendable {
                 let version = try await gateway.admit(request, context, route)
                 var response: Response
                 do {
-                    response = try await predict(request, route, version.model)
+                    response = try await predict(request, route, version)
                     response.headers.noteVersion(version)
                 } catch let error as SibylError {
                     response = try error.response(from: request, context: context)
@@ -37,7 +37,8 @@ struct PredictRoutes: Sendable {
 
     /// Reads and checks the whole request (media type, body, `explain`, features, answer size) before the
     /// trial request is used, so that a bad one costs none.
-    private func predict(_ request: Request, _ route: Route, _ model: CompiledModel) async throws -> Response {
+    private func predict(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+        let model = version.model
         let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         let mediaType = request.headers[.contentType] ?? "application/json"
         let input = try PredictionInput.decode(
@@ -53,16 +54,19 @@ struct PredictRoutes: Sendable {
         try AnswerBudget(limit: configuration.maxAnswerBytes).check(AnswerBudget.predict(rows: input.rows, schema: model.schema, explain: explain))
         try await gateway.useTrialRequest(route)
         let bytes: [UInt8]
+        let predictions: Predictions
         if explain {
-            let (predictions, contributions) = try await evaluator.explain(model, input)
+            let contributions: Contributions
+            (predictions, contributions) = try await evaluator.explain(model, input)
             bytes =
                 wantsCSV
                 ? ExplainedAnswer.csv(PredictionOutput.csv(predictions), contributions, schema: model.schema)
                 : ExplainedAnswer.json(PredictionOutput.json(predictions), contributions, schema: model.schema)
         } else {
-            let predictions = try await evaluator.predict(model, input)
+            predictions = try await evaluator.predict(model, input)
             bytes = wantsCSV ? PredictionOutput.csv(predictions) : PredictionOutput.json(predictions)
         }
+        gateway.shadow(route, version, input, predictions)
         var headers: HTTPFields = [.contentType: wantsCSV ? "text/csv" : "application/json"]
         headers.noteAbsent(absent)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -57,6 +57,7 @@ struct PredictionOneRoutes: Sendable {
         } else {
             predictions = try await evaluator.predict(model, input)
         }
+        gateway.shadow(route, version, input, predictions)
         let answer = try PredictionOneAnswer.json(
             version: version.modelID, request: call, table: table, predictions: predictions, contributions: contributions,
             schema: model.schema)

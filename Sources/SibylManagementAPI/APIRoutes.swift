@@ -96,6 +96,22 @@ struct APIRoutes: Sendable {
         apis.delete(":api_id/traffic") { request, context in
             JSONAnswer(.ok, TrafficAnswer(try await operations.split(try await record(request, context), nil).api))
         }
+        apis.get(":api_id/shadow") { request, context in
+            let query = request.uri.queryParameters
+            let report = try await operations.shadowReport(try await record(request, context), from: query.get("from"), to: query.get("to"))
+            return JSONAnswer(.ok, ShadowAnswer(report))
+        }
+        apis.put(":api_id/shadow") { request, context in
+            let record = try await record(request, context)
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["version"])
+            guard let version = try body.int("version") else { throw SibylError(.invalidInput, "version: required") }
+            let changed = try await operations.shadow(record, version: version)
+            return JSONAnswer(.ok, ShadowAnswer(try await operations.shadowReport(changed, from: nil, to: nil)))
+        }
+        apis.delete(":api_id/shadow") { request, context in
+            let changed = try await operations.shadow(try await record(request, context), version: nil)
+            return JSONAnswer(.ok, ShadowAnswer(try await operations.shadowReport(changed, from: nil, to: nil)))
+        }
         apis.get(":api_id/usage") { request, context in
             let query = request.uri.queryParameters
             let report = try await operations.usage(try await record(request, context).api, from: query.get("from"), to: query.get("to"))

@@ -150,6 +150,7 @@ struct APIAnswer: Encodable {
     let failureReason: String?
     let version: Int
     let traffic: TrafficAnswer?
+    let shadow: Int?
     let versions: [VersionAnswer]
     var apiKey: IssuedKey?
 
@@ -175,6 +176,7 @@ struct APIAnswer: Encodable {
         failureReason = api.failureReason
         version = api.version
         traffic = api.traffic == nil ? nil : TrafficAnswer(api)
+        shadow = api.shadow
         versions = VersionAnswer.list(record)
     }
 
@@ -182,7 +184,7 @@ struct APIAnswer: Encodable {
         case apiID = "api_id", projectID = "project_id", name, modelID = "model_id", type, status, locked, url
         case ipWhitelist = "ip_whitelist", ipRules = "ip_rules", keys, createdAt = "created_at", requestLimit = "request_limit"
         case requestsUsed = "requests_used", requestsLeft = "requests_left", exhausted, missingFeatures = "missing_features"
-        case failureReason = "failure_reason", apiKey = "api_key", version, traffic, versions
+        case failureReason = "failure_reason", apiKey = "api_key", version, traffic, shadow, versions
     }
 
     /// Synthesized but for `name`, which is sent as null when absent rather than left out.
@@ -208,6 +210,7 @@ struct APIAnswer: Encodable {
         try container.encodeIfPresent(failureReason, forKey: .failureReason)
         try container.encode(version, forKey: .version)
         try container.encode(traffic, forKey: .traffic)
+        try container.encode(shadow, forKey: .shadow)
         try container.encode(versions, forKey: .versions)
         try container.encodeIfPresent(apiKey, forKey: .apiKey)
     }
@@ -220,6 +223,7 @@ struct VersionAnswer: Encodable {
     let createdAt: String
     let current: Bool
     let weight: Int
+    let shadow: Bool
 
     static func list(_ record: APIRecord) -> [VersionAnswer] {
         let api = record.api
@@ -228,12 +232,78 @@ struct VersionAnswer: Encodable {
                 ?? (version.number == api.version ? 100 : 0)
             return VersionAnswer(
                 version: version.number, modelID: version.modelID, createdAt: UTCDay.dateTime(fromEpochSeconds: version.createdAt),
-                current: version.number == api.version, weight: weight)
+                current: version.number == api.version, weight: weight, shadow: version.number == api.shadow)
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, modelID = "model_id", createdAt = "created_at", current, weight
+        case version, modelID = "model_id", createdAt = "created_at", current, weight, shadow
+    }
+}
+
+/// The shadow version and how its answers compared with the answering versions', per version and day.
+struct ShadowAnswer: Encodable {
+    struct Day: Encodable {
+        let date: String
+        let version: Int
+        let requests: Int
+        let rows: Int
+        let labelAgreement: Double?
+        let meanAbsDifference: Double?
+        let maxAbsDifference: Double?
+        let failed: Int
+        let skipped: Int
+
+        enum CodingKeys: String, CodingKey {
+            case date, version, requests, rows, labelAgreement = "label_agreement", meanAbsDifference = "mean_abs_difference"
+            case maxAbsDifference = "max_abs_difference", failed, skipped
+        }
+
+        /// Synthesized but for the optional numbers, sent as null rather than left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(date, forKey: .date)
+            try container.encode(version, forKey: .version)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(rows, forKey: .rows)
+            try container.encode(labelAgreement, forKey: .labelAgreement)
+            try container.encode(meanAbsDifference, forKey: .meanAbsDifference)
+            try container.encode(maxAbsDifference, forKey: .maxAbsDifference)
+            try container.encode(failed, forKey: .failed)
+            try container.encode(skipped, forKey: .skipped)
+        }
+    }
+
+    let apiID: String
+    let version: Int?
+    let from: String
+    let to: String
+    let days: [Day]
+
+    init(_ report: APIOperations.ShadowReport) {
+        apiID = report.apiID
+        version = report.shadow
+        from = report.from
+        to = report.to
+        days = report.days.map { version, day in
+            Day(
+                date: day.date, version: version, requests: day.requests, rows: day.rows,
+                labelAgreement: day.labelAgreement(classifier: report.classifier), meanAbsDifference: day.meanAbsoluteDifference,
+                maxAbsDifference: day.values > 0 ? day.maxAbsoluteDifference : nil, failed: day.failed, skipped: day.skipped)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case apiID = "api_id", version, from, to, days
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(apiID, forKey: .apiID)
+        try container.encode(version, forKey: .version)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(days, forKey: .days)
     }
 }
 

@@ -55,6 +55,7 @@ public struct SibylNode: Sendable {
     private func finish() async throws {
         platform.logger.notice("stopping: writing usage counts")
         await platform.usage.flush()
+        await platform.shadows.flush()
         try await evaluator.shutdown()
         for client in clients { try await client.shutdown() }
         platform.logger.notice("stopping: closing the database")
@@ -146,7 +147,7 @@ public func buildNode(
             },
             logger: logger))
     }
-    application.addServices(platform.usage, builder)
+    application.addServices(platform.usage, platform.shadows, builder)
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {
         application.addServices(ChangeFeed(

@@ -181,6 +181,15 @@ enum Migrations {
                 // Shares of the predictions among versions (`TrafficSplit.text`); none: the current version's.
                 "ALTER TABLE apis ADD COLUMN traffic TEXT",
                 "ALTER TABLE apis ADD COLUMN traffic_sticky BOOLEAN NOT NULL DEFAULT FALSE",
+                // A version that gets a copy of each answered prediction; its comparisons, per day.
+                "ALTER TABLE apis ADD COLUMN shadow_version BIGINT",
+                """
+                CREATE TABLE shadow_days (api_id TEXT NOT NULL, version BIGINT NOT NULL, day TEXT NOT NULL,
+                  requests BIGINT NOT NULL, rows_compared BIGINT NOT NULL, agreed_rows BIGINT NOT NULL,
+                  values_compared BIGINT NOT NULL, sum_abs_difference DOUBLE PRECISION NOT NULL,
+                  max_abs_difference DOUBLE PRECISION NOT NULL, failed BIGINT NOT NULL, skipped BIGINT NOT NULL,
+                  PRIMARY KEY (api_id, version, day))
+                """,
             ]
         },
     ]

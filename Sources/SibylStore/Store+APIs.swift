@@ -132,7 +132,8 @@ extension Store {
                       failure_reason = \(bind: next.failureReason), request_limit = \(bind: next.requestLimit),
                       missing_features = \(bind: next.missingFeatures.rawValue), updated_at = \(bind: next.updatedAt),
                       version = \(bind: next.version), latest_version = \(bind: next.latestVersion),
-                      traffic = \(bind: next.traffic?.text), traffic_sticky = \(bind: next.traffic?.sticky ?? false)
+                      traffic = \(bind: next.traffic?.text), traffic_sticky = \(bind: next.traffic?.sticky ?? false),
+                      shadow_version = \(bind: next.shadow)
                     WHERE id = \(bind: id)
                     """).run()
                 if next.latestVersion > current.latestVersion { try await Self.insertVersion(id, Self.currentVersion(next), db) }
@@ -171,7 +172,7 @@ extension Store {
             let api = try Self.api(row)
             try api.checkUnlocked(before: "its versions can be deleted")
             guard !api.servedVersions.contains(number) else {
-                throw SibylError(.conflict, "v\(number) answers predictions: make another version current first")
+                throw SibylError(.conflict, "v\(number) answers or shadows predictions: take its share or its shadow away first")
             }
             let found = try await db.raw("""
                 SELECT number FROM api_versions WHERE api_id = \(bind: apiID) AND number = \(bind: number)
@@ -190,6 +191,7 @@ extension Store {
             try await db.raw("DELETE FROM api_whitelist WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM api_versions WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM shadow_days WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
         }
     }
@@ -331,6 +333,7 @@ extension Store {
         api.latestVersion = try row.decode(column: "latest_version", as: Int.self)
         let sticky = try row.decode(column: "traffic_sticky", as: Bool.self)
         api.traffic = try row.decode(column: "traffic", as: String?.self).flatMap { TrafficSplit(text: $0, sticky: sticky) }
+        api.shadow = try row.decode(column: "shadow_version", as: Int?.self)
         return api
     }
 

@@ -1,0 +1,162 @@
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import SibylCore
+import SibylRuntime
+import SibylStore
+import Synchronization
+
+/// Runs shadow versions: each answered prediction of an API with a shadow is offered here, with its input
+/// and answer, after the answer is made; one thread of its own runs the shadow's model on it, off every
+/// answer's path, and tallies the comparison per API, version and day, written in batches like usage.
+///
+/// What waits is bounded (`ServerConfiguration.shadowQueueRequests` and `shadowQueueCells`): beyond, a
+/// request is not compared but counted as skipped, so a slow or failing shadow never holds memory or
+/// answers back.
+public final class ShadowRunner: Service {
+    /// A request waiting for its shadow: the input as the answering version read it, and its answer.
+    struct Job: Sendable {
+        let key: ShadowKey
+        let shadow: ServedVersion
+        let answering: CompiledModel
+        let input: FeatureMatrix
+        let predictions: Predictions
+    }
+
+    private let queue = Mutex<(jobs: [Job], cells: Int)>(([], 0))
+    private let pending = Mutex<[ShadowKey: ShadowDay]>([:])
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let pool = NIOThreadPool(numberOfThreads: 1)
+    private let flushing = AsyncLock()
+    private let store: Store
+    private let interval: Duration
+    private let logger: Logger
+    private let limits: (requests: Int, cells: Int)
+
+    public init(store: Store, interval: Duration, logger: Logger, requestLimit: Int, cellLimit: Int) {
+        (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+        limits = (requestLimit, cellLimit)
+    }
+
+    /// Hands an answered request to the shadow, unless the shadow is the version that answered it. Never
+    /// waits: a full queue counts the request as skipped.
+    public func offer(apiID: String, shadow: ServedVersion?, answering: ServedVersion, input: FeatureMatrix, predictions: Predictions) {
+        guard let shadow, shadow.number != answering.number else { return }
+        let key = ShadowKey(apiID: apiID, version: shadow.number, day: UTCDay.string(fromEpochSeconds: store.clock.now()))
+        let cells = input.rows * input.columns
+        let queued = queue.withLock { queue in
+            guard queue.jobs.count < limits.requests, queue.cells + cells <= limits.cells else { return false }
+            queue.jobs.append(Job(key: key, shadow: shadow, answering: answering.model, input: input, predictions: predictions))
+            queue.cells += cells
+            return true
+        }
+        if queued { wake.yield() } else { tally(key) { $0.skipped += 1 } }
+    }
+
+    /// Compares what is queued, one request after another, on the shadow's own thread.
+    private func drain() async {
+        while let job = queue.withLock({ queue -> Job? in
+            guard !queue.jobs.isEmpty else { return nil }
+            let job = queue.jobs.removeFirst()
+            queue.cells -= job.input.rows * job.input.columns
+            return job
+        }) {
+            let day = (try? await pool.runIfActive { Self.compare(job) }) ?? {
+                var failed = ShadowDay(date: job.key.day)
+                failed.failed = 1
+                return failed
+            }()
+            tally(job.key) { $0.add(day) }
+        }
+    }
+
+    /// One request's comparison: rows whose labels agree, and the absolute differences of probabilities (or
+    /// of values); failed when the shadow cannot read the request as the answering version did, or needs a
+    /// value the request lacks.
+    static func compare(_ job: Job) -> ShadowDay {
+        var day = ShadowDay(date: job.key.day)
+        let shadow = job.shadow.model
+        let needed = shadow.columnsNeedingValues
+        let lacksValue = needed.count > 0 && job.input.values.indices.contains {
+            job.input.values[$0].isNaN && needed.contains($0 % job.input.columns)
+        }
+        guard job.answering.schema.comparable(with: shadow.schema), !lacksValue else {
+            day.failed = 1
+            return day
+        }
+        let theirs = shadow.predict(job.input)
+        let ours = job.predictions
+        day.requests = 1
+        day.rows = ours.rowCount
+        let compared: (ours: [Float], theirs: [Float])
+        switch ours.task {
+        case .regression:
+            compared = (ours.values, theirs.values)
+        case .binary, .multiclass:
+            day.agreedRows = zip(ours.labels, theirs.labels).filter { $0 == $1 }.count
+            compared = ours.hasProbabilities && theirs.hasProbabilities ? (ours.probabilities, theirs.probabilities) : ([], [])
+        }
+        for (a, b) in zip(compared.ours, compared.theirs) {
+            let difference = Double(abs(a - b))
+            day.values += 1
+            day.sumAbsoluteDifference += difference
+            day.maxAbsoluteDifference = max(day.maxAbsoluteDifference, difference)
+        }
+        return day
+    }
+
+    private func tally(_ key: ShadowKey, _ change: (inout ShadowDay) -> Void) {
+        pending.withLock { change(&$0[key, default: ShadowDay(date: key.day)]) }
+    }
+
+    /// An API's comparisons between two dates, by version and day: the stored ones and those not written yet.
+    public func days(apiID: String, from: String, to: String) async throws -> [ShadowKey: ShadowDay] {
+        try await flushing.withLock {
+            var days: [ShadowKey: ShadowDay] = [:]
+            for (version, day) in try await self.store.shadowDays(apiID: apiID, from: from, to: to) {
+                days[ShadowKey(apiID: apiID, version: version, day: day.date)] = day
+            }
+            for (key, day) in self.pending.withLock({ $0 }) where key.apiID == apiID && key.day >= from && key.day <= to {
+                days[key, default: ShadowDay(date: key.day)].add(day)
+            }
+            return days
+        }
+    }
+
+    /// Writes the tallies made since the last flush; on failure they are kept, added to, for the next one.
+    public func flush() async {
+        try? await flushing.withLock {
+            let tallies = self.pending.withLock { pending in
+                defer { pending = [:] }
+                return pending
+            }
+            do {
+                try await self.store.addShadowDays(tallies)
+            } catch {
+                self.pending.withLock { pending in
+                    for (key, day) in tallies { pending[key, default: ShadowDay(date: key.day)].add(day) }
+                }
+                self.logger.warning("shadow comparisons not written; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    public func run() async throws {
+        pool.start()
+        async let flushes: Void = {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+                await self.flush()
+            }
+        }()
+        for await _ in wakeUps.cancelOnGracefulShutdown() {
+            await drain()
+        }
+        await flushes
+        try await pool.shutdownGracefully()
+    }
+}
