@@ -444,7 +444,9 @@ struct ConsoleAPIPages {
             priorityInput: flash.field("priority", of: "whitelist"), cidrError: flash.refused("whitelist")?.message,
             myAddress: address.map { "\($0)" } ?? "", myCIDR: myCIDR ?? "", models: models, hasOtherModels: models.count > 1,
             modelError: flash.refused("model")?.message,
-            versions: Self.versionsView(record, modelNames: modelNames, error: flash.refused("versions")?.message))
+            versions: Self.versionsView(
+                record, modelNames: modelNames, shadow: try await console.apis.shadowReport(record, from: nil, to: nil),
+                error: flash.refused("versions")?.message))
         return try await visit.page(
             "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: usageError?.status,
             refresh: api.status == .updating ? 2 : nil)

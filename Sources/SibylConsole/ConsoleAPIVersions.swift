@@ -18,8 +18,24 @@ extension ConsoleAPIPages {
         let share: String
         /// Not already answering everything.
         let canMakeCurrent: Bool
-        /// Answering nothing: neither current nor in the split.
+        /// Answering nothing: neither current nor in the split (nor the shadow).
         let canForget: Bool
+        let isShadow: Bool
+        /// Not answering: a version that answers needs no shadow of itself.
+        let canShadow: Bool
+    }
+
+    /// One day of the shadow's comparisons, as the console shows it.
+    struct ShadowRow: Sendable {
+        let date: String
+        let version: Int
+        let requests: Int
+        let rows: Int
+        let agreement: String
+        let mean: String
+        let maximum: String
+        let failed: Int
+        let skipped: Int
     }
 
     struct VersionsView: Sendable {
@@ -29,18 +45,32 @@ extension ConsoleAPIPages {
         let sticky: Bool
         let canSplit: Bool
         let error: String?
+        let shadow: Int?
+        let hasShadowDays: Bool
+        let shadowDays: [ShadowRow]
     }
 
-    static func versionsView(_ record: APIRecord, modelNames: [String: String], error: String?) -> VersionsView {
+    static func versionsView(
+        _ record: APIRecord, modelNames: [String: String], shadow report: APIOperations.ShadowReport, error: String?
+    ) -> VersionsView {
         let api = record.api
         let served = Set(api.servedVersions)
+        let answering = Set(api.answeringVersions)
         let rows = record.versions.reversed().map { version in
             let share = api.traffic?.shares.first { $0.version == version.number }?.weight
             return VersionRow(
                 number: version.number, modelID: version.modelID, modelName: modelNames[version.modelID] ?? "",
                 created: ConsoleFormat.dateTime(version.createdAt), current: version.number == api.version,
                 weight: share ?? (api.traffic == nil && version.number == api.version ? 100 : 0), share: share.map(String.init) ?? "",
-                canMakeCurrent: version.number != api.version || api.traffic != nil, canForget: !served.contains(version.number))
+                canMakeCurrent: version.number != api.version || api.traffic != nil, canForget: !served.contains(version.number),
+                isShadow: version.number == api.shadow, canShadow: version.number != api.shadow && !answering.contains(version.number))
+        }
+        let days = report.days.reversed().map { version, day in
+            ShadowRow(
+                date: day.date, version: version, requests: day.requests, rows: day.rows,
+                agreement: day.labelAgreement(classifier: report.classifier).map { String(format: "%.2f %%", $0 * 100) } ?? "—",
+                mean: day.meanAbsoluteDifference.map { String(format: "%.6f", $0) } ?? "—",
+                maximum: day.values > 0 ? String(format: "%.6f", day.maxAbsoluteDifference) : "—", failed: day.failed, skipped: day.skipped)
         }
         let summary =
             if let split = api.traffic {
@@ -51,7 +81,7 @@ extension ConsoleAPIPages {
             }
         return VersionsView(
             rows: rows, summary: summary, hasSplit: api.traffic != nil, sticky: api.traffic?.sticky ?? false,
-            canSplit: record.versions.count > 1, error: error)
+            canSplit: record.versions.count > 1, error: error, shadow: api.shadow, hasShadowDays: !days.isEmpty, shadowDays: days)
     }
 
     /// The split form's shares: a whole percentage per version, blank or 0 for none.
@@ -100,6 +130,18 @@ extension ConsoleAPIPages {
                 }
             }
         }
+        router.post("\(base)/shadow") { request, context in
+            try await console.action(request, context) { visit in
+                try await acting(visit, form: "versions") { project, api in
+                    let record = try await console.apis.record(projectID: project.id, id: api.id)
+                    let version = visit.form["end"] != nil ? nil : try Self.versionNumber(visit.form.required("version"))
+                    _ = try await console.apis.shadow(record, version: version)
+                    return try await visit.redirect(
+                        to: path(project, api.id) + "#versions-title",
+                        notice: version.map { "v\($0) shadows every answered prediction; it never answers." } ?? "The shadow ended.")
+                }
+            }
+        }
         router.post("\(base)/traffic") { request, context in
             try await console.action(request, context) { visit in
                 try await acting(visit, form: "versions") { project, api in
@@ -120,6 +162,11 @@ extension ConsoleAPIPages {
         guard let number = visit.context.parameters.get("version").flatMap({ Int($0) }) else {
             throw SibylError(.notFound, "no such version")
         }
+        return number
+    }
+
+    private static func versionNumber(_ text: String) throws(SibylError) -> Int {
+        guard let number = Int(text) else { throw SibylError(.invalidInput, "version: expected a version's number") }
         return number
     }
 }

@@ -39,6 +39,22 @@ import Testing
         page = try await browser.follow(try await browser.post(path + "/versions/2/current"))
         #expect(page.text.contains("v2 answers every prediction, on every node."), "\(page.text)")
         #expect(try await node.call(.GET, "/api/v1/projects/1/apis/\(api.id)")["version"] as? Int == 2)
+        // v1 as the shadow: it gets a copy of each answer; the day's comparison is shown; then it ends.
+        #expect(page.text.contains("id=\"shadow-1\"") && !page.text.contains("id=\"shadow-2\""))
+        page = try await browser.follow(try await browser.post(path + "/shadow", [("version", "1")]))
+        #expect(page.text.contains("v1 shadows every answered prediction") && page.text.contains("id=\"end-shadow\""), "\(page.text)")
+        #expect(!page.text.contains("id=\"forget-1\""))
+        _ = try await node.call(.PUT, "/api/v1/projects/1/apis/\(api.id)/ip_whitelist", json: ["cidrs": ["127.0.0.0/8"]])
+        #expect(try await node.predict(api.id, key: api.key, json: ["records": [["f0": 1]]]).status == 200)
+        for _ in 0..<100 where !page.text.contains("id=\"shadow-days\"") {
+            try await Task.sleep(for: .milliseconds(50))
+            page = try await browser.get(path)
+        }
+        #expect(page.text.contains("<td>v1</td><td>1</td><td>1</td><td>100.00 %</td><td>0.000000</td><td>0.000000</td>"), "\(page.text)")
+        let badShadow = try await browser.follow(try await browser.post(path + "/shadow", [("version", "two")]))
+        #expect(badShadow.status == 422 && badShadow.text.contains("expected a version"), "\(badShadow.text)")
+        page = try await browser.follow(try await browser.post(path + "/shadow", [("end", "1")]))
+        #expect(page.text.contains("The shadow ended.") && page.text.contains("id=\"shadow-days\""))
         page = try await browser.follow(try await browser.post(path + "/versions/1/forget"))
         #expect(page.text.contains("v1 forgotten") && !page.text.contains("id=\"version-1\""), "\(page.text)")
         #expect(try await node.call(.DELETE, "/api/v1/projects/1/models/\(first)").status == 204)

@@ -184,5 +184,21 @@ def test_versions_a_rollback_and_a_split(logged_in, tmp_path):
     assert "give VERSION=PERCENT" in cli.run("apis", "split", "versioned", code=2).stderr
     assert "conflict" in cli.run("apis", "versions", "rm", "versioned", "2", code=1).stderr
     assert cli.run("apis", "split", "versioned", "--off").stdout.strip() == "v1 answers every prediction."
+
+    # A shadow: v3 gets a copy of each answered prediction; the day's comparison is shown.
+    assert cli.run("apis", "shadow", "versioned", "v3").stdout.strip() == "v3 shadows every answered prediction."
+    assert "shadow v3" in cli.run("apis", "show", "versioned").stdout
+    cli.run("predict", "versioned", str(rows), "--key", key)
+    for _ in range(100):
+        report = cli.json("apis", "shadow", "versioned")
+        if report["days"]:
+            break
+        time.sleep(0.05)
+    assert report["days"][0]["requests"] == 1 and report["days"][0]["label_agreement"] == 1.0, report
+    table = cli.run("apis", "shadow", "versioned").stdout.splitlines()
+    assert table[1].split()[:7] == ["DATE", "VERSION", "REQUESTS", "ROWS", "LABELS", "AGREE", "MEAN"], table
+    assert table[2].split()[1:4] == ["v3", "1", "1"] and "100.00%" in table[2], table
+    assert "give a VERSION or --off" in cli.run("apis", "shadow", "versioned", "3", "--off", code=2).stderr
+    assert cli.run("apis", "shadow", "versioned", "--off").stdout.splitlines()[0] == "No shadow."
     assert cli.json("apis", "versions", "rm", "versioned", "2") == {"deleted": "v2"}
     cli.run("models", "rm", second)

@@ -269,7 +269,7 @@ extension ConsoleTemplates {
             <tbody>
               {{#versions.rows}}
               <tr id="version-{{number}}"{{#current}} aria-current="true"{{/current}}>
-                <td>v{{number}}{{#current}} <span class="badge plain">current</span>{{/current}}</td>
+                <td>v{{number}}{{#current}} <span class="badge plain">current</span>{{/current}}{{#isShadow}} <span class="badge plain">shadow</span>{{/isShadow}}</td>
                 <td><a href="/projects/{{projectID}}/models/{{modelID}}"><code>{{modelID}}</code></a> {{modelName}}</td>
                 <td>{{created}}</td>
                 <td>{{weight}} %</td>
@@ -279,6 +279,11 @@ extension ConsoleTemplates {
                     <input type="hidden" name="csrf" value="{{chrome.csrf}}">
                     <button type="submit" class="button small" id="current-{{number}}">Make v{{number}} current</button>
                   </form>{{/canMakeCurrent}}
+                  {{#canShadow}}<form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/shadow" class="inline-form">
+                    <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                    <input type="hidden" name="version" value="{{number}}">
+                    <button type="submit" class="button small" id="shadow-{{number}}">Shadow with v{{number}}</button>
+                  </form>{{/canShadow}}
                   {{#canForget}}<details class="confirm">
                     <summary class="button small danger">Forget<span class="visually-hidden"> v{{number}}</span>…</summary>
                     <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/versions/{{number}}/forget">
@@ -302,6 +307,24 @@ extension ConsoleTemplates {
           </form>
           <p class="hint">Shares are whole percentages adding up to 100; a blank share is none. Making a version current ends a split.</p>
           {{/versions.canSplit}}
+          {{#versions.shadow}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/shadow" class="create-row">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <p id="shadow-summary">v{{versions.shadow}} shadows every answered prediction: it gets a copy after the answer and never answers.</p>
+            <button type="submit" class="button" name="end" value="1" id="end-shadow">End the shadow</button>
+          </form>
+          {{/versions.shadow}}
+          {{#versions.hasShadowDays}}
+          <h3 id="shadow-title">Shadow comparisons, last 30 days</h3>
+          <div class="scroll" tabindex="0" role="region" aria-labelledby="shadow-title">
+          <table id="shadow-days">
+            <thead><tr><th>Date</th><th>Shadow</th><th>Requests</th><th>Rows</th><th>Labels agree</th><th>Mean |Δ|</th><th>Max |Δ|</th><th>Failed</th><th>Skipped</th></tr></thead>
+            <tbody>
+              {{#versions.shadowDays}}<tr><td>{{date}}</td><td>v{{version}}</td><td>{{requests}}</td><td>{{rows}}</td><td>{{agreement}}</td><td>{{mean}}</td><td>{{maximum}}</td><td>{{failed}}</td><td>{{skipped}}</td></tr>{{/versions.shadowDays}}
+            </tbody>
+          </table>
+          </div>
+          {{/versions.hasShadowDays}}
           {{#hasOtherModels}}
           <form method="post" action="/projects/{{projectID}}/apis/{{id}}/versions" class="create-row">
             <input type="hidden" name="csrf" value="{{chrome.csrf}}">

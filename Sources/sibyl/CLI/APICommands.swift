@@ -8,7 +8,7 @@ struct APIs: AsyncParsableCommand {
         commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys, versions, traffic and usage.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
-            Allow.self, Deny.self, Disallow.self, Keys.self, Versions.self, Split.self, Usage.self,
+            Allow.self, Deny.self, Disallow.self, Keys.self, Versions.self, Split.self, Shadow.self, Usage.self,
         ])
 
     static func path(_ project: ProjectOptions, _ api: String? = nil) -> String {
@@ -256,7 +256,8 @@ struct APIs: AsyncParsableCommand {
             ("api", Output.text(api["api_id"])), ("name", Output.text(api["name"])), ("type", Output.text(api["type"])),
             ("status", Output.text(api["status"]) + (api["exhausted"] as? Bool == true ? " (exhausted: every trial request is used)" : "")),
             ("locked", Output.text(api["locked"])), ("model", Output.text(api["model_id"])),
-            ("version", "v" + Output.text(api["version"]) + APIs.splitText(api["traffic"])), ("url", Output.text(api["url"])),
+            ("version", "v" + Output.text(api["version"]) + APIs.splitText(api["traffic"])
+                + ((api["shadow"] as? Int).map { ", shadow v\($0)" } ?? "")), ("url", Output.text(api["url"])),
             ("whitelist", WhitelistRules.lines(api["ip_rules"]).joined(separator: ", ")), ("keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")),
         ]
         if let rule = api["missing_features"] as? String { fields.append(("missing features", rule)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOHTTP1
 
 extension APIs {
@@ -135,5 +136,49 @@ struct VersionNumber: ExpressibleByArgument {
     init?(argument: String) {
         guard let number = Int(argument.hasPrefix("v") ? String(argument.dropFirst()) : argument), number > 0 else { return nil }
         self.number = number
+    }
+}
+
+extension APIs {
+    struct Shadow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a version a copy of every answered prediction (it never answers), end that with --off, "
+                + "or, with neither, show how the shadow's answers compared per day.")
+        @Argument(help: "The API's id or name.") var api: String
+        @Argument(help: "The version to shadow with (2 or v2).") var version: VersionNumber?
+        @Flag(help: "End the shadow; its comparisons so far stay.") var off = false
+        @Option(help: "First day shown, YYYY-MM-DD (default: 29 days ago).") var from: String?
+        @Option(help: "Last day shown, YYYY-MM-DD (default: today).") var to: String?
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard !(off && version != nil) else { throw ValidationError("give a VERSION or --off, not both") }
+        }
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            let path = try await APIs.path(project, named: api, server) + "/shadow"
+            let answer =
+                if let version {
+                    try await server.call(.PUT, path, json: ["version": version.number])
+                } else if off {
+                    try await server.call(.DELETE, path)
+                } else {
+                    try await server.call(.GET, path + UsageBars.query(from: from, to: to))
+                }
+            if output.json { return Output.json(answer.json) }
+            let shadow = answer.object["version"] as? Int
+            Output.line(shadow.map { "v\($0) shadows every answered prediction." } ?? "No shadow.")
+            let days = answer.object["days"] as? [[String: Any]] ?? []
+            guard !days.isEmpty else { return }
+            Output.table(["date", "version", "requests", "rows", "labels agree", "mean |Δ|", "max |Δ|", "failed", "skipped"], days.map {
+                [Output.text($0["date"]), "v" + Output.text($0["version"]), Output.text($0["requests"]), Output.text($0["rows"]),
+                 ($0["label_agreement"] as? Double).map { String(format: "%.2f%%", $0 * 100) } ?? "-",
+                 ($0["mean_abs_difference"] as? Double).map { String(format: "%.6f", $0) } ?? "-",
+                 ($0["max_abs_difference"] as? Double).map { String(format: "%.6f", $0) } ?? "-",
+                 Output.text($0["failed"]), Output.text($0["skipped"])]
+            })
+        }
     }
 }
