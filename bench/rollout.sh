@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What rolling out a model costs the data plane: 1-row predictions of one API, served by one version, then
-# with a 90/10 traffic split over two versions (the same 300-tree model uploaded twice, so only the split's
-# work differs), alternated round by round on one node in one run.
+# What rolling out a model costs the data plane: 1-row predictions of one API served by one version, then
+# with a 90/10 traffic split over two versions, then by one version with the other as its shadow (the same
+# 300-tree model uploaded twice, so only the rollout's own work differs), alternated round by round on one
+# node in one run.
 #
 #   bench/rollout.sh            # writes bench/out/rollout.md and prints it
 # Env: CONNS ("16"), DURATION (10s), ROUNDS (3), SERVER_CPU (0), LOAD_CPU (1), PORT (8099)
@@ -38,23 +39,34 @@ for _ in $(seq 1 100); do admin "$BASE/apis/$ID" | grep -q '"status":"operating"
 admin -d "{\"model_id\":\"$second\"}" "$BASE/apis/$ID/versions" >/dev/null
 URL="http://127.0.0.1:$PORT/apis/$ID/predict"; BODY="$OUT/rows.json"
 
-ONE=(); SPLIT=()
+ONE=(); SPLIT=(); SHADOW=()
 for round in $(seq 1 "$ROUNDS"); do
   admin -X DELETE "$BASE/apis/$ID/traffic" >/dev/null
   ONE+=("$(load)")
   admin -X PUT -d '{"split":[{"version":1,"weight":90},{"version":2,"weight":10}]}' "$BASE/apis/$ID/traffic" >/dev/null
   SPLIT+=("$(load)")
-  echo "round $round: one version ${ONE[-1]} req/s, 90/10 split ${SPLIT[-1]} req/s"
+  admin -X DELETE "$BASE/apis/$ID/traffic" >/dev/null
+  admin -X PUT -d '{"version":2}' "$BASE/apis/$ID/shadow" >/dev/null
+  SHADOW+=("$(load)")
+  admin -X DELETE "$BASE/apis/$ID/shadow" >/dev/null
+  echo "round $round: one version ${ONE[-1]} req/s, 90/10 split ${SPLIT[-1]} req/s, shadow ${SHADOW[-1]} req/s"
 done
+# What the shadow compared and skipped (a full queue skips rather than slows the answers).
+admin "$BASE/apis/$ID/shadow" > "$OUT/rollout-shadow.json"
 
-python3 - "$CONNS" "${ONE[*]}" "${SPLIT[*]}" > "$OUT/rollout.md" <<'PY'
-import statistics, sys
+python3 - "$CONNS" "${ONE[*]}" "${SPLIT[*]}" "${SHADOW[*]}" "$OUT/rollout-shadow.json" > "$OUT/rollout.md" <<'PY'
+import json, statistics, sys
 conns = sys.argv[1]
-one, split = ([float(x) for x in arg.split()] for arg in sys.argv[2:4])
+one, split, shadow = ([float(x) for x in arg.split()] for arg in sys.argv[2:5])
+days = json.load(open(sys.argv[5]))["days"]
+compared, skipped = sum(d["requests"] for d in days), sum(d["skipped"] for d in days)
 print(f"| serving | req/s per run ({conns} connections, 1 row per request) | median |")
 print("|---|---|---:|")
 print(f"| one version | {', '.join(f'{x:.0f}' for x in one)} | {statistics.median(one):.0f} |")
 print(f"| 90/10 split | {', '.join(f'{x:.0f}' for x in split)} | {statistics.median(split):.0f} |")
-print(f"\n90/10 split / one version: **{100 * statistics.median(split) / statistics.median(one):.0f} %** (ratio of medians)")
+print(f"| shadow version | {', '.join(f'{x:.0f}' for x in shadow)} | {statistics.median(shadow):.0f} |")
+print(f"\n90/10 split / one version: **{100 * statistics.median(split) / statistics.median(one):.0f} %**; "
+      f"shadow / one version: **{100 * statistics.median(shadow) / statistics.median(one):.0f} %** (ratios of medians); "
+      f"the shadow compared {compared} requests and skipped {skipped}")
 PY
 cat "$OUT/rollout.md"

@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     /// not compared (counted as skipped), so a slow shadow holds neither memory nor answers.
     public var shadowQueueRequests = 1_024
     public var shadowQueueCells = 1 << 22
+    /// Captured requests and answers held in memory until they are written (every usage flush): beyond, a
+    /// capture is dropped and counted rather than held, so capturing cannot grow a node's memory.
+    public var captureQueueBytes = 64 << 20
     /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
     /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000

@@ -17,6 +17,7 @@ public final class Platform: Sendable {
     public let deployments = DeploymentDirectory()
     public let usage: UsageCounter
     public let shadows: ShadowRunner
+    public let captures: CaptureRecorder
     public let logger: Logger
     /// The port the deployments' own listener is bound to (`inferencePort` 0 asks for any free one).
     public let inferencePort = Atomic<Int>(0)
@@ -34,6 +35,11 @@ public final class Platform: Sendable {
         shadows = ShadowRunner(
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger,
             requestLimit: configuration.shadowQueueRequests, cellLimit: configuration.shadowQueueCells)
+        let routes = routes
+        captures = CaptureRecorder(
+            store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds),
+            byteLimit: configuration.captureQueueBytes, logger: logger,
+            retention: { routes.all().map { ($0.api.id, $0.api.capture.retentionDays) } })
     }
 
     /// Whether the database answers (a node that cannot reach it should leave the balancer): throws

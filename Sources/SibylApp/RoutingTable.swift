@@ -94,6 +94,11 @@ public final class RoutingTable: Sendable {
         }
     }
 
+    /// Every route, in no order.
+    public func all() -> [Route] {
+        routes.withLock { Array($0.values) }
+    }
+
     public func remove(_ apiID: String) {
         routes.withLock { _ = $0.removeValue(forKey: apiID) }
     }

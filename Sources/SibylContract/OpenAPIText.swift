@@ -245,6 +245,65 @@ paths:
       responses:
         '204': {description: deleted}
         default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/capture:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_capture
+      summary: Which answered requests are kept with their answers (rate, a percentage), and for how many days
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Capture'}
+        default: {$ref: '#/components/responses/Error'}
+    put:
+      operationId: put_api_v1_projects_project_id_apis_api_id_capture
+      summary: 'Set the capture: rate from 0 (none) to 100 (every answered request), retention_days from 1 to 366'
+      tags: [apis]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              additionalProperties: false
+              properties:
+                rate: {maximum: 100, minimum: 0, type: number}
+                retention_days: {maximum: 366, minimum: 1, type: integer}
+              type: object
+        required: true
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Capture'}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/captures:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_captures
+      summary: 'Captured requests with their answers, oldest first (?from, ?to: YYYY-MM-DD or RFC 3339, default the last 24 hours; ?format=ndjson|csv; ?limit up to 1000; ?after= the last page''s Sibyl-Next header)'
+      tags: [apis]
+      parameters:
+      - {in: query, name: from, schema: {type: string}}
+      - {in: query, name: to, schema: {type: string}}
+      - {in: query, name: format, schema: {enum: [ndjson, csv], type: string}}
+      - {in: query, name: limit, schema: {maximum: 1000, minimum: 1, type: integer}}
+      - {in: query, name: after, schema: {type: string}}
+      responses:
+        '200':
+          description: 'one capture a line (NDJSON: id, time, version, key_id, status, media_type, request, answer) or CSV with those columns'
+          content:
+            application/x-ndjson:
+              schema: {type: string}
+            text/csv:
+              schema: {type: string}
+        default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/apis/{api_id}/ip_whitelist:
     parameters:
     - {$ref: '#/components/parameters/project_id'}
@@ -2270,12 +2329,13 @@ components:
           - {type: 'null'}
         shadow:
           type: [integer, 'null']
+        capture: {$ref: '#/components/schemas/Capture'}
         versions:
           type: array
           items: {$ref: '#/components/schemas/Version'}
         api_key: {$ref: '#/components/schemas/IssuedKey'}
       required: [api_id, project_id, name, model_id, type, status, locked, url, ip_whitelist, ip_rules, keys, created_at, exhausted,
-        missing_features, version, traffic, shadow, versions]
+        missing_features, version, traffic, shadow, capture, versions]
       additionalProperties: false
     Version:
       type: object
@@ -2296,6 +2356,13 @@ components:
           type: array
           items: {$ref: '#/components/schemas/Version'}
       required: [count, results]
+      additionalProperties: false
+    Capture:
+      type: object
+      properties:
+        rate: {type: number}
+        retention_days: {type: integer}
+      required: [rate, retention_days]
       additionalProperties: false
     Shadow:
       type: object

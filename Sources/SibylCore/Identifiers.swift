@@ -7,6 +7,7 @@ public enum Identifier {
     public static let key = "key"
     public static let token = "tok"
     public static let usageBatch = "ub"
+    public static let capture = "cap"
 
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 

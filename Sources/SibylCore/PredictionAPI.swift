@@ -47,6 +47,8 @@ public struct PredictionAPI: Sendable, Equatable {
     /// A version that gets a copy of each answered prediction and never answers: its answers are compared
     /// with the answering version's.
     public var shadow: Int?
+    /// Which answered requests are kept with their answers (`Capture`), and for how long.
+    public var capture: CaptureSettings = .off
 
     public init(
         id: String, projectID: Int, name: String? = nil, modelID: String, kind: Kind, status: Status = .building,
@@ -214,6 +216,15 @@ extension PredictionAPI {
         if let version, !known.contains(version) { throw SibylError(.invalidInput, "version: the API has no version \(version)") }
         var next = self
         next.shadow = version
+        return next
+    }
+
+    /// Sets which answered requests are kept with their answers, and for how long.
+    public func capturing(_ settings: CaptureSettings) throws(SibylError) -> PredictionAPI {
+        guard settings != capture else { return self }
+        try checkUnlocked(before: "its capture can be changed")
+        var next = self
+        next.capture = settings
         return next
     }
 

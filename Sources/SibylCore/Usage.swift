@@ -39,6 +39,14 @@ public enum UTCDay {
         return string(fromEpochSeconds: seconds) + "T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of milliseconds since 1970.
+    public static func dateTime(fromEpochMilliseconds milliseconds: Int64) -> String {
+        let seconds = milliseconds >= 0 ? milliseconds / 1_000 : (milliseconds - 999) / 1_000
+        let fraction = milliseconds - seconds * 1_000
+        let text = String(fraction)
+        return String(dateTime(fromEpochSeconds: seconds).dropLast()) + "." + String(repeating: "0", count: 3 - text.count) + text + "Z"
+    }
+
     /// Epoch seconds of midnight UTC of a `YYYY-MM-DD` date; nil when the text is not a real date.
     public static func epochSeconds(of date: String) -> Int64? {
         let parts = date.split(separator: "-", omittingEmptySubsequences: false)

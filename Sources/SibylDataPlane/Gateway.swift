@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import SibylApp
 import SibylCore
 import SibylHTTP
@@ -47,10 +48,18 @@ struct Gateway: Sendable {
         }
     }
 
-    /// Every check before a prediction's body is read. Returns the version that answers (the traffic's choice
-    /// for the key); the caller reads and checks the body, then calls `useTrialRequest`.
-    func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> ServedVersion {
-        try await serving(route, keyID: try identify(request, context, route))
+    /// A request that passed every check before its body: the key it came with, and the version that answers
+    /// it (the traffic's choice for the key).
+    struct Admission {
+        let keyID: String
+        let version: ServedVersion
+    }
+
+    /// Every check before a prediction's body is read; the caller reads and checks the body, then calls
+    /// `useTrialRequest`.
+    func admit(_ request: Request, _ context: AppContext, _ route: Route) async throws -> Admission {
+        let keyID = try identify(request, context, route)
+        return Admission(keyID: keyID, version: try await serving(route, keyID: keyID))
     }
 
     /// The checks after identification: the API operates with the version the key's request goes to, and a
@@ -75,6 +84,18 @@ struct Gateway: Sendable {
     /// Hands an answered request to the API's shadow version, if it has one (never waits).
     func shadow(_ route: Route, _ version: ServedVersion, _ input: FeatureMatrix, _ predictions: Predictions) {
         platform.shadows.offer(apiID: route.api.id, shadow: route.shadow, answering: version, input: input, predictions: predictions)
+    }
+
+    /// Keeps an admitted request with its answer when the API captures and the draw says so (never waits).
+    func capture(
+        _ route: Route, _ admission: Admission, mediaType: String, request body: ByteBuffer, status: Int, answer: [UInt8]
+    ) {
+        guard route.api.capture.rate > 0, route.api.capture.keeps(draw: Double.random(in: 0..<100)) else { return }
+        let clock = platform.clock
+        platform.captures.keep(Capture(
+            id: Identifier.make(Identifier.capture), apiID: route.api.id, time: clock.nowMilliseconds(),
+            version: admission.version.number, keyID: admission.keyID, status: status, mediaType: mediaType,
+            request: Array(buffer: body), answer: answer))
     }
 
     private func trialLimitReached(_ route: Route) -> SibylError {

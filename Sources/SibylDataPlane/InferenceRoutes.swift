@@ -44,7 +44,7 @@ struct InferenceRoutes: Sendable {
         }
         router.post("v2/models/:api_id/infer") { request, context in
             try await gateway.counted(context) { route in
-                try await infer(request, route, try await gateway.admit(request, context, route))
+                try await infer(request, route, try await gateway.admit(request, context, route).version)
             }
         }
     }

@@ -21,12 +21,26 @@ struct PredictRoutes: Sendable {
     func add(to router: Router<AppContext>) {
         router.post("apis/:api_id/predict") { request, context in
             try await gateway.counted(context) { route in
-                let version = try await gateway.admit(request, context, route)
+                let admission = try await gateway.admit(request, context, route)
+                let version = admission.version
                 var response: Response
                 do {
-                    response = try await predict(request, route, version)
-                    response.headers.noteVersion(version)
+                    let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
+                    let answer: (status: Int, bytes: [UInt8])
+                    do {
+                        let (headers, bytes) = try await predict(request, body, route, version)
+                        response = Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                        response.headers.noteVersion(version)
+                        answer = (200, bytes)
+                    } catch let error as SibylError {
+                        response = try error.response(from: request, context: context)
+                        answer = (Int(response.status.code), try error.body())
+                    }
+                    gateway.capture(
+                        route, admission, mediaType: request.headers[.contentType] ?? "application/json", request: body,
+                        status: answer.status, answer: answer.bytes)
                 } catch let error as SibylError {
+                    // A body too large or too slow: nothing was read to keep.
                     response = try error.response(from: request, context: context)
                 }
                 response.headers[.sibylMaxRows] = String(configuration.inputLimits.rowLimit(features: version.model.features.names.count))
@@ -35,11 +49,12 @@ struct PredictRoutes: Sendable {
         }
     }
 
-    /// Reads and checks the whole request (media type, body, `explain`, features, answer size) before the
-    /// trial request is used, so that a bad one costs none.
-    private func predict(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+    /// Checks the whole request (media type, body, `explain`, features, answer size) before the trial
+    /// request is used, so that a bad one costs none; answers the headers and body of its answer.
+    private func predict(_ request: Request, _ body: ByteBuffer, _ route: Route, _ version: ServedVersion) async throws
+        -> (HTTPFields, [UInt8])
+    {
         let model = version.model
-        let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         let mediaType = request.headers[.contentType] ?? "application/json"
         let input = try PredictionInput.decode(
             Array(buffer: body), mediaType: mediaType, features: model.features, limits: configuration.inputLimits)
@@ -69,7 +84,7 @@ struct PredictRoutes: Sendable {
         gateway.shadow(route, version, input, predictions)
         var headers: HTTPFields = [.contentType: wantsCSV ? "text/csv" : "application/json"]
         headers.noteAbsent(absent)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return (headers, bytes)
     }
 }
 

@@ -32,8 +32,11 @@ extension SibylError: HTTPResponseError {
         case .conflict: headers[.xShouldRetry] = "false"
         default: break
         }
-        let body = try JSONSerialization.data(
-            withJSONObject: ["error": ["code": code.rawValue, "message": message]], options: [.sortedKeys])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try body())))
+    }
+
+    /// The answer's body: `{"error":{"code","message"}}`.
+    public func body() throws -> [UInt8] {
+        [UInt8](try JSONSerialization.data(withJSONObject: ["error": ["code": code.rawValue, "message": message]], options: [.sortedKeys]))
     }
 }

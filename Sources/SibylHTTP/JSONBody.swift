@@ -62,6 +62,12 @@ public struct JSONBody {
         return int
     }
 
+    public func number(_ key: String) throws(SibylError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let number) = value else { throw SibylError(.invalidInput, "\(key): expected a number") }
+        return number
+    }
+
     public func strings(_ key: String) throws(SibylError) -> [String]? {
         guard let value = value(key) else { return nil }
         guard case .array(let list) = value else { throw SibylError(.invalidInput, "\(key): expected an array of strings") }

@@ -112,6 +112,28 @@ struct APIRoutes: Sendable {
             let changed = try await operations.shadow(try await record(request, context), version: nil)
             return JSONAnswer(.ok, ShadowAnswer(try await operations.shadowReport(changed, from: nil, to: nil)))
         }
+        apis.get(":api_id/capture") { request, context in
+            JSONAnswer(.ok, CaptureAnswer(try await record(request, context).api.capture))
+        }
+        apis.put(":api_id/capture") { request, context in
+            let record = try await record(request, context)
+            let body = try await JSONBody.read(request, limit: limit, allowed: ["rate", "retention_days"])
+            let rate = try body.number("rate")
+            let changed = try await operations.setCapture(record, rate: rate, retentionDays: try body.int("retention_days"))
+            return JSONAnswer(.ok, CaptureAnswer(changed.api.capture))
+        }
+        apis.get(":api_id/captures") { request, context in
+            let api = try await record(request, context).api
+            let query = request.uri.queryParameters
+            let format = try CaptureExport.Format(query.get("format"))
+            let limit = try query.get("limit").map { text throws(SibylError) in
+                guard let limit = Int(text) else { throw SibylError(.invalidInput, "limit: expected a whole number") }
+                return limit
+            }
+            let page = try await operations.captures(
+                api, from: query.get("from"), to: query.get("to"), after: query.get("after"), limit: limit)
+            return CaptureExport.response(page, format)
+        }
         apis.get(":api_id/usage") { request, context in
             let query = request.uri.queryParameters
             let report = try await operations.usage(try await record(request, context).api, from: query.get("from"), to: query.get("to"))

@@ -151,6 +151,7 @@ struct APIAnswer: Encodable {
     let version: Int
     let traffic: TrafficAnswer?
     let shadow: Int?
+    let capture: CaptureAnswer
     let versions: [VersionAnswer]
     var apiKey: IssuedKey?
 
@@ -177,6 +178,7 @@ struct APIAnswer: Encodable {
         version = api.version
         traffic = api.traffic == nil ? nil : TrafficAnswer(api)
         shadow = api.shadow
+        capture = CaptureAnswer(api.capture)
         versions = VersionAnswer.list(record)
     }
 
@@ -184,7 +186,7 @@ struct APIAnswer: Encodable {
         case apiID = "api_id", projectID = "project_id", name, modelID = "model_id", type, status, locked, url
         case ipWhitelist = "ip_whitelist", ipRules = "ip_rules", keys, createdAt = "created_at", requestLimit = "request_limit"
         case requestsUsed = "requests_used", requestsLeft = "requests_left", exhausted, missingFeatures = "missing_features"
-        case failureReason = "failure_reason", apiKey = "api_key", version, traffic, shadow, versions
+        case failureReason = "failure_reason", apiKey = "api_key", version, traffic, shadow, capture, versions
     }
 
     /// Synthesized but for `name`, which is sent as null when absent rather than left out.
@@ -211,6 +213,7 @@ struct APIAnswer: Encodable {
         try container.encode(version, forKey: .version)
         try container.encode(traffic, forKey: .traffic)
         try container.encode(shadow, forKey: .shadow)
+        try container.encode(capture, forKey: .capture)
         try container.encode(versions, forKey: .versions)
         try container.encodeIfPresent(apiKey, forKey: .apiKey)
     }
@@ -238,6 +241,21 @@ struct VersionAnswer: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case version, modelID = "model_id", createdAt = "created_at", current, weight, shadow
+    }
+}
+
+/// Which answered requests an API keeps with their answers, and for how long.
+struct CaptureAnswer: Encodable {
+    let rate: Double
+    let retentionDays: Int
+
+    init(_ settings: CaptureSettings) {
+        rate = settings.rate
+        retentionDays = settings.retentionDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rate, retentionDays = "retention_days"
     }
 }
 

@@ -53,9 +53,10 @@ public struct SibylNode: Sendable {
     }
 
     private func finish() async throws {
-        platform.logger.notice("stopping: writing usage counts")
+        platform.logger.notice("stopping: writing usage counts, shadow comparisons and captures")
         await platform.usage.flush()
         await platform.shadows.flush()
+        await platform.captures.flush()
         try await evaluator.shutdown()
         for client in clients { try await client.shutdown() }
         platform.logger.notice("stopping: closing the database")
@@ -147,7 +148,7 @@ public func buildNode(
             },
             logger: logger))
     }
-    application.addServices(platform.usage, platform.shadows, builder)
+    application.addServices(platform.usage, platform.shadows, platform.captures, builder)
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {
         application.addServices(ChangeFeed(

@@ -167,7 +167,7 @@ enum Migrations {
                 "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
             ]
         },
-        Migration(name: "0008_model_versions") { _ in
+        Migration(name: "0008_model_versions") { dialect in
             [
                 // Every model an API has served, numbered from 1; the model each API serves now is its first.
                 """
@@ -190,6 +190,15 @@ enum Migrations {
                   max_abs_difference DOUBLE PRECISION NOT NULL, failed BIGINT NOT NULL, skipped BIGINT NOT NULL,
                   PRIMARY KEY (api_id, version, day))
                 """,
+                // Requests kept with their answers: the share of them, how long, and the captures.
+                "ALTER TABLE apis ADD COLUMN capture_rate DOUBLE PRECISION NOT NULL DEFAULT 0",
+                "ALTER TABLE apis ADD COLUMN capture_retention_days BIGINT NOT NULL DEFAULT 30",
+                """
+                CREATE TABLE captures (id TEXT PRIMARY KEY, api_id TEXT NOT NULL, captured_at BIGINT NOT NULL,
+                  version BIGINT NOT NULL, key_id TEXT NOT NULL, status BIGINT NOT NULL, media_type TEXT NOT NULL,
+                  request \(dialect == "postgresql" ? "BYTEA" : "BLOB") NOT NULL, answer \(dialect == "postgresql" ? "BYTEA" : "BLOB") NOT NULL)
+                """,
+                "CREATE INDEX captures_time ON captures (api_id, captured_at)",
             ]
         },
     ]

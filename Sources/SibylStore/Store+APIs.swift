@@ -133,7 +133,8 @@ extension Store {
                       missing_features = \(bind: next.missingFeatures.rawValue), updated_at = \(bind: next.updatedAt),
                       version = \(bind: next.version), latest_version = \(bind: next.latestVersion),
                       traffic = \(bind: next.traffic?.text), traffic_sticky = \(bind: next.traffic?.sticky ?? false),
-                      shadow_version = \(bind: next.shadow)
+                      shadow_version = \(bind: next.shadow), capture_rate = \(bind: next.capture.rate),
+                      capture_retention_days = \(bind: next.capture.retentionDays)
                     WHERE id = \(bind: id)
                     """).run()
                 if next.latestVersion > current.latestVersion { try await Self.insertVersion(id, Self.currentVersion(next), db) }
@@ -192,6 +193,7 @@ extension Store {
             try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM api_versions WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM shadow_days WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM captures WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
         }
     }
@@ -334,6 +336,9 @@ extension Store {
         let sticky = try row.decode(column: "traffic_sticky", as: Bool.self)
         api.traffic = try row.decode(column: "traffic", as: String?.self).flatMap { TrafficSplit(text: $0, sticky: sticky) }
         api.shadow = try row.decode(column: "shadow_version", as: Int?.self)
+        api.capture = (try? CaptureSettings(
+            rate: try row.decode(column: "capture_rate", as: Double.self),
+            retentionDays: try row.decode(column: "capture_retention_days", as: Int.self))) ?? .off
         return api
     }
 
