@@ -165,6 +165,7 @@ struct ConsoleAPIPages {
         let hasOtherModels: Bool
         let modelError: String?
         let versions: VersionsView
+        let capture: CaptureView
     }
 
     func add(to router: Router<AppContext>) {
@@ -207,6 +208,7 @@ struct ConsoleAPIPages {
             }
         }
         addVersionRoutes(to: router)
+        addCaptureRoutes(to: router)
         router.post("projects/:project_id/account-secrets") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
@@ -446,7 +448,8 @@ struct ConsoleAPIPages {
             modelError: flash.refused("model")?.message,
             versions: Self.versionsView(
                 record, modelNames: modelNames, shadow: try await console.apis.shadowReport(record, from: nil, to: nil),
-                error: flash.refused("versions")?.message))
+                error: flash.refused("versions")?.message),
+            capture: Self.captureView(api, error: flash.refused("capture")?.message))
         return try await visit.page(
             "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: usageError?.status,
             refresh: api.status == .updating ? 2 : nil)

@@ -61,6 +61,21 @@ import Testing
         let missing = try await browser.follow(try await browser.post(path + "/versions/7/forget"))
         #expect(missing.status == 404 && missing.text.contains("No such version"), "\(missing.status) \(missing.text)")
 
+        // Capture: the rate and retention saved from the form, refused out of range, downloaded as NDJSON and CSV.
+        #expect(page.text.contains("id=\"capture-rate\" name=\"rate\" inputmode=\"decimal\" size=\"5\" value=\"0\""))
+        page = try await browser.follow(try await browser.post(path + "/capture", [("rate", "100"), ("retention_days", "7")]))
+        #expect(page.text.contains("100 % of answered requests are kept with their answers for 7 days."), "\(page.text)")
+        for (rate, days, message) in [("150", "7", "Rate: a percentage"), ("50", "7.5", "Retention_days: a whole number"), ("x", "7", "Rate: expected a number")] {
+            let refused = try await browser.follow(try await browser.post(path + "/capture", [("rate", rate), ("retention_days", days)]))
+            #expect(refused.status == 422 && refused.text.contains(message) && refused.text.contains("id=\"capture-error\""), "\(refused.text)")
+        }
+        #expect(try await node.predict(api.id, key: api.key, json: ["records": [["f0": 2]]]).status == 200)
+        let ndjson = try await browser.get(path + "/captures.ndjson")
+        #expect(ndjson.status == 200 && ndjson.text.contains(#""request":"{\"records\":[{\"f0\":2}]}""#), "\(ndjson.text)")
+        #expect(ndjson.headers.first(name: "Content-Disposition")?.contains("\(api.id)-captures.ndjson") == true)
+        let csv = try await browser.get(path + "/captures.csv")
+        #expect(csv.text.hasPrefix("id,time,version,key_id,status,media_type,request,answer\r\n") && csv.text.contains(",200,application/json,"))
+
         // Locked: the forms are refused with the lock's reason.
         _ = try await node.call(.POST, "/api/v1/projects/1/apis/\(api.id)/lock")
         let locked = try await browser.follow(try await browser.post(path + "/versions", [("model_id", second)]))

@@ -1,9 +1,11 @@
 """Names wherever ids are, `--version`, file errors with their reason, the usage chart of busy days, lists
 newest first, and the flags of the API and key fields (names, missing features, promotion)."""
 import datetime
+import json
 import os
 import re
 import time
+import urllib.request
 
 from conftest import CLI, FIXTURES, ROOT, push, rows_of, trial_api
 
@@ -200,5 +202,22 @@ def test_versions_a_rollback_and_a_split(logged_in, tmp_path):
     assert table[2].split()[1:4] == ["v3", "1", "1"] and "100.00%" in table[2], table
     assert "give a VERSION or --off" in cli.run("apis", "shadow", "versioned", "3", "--off", code=2).stderr
     assert cli.run("apis", "shadow", "versioned", "--off").stdout.splitlines()[0] == "No shadow."
+
+    # Capture: every answered request, exported as NDJSON and CSV, every page of them (1,001 captures: two).
+    assert cli.run("apis", "capture", "versioned", "--rate", "100").stdout.splitlines() == ["rate       100 %", "retention  30 days"]
+    assert "rate: a percentage" in cli.run("apis", "capture", "versioned", "--rate", "101", code=1).stderr
+    for index in range(1001):
+        request = urllib.request.Request(f"{cli.url}/apis/{api['api_id']}/predict", method="POST",
+                                         data=json.dumps({"records": [{"f0": index}]}).encode(),
+                                         headers={"Content-Type": "application/json", "X-Api-Key": key})
+        urllib.request.urlopen(request).read()
+    exported = [json.loads(line) for line in cli.run("apis", "captures", "versioned").stdout.splitlines()]
+    assert len(exported) == 1001 and all(c["status"] == 200 and c["key_id"] == api["api_key"]["key_id"] for c in exported)
+    assert [json.loads(c["request"])["records"][0]["f0"] for c in exported] == list(range(1001))
+    assert key.split(".")[1] not in cli.run("apis", "captures", "versioned").stdout
+    as_csv = cli.run("apis", "captures", "versioned", "--format", "csv").stdout
+    # (Read as text, the CSV's CRLF line ends are newlines.)
+    assert as_csv.startswith("id,time,version,key_id,status,media_type,request,answer\n")
+    assert as_csv.count("id,time,version") == 1 and as_csv.count("\n") == 1002
     assert cli.json("apis", "versions", "rm", "versioned", "2") == {"deleted": "v2"}
     cli.run("models", "rm", second)

@@ -334,6 +334,24 @@ extension ConsoleTemplates {
           </form>
           {{/hasOtherModels}}
         </section>
+        <section class="card" aria-labelledby="capture-title">
+          <h2 id="capture-title">Captured requests</h2>
+          <p class="hint">A share of the answered requests is kept with its answer, version, key id (never the secret), status and time.</p>
+          {{#capture.error}}<p class="field-error" role="alert" id="capture-error">{{capture.error}}</p>{{/capture.error}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/capture" class="create-row" id="capture-form">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <label for="capture-rate">Requests kept (%)</label>
+            <input id="capture-rate" name="rate" inputmode="decimal" size="5" value="{{capture.rate}}">
+            <label for="capture-retention">Kept for (days)</label>
+            <input id="capture-retention" name="retention_days" inputmode="numeric" size="4" value="{{capture.retentionDays}}">
+            <button type="submit" class="button" id="save-capture">Save</button>
+          </form>
+          <div class="create-row" id="capture-downloads">
+            <a class="button small" href="/projects/{{projectID}}/apis/{{id}}/captures.ndjson" id="download-ndjson">Download the last 24 hours (NDJSON)</a>
+            <a class="button small" href="/projects/{{projectID}}/apis/{{id}}/captures.csv" id="download-csv">Download them as CSV</a>
+          </div>
+          <p class="hint">A download holds the first 1,000; <code>sibyl apis captures</code> exports every one.</p>
+        </section>
         <section class="card" aria-labelledby="usage-title-h">
           <div class="toolbar">
             <h2 id="usage-title-h">API request count</h2>

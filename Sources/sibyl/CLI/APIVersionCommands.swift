@@ -182,3 +182,58 @@ extension APIs {
         }
     }
 }
+
+extension APIs {
+    struct Capture: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set which answered requests an API keeps with their answers (a percentage) and for how many days.")
+        @Argument(help: "The API's id or name.") var api: String
+        @Option(help: "The share of answered requests kept, 0 (none) to 100 (all).") var rate: Double?
+        @Option(help: "Days a capture is kept, 1 to 366.") var retentionDays: Int?
+        @OptionGroup var project: ProjectOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            let path = try await APIs.path(project, named: api, server) + "/capture"
+            var body: [String: Any] = [:]
+            if let rate { body["rate"] = rate }
+            if let retentionDays { body["retention_days"] = retentionDays }
+            let answer = body.isEmpty ? try await server.call(.GET, path) : try await server.call(.PUT, path, json: body)
+            if output.json { return Output.json(answer.json) }
+            Output.fields([
+                ("rate", ((answer.object["rate"] as? Double).map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? "-") + " %"), ("retention", Output.text(answer.object["retention_days"]) + " days"),
+            ])
+        }
+    }
+
+    struct Captures: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export an API's captured requests and answers to standard output, oldest first, every page of them: "
+                + "NDJSON (one object a line) or CSV.")
+        @Argument(help: "The API's id or name.") var api: String
+        @Option(help: "From a day (YYYY-MM-DD) or an RFC 3339 time (default: 24 hours ago).") var from: String?
+        @Option(help: "To a day (YYYY-MM-DD, the whole day) or an RFC 3339 time (default: now).") var to: String?
+        @Option(help: "ndjson (the default) or csv.") var format = "ndjson"
+        @OptionGroup var project: ProjectOptions
+
+        func run() async throws {
+            let server = ServerClient(try Credentials.current())
+            let path = try await APIs.path(project, named: api, server) + "/captures"
+            var query = "?format=" + Query.escape(format)
+            if let from { query += "&from=" + Query.escape(from) }
+            if let to { query += "&to=" + Query.escape(to) }
+            var after: String?
+            var first = true
+            repeat {
+                let answer = try await server.call(.GET, path + query + (after.map { "&after=" + Query.escape($0) } ?? ""))
+                // Every page of CSV repeats the header: only the first one's is printed.
+                var text = answer.text
+                if !first, format == "csv", let end = text.range(of: "\r\n") { text = String(text[end.upperBound...]) }
+                Output.standardOutput(Array(text.utf8))
+                first = false
+                after = answer.headers.first(name: "Sibyl-Next")
+            } while after != nil
+        }
+    }
+}

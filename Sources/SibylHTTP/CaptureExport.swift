@@ -3,15 +3,14 @@ import Hummingbird
 import NIOCore
 import SibylApp
 import SibylCore
-import SibylHTTP
 
 /// A page of captures as NDJSON (one object a line) or CSV (RFC 4180), each with its request and answer as
 /// the texts they were; `Sibyl-Next` names where the next page starts (`after=`), when one follows.
-enum CaptureExport {
-    enum Format: String {
+public enum CaptureExport {
+    public enum Format: String, Sendable {
         case ndjson, csv
 
-        init(_ text: String?) throws(SibylError) {
+        public init(_ text: String?) throws(SibylError) {
             guard let format = Format(rawValue: text ?? "ndjson") else { throw SibylError(.invalidInput, "format: expected ndjson or csv") }
             self = format
         }
@@ -19,7 +18,7 @@ enum CaptureExport {
 
     static let fields = ["id", "time", "version", "key_id", "status", "media_type", "request", "answer"]
 
-    static func response(_ page: APIOperations.CapturePage, _ format: Format) -> Response {
+    public static func response(_ page: APIOperations.CapturePage, _ format: Format) -> Response {
         var text = format == .csv ? fields.joined(separator: ",") + "\r\n" : ""
         for capture in page.captures {
             let values: [String] = [
@@ -50,5 +49,5 @@ enum CaptureExport {
 
 extension HTTPField.Name {
     /// Where the next page of captures starts: pass it as `after`.
-    static let sibylNext = Self("Sibyl-Next")!
+    public static let sibylNext = Self("Sibyl-Next")!
 }
