@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What rolling out a model costs the data plane: 1-row predictions of one API served by one version, then
-# with a 90/10 traffic split over two versions, then by one version with the other as its shadow (the same
-# 300-tree model uploaded twice, so only the rollout's own work differs), alternated round by round on one
-# node in one run.
+# with a 90/10 traffic split over two versions, then by one version with the other as its shadow, then
+# capturing every request (the same 300-tree model uploaded twice, so only the rollout's own work differs),
+# alternated round by round on one node in one run.
 #
 #   bench/rollout.sh            # writes bench/out/rollout.md and prints it
 # Env: CONNS ("16"), DURATION (10s), ROUNDS (3), SERVER_CPU (0), LOAD_CPU (1), PORT (8099)
@@ -39,7 +39,7 @@ for _ in $(seq 1 100); do admin "$BASE/apis/$ID" | grep -q '"status":"operating"
 admin -d "{\"model_id\":\"$second\"}" "$BASE/apis/$ID/versions" >/dev/null
 URL="http://127.0.0.1:$PORT/apis/$ID/predict"; BODY="$OUT/rows.json"
 
-ONE=(); SPLIT=(); SHADOW=()
+ONE=(); SPLIT=(); SHADOW=(); CAPTURE=()
 for round in $(seq 1 "$ROUNDS"); do
   admin -X DELETE "$BASE/apis/$ID/traffic" >/dev/null
   ONE+=("$(load)")
@@ -49,24 +49,28 @@ for round in $(seq 1 "$ROUNDS"); do
   admin -X PUT -d '{"version":2}' "$BASE/apis/$ID/shadow" >/dev/null
   SHADOW+=("$(load)")
   admin -X DELETE "$BASE/apis/$ID/shadow" >/dev/null
-  echo "round $round: one version ${ONE[-1]} req/s, 90/10 split ${SPLIT[-1]} req/s, shadow ${SHADOW[-1]} req/s"
+  admin -X PUT -d '{"rate":100}' "$BASE/apis/$ID/capture" >/dev/null
+  CAPTURE+=("$(load)")
+  admin -X PUT -d '{"rate":0}' "$BASE/apis/$ID/capture" >/dev/null
+  echo "round $round: one version ${ONE[-1]} req/s, 90/10 split ${SPLIT[-1]} req/s, shadow ${SHADOW[-1]} req/s, capture ${CAPTURE[-1]} req/s"
 done
 # What the shadow compared and skipped (a full queue skips rather than slows the answers).
 admin "$BASE/apis/$ID/shadow" > "$OUT/rollout-shadow.json"
 
-python3 - "$CONNS" "${ONE[*]}" "${SPLIT[*]}" "${SHADOW[*]}" "$OUT/rollout-shadow.json" > "$OUT/rollout.md" <<'PY'
+python3 - "$CONNS" "${ONE[*]}" "${SPLIT[*]}" "${SHADOW[*]}" "${CAPTURE[*]}" "$OUT/rollout-shadow.json" > "$OUT/rollout.md" <<'PY'
 import json, statistics, sys
 conns = sys.argv[1]
-one, split, shadow = ([float(x) for x in arg.split()] for arg in sys.argv[2:5])
-days = json.load(open(sys.argv[5]))["days"]
+one, split, shadow, capture = ([float(x) for x in arg.split()] for arg in sys.argv[2:6])
+days = json.load(open(sys.argv[6]))["days"]
 compared, skipped = sum(d["requests"] for d in days), sum(d["skipped"] for d in days)
 print(f"| serving | req/s per run ({conns} connections, 1 row per request) | median |")
 print("|---|---|---:|")
 print(f"| one version | {', '.join(f'{x:.0f}' for x in one)} | {statistics.median(one):.0f} |")
 print(f"| 90/10 split | {', '.join(f'{x:.0f}' for x in split)} | {statistics.median(split):.0f} |")
 print(f"| shadow version | {', '.join(f'{x:.0f}' for x in shadow)} | {statistics.median(shadow):.0f} |")
-print(f"\n90/10 split / one version: **{100 * statistics.median(split) / statistics.median(one):.0f} %**; "
-      f"shadow / one version: **{100 * statistics.median(shadow) / statistics.median(one):.0f} %** (ratios of medians); "
-      f"the shadow compared {compared} requests and skipped {skipped}")
+print(f"| capture at 100 % | {', '.join(f'{x:.0f}' for x in capture)} | {statistics.median(capture):.0f} |")
+share = lambda runs: 100 * statistics.median(runs) / statistics.median(one)
+print(f"\nAgainst one version (ratios of medians): 90/10 split **{share(split):.0f} %**, shadow **{share(shadow):.0f} %**, "
+      f"capture at 100 % **{share(capture):.0f} %**; the shadow compared {compared} requests and skipped {skipped}")
 PY
 cat "$OUT/rollout.md"

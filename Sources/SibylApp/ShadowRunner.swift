@@ -57,20 +57,23 @@ public final class ShadowRunner: Service {
         if queued { wake.yield() } else { tally(key) { $0.skipped += 1 } }
     }
 
-    /// Compares what is queued, one request after another, on the shadow's own thread.
+    /// Compares what is queued on the shadow's own thread, all of it in one hop (under load, many one-row
+    /// requests wait at once), until the queue is empty.
     private func drain() async {
-        while let job = queue.withLock({ queue -> Job? in
-            guard !queue.jobs.isEmpty else { return nil }
-            let job = queue.jobs.removeFirst()
-            queue.cells -= job.input.rows * job.input.columns
-            return job
-        }) {
-            let day = (try? await pool.runIfActive { Self.compare(job) }) ?? {
+        while true {
+            let jobs = queue.withLock { queue in
+                defer { queue = ([], 0) }
+                return queue.jobs
+            }
+            guard !jobs.isEmpty else { return }
+            let days = (try? await pool.runIfActive { jobs.map(Self.compare) }) ?? jobs.map { job in
                 var failed = ShadowDay(date: job.key.day)
                 failed.failed = 1
                 return failed
-            }()
-            tally(job.key) { $0.add(day) }
+            }
+            pending.withLock { pending in
+                for (job, day) in zip(jobs, days) { pending[job.key, default: ShadowDay(date: job.key.day)].add(day) }
+            }
         }
     }
 

@@ -65,7 +65,7 @@ public struct TrafficSplit: Sendable, Equatable {
     /// The bucket of a request: the key's own when sticky (FNV-1a of its id, the same on every node and
     /// every start), else a random one.
     public func bucket(keyID: String?) -> Int {
-        guard sticky, let keyID else { return Int.random(in: 0..<100) }
+        guard sticky, let keyID else { return Draw.bucket() }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in keyID.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3

@@ -90,10 +90,10 @@ struct Gateway: Sendable {
     func capture(
         _ route: Route, _ admission: Admission, mediaType: String, request body: ByteBuffer, status: Int, answer: [UInt8]
     ) {
-        guard route.api.capture.rate > 0, route.api.capture.keeps(draw: Double.random(in: 0..<100)) else { return }
+        guard route.api.capture.rate > 0, route.api.capture.keeps(draw: Draw.percent()) else { return }
         let clock = platform.clock
         platform.captures.keep(Capture(
-            id: Identifier.make(Identifier.capture), apiID: route.api.id, time: clock.nowMilliseconds(),
+            id: Identifier.sequential(Identifier.capture), apiID: route.api.id, time: clock.nowMilliseconds(),
             version: admission.version.number, keyID: admission.keyID, status: status, mediaType: mediaType,
             request: Array(buffer: body), answer: answer))
     }

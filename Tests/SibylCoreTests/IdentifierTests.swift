@@ -20,3 +20,22 @@ import SibylCore
         #expect(Identifier.isWellFormed(text[...], prefix: Identifier.key) == wellFormed)
     }
 }
+
+/// Identifiers made many times a second, and the draws made on every request.
+@Suite struct SequentialIdentifierAndDrawTests {
+    @Test func sequentialIdentifiersAreWellFormedAndUnique() {
+        let ids = (0..<10_000).map { _ in Identifier.sequential(Identifier.capture) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { Identifier.isWellFormed($0, prefix: "cap") })
+        #expect(Set(ids.map { $0.prefix(12) }).count == 1)  // the process's random part
+    }
+
+    /// 100,000 buckets: each of the 100 within 6 standard deviations of 1,000, and percentages in range.
+    @Test func drawsAreUniform() {
+        var counts = [Int](repeating: 0, count: 100)
+        for _ in 0..<100_000 { counts[Draw.bucket()] += 1 }
+        #expect(counts.allSatisfy { (810...1_190).contains($0) }, "\(counts)")
+        let percents = (0..<10_000).map { _ in Draw.percent() }
+        #expect(percents.allSatisfy { (0..<100).contains($0) } && abs(percents.reduce(0, +) / 10_000 - 50) < 2)
+    }
+}
