@@ -2551,6 +2551,7 @@ components:
       type: object
       properties:
         model_name: {type: string}
+        model_version: {description: 'the API''s version that made the answer', type: string}
         id: {type: string}
         outputs:
           type: array
@@ -2571,7 +2572,7 @@ components:
                 additionalProperties: false
             required: [name, datatype, shape]
             additionalProperties: false
-      required: [model_name, outputs]
+      required: [model_name, model_version, outputs]
       additionalProperties: false
     DeployKey:
       type: object
