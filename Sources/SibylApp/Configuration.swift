@@ -39,6 +39,12 @@ public struct ServerConfiguration: Sendable {
     /// Captured requests and answers held in memory until they are written (every usage flush): beyond, a
     /// capture is dropped and counted rather than held, so capturing cannot grow a node's memory.
     public var captureQueueBytes = 64 << 20
+    /// Most bytes of an uploaded input profile (a CSV of training rows), and most values one is read into
+    /// (deciles need them all at once): 64 MiB of floats.
+    public var maxProfileBytes = 64 << 20
+    public var profileCells = 1 << 24
+    /// Most captured requests one drift report reads; it says when the period held more.
+    public var driftCaptureLimit = 100_000
     /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
     /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000

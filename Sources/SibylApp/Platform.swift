@@ -18,6 +18,8 @@ public final class Platform: Sendable {
     public let usage: UsageCounter
     public let shadows: ShadowRunner
     public let captures: CaptureRecorder
+    public let replays: ReplayRunner
+    public let drift = DriftGauges()
     public let logger: Logger
     /// The port the deployments' own listener is bound to (`inferencePort` 0 asks for any free one).
     public let inferencePort = Atomic<Int>(0)
@@ -40,6 +42,7 @@ public final class Platform: Sendable {
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds),
             byteLimit: configuration.captureQueueBytes, logger: logger,
             retention: { routes.all().map { ($0.api.id, $0.api.capture.retentionDays) } })
+        replays = ReplayRunner(store: store, models: models, captures: captures, limits: configuration.inputLimits, logger: logger)
     }
 
     /// Whether the database answers (a node that cannot reach it should leave the balancer): throws
@@ -86,6 +89,7 @@ public final class Platform: Sendable {
             guard let record = try await self.store.apiRecord(projectID: projectID, id: apiID) else {
                 self.routes.remove(apiID)
                 self.usage.discard(apiID: apiID)
+                self.drift.remove(apiID: apiID)
                 return
             }
             self.routes.set(record, models: try await self.compiledModels(record))

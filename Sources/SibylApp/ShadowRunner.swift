@@ -77,38 +77,16 @@ public final class ShadowRunner: Service {
         }
     }
 
-    /// One request's comparison: rows whose labels agree, and the absolute differences of probabilities (or
-    /// of values); failed when the shadow cannot read the request as the answering version did, or needs a
-    /// value the request lacks.
+    /// One request's comparison (see `Comparison.add`); failed when the shadow cannot read the request as
+    /// the answering version did, or needs a value the request lacks.
     static func compare(_ job: Job) -> ShadowDay {
         var day = ShadowDay(date: job.key.day)
         let shadow = job.shadow.model
-        let needed = shadow.columnsNeedingValues
-        let lacksValue = needed.count > 0 && job.input.values.indices.contains {
-            job.input.values[$0].isNaN && needed.contains($0 % job.input.columns)
-        }
-        guard job.answering.schema.comparable(with: shadow.schema), !lacksValue else {
+        guard job.answering.schema.comparable(with: shadow.schema), shadow.canAnswer(job.input) else {
             day.failed = 1
             return day
         }
-        let theirs = shadow.predict(job.input)
-        let ours = job.predictions
-        day.requests = 1
-        day.rows = ours.rowCount
-        let compared: (ours: [Float], theirs: [Float])
-        switch ours.task {
-        case .regression:
-            compared = (ours.values, theirs.values)
-        case .binary, .multiclass:
-            day.agreedRows = zip(ours.labels, theirs.labels).filter { $0 == $1 }.count
-            compared = ours.hasProbabilities && theirs.hasProbabilities ? (ours.probabilities, theirs.probabilities) : ([], [])
-        }
-        for (a, b) in zip(compared.ours, compared.theirs) {
-            let difference = Double(abs(a - b))
-            day.values += 1
-            day.sumAbsoluteDifference += difference
-            day.maxAbsoluteDifference = max(day.maxAbsoluteDifference, difference)
-        }
+        day.comparison.add(ours: job.predictions, theirs: shadow.predict(job.input))
         return day
     }
 

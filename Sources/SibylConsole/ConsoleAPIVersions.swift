@@ -70,7 +70,7 @@ extension ConsoleAPIPages {
                 date: day.date, version: version, requests: day.requests, rows: day.rows,
                 agreement: day.labelAgreement(classifier: report.classifier).map { String(format: "%.2f %%", $0 * 100) } ?? "—",
                 mean: day.meanAbsoluteDifference.map { String(format: "%.6f", $0) } ?? "—",
-                maximum: day.values > 0 ? String(format: "%.6f", day.maxAbsoluteDifference) : "—", failed: day.failed, skipped: day.skipped)
+                maximum: day.maximumAbsoluteDifference.map { String(format: "%.6f", $0) } ?? "—", failed: day.failed, skipped: day.skipped)
         }
         let summary =
             if let split = api.traffic {

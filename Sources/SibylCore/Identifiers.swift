@@ -10,6 +10,7 @@ public enum Identifier {
     public static let token = "tok"
     public static let usageBatch = "ub"
     public static let capture = "cap"
+    public static let replay = "rpl"
 
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 

@@ -1,18 +1,10 @@
 /// How a shadow version's answers compared with the answering versions' over one UTC day: the shadow gets
-/// a copy of each answered request, off the answer's path, and never answers itself.
+/// a copy of each answered request, off the answer's path, and never answers itself. The comparison's
+/// fields read as the day's own (`day.requests`).
+@dynamicMemberLookup
 public struct ShadowDay: Sendable, Equatable {
     public var date: String
-    /// Requests the shadow answered and whose answers were compared.
-    public var requests = 0
-    public var rows = 0
-    /// Rows whose label the shadow gave as the answering version did (classifiers only).
-    public var agreedRows = 0
-    /// Probabilities (classifiers) or values (regressors) compared, and their absolute differences.
-    public var values = 0
-    public var sumAbsoluteDifference = 0.0
-    public var maxAbsoluteDifference = 0.0
-    /// Requests the shadow could not answer or compare (it failed, or reads other features or classes).
-    public var failed = 0
+    public var comparison = Comparison()
     /// Requests left uncompared because the node's shadow queue was full: a shadow never slows answers.
     public var skipped = 0
 
@@ -20,21 +12,17 @@ public struct ShadowDay: Sendable, Equatable {
         self.date = date
     }
 
-    /// The share of compared rows whose labels agreed; nil for a regressor or a day without rows.
-    public func labelAgreement(classifier: Bool) -> Double? {
-        classifier && rows > 0 ? Double(agreedRows) / Double(rows) : nil
+    public subscript<Value>(dynamicMember path: WritableKeyPath<Comparison, Value>) -> Value {
+        get { comparison[keyPath: path] }
+        set { comparison[keyPath: path] = newValue }
     }
 
-    public var meanAbsoluteDifference: Double? { values > 0 ? sumAbsoluteDifference / Double(values) : nil }
+    public subscript<Value>(dynamicMember path: KeyPath<Comparison, Value>) -> Value { comparison[keyPath: path] }
+
+    public func labelAgreement(classifier: Bool) -> Double? { comparison.labelAgreement(classifier: classifier) }
 
     public mutating func add(_ other: ShadowDay) {
-        requests += other.requests
-        rows += other.rows
-        agreedRows += other.agreedRows
-        values += other.values
-        sumAbsoluteDifference += other.sumAbsoluteDifference
-        maxAbsoluteDifference = max(maxAbsoluteDifference, other.maxAbsoluteDifference)
-        failed += other.failed
+        comparison.add(other.comparison)
         skipped += other.skipped
     }
 }

@@ -134,6 +134,8 @@ struct APIRoutes: Sendable {
                 api, from: query.get("from"), to: query.get("to"), after: query.get("after"), limit: limit)
             return CaptureExport.response(page, format)
         }
+        addReplays(to: apis)
+        addDrift(to: apis)
         apis.get(":api_id/usage") { request, context in
             let query = request.uri.queryParameters
             let report = try await operations.usage(try await record(request, context).api, from: query.get("from"), to: query.get("to"))
@@ -141,7 +143,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func record(_ request: Request, _ context: ProjectContext) async throws -> APIRecord {
+    func record(_ request: Request, _ context: ProjectContext) async throws -> APIRecord {
         let project = context.project
         return try await operations.record(projectID: project.id, id: context.parameters.get("api_id"))
     }

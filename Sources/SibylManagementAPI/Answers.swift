@@ -307,7 +307,7 @@ struct ShadowAnswer: Encodable {
             Day(
                 date: day.date, version: version, requests: day.requests, rows: day.rows,
                 labelAgreement: day.labelAgreement(classifier: report.classifier), meanAbsDifference: day.meanAbsoluteDifference,
-                maxAbsDifference: day.values > 0 ? day.maxAbsoluteDifference : nil, failed: day.failed, skipped: day.skipped)
+                maxAbsDifference: day.maximumAbsoluteDifference, failed: day.failed, skipped: day.skipped)
         }
     }
 

@@ -24,9 +24,10 @@ struct ModelRoutes: Sendable {
             try await operations.delete(try await model(request, context))
             return Response(status: .noContent)
         }
+        addProfile(to: models)
     }
 
-    private func model(_ request: Request, _ context: ProjectContext) async throws -> Model {
+    func model(_ request: Request, _ context: ProjectContext) async throws -> Model {
         let project = context.project
         return try await operations.model(projectID: project.id, id: context.parameters.get("model_id"))
     }

@@ -148,7 +148,7 @@ public func buildNode(
             },
             logger: logger))
     }
-    application.addServices(platform.usage, platform.shadows, platform.captures, builder)
+    application.addServices(platform.usage, platform.shadows, platform.captures, platform.replays, builder)
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {
         application.addServices(ChangeFeed(

@@ -201,5 +201,22 @@ enum Migrations {
                 "CREATE INDEX captures_time ON captures (api_id, captured_at)",
             ]
         },
+        Migration(name: "0009_replays_and_profiles") { _ in
+            [
+                // Captures run again by another version: progress and result (`Replay`, the comparison and
+                // the differing rows as JSON), written by the node that runs it.
+                """
+                CREATE TABLE replays (id TEXT PRIMARY KEY, api_id TEXT NOT NULL, version BIGINT NOT NULL, from_ms BIGINT NOT NULL,
+                  to_ms BIGINT NOT NULL, tolerance DOUBLE PRECISION NOT NULL, state TEXT NOT NULL, total BIGINT NOT NULL,
+                  processed BIGINT NOT NULL, result TEXT NOT NULL, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX replays_api ON replays (api_id, created_at)",
+                // A model's training data summarised per feature (`InputProfile` as JSON): drift's reference.
+                """
+                CREATE TABLE model_profiles (model_id TEXT PRIMARY KEY, row_count BIGINT NOT NULL, profile TEXT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+            ]
+        },
     ]
 }

@@ -51,6 +51,30 @@ extension Store {
         }
     }
 
+    /// The next captures after `after`, as `captures` reads them, at most `limit` and, past the first, no more
+    /// than `byteLimit` of request bodies: what a replay or a drift report reads at once.
+    public func capturePage(apiID: String, from: Int64, to: Int64, after: CaptureCursor?, limit: Int, byteLimit: Int)
+        async throws(SibylError) -> [Capture]
+    {
+        let afterTime = after?.time ?? Int64.min
+        let afterID = after?.id ?? ""
+        let sizes = try await run { db in
+            try await db.raw("""
+                SELECT LENGTH(request) AS size FROM captures WHERE api_id = \(bind: apiID) AND captured_at >= \(bind: from)
+                  AND captured_at <= \(bind: to)
+                  AND (captured_at > \(bind: afterTime) OR (captured_at = \(bind: afterTime) AND id > \(bind: afterID)))
+                ORDER BY captured_at, id LIMIT \(bind: limit)
+                """).all().map { try $0.decode(column: "size", as: Int.self) }
+        }
+        guard !sizes.isEmpty else { return [] }
+        var bytes = 0
+        let count = max(1, sizes.prefix { size in
+            bytes += size
+            return bytes <= byteLimit
+        }.count)
+        return try await captures(apiID: apiID, from: from, to: to, after: after, limit: count)
+    }
+
     /// Deletes an API's captures made before `before` (milliseconds): its retention.
     public func deleteCaptures(apiID: String, before: Int64) async throws(SibylError) {
         try await run { db in

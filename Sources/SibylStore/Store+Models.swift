@@ -60,6 +60,7 @@ extension Store {
                 .first() != nil
             if found {
                 try await db.raw("DELETE FROM model_files WHERE model_id = \(bind: id)").run()
+                try await db.raw("DELETE FROM model_profiles WHERE model_id = \(bind: id)").run()
                 try await db.raw("DELETE FROM models WHERE id = \(bind: id)").run()
             }
             return found
