@@ -12,13 +12,22 @@ extension ConsoleAPIPages {
         let retentionDays: Int
         let on: Bool
         let error: String?
+        /// The versions a replay can run against, the API's latest replays, and why a replay was refused.
+        let versions: [Int]
+        let replays: [ReplayRow]
+        let hasReplays: Bool
+        let replayError: String?
     }
 
-    static func captureView(_ api: PredictionAPI, error: String?) -> CaptureView {
-        let rate = api.capture.rate
+    /// Most replays the API page lists (the newest).
+    static let replayRows = 5
+
+    static func captureView(_ record: APIRecord, replays: [Replay], now: Int64, error: String?, replayError: String?) -> CaptureView {
+        let rate = record.api.capture.rate
         return CaptureView(
-            rate: rate.rounded() == rate ? String(Int(rate)) : String(rate), retentionDays: api.capture.retentionDays, on: rate > 0,
-            error: error)
+            rate: rate.rounded() == rate ? String(Int(rate)) : String(rate), retentionDays: record.api.capture.retentionDays, on: rate > 0,
+            error: error, versions: record.versions.map(\.number).reversed(),
+            replays: replays.prefix(replayRows).map { replayRow($0, now: now) }, hasReplays: !replays.isEmpty, replayError: replayError)
     }
 
     func addCaptureRoutes(to router: Router<AppContext>) {
@@ -33,11 +42,12 @@ extension ConsoleAPIPages {
                         return whole
                     }
                     let changed = try await console.apis.setCapture(record, rate: rate, retentionDays: days)
-                    let settings = Self.captureView(changed.api, error: nil)
+                    let settings = changed.api.capture
+                    let kept = settings.rate.rounded() == settings.rate ? String(Int(settings.rate)) : String(settings.rate)
                     return try await visit.redirect(
                         to: path(project, api.id) + "#capture-title",
-                        notice: settings.on
-                            ? "\(settings.rate) % of answered requests are kept with their answers for \(settings.retentionDays) days."
+                        notice: settings.rate > 0
+                            ? "\(kept) % of answered requests are kept with their answers for \(settings.retentionDays) days."
                             : "No request is kept any more; captures made so far stay for \(settings.retentionDays) days.")
                 }
             }

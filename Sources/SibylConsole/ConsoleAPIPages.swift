@@ -209,6 +209,7 @@ struct ConsoleAPIPages {
         }
         addVersionRoutes(to: router)
         addCaptureRoutes(to: router)
+        addReplayRoutes(to: router)
         router.post("projects/:project_id/account-secrets") { request, context in
             try await console.action(request, context) { visit in
                 let project = try await visit.project()
@@ -449,7 +450,9 @@ struct ConsoleAPIPages {
             versions: Self.versionsView(
                 record, modelNames: modelNames, shadow: try await console.apis.shadowReport(record, from: nil, to: nil),
                 error: flash.refused("versions")?.message),
-            capture: Self.captureView(api, error: flash.refused("capture")?.message))
+            capture: Self.captureView(
+                record, replays: try await console.apis.replays(api), now: console.platform.clock.nowMilliseconds(),
+                error: flash.refused("capture")?.message, replayError: flash.refused("replay")?.message))
         return try await visit.page(
             "api", title: "API \(api.id)", project: project, section: .apis, body: view, status: usageError?.status,
             refresh: api.status == .updating ? 2 : nil)

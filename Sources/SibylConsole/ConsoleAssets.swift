@@ -280,6 +280,7 @@ enum ConsoleAssets {
         .chart .bar-ok { fill: var(--bar-ok); }
         .chart .bar-error { fill: var(--bar-error); }
         .chart .nothing { font-size: 13px; }
+        .chart .threshold { stroke: var(--bar-error); stroke-width: 1.5; stroke-dasharray: 5 4; }
         .legend { display: flex; gap: 1.4rem; flex-wrap: wrap; margin: 0.2rem 0 0; padding: 0; list-style: none; }
         .legend li { display: flex; align-items: center; gap: 0.45rem; }
         .legend .swatch { width: 12px; height: 12px; border-radius: 3px; display: inline-block; }

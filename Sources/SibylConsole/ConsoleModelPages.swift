@@ -94,6 +94,10 @@ struct ConsoleModelPages {
         let optionsInUse: Int
         let options: Int
         let trialLimit = PredictionAPI.trialRequestLimit
+        /// The input profile's rows (drift's reference), nil without one, and why an upload was refused.
+        let profileRows: Int?
+        let profileError: String?
+        let maxProfileMegabytes: Int
     }
 
     func add(to router: Router<AppContext>) {
@@ -122,6 +126,19 @@ struct ConsoleModelPages {
                 try await show(
                     visit, modelID: context.parameters.get("model_id"), createTab: true,
                     launchOpen: request.uri.queryParameters.get("dialog") == "launch")
+            }
+        }
+        router.post("projects/:project_id/models/:model_id/profile") { request, context in
+            try await console.action(request, context, bodyLimit: console.platform.configuration.maxProfileBytes + (64 << 10)) { visit in
+                let project = try await visit.project()
+                let model = try await console.models.model(projectID: project.id, id: context.parameters.get("model_id"))
+                return try await visit.refusing(to: "/projects/\(project.id)/models/\(model.id)#profile-title", form: "profile") {
+                    guard let file = visit.form.files["file"], !file.isEmpty else { throw SibylError(.invalidInput, "file: choose a CSV file") }
+                    let profile = try await console.models.setProfile(model) { file }
+                    return try await visit.redirect(
+                        to: "/projects/\(project.id)/models/\(model.id)#profile-title",
+                        notice: "Profile of \(profile.rows) training rows kept; the rows themselves were not.")
+                }
             }
         }
         router.post("projects/:project_id/models/:model_id/delete") { request, context in
@@ -178,7 +195,9 @@ struct ConsoleModelPages {
             launchOpen: launchOpen || launchError != nil, launchError: launchError?.message,
             officialRefusal: officialRefusal,
             officialChecked: officialRefusal == nil && visit.flash.field("type", of: "launch") == "official",
-            optionsInUse: license.apiOptionsInUse, options: license.apiOptions)
+            optionsInUse: license.apiOptionsInUse, options: license.apiOptions,
+            profileRows: try? await console.models.profile(model).rows, profileError: visit.flash.refused("profile")?.message,
+            maxProfileMegabytes: console.platform.configuration.maxProfileBytes >> 20)
         return try await visit.page("model", title: model.name, project: project, section: .models, body: view)
     }
 }

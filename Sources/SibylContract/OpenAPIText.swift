@@ -304,6 +304,91 @@ paths:
             text/csv:
               schema: {type: string}
         default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/drift:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_drift
+      summary: 'Input drift: the captured inputs of a period (?from, ?to as for captures) against the model''s profile or an earlier period (?reference_from&reference_to), per input; ?threshold (PSI, 0.2), ?missing_threshold (0.1), ?version (the current one)'
+      tags: [apis]
+      parameters:
+      - {in: query, name: from, schema: {type: string}}
+      - {in: query, name: to, schema: {type: string}}
+      - {in: query, name: reference_from, schema: {type: string}}
+      - {in: query, name: reference_to, schema: {type: string}}
+      - {in: query, name: threshold, schema: {exclusiveMinimum: 0, type: number}}
+      - {in: query, name: missing_threshold, schema: {exclusiveMinimum: 0, type: number}}
+      - {in: query, name: version, schema: {minimum: 1, type: integer}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Drift'}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/replays:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_replays
+      summary: 'The API''s replays, newest first (at most 100), without their differing rows'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ReplayList'}
+        default: {$ref: '#/components/responses/Error'}
+    post:
+      operationId: post_api_v1_projects_project_id_apis_api_id_replays
+      summary: 'Replay the answered captures of a period (from, to as for captures) against a version: a task, one per API at a time'
+      tags: [apis]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              additionalProperties: false
+              properties:
+                version: {minimum: 1, type: integer}
+                from: {type: string}
+                to: {type: string}
+                tolerance: {minimum: 0, type: number}
+              required: [version]
+              type: object
+        required: true
+      responses:
+        '202':
+          description: started
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Replay'}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/apis/{api_id}/replays/{replay_id}:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/api_id'}
+    - {in: path, name: replay_id, required: true, schema: {type: string}}
+    get:
+      operationId: get_api_v1_projects_project_id_apis_api_id_replays_replay_id
+      summary: 'A replay: progress, comparison and every differing row (up to 10,000 listed)'
+      tags: [apis]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Replay'}
+        default: {$ref: '#/components/responses/Error'}
+    delete:
+      operationId: delete_api_v1_projects_project_id_apis_api_id_replays_replay_id
+      summary: 'Stop a replay and forget it'
+      tags: [apis]
+      responses:
+        '204': {description: deleted}
+        default: {$ref: '#/components/responses/Error'}
   /api/v1/projects/{project_id}/apis/{api_id}/ip_whitelist:
     parameters:
     - {$ref: '#/components/parameters/project_id'}
@@ -864,6 +949,44 @@ paths:
     delete:
       operationId: delete_api_v1_projects_project_id_models_model_id
       summary: Delete a model no API uses
+      tags: [models]
+      responses:
+        '204': {description: deleted}
+        default: {$ref: '#/components/responses/Error'}
+  /api/v1/projects/{project_id}/models/{model_id}/profile:
+    parameters:
+    - {$ref: '#/components/parameters/project_id'}
+    - {$ref: '#/components/parameters/model_id'}
+    get:
+      operationId: get_api_v1_projects_project_id_models_model_id_profile
+      summary: 'The model''s input profile: its training rows summarised per feature (drift''s reference)'
+      tags: [models]
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Profile'}
+        default: {$ref: '#/components/responses/Error'}
+    put:
+      operationId: put_api_v1_projects_project_id_models_model_id_profile
+      summary: 'Upload training rows (CSV with a header of feature names, up to 64 MiB): summarised as the model''s profile, not kept'
+      tags: [models]
+      requestBody:
+        content:
+          text/csv:
+            schema: {type: string}
+        required: true
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Profile'}
+        default: {$ref: '#/components/responses/Error'}
+    delete:
+      operationId: delete_api_v1_projects_project_id_models_model_id_profile
+      summary: 'Forget the model''s profile'
       tags: [models]
       responses:
         '204': {description: deleted}
@@ -2392,6 +2515,127 @@ components:
             required: [date, version, requests, rows, label_agreement, mean_abs_difference, max_abs_difference, failed, skipped]
             additionalProperties: false
       required: [api_id, version, from, to, days]
+      additionalProperties: false
+    Replay:
+      type: object
+      properties:
+        id: {type: string}
+        api_id: {type: string}
+        version: {type: integer}
+        from: {type: string}
+        to: {type: string}
+        tolerance: {type: number}
+        state:
+          enum: [running, done, failed, interrupted]
+          type: string
+        total: {type: integer}
+        processed: {type: integer}
+        requests: {type: integer}
+        rows: {type: integer}
+        failed: {type: integer}
+        label_agreement: {type: number}
+        mean_abs_difference: {type: number}
+        max_abs_difference: {type: number}
+        differing_rows: {type: integer}
+        differences:
+          type: array
+          items:
+            type: object
+            properties:
+              capture_id: {type: string}
+              row: {type: integer}
+              answered: {type: string}
+              replayed: {type: string}
+            required: [capture_id, row, answered, replayed]
+            additionalProperties: false
+        error: {type: string}
+        created_at: {type: string}
+        updated_at: {type: string}
+      required: [id, api_id, version, from, to, tolerance, state, total, processed, requests, rows, failed, differing_rows, created_at, updated_at]
+      additionalProperties: false
+    ReplayList:
+      type: object
+      properties:
+        count: {type: integer}
+        results:
+          type: array
+          items: {$ref: '#/components/schemas/Replay'}
+      required: [count, results]
+      additionalProperties: false
+    Drift:
+      type: object
+      properties:
+        api_id: {type: string}
+        version: {type: integer}
+        from: {type: string}
+        to: {type: string}
+        reference:
+          enum: [profile, period]
+          type: string
+        reference_from: {type: string}
+        reference_to: {type: string}
+        threshold: {type: number}
+        missing_threshold: {type: number}
+        captures: {type: integer}
+        rows: {type: integer}
+        truncated: {type: boolean}
+        drifted:
+          type: array
+          items: {type: string}
+        features:
+          type: array
+          items:
+            type: object
+            properties:
+              name: {type: string}
+              psi: {type: number}
+              reference_missing_rate: {type: number}
+              missing_rate: {type: number}
+              new_categories:
+                type: array
+                items: {type: string}
+              drifted: {type: boolean}
+              bins:
+                type: array
+                items: {type: string}
+              shares:
+                type: array
+                items: {type: number}
+              reference_shares:
+                type: array
+                items: {type: number}
+            required: [name, new_categories, drifted, bins, shares, reference_shares]
+            additionalProperties: false
+      required: [api_id, version, from, to, reference, threshold, missing_threshold, captures, rows, truncated, drifted, features]
+      additionalProperties: false
+    Profile:
+      type: object
+      properties:
+        model_id: {type: string}
+        rows: {type: integer}
+        features:
+          type: array
+          items:
+            type: object
+            properties:
+              name: {type: string}
+              type:
+                enum: [number, category]
+                type: string
+              count: {type: integer}
+              missing_rate: {type: number}
+              edges:
+                type: array
+                items: {type: number}
+              bins:
+                type: array
+                items: {type: integer}
+              categories:
+                type: object
+                additionalProperties: {type: integer}
+            required: [name, type, count, missing_rate]
+            additionalProperties: false
+      required: [model_id, rows, features]
       additionalProperties: false
     Traffic:
       type: object

@@ -121,6 +121,18 @@ def apis_and_data_planes():
     call("GET", path + "/shadow", expect=200)
     call("DELETE", path + "/shadow", expect=200)
     call("GET", path + "/captures?format=csv", expect=200)
+    replay = call("POST", path + "/replays", {"version": 2}, expect=202)
+    for _ in range(100):
+        if call("GET", f"{path}/replays/{replay['id']}", expect=200)["state"] != "running":
+            break
+        time.sleep(0.1)
+    call("GET", path + "/replays", expect=200)
+    call("DELETE", f"{path}/replays/{replay['id']}", expect=204)
+    profile = f"/api/v1/projects/1/models/{model}/profile"
+    call("PUT", profile, raw=b"f0,f1\n1,2\n3,\n", headers={"Content-Type": "text/csv"}, expect=200)
+    call("GET", profile, expect=200)
+    call("GET", path + "/drift?threshold=0.25", expect=200)
+    call("DELETE", profile, expect=204)
     call("PATCH", path, {"version": 2}, expect=200)
     call("PATCH", path, {"version": 1}, expect=200)
     call("DELETE", path + "/versions/2", expect=204)

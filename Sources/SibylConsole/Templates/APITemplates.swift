@@ -351,6 +351,28 @@ extension ConsoleTemplates {
             <a class="button small" href="/projects/{{projectID}}/apis/{{id}}/captures.csv" id="download-csv">Download them as CSV</a>
           </div>
           <p class="hint">A download holds the first 1,000; <code>sibyl apis captures</code> exports every one.</p>
+          <h3 id="replay-title">Replay against a version</h3>
+          <p class="hint">The answered captures of a period (by default the last 24 hours) answered again by a version, and every row whose answer differs from the one given.</p>
+          {{#capture.replayError}}<p class="field-error" role="alert" id="replay-error">{{capture.replayError}}</p>{{/capture.replayError}}
+          <form method="post" action="/projects/{{projectID}}/apis/{{id}}/replays" class="create-row" id="replay-form">
+            <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+            <label for="replay-version">Version</label>
+            <select id="replay-version" name="version">{{#capture.versions}}<option value="{{.}}">v{{.}}</option>{{/capture.versions}}</select>
+            <label for="replay-from">From</label><input type="date" id="replay-from" name="from">
+            <label for="replay-to">to</label><input type="date" id="replay-to" name="to">
+            <button type="submit" class="button" id="start-replay">Replay</button>
+          </form>
+          {{#capture.hasReplays}}
+          <div class="scroll" tabindex="0" role="region" aria-labelledby="replay-title">
+          <table id="replays">
+            <thead><tr><th>Replay</th><th>Version</th><th>Period (UTC)</th><th>State</th><th>Replayed</th><th>Labels agree</th><th>Differing rows</th></tr></thead>
+            <tbody>
+              {{#capture.replays}}<tr><td><a href="/projects/{{projectID}}/apis/{{apiID}}/replays/{{id}}"><code>{{id}}</code></a></td><td>v{{version}}</td><td>{{period}}</td><td>{{state}}</td><td>{{progress}}</td><td>{{agreement}}</td><td>{{differingRows}}</td></tr>{{/capture.replays}}
+            </tbody>
+          </table>
+          </div>
+          {{/capture.hasReplays}}
+          <p><a class="button small" href="/projects/{{projectID}}/apis/{{id}}/drift" id="drift-link">Input drift</a></p>
         </section>
         <section class="card" aria-labelledby="usage-title-h">
           <div class="toolbar">
@@ -450,6 +472,91 @@ extension ConsoleTemplates {
           </form>
         </dialog>
         {{/canDelete}}
+        {{/body}}{{/content}}{{/layout}}
+        """
+
+    /// One replay: its progress (the page refreshes while it runs), comparison and differing rows.
+    static let replay = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div>
+            <p class="crumbs"><a href="/projects/{{projectID}}/apis">APIs</a> / <a href="/projects/{{projectID}}/apis/{{apiID}}">{{apiName}}</a> / replay</p>
+            <div class="title"><h1>Replay against v{{replay.version}}</h1><span class="badge plain" id="replay-state">{{replay.state}}</span></div>
+          </div>
+        </div>
+        <div class="grid">
+          <section class="card" aria-labelledby="replay-info-title">
+            <h2 id="replay-info-title">Progress and comparison</h2>
+            <dl class="info">
+              <dt>Replay</dt><dd><code>{{replay.id}}</code></dd>
+              <dt>Captures of</dt><dd>{{replay.period}} UTC</dd>
+              <dt>Replayed</dt><dd id="replay-progress">{{replay.progress}}</dd>
+              <dt>Compared</dt><dd>{{compared}}; {{failed}} could not be</dd>
+              <dt>Labels agree</dt><dd id="replay-agreement">{{replay.agreement}}</dd>
+              <dt>Mean |Δ|</dt><dd>{{mean}}</dd>
+              <dt>Max |Δ|</dt><dd>{{maximum}}</dd>
+              <dt>Differing rows</dt><dd id="replay-differing">{{replay.differingRows}}</dd>
+              {{#error}}<dt>Stopped</dt><dd>{{error}}</dd>{{/error}}
+            </dl>
+            <details class="confirm">
+              <summary class="button danger small">Delete replay…</summary>
+              <form method="post" action="/projects/{{projectID}}/apis/{{apiID}}/replays/{{replay.id}}/delete">
+                <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+                <button type="submit" class="button danger solid small" id="delete-replay">{{#running}}Stop and delete{{/running}}{{^running}}Delete{{/running}} the replay</button>
+              </form>
+            </details>
+          </section>
+          <section class="card" aria-labelledby="differences-title">
+            <h2 id="differences-title">Rows whose answers differ</h2>
+            {{#hasDifferences}}
+            <div class="scroll" tabindex="0" role="region" aria-labelledby="differences-title">
+            <table id="differences">
+              <thead><tr><th>Capture</th><th class="num">Row</th><th>Answered</th><th>Replayed</th></tr></thead>
+              <tbody>{{#differences}}<tr><td><code>{{captureID}}</code></td><td class="num">{{row}}</td><td>{{answered}}</td><td>{{replayed}}</td></tr>{{/differences}}</tbody>
+            </table>
+            </div>
+            {{#moreDifferences}}<p class="hint">And {{moreDifferences}} more: <code>sibyl apis replays API {{replay.id}} --json</code> lists every one.</p>{{/moreDifferences}}
+            {{/hasDifferences}}
+            {{^hasDifferences}}<p class="empty">None{{#running}} so far{{/running}}.</p>{{/hasDifferences}}
+          </section>
+        </div>
+        {{/body}}{{/content}}{{/layout}}
+        """
+
+    /// An API's input drift: the period and reference, the chart and the inputs.
+    static let drift = """
+        {{<layout}}{{$content}}{{#body}}
+        <div class="page-head">
+          <div>
+            <p class="crumbs"><a href="/projects/{{projectID}}/apis">APIs</a> / <a href="/projects/{{projectID}}/apis/{{apiID}}">{{apiName}}</a> / drift</p>
+            <div class="title"><h1>Input drift</h1></div>
+          </div>
+        </div>
+        <section class="card" aria-labelledby="drift-title">
+          <h2 id="drift-title">Captured inputs against their reference</h2>
+          <form method="get" action="/projects/{{projectID}}/apis/{{apiID}}/drift" class="range" id="drift-form">
+            <label for="drift-from">From</label><input type="date" id="drift-from" name="from" value="{{from}}">
+            <label for="drift-to">to</label><input type="date" id="drift-to" name="to" value="{{to}}">
+            <label for="drift-reference-from">Reference from</label><input type="date" id="drift-reference-from" name="reference_from" value="{{referenceFrom}}">
+            <label for="drift-reference-to">to</label><input type="date" id="drift-reference-to" name="reference_to" value="{{referenceTo}}">
+            <button type="submit" class="button small" id="show-drift">Show</button>
+          </form>
+          <p class="hint">By default the last 24 hours against the profile of the model's training rows (<code>sibyl models profile</code>, or the model's page); give a reference period to compare with earlier captures instead. An input drifts at an index of 0.2, a missing rate moved by 10 points, or a new category.</p>
+          {{#hasReport}}
+          <dl class="info">
+            <dt>Reference</dt><dd>{{reference}}</dd>
+            <dt>Read</dt><dd>{{read}}</dd>
+            <dt>Drifted</dt><dd id="drifted">{{drifted}}</dd>
+          </dl>
+          {{{chart}}}
+          <div class="scroll" tabindex="0" role="region" aria-label="Inputs table">
+          <table id="drift-inputs">
+            <thead><tr><th>Input</th><th class="num">Stability index</th><th>Missing (reference → period)</th><th>New categories</th><th>Drifted</th></tr></thead>
+            <tbody>{{#rows}}<tr><td><code>{{name}}</code></td><td class="num">{{psi}}</td><td>{{missing}}</td><td>{{newCategories}}</td><td>{{#drifted}}<strong>drifted</strong>{{/drifted}}</td></tr>{{/rows}}</tbody>
+          </table>
+          </div>
+          {{/hasReport}}
+        </section>
         {{/body}}{{/content}}{{/layout}}
         """
 }

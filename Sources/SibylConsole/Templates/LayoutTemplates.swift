@@ -4,7 +4,7 @@ enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "newkey": newKey, "status": status, "badge": badge, "login": login, "message": message,
         "models": models, "model": model, "apis": apis, "api": api, "building": building, "users": users, "license": license,
-        "deployments": deployments, "deployment": deployment, "account": account,
+        "deployments": deployments, "deployment": deployment, "account": account, "replay": replay, "drift": drift,
     ]
 
     /// Every signed-in page: the top bar with the navigation and user menu, the flash, then `content`.

@@ -105,6 +105,19 @@ extension ConsoleTemplates {
             {{/hasAPIs}}
             {{#hasAPIs}}<p class="hint">An API serves this model, so it cannot be deleted.</p>{{/hasAPIs}}
           </section>
+          <section class="card" aria-labelledby="profile-title">
+            <h2 id="profile-title">Input profile</h2>
+            <p class="hint">The training rows summarised per feature (deciles and categories): the reference an API's input drift is measured against. The rows are not kept.</p>
+            {{#profileRows}}<p id="profile-summary">A profile of {{profileRows}} training rows.</p>{{/profileRows}}
+            {{^profileRows}}<p class="empty" id="profile-summary">No profile yet.</p>{{/profileRows}}
+            {{#profileError}}<p class="field-error" role="alert" id="profile-error">{{profileError}}</p>{{/profileError}}
+            <form method="post" action="/projects/{{projectID}}/models/{{id}}/profile" enctype="multipart/form-data" class="create-row" id="profile-form">
+              <input type="hidden" name="csrf" value="{{chrome.csrf}}">
+              <label for="profile-file">Training rows (CSV with a header of feature names, up to {{maxProfileMegabytes}} MB)</label>
+              <input type="file" id="profile-file" name="file" accept=".csv,text/csv">
+              <button type="submit" class="button" id="upload-profile">Upload profile</button>
+            </form>
+          </section>
         </div>
         {{/onDetails}}
         {{#onCreate}}

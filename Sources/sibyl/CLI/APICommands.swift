@@ -8,7 +8,7 @@ struct APIs: AsyncParsableCommand {
         commandName: "apis", abstract: "Create and run prediction APIs: lifecycle, whitelist, keys, versions, traffic and usage.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Act.Stop.self, Act.Start.self, Act.Lock.self, Act.Unlock.self, Remove.self,
-            Allow.self, Deny.self, Disallow.self, Keys.self, Versions.self, Split.self, Shadow.self, Capture.self, Captures.self, Usage.self,
+            Allow.self, Deny.self, Disallow.self, Keys.self, Versions.self, Split.self, Shadow.self, Capture.self, Captures.self, Replay.self, Replays.self, Drift.self, Usage.self,
         ])
 
     static func path(_ project: ProjectOptions, _ api: String? = nil) -> String {

@@ -4,7 +4,7 @@ import NIOHTTP1
 
 struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Upload, list, show and delete models.", subcommands: [Push.self, List.self, Show.self, Remove.self])
+        abstract: "Upload, list, show and delete models, and give them input profiles.", subcommands: [Push.self, List.self, Show.self, Remove.self, Profile.self])
 
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Upload a model file (XGBoost JSON or UBJSON, LightGBM text, CatBoost JSON).")

@@ -28,7 +28,7 @@ final class Spinner {
 /// a prediction's rows.
 final class ProgressBar: Sendable {
     enum Unit {
-        case megabytes, rows
+        case megabytes, rows, captures
     }
 
     private let label: String
@@ -50,6 +50,7 @@ final class ProgressBar: Sendable {
         let amount = switch unit {
         case .megabytes: "\(megabytes(done))/\(megabytes(total)) MB"
         case .rows: "\(done)/\(total) rows"
+        case .captures: "\(done)/\(total) captures"
         }
         Output.standardError("\r\(label) [\(bar)] \(done * 100 / total)% \(amount)")
         if done >= total { Output.standardError("\n") }
