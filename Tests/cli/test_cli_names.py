@@ -221,3 +221,42 @@ def test_versions_a_rollback_and_a_split(logged_in, tmp_path):
     assert as_csv.count("id,time,version") == 1 and as_csv.count("\n") == 1002
     assert cli.json("apis", "versions", "rm", "versioned", "2") == {"deleted": "v2"}
     cli.run("models", "rm", second)
+
+
+def test_a_replay_a_profile_and_drift(logged_in, tmp_path):
+    """Real data with a known shift (Tests/Fixtures/drift_breast_cancer): mean_texture raised by one
+    standard deviation drifts against the training rows' profile, and no other input does."""
+    cli = logged_in
+    folder = os.path.join(FIXTURES, "drift_breast_cancer")
+    model = push(cli, "cancer", fixture="drift_breast_cancer")["model_id"]
+    push(cli, "cancer-again", fixture="drift_breast_cancer")
+    api = trial_api(cli, model, "--name", "drifting", "--type", "official")
+    cli.run("apis", "capture", "drifting", "--rate", "100")
+    cli.run("predict", "drifting", os.path.join(folder, "shifted.csv"), "--key", api["api_key"]["secret"])
+
+    assert "no reference" in cli.run("apis", "drift", "drifting", code=1).stderr
+    uploaded = cli.run("models", "profile", "cancer", os.path.join(folder, "reference.csv")).stdout.splitlines()
+    assert uploaded[0] == f"Profile of {model}: 341 rows.", uploaded
+    assert uploaded[1].split() == ["INPUT", "TYPE", "VALUES", "MISSING", "BINS", "OR", "CATEGORIES"]
+    assert uploaded[2].split() == ["mean_radius", "number", "341", "0.00%", "10", "bins"], uploaded
+    report = cli.json("apis", "drift", "drifting")
+    assert report["drifted"] == ["mean_texture"] and report["rows"] == 228 and report["reference"] == "profile", report
+    shown = cli.run("apis", "drift", "drifting").stdout.splitlines()
+    assert "drifted    mean_texture" in shown, shown
+    texture = next(line for line in shown if line.startswith("mean_texture"))
+    assert texture.split()[1] == "1.3088" and texture.split()[-1] == "DRIFTED", texture
+    assert "threshold: a number above 0" in cli.run("apis", "drift", "drifting", "--threshold", "0", code=1).stderr
+
+    # A replay against the same model added as v2: every captured row answered alike.
+    cli.run("apis", "versions", "add", "drifting", "cancer-again")
+    replay = cli.json("apis", "replay", "drifting", "v2")
+    assert replay["state"] == "done" and replay["processed"] == replay["total"] > 0, replay
+    assert replay["rows"] == 228 and replay["differing_rows"] == 0 and replay["label_agreement"] == 1.0, replay
+    shown = cli.run("apis", "replays", "drifting", replay["id"]).stdout.splitlines()
+    assert "differing rows  0" in shown and "labels agree    100.00%" in shown, shown
+    listed = cli.run("apis", "replays", "drifting").stdout.splitlines()
+    assert listed[1].split()[:2] == [replay["id"], "v2"], listed
+    assert "version: no such version" in cli.run("apis", "replay", "drifting", "9", code=1).stderr
+
+    assert cli.run("models", "profile", "cancer", "--delete").stdout.strip() == f"Forgot the profile of {model}."
+    assert "not_found" in cli.run("models", "profile", "cancer", code=1).stderr

@@ -380,7 +380,7 @@ def test_the_console_end_to_end(sibyl, browser):
 
     # Versions: another model added as v2 answers nothing until given a share; a 90/10 split is saved from the
     # shares typed per version; making v2 current ends it.
-    upload_with_token(sibyl)
+    second_model = upload_with_token(sibyl)
     b.get(f"/projects/1/apis/{api_id}")
     b.submit(b.find("#add-version"))
     assert "Model added as v2" in b.text("#notice") and b.text("#traffic-summary") == "v1 answers every prediction."
@@ -394,6 +394,36 @@ def test_the_console_end_to_end(sibyl, browser):
     b.screenshot("versions-phone", width=PHONE)
     b.submit(b.find("#current-2"))
     assert b.text("#traffic-summary") == "v2 answers every prediction."
+
+    # Every request captured; the model's profile from the first 500 test rows; the other 500 sent with f3
+    # moved by 2: the drift page draws f3 alone past the threshold. A replay against v1 agrees on every row.
+    b.get(f"/projects/1/apis/{api_id}#capture-title")
+    b.fill("#capture-rate", "100")
+    b.submit(b.find("#save-capture"))
+    lines = open(os.path.join(ROOT, "Tests", "Fixtures", "data", "X_test.csv")).read().splitlines()
+    profile = os.path.join(tempfile.mkdtemp(), "training.csv")
+    open(profile, "w").write("\n".join(lines[:501]) + "\n")
+    rows = [[float(v) for v in line.split(",")] for line in lines[501:]]
+    for row in rows:
+        row[3] += 2
+    for start in range(0, len(rows), 50):
+        assert call(sibyl, f"/apis/{api_id}/predict", {"rows": rows[start:start + 50]}, key)[0] == 200
+    b.get(f"/projects/1/models/{second_model}")  # v2's model: the current version reads the inputs
+    b.find("#profile-file").send_keys(profile)
+    b.submit(b.find("#upload-profile"))
+    assert "Profile of 500 training rows kept" in b.text("#notice")
+    b.get(f"/projects/1/apis/{api_id}/drift")
+    assert b.text("#drifted") == "f3", b.text("main")
+    b.screenshot("drift", whole_page=True)
+    b.screenshot("drift-phone", width=PHONE)
+    b.get(f"/projects/1/apis/{api_id}#replay-title")
+    Select(b.find("#replay-version")).select_by_value("1")
+    b.submit(b.find("#start-replay"))
+    b.wait(lambda d: b.text("#replay-state") == "done" or d.refresh())
+    b.record()
+    b.audit()
+    assert b.text("#replay-progress") == "10 of 10" and b.text("#replay-differing") == "0"
+    b.screenshot("replay")
 
     b.get("/projects/1/apis")
     assert api_id in b.text("#apis")
@@ -485,7 +515,7 @@ def test_the_keyboard_reaches_the_primary_controls(sibyl):
         b.submit(b.find("#start"))
         b.wait_for_api_page()
         b.get(b.driver.current_url.removeprefix(sibyl))  # a fresh page: Tab starts from the top
-        order = focus_ids(b, 40)
+        order = focus_ids(b, 50)  # the usage range comes after the versions' and captures' controls
         assert order[0] == "skip-link"
         wanted = ["stop", "lock", "api-url", "configure-whitelist", "create-key", "from"]
         positions = [order.index(name) for name in wanted]
