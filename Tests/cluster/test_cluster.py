@@ -3,12 +3,14 @@ the documented bound, counts that add up, and failures (a node killed, the datab
 
 The tests run in order on one cluster; the last stops every node gracefully and checks the counts.
 """
+import json
 import os
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, admin, call, pg_ctl, predict_body, psql
+from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, TOKEN, admin, call, pg_ctl, predict_body, psql
 
 # Answers sent per API, by the tests, through any node: what the stored usage must add up to.
 SENT = {}
@@ -258,6 +260,66 @@ def test_a_split_shares_requests_by_its_weights_on_every_node_and_a_rollback_rea
         SENT[api_id] += sum(pool.map(watch, cluster.nodes))
     print(f"rollback served by every node after {sorted(round(s * 1000, 1) for s in reached.values())} ms")
     assert all(seconds < 1.0 for seconds in reached.values()), reached
+
+
+def test_a_replay_and_drift_read_the_captures_of_every_node(cluster):
+    """300 rows captured through nginx (each node keeps its own); a replay started on node 2 and followed on
+    node 3 compares all of them, and reports exactly the rows where xgboost's and LightGBM's labels differ."""
+    api_id, key = cluster.api("official")
+    path = f"/api/v1/projects/1/apis/{api_id}"
+    node1, node2, node3 = (node.base for node in cluster.nodes)
+    admin(node1, "POST", f"{path}/versions", {"model_id": upload(cluster, "lgbm_binary", "model.txt")})
+    admin(node1, "PUT", f"{path}/capture", {"rate": 100})
+    wait_everywhere(cluster, api_id, key)
+    with open(os.path.join(FIXTURES, "data", "X_test.csv")) as f:
+        rows = [[float(v) for v in line.split(",")] for line in f.read().splitlines()[1:301]]
+    bodies = {}
+
+    def send(index):
+        body = json.dumps({"rows": [rows[index]]})
+        bodies[body] = index
+        status, headers, _ = call(cluster.base, "POST", f"/apis/{api_id}/predict", raw=body.encode(),
+                                  headers={"X-Api-Key": key, "Content-Type": "application/json"})
+        assert status == 200
+        return cluster.node_of(headers)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answered_by = list(pool.map(send, range(len(rows))))
+    SENT[api_id] = len(rows)
+    assert sorted(set(answered_by)) == [0, 1, 2], answered_by
+    deadline = time.time() + FLUSH_SECONDS + 5
+    while int(psql(cluster.url, f"SELECT COUNT(*) FROM captures WHERE api_id = '{api_id}'") or 0) < len(rows):
+        assert time.time() < deadline, "the nodes' captures were not written"
+        time.sleep(0.1)
+
+    started = admin(node2, "POST", f"{path}/replays", {"version": 2})
+    assert started["total"] == len(rows), started
+    deadline = time.time() + 30
+    while (replay := admin(node3, "GET", f"{path}/replays/{started['id']}"))["state"] == "running":
+        assert time.time() < deadline, replay
+        time.sleep(0.1)
+    with open(os.path.join(FIXTURES, "xgb_binary", "pred.csv")) as f:
+        xgboost = [float(v) >= 0.5 for v in f.read().split()[1:301]]
+    with open(os.path.join(FIXTURES, "lgbm_binary", "pred.csv")) as f:
+        lightgbm = [float(v) >= 0.5 for v in f.read().split()[1:301]]
+    captures = {}
+    request = urllib.request.Request(f"{node1}{path}/captures?limit=1000", headers={"Authorization": "apikey " + TOKEN})
+    for line in urllib.request.urlopen(request).read().decode().splitlines():
+        capture = json.loads(line)
+        captures[capture["id"]] = bodies[capture["request"]]
+    differing = {i for i in range(len(rows)) if xgboost[i] != lightgbm[i]}
+    print(f"replay of {len(rows)} captures from 3 nodes: {replay['differing_rows']} rows differ (the libraries: {len(differing)})")
+    assert replay["state"] == "done" and replay["processed"] == len(rows) and replay["failed"] == 0, replay
+    assert {captures[d["capture_id"]] for d in replay["differences"]} == differing and replay["differing_rows"] == len(differing)
+
+    # Drift on node 3 reads every node's captures: the 300 rows against the profile of all 1,000.
+    with open(os.path.join(FIXTURES, "data", "X_test.csv"), "rb") as f:
+        model = admin(node1, "GET", path)["model_id"]
+        status, _, _ = call(node1, "PUT", f"/api/v1/projects/1/models/{model}/profile", raw=f.read(),
+                            headers={"Authorization": "apikey " + TOKEN, "Content-Type": "text/csv"})
+    assert status == 200
+    report = admin(node3, "GET", f"{path}/drift")
+    assert report["captures"] == len(rows) and report["rows"] == len(rows) and report["reference"] == "profile", report
 
 
 def test_usage_adds_up_after_a_graceful_stop(cluster):
