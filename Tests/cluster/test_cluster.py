@@ -5,12 +5,14 @@ The tests run in order on one cluster; the last stops every node gracefully and 
 """
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, TOKEN, admin, call, pg_ctl, predict_body, psql
+from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, ROOT, TOKEN, admin, call, pg_ctl, predict_body, psql
 
 # Answers sent per API, by the tests, through any node: what the stored usage must add up to.
 SENT = {}
@@ -320,6 +322,50 @@ def test_a_replay_and_drift_read_the_captures_of_every_node(cluster):
     assert status == 200
     report = admin(node3, "GET", f"{path}/drift")
     assert report["captures"] == len(rows) and report["rows"] == len(rows) and report["reference"] == "profile", report
+
+
+def test_a_slow_shadow_changes_neither_the_answers_nor_their_latency(cluster, tmp_path):
+    """A shadow with a hundred times the answering model's trees (3,000 random ones of depth 6 from
+    scripts/large-model.py, against LightGBM's 30-tree regressor): the answers are byte for byte the same, and
+    their median latency on one node within noise of the same requests without a shadow, while the shadow
+    falls behind."""
+    node1 = cluster.nodes[0].base
+    with open(os.path.join(FIXTURES, "lgbm_regression", "model.txt"), "rb") as f:
+        first = admin(node1, "POST", "/api/v1/projects/1/models?name=answering", raw=f.read())["model_id"]
+    created = admin(node1, "POST", "/api/v1/projects/1/apis", {"model_id": first, "type": "official", "ip_whitelist": ["127.0.0.1/32"]})
+    api_id, key = created["api_id"], created["api_key"]["secret"]
+    path = f"/api/v1/projects/1/apis/{api_id}"
+    big = tmp_path / "slow.txt"
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "large-model.py"), "lightgbm-text", str(big), "--trees", "3000",
+                    "--features", "30"], check=True)
+    slow = admin(node1, "POST", "/api/v1/projects/1/models?name=slow", raw=big.read_bytes())["model_id"]
+    admin(node1, "POST", f"{path}/versions", {"model_id": slow})
+    wait_everywhere(cluster, api_id, key)
+    with open(os.path.join(FIXTURES, "data", "X_test.csv")) as f:
+        body = json.dumps({"rows": [[float(v) for v in line.split(",")] for line in f.read().splitlines()[1:101]]}).encode()
+
+    def run(count):
+        answers, latencies = [], []
+        for _ in range(count):
+            request = urllib.request.Request(f"{node1}/apis/{api_id}/predict", data=body, method="POST",
+                                             headers={"X-Api-Key": key, "Content-Type": "application/json"})
+            started = time.perf_counter()
+            with urllib.request.urlopen(request) as response:
+                answers.append(response.read())
+            latencies.append(time.perf_counter() - started)
+        return answers, sorted(latencies)[count // 2]
+
+    run(20)  # warm both paths up
+    plain, plain_median = run(150)
+    admin(node1, "PUT", f"{path}/shadow", {"version": 2})
+    shadowed, shadowed_median = run(150)
+    compared = sum(day["requests"] for day in admin(node1, "GET", f"{path}/shadow")["days"])
+    SENT[api_id] = 320
+    print(f"median latency of a 100-row prediction: {plain_median * 1000:.2f} ms alone, {shadowed_median * 1000:.2f} ms "
+          f"with a slow shadow, which had compared {compared} of 150 when the answers were done")
+    assert set(shadowed) == set(plain) and len(set(plain)) == 1
+    assert compared < 150  # the shadow is slower than the answers: it fell behind them
+    assert shadowed_median <= plain_median * 1.5 + 0.002, (plain_median, shadowed_median)
 
 
 def test_usage_adds_up_after_a_graceful_stop(cluster):
