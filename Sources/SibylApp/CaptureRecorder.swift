@@ -90,8 +90,7 @@ public final class CaptureRecorder: Service {
 
     public func run() async throws {
         var lastSweep = ContinuousClock.now - .seconds(60)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+        await everyInterval(interval) {
             await flush()
             if ContinuousClock.now - lastSweep >= .seconds(60) {
                 lastSweep = .now

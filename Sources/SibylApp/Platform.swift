@@ -107,11 +107,8 @@ public final class Platform: Sendable {
             var fresh: [(APIRecord, [Int: CompiledModel])] = []
             for record in records {
                 var models: [Int: CompiledModel] = [:]
-                for number in record.api.servedVersions {
-                    let model = record.version(number).flatMap { stored[$0.modelID] }.flatMap {
-                        $0.projectID == record.api.projectID ? $0 : nil
-                    }
-                    models[number] = await self.compiled(model)
+                for (number, model) in try await Self.servedModels(record, { stored[$0] }) {
+                    models[number] = try? await self.models.model(model)
                 }
                 fresh.append((record, models))
             }
@@ -129,12 +126,6 @@ public final class Platform: Sendable {
         } catch {
             throw SibylError(.internalError, "\(error)")
         }
-    }
-
-    /// A model's compiled form, or nil when it cannot be loaded (the route then answers 503).
-    private func compiled(_ model: Model?) async -> CompiledModel? {
-        guard let model else { return nil }
-        return try? await models.model(model)
     }
 
     /// Loads every API at start; returns the ones whose build did not finish before the last stop.
@@ -161,13 +152,25 @@ public final class Platform: Sendable {
     /// The compiled models of the versions that answer the API's predictions, by version number.
     func compiledModels(_ record: APIRecord) async throws(SibylError) -> [Int: CompiledModel] {
         var compiled: [Int: CompiledModel] = [:]
-        for number in record.api.servedVersions {
-            guard let version = record.version(number),
-                let model = try await store.model(projectID: record.api.projectID, id: version.modelID)
-            else { continue }
-            compiled[number] = try await models.model(model)
+        let models = try await Self.servedModels(record) { id throws(SibylError) in try await self.store.model(projectID: record.api.projectID, id: id) }
+        for (number, model) in models {
+            compiled[number] = try await self.models.model(model)
         }
         return compiled
+    }
+
+    /// The models of the versions an API serves (answering and shadow), found by id with `find`; a version
+    /// whose model is gone, or belongs to another project, has none (its route answers 503).
+    private static func servedModels(_ record: APIRecord, _ find: (String) async throws(SibylError) -> Model?) async throws(SibylError)
+        -> [(Int, Model)]
+    {
+        var found: [(Int, Model)] = []
+        for number in record.api.servedVersions {
+            guard let version = record.version(number), let model = try await find(version.modelID), model.projectID == record.api.projectID
+            else { continue }
+            found.append((number, model))
+        }
+        return found
     }
 
     /// The address clients reached this node at (`authority`, the request's host), for the URLs answers give

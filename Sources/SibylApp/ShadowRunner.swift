@@ -128,12 +128,7 @@ public final class ShadowRunner: Service {
 
     public func run() async throws {
         pool.start()
-        async let flushes: Void = {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-                await self.flush()
-            }
-        }()
+        async let flushes: Void = everyInterval(interval) { await self.flush() }
         for await _ in wakeUps.cancelOnGracefulShutdown() {
             await drain()
         }

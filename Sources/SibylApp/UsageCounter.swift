@@ -103,9 +103,6 @@ public final class UsageCounter: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            await flush()
-        }
+        await everyInterval(interval) { await flush() }
     }
 }

@@ -102,6 +102,14 @@ struct SystemRoutes {
     let platform: Platform
     let registry: PrometheusCollectorRegistry
 
+    /// Captures this node dropped because its queue was full (`captureQueueBytes`): kept apart from the
+    /// registry because the recorder counts them itself, on the request path, without a metrics lookup.
+    static func droppedCaptures(_ platform: Platform) -> String {
+        "# HELP sibyl_captures_dropped_total Captured requests dropped because this node's capture queue was full\n"
+            + "# TYPE sibyl_captures_dropped_total counter\n"
+            + "sibyl_captures_dropped_total \(platform.captures.dropped.load(ordering: .relaxed))\n"
+    }
+
     func add(to router: Router<AppContext>) {
         router.get("healthz") { _, _ in JSONAnswer(.ok, ["status": "alive"]) }
         router.get("readyz") { _, _ in
@@ -112,7 +120,7 @@ struct SystemRoutes {
         router.get("metrics") { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
-            buffer += Array(platform.drift.text().utf8)
+            buffer += Array((platform.drift.text() + Self.droppedCaptures(platform)).utf8)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }

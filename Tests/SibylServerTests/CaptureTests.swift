@@ -92,6 +92,57 @@ import Testing
         await again.stop()
     }
 
+    static let oneRecord = #"{"records": [{"f0": 1}]}"#
+
+    /// xgb_binary's answer to `oneRecord`, from a node of its own (the same model answers the same bytes), and
+    /// the size a capture of the two is counted as: its two bodies and 256 bytes.
+    static func probe() async throws -> (answer: [UInt8], size: Int) {
+        let probe = try await TestNode()
+        defer { probe.removeData() }
+        let api = try await probe.createAPI(model: try await probe.uploadModel("xgb_binary"), type: "official")
+        let answer = try await probe.predict(api.id, key: api.key, body: Array(oneRecord.utf8)).body
+        await probe.stop()
+        return (answer, oneRecord.utf8.count + answer.count + 256)
+    }
+
+    /// The queue holds captures up to `captureQueueBytes`; the one past it is dropped, answered all the same,
+    /// and counted on `/metrics`.
+    @Test func aCaptureOverTheQueueIsDroppedAndCounted() async throws {
+        let (answer, size) = try await Self.probe()
+        let node = try await TestNode {
+            $0.captureQueueBytes = 2 * size
+            $0.usageFlushIntervalMilliseconds = 60_000
+        }
+        defer { node.removeData() }
+        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
+        _ = try await node.call(.PUT, "/api/v1/projects/1/apis/\(api.id)/capture", json: ["rate": 100])
+        for _ in 0..<3 {
+            let answered = try await node.predict(api.id, key: api.key, body: Array(Self.oneRecord.utf8))
+            #expect(answered.status == 200 && answered.body == answer)
+        }
+        #expect(Self.lines(try await node.call(.GET, "/api/v1/projects/1/apis/\(api.id)/captures")).count == 2)
+        #expect(try await node.call(.GET, "/metrics", token: nil).text.contains("\nsibyl_captures_dropped_total 1\n"))
+        await node.stop()
+    }
+
+    /// A page of the export holds captures while their bodies, counted twice (escaping can double them), fit
+    /// `maxAnswerBytes`: here three, then the fourth on the next page.
+    @Test func anExportPageStopsAtTheAnswerBudget() async throws {
+        let (_, size) = try await Self.probe()
+        let node = try await TestNode { $0.maxAnswerBytes = 6 * size }
+        defer { node.removeData() }
+        let api = try await node.createAPI(model: try await node.uploadModel("xgb_binary"), type: "official")
+        let path = "/api/v1/projects/1/apis/\(api.id)/captures"
+        _ = try await node.call(.PUT, "/api/v1/projects/1/apis/\(api.id)/capture", json: ["rate": 100])
+        for _ in 0..<4 { #expect(try await node.predict(api.id, key: api.key, body: Array(Self.oneRecord.utf8)).status == 200) }
+        let first = try await node.call(.GET, path)
+        let next = try #require(first.header("Sibyl-Next").first)
+        #expect(Self.lines(first).count == 3)
+        let rest = try await node.call(.GET, "\(path)?after=\(next)")
+        #expect(Self.lines(rest).count == 1 && rest.header("Sibyl-Next").isEmpty)
+        await node.stop()
+    }
+
     /// A rate keeps that share of the requests, drawn per request.
     @Test func aRateKeepsItsShare() async throws {
         let node = try await TestNode()
