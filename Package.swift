@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SibylApp",
             dependencies: [
-                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers",
+                "SibylCore", "SibylRuntime", "SibylStore", "SibylContainers", "SibylWire",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -148,7 +148,7 @@ extension APIOperations {
                 guard read < limit else { return (read, rows, true) }
                 read += 1
                 guard capture.status == 200,
-                    let input = try? PredictionInput.decode(capture.request, mediaType: capture.mediaType, features: model.features, limits: limits)
+                    let input = try? capture.input(for: model, limits: limits)
                 else { continue }
                 guard take(input) else { return (read, rows, true) }
                 rows += input.rows

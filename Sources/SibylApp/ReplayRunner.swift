@@ -101,7 +101,7 @@ public final class ReplayRunner: Service {
     static func replay(_ capture: Capture, by replayed: CompiledModel, against answering: CompiledModel?, limits: InputLimits, into replay: inout Replay) {
         replay.processed += 1
         guard let answering, answering.schema.comparable(with: replayed.schema),
-            let input = try? PredictionInput.decode(capture.request, mediaType: capture.mediaType, features: answering.features, limits: limits),
+            let input = try? capture.input(for: answering, limits: limits),
             answering.canAnswer(input), replayed.canAnswer(input)
         else {
             replay.comparison.failed += 1

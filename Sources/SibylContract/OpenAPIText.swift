@@ -297,7 +297,7 @@ paths:
       - {in: query, name: after, schema: {type: string}}
       responses:
         '200':
-          description: 'one capture a line (NDJSON: id, time, version, key_id, status, media_type, request, answer) or CSV with those columns'
+          description: 'one capture a line (NDJSON: id, time, endpoint (predict, v2 or prediction_one), version, key_id, status, media_type, request, answer) or CSV with those columns'
           content:
             application/x-ndjson:
               schema: {type: string}

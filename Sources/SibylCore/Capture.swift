@@ -1,8 +1,20 @@
-/// A prediction request kept with its answer: the body as sent, the answer as given, the version that made
-/// it, the key's id (never its secret), the status and the time.
+/// A prediction request kept with its answer: the body as sent, the answer as given, the call it came
+/// through, the version that made it, the key's id (never its secret), the status and the time.
 public struct Capture: Sendable, Equatable {
+    /// The call a request came through, which says how its body reads.
+    public enum Endpoint: String, Sendable {
+        /// `POST /apis/{id}/predict`: JSON records or rows, or CSV (`mediaType` says which).
+        case predict
+        /// The Open Inference Protocol's `infer`: JSON, or the binary extension, whose JSON header's length is
+        /// the media type's `inference-header-content-length` parameter.
+        case v2
+        /// Prediction One's call: JSON around base64 CSV.
+        case predictionOne = "prediction_one"
+    }
+
     public var id: String
     public var apiID: String
+    public var endpoint: Endpoint
     /// Milliseconds since 1970, UTC.
     public var time: Int64
     public var version: Int
@@ -14,11 +26,12 @@ public struct Capture: Sendable, Equatable {
     public var answer: [UInt8]
 
     public init(
-        id: String, apiID: String, time: Int64, version: Int, keyID: String, status: Int, mediaType: String, request: [UInt8],
+        id: String, apiID: String, endpoint: Endpoint = .predict, time: Int64, version: Int, keyID: String, status: Int, mediaType: String, request: [UInt8],
         answer: [UInt8]
     ) {
         self.id = id
         self.apiID = apiID
+        self.endpoint = endpoint
         self.time = time
         self.version = version
         self.keyID = keyID

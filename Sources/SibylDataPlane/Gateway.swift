@@ -88,12 +88,13 @@ struct Gateway: Sendable {
 
     /// Keeps an admitted request with its answer when the API captures and the draw says so (never waits).
     func capture(
-        _ route: Route, _ admission: Admission, mediaType: String, request body: ByteBuffer, status: Int, answer: [UInt8]
+        _ route: Route, _ admission: Admission, _ endpoint: Capture.Endpoint, mediaType: String, request body: ByteBuffer, status: Int,
+        answer: [UInt8]
     ) {
         guard route.api.capture.rate > 0, route.api.capture.keeps(draw: Draw.percent()) else { return }
         let clock = platform.clock
         platform.captures.keep(Capture(
-            id: Identifier.sequential(Identifier.capture), apiID: route.api.id, time: clock.nowMilliseconds(),
+            id: Identifier.sequential(Identifier.capture), apiID: route.api.id, endpoint: endpoint, time: clock.nowMilliseconds(),
             version: admission.version.number, keyID: admission.keyID, status: status, mediaType: mediaType,
             request: Array(buffer: body), answer: answer))
     }

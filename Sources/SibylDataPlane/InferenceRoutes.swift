@@ -44,16 +44,33 @@ struct InferenceRoutes: Sendable {
         }
         router.post("v2/models/:api_id/infer") { request, context in
             try await gateway.counted(context) { route in
-                try await infer(request, route, try await gateway.admit(request, context, route).version)
+                let admission = try await gateway.admit(request, context, route)
+                let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
+                // What a replay needs to read the body again: the binary extension's header length with it.
+                let mediaType = request.headers[.inferenceHeaderContentLength].map {
+                    "application/octet-stream; inference-header-content-length=\($0)"
+                } ?? request.headers[.contentType] ?? "application/json"
+                do {
+                    let (headers, bytes) = try await infer(request, body, route, admission.version)
+                    gateway.capture(route, admission, .v2, mediaType: mediaType, request: body, status: 200, answer: bytes)
+                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                } catch let error as SibylError {
+                    gateway.capture(
+                        route, admission, .v2, mediaType: mediaType, request: body, status: Int(error.status.code),
+                        answer: Array(ProtocolErrors.body(error).utf8))
+                    throw error
+                }
             }
         }
     }
 
-    /// Reads and checks the whole request before the trial request is used, so that a bad one costs none.
-    private func infer(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+    /// Checks the whole request before the trial request is used, so that a bad one costs none; answers the
+    /// headers and body of its answer.
+    private func infer(_ request: Request, _ body: ByteBuffer, _ route: Route, _ version: ServedVersion) async throws
+        -> (HTTPFields, [UInt8])
+    {
         let model = version.model
         let modelName = route.api.id
-        let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes)
         var headerLength: Int?
         if let text = request.headers[.inferenceHeaderContentLength] {
             guard let length = Int(text) else {
@@ -89,7 +106,7 @@ struct InferenceRoutes: Sendable {
             : [.contentType: "application/octet-stream", .inferenceHeaderContentLength: String(answer.json.count)]
         headers.noteAbsent(absent)
         headers.noteVersion(version)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.json + answer.binary)))
+        return (headers, answer.json + answer.binary)
     }
 
     struct ServerMetadata: Encodable {
@@ -144,10 +161,14 @@ struct ProtocolErrors: RouterMiddleware {
 
         func response(from request: Request, context: some RequestContext) throws -> Response {
             var response = try error.response(from: request, context: context)
-            let text = "{\"error\":" + JSONText.quoted(error.message) + ",\"code\":\"" + error.code.rawValue + "\"}"
-            response.body = .init(byteBuffer: ByteBuffer(string: text))
+            response.body = .init(byteBuffer: ByteBuffer(string: ProtocolErrors.body(error)))
             return response
         }
+    }
+
+    /// `{"error": "<message>", "code": "<code>"}`.
+    static func body(_ error: SibylError) -> String {
+        "{\"error\":" + JSONText.quoted(error.message) + ",\"code\":\"" + error.code.rawValue + "\"}"
     }
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws

@@ -37,7 +37,7 @@ struct PredictRoutes: Sendable {
                         answer = (Int(response.status.code), try error.body())
                     }
                     gateway.capture(
-                        route, admission, mediaType: request.headers[.contentType] ?? "application/json", request: body,
+                        route, admission, .predict, mediaType: request.headers[.contentType] ?? "application/json", request: body,
                         status: answer.status, answer: answer.bytes)
                 } catch let error as SibylError {
                     // A body too large or too slow: nothing was read to keep.

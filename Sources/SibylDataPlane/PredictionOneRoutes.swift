@@ -26,7 +26,24 @@ struct PredictionOneRoutes: Sendable {
                 do {
                     try gateway.checkAddress(request, context, route)
                     let keyID = try gateway.checkKey(request, route)
-                    return try await infer(request, route, try await gateway.serving(route, keyID: keyID))
+                    let admission = Gateway.Admission(keyID: keyID, version: try await gateway.serving(route, keyID: keyID))
+                    // The base64 of a body's worth of CSV, and the JSON around it.
+                    let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
+                    let capture = { (status: Int, answer: [UInt8]) in
+                        gateway.capture(route, admission, .predictionOne, mediaType: "application/json", request: body, status: status, answer: answer)
+                    }
+                    do {
+                        let (headers, bytes) = try await infer(body, route, admission.version)
+                        capture(200, bytes)
+                        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                    } catch let error as SibylError {
+                        let refusal = PredictionOneError(error, api: route.api)
+                        capture(Int(refusal.status.code), Array(refusal.body.utf8))
+                        throw refusal
+                    } catch let refusal as PredictionOneError {
+                        capture(Int(refusal.status.code), Array(refusal.body.utf8))
+                        throw refusal
+                    }
                 } catch let error as SibylError {
                     throw PredictionOneError(error, api: route.api)
                 }
@@ -34,10 +51,9 @@ struct PredictionOneRoutes: Sendable {
         }
     }
 
-    private func infer(_ request: Request, _ route: Route, _ version: ServedVersion) async throws -> Response {
+    /// Checks the whole call before the trial request is used; answers the headers and body of its answer.
+    private func infer(_ body: ByteBuffer, _ route: Route, _ version: ServedVersion) async throws -> (HTTPFields, [UInt8]) {
         let model = version.model
-        // The base64 of a body's worth of CSV, and the JSON around it.
-        let body = try await JSONBody.collect(request, limit: configuration.maxPredictBodyBytes * 4 / 3 + 4_096)
         let call = try PredictionOneRequest(Array(buffer: body))
         let input = try PredictionInput.decode(call.csv, mediaType: "text/csv", features: model.features, limits: configuration.inputLimits)
         let absent = try AbsentFeatures.check(input, model, rule: route.api.missingFeatures)
@@ -64,6 +80,6 @@ struct PredictionOneRoutes: Sendable {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers.noteAbsent(absent)
         headers.noteVersion(version)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        return (headers, answer)
     }
 }

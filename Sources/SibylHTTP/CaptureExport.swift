@@ -16,13 +16,14 @@ public enum CaptureExport {
         }
     }
 
-    static let fields = ["id", "time", "version", "key_id", "status", "media_type", "request", "answer"]
+    static let fields = ["id", "time", "endpoint", "version", "key_id", "status", "media_type", "request", "answer"]
 
     public static func response(_ page: APIOperations.CapturePage, _ format: Format) -> Response {
         var text = format == .csv ? fields.joined(separator: ",") + "\r\n" : ""
         for capture in page.captures {
             let values: [String] = [
-                capture.id, UTCDay.dateTime(fromEpochMilliseconds: capture.time), String(capture.version), capture.keyID,
+                capture.id, UTCDay.dateTime(fromEpochMilliseconds: capture.time), capture.endpoint.rawValue, String(capture.version),
+                capture.keyID,
                 String(capture.status), capture.mediaType, String(decoding: capture.request, as: UTF8.self),
                 String(decoding: capture.answer, as: UTF8.self),
             ]

@@ -82,10 +82,15 @@ public struct PredictionOneError: HTTPResponseError {
         self.detail = detail
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The answer's body: `{"code", "error", "message", "detail"?}`.
+    public var body: String {
         var text = "{\"code\":\(code),\"error\":\(JSONText.quoted(error)),\"message\":\(JSONText.quoted(message))"
         if let detail { text += ",\"detail\":" + JSONText.quoted(detail) }
-        text += "}"
+        return text + "}"
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let text = body
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .serviceUnavailable { headers[.retryAfter] = "1" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))

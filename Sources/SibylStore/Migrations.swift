@@ -211,6 +211,8 @@ enum Migrations {
                   processed BIGINT NOT NULL, result TEXT NOT NULL, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
                 """,
                 "CREATE INDEX replays_api ON replays (api_id, created_at)",
+                // The call a capture came through (`Capture.Endpoint`): every one before was `/predict`'s.
+                "ALTER TABLE captures ADD COLUMN endpoint TEXT NOT NULL DEFAULT 'predict'",
                 // A model's training data summarised per feature (`InputProfile` as JSON): drift's reference.
                 """
                 CREATE TABLE model_profiles (model_id TEXT PRIMARY KEY, row_count BIGINT NOT NULL, profile TEXT NOT NULL,

@@ -3,21 +3,21 @@ import SQLKit
 import SibylCore
 
 extension Store {
-    /// Rows of captures one INSERT writes: 9 values each stays under SQLite's oldest limit of 999 per statement.
-    static let capturesPerInsert = 100
+    /// Rows of captures one INSERT writes: 10 values each stays under SQLite's oldest limit of 999 per statement.
+    static let capturesPerInsert = 90
 
-    /// Writes a node's captures in one transaction, a hundred rows a statement (a node under load writes
+    /// Writes a node's captures in one transaction, ninety rows a statement (a node under load writes
     /// thousands a second); a capture written already (a batch sent again after its answer was lost) is not
     /// written twice: ids are unique.
     public func addCaptures(_ captures: [Capture]) async throws(SibylError) {
         guard !captures.isEmpty else { return }
         try await run(transaction: true) { db in
             for start in stride(from: 0, to: captures.count, by: Self.capturesPerInsert) {
-                var query: SQLQueryString = "INSERT INTO captures (id, api_id, captured_at, version, key_id, status, media_type, request, answer) VALUES "
+                var query: SQLQueryString = "INSERT INTO captures (id, api_id, endpoint, captured_at, version, key_id, status, media_type, request, answer) VALUES "
                 for (index, capture) in captures[start..<min(start + Self.capturesPerInsert, captures.count)].enumerated() {
                     if index > 0 { query += ", " }
                     query += """
-                        (\(bind: capture.id), \(bind: capture.apiID), \(bind: capture.time), \(bind: capture.version), \(bind: capture.keyID),
+                        (\(bind: capture.id), \(bind: capture.apiID), \(bind: capture.endpoint.rawValue), \(bind: capture.time), \(bind: capture.version), \(bind: capture.keyID),
                         \(bind: capture.status), \(bind: capture.mediaType), \(bind: Data(capture.request)), \(bind: Data(capture.answer)))
                         """
                 }
@@ -42,6 +42,7 @@ extension Store {
                 """).all().map { row in
                 Capture(
                     id: try row.decode(column: "id", as: String.self), apiID: apiID,
+                    endpoint: Capture.Endpoint(rawValue: try row.decode(column: "endpoint", as: String.self)) ?? .predict,
                     time: try row.decode(column: "captured_at", as: Int64.self), version: try row.decode(column: "version", as: Int.self),
                     keyID: try row.decode(column: "key_id", as: String.self), status: try row.decode(column: "status", as: Int.self),
                     mediaType: try row.decode(column: "media_type", as: String.self),

@@ -44,7 +44,7 @@ import Testing
 
         // CSV: the same captures, fields quoted as RFC 4180 says.
         let table = try await node.call(.GET, "\(path)/captures?format=csv")
-        #expect(table.text.hasPrefix("id,time,version,key_id,status,media_type,request,answer\r\n"))
+        #expect(table.text.hasPrefix("id,time,endpoint,version,key_id,status,media_type,request,answer\r\n"))
         #expect(table.text.contains(",200,text/csv,\"f0,f1\n0.5,\n\",") && table.text.contains("\"{\"\"records\"\": [{\"\"f0\"\": 1.5"), "\(table.text)")
 
         // Pages: two, then the last one, which names no next.

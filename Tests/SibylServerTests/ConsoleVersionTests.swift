@@ -74,7 +74,7 @@ import Testing
         #expect(ndjson.status == 200 && ndjson.text.contains(#""request":"{\"records\":[{\"f0\":2}]}""#), "\(ndjson.text)")
         #expect(ndjson.headers.first(name: "Content-Disposition")?.contains("\(api.id)-captures.ndjson") == true)
         let csv = try await browser.get(path + "/captures.csv")
-        #expect(csv.text.hasPrefix("id,time,version,key_id,status,media_type,request,answer\r\n") && csv.text.contains(",200,application/json,"))
+        #expect(csv.text.hasPrefix("id,time,endpoint,version,key_id,status,media_type,request,answer\r\n") && csv.text.contains(",200,application/json,"))
 
         // Locked: the forms are refused with the lock's reason.
         _ = try await node.call(.POST, "/api/v1/projects/1/apis/\(api.id)/lock")

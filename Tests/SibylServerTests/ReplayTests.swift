@@ -102,4 +102,40 @@ import Testing
         #expect(replay["requests"] as? Int == 0 && replay["differing_rows"] as? Int == 0)
         await node.stop()
     }
+
+    /// Captures of the Open Inference Protocol's `infer` and of Prediction One's call are kept with the call
+    /// they came through, and replayed by reading their bodies as those calls do.
+    @Test func capturesOfEveryCallAreKeptAndReplayed() async throws {
+        let node = try await TestNode()
+        defer { node.removeData() }
+        let api = try await ShadowTests.api(node)
+        #expect(try await node.call(.PUT, "\(api.path)/capture", json: ["rate": 100]).status == 200)
+        let table = try Fixtures.table("data/X_test.csv").rows.prefix(5).map { $0.map { $0 ?? .nan } }
+        let tensor: [String: Any] = ["name": "input", "datatype": "FP32", "shape": [5, 30], "data": table.flatMap { $0 }]
+        let v2 = try await node.call(.POST, "/v2/models/\(api.id)/infer", token: nil, json: ["inputs": [tensor]], headers: [("X-Api-Key", api.key)])
+        #expect(v2.status == 200, "\(v2.text)")
+        let refused = try await node.call(
+            .POST, "/v2/models/\(api.id)/infer", token: nil, json: ["inputs": [["name": "input", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]]]],
+            headers: [("X-Api-Key", api.key)])
+        #expect(refused.status == 422)
+        let call = try await PredictionOneTests.infer(node, api.id, key: api.key, json: PredictionOneTests.body(try PredictionOneTests.csv(rows: 5)))
+        #expect(call.status == 200, "\(call.text)")
+        #expect(try await node.predict(api.id, key: api.key, json: ["rows": table]).status == 200)
+
+        let captures = CaptureTests.lines(try await node.call(.GET, "\(api.path)/captures"))
+        #expect(captures.map { $0["endpoint"] as? String } == ["v2", "v2", "prediction_one", "predict"], "\(captures)")
+        #expect(captures[0]["answer"] as? String == v2.text && captures[2]["answer"] as? String == call.text)
+        #expect(captures[1]["status"] as? Int == 422 && captures[1]["answer"] as? String == refused.text)
+        #expect((refused.text).contains("\"code\":\"invalid_input\""))
+
+        let started = try await node.call(.POST, "\(api.path)/replays", json: ["version": 2])
+        #expect(started["total"] as? Int == 3, "\(started.text)")
+        let replay = try await Self.finished(node, "\(api.path)/replays/\(try #require(started["id"] as? String))")
+        let xgboost = try Fixtures.table("xgb_binary/pred.csv").rows.prefix(5).map { $0[0]! >= 0.5 }
+        let lightgbm = try Fixtures.table("lgbm_binary/pred.csv").rows.prefix(5).map { $0[0]! >= 0.5 }
+        let differing = zip(xgboost, lightgbm).filter { $0 != $1 }.count
+        #expect(replay["requests"] as? Int == 3 && replay["rows"] as? Int == 15 && replay["failed"] as? Int == 0, "\(replay.text)")
+        #expect(replay["differing_rows"] as? Int == 3 * differing)
+        await node.stop()
+    }
 }

@@ -217,8 +217,8 @@ def test_versions_a_rollback_and_a_split(logged_in, tmp_path):
     assert key.split(".")[1] not in cli.run("apis", "captures", "versioned").stdout
     as_csv = cli.run("apis", "captures", "versioned", "--format", "csv").stdout
     # (Read as text, the CSV's CRLF line ends are newlines.)
-    assert as_csv.startswith("id,time,version,key_id,status,media_type,request,answer\n")
-    assert as_csv.count("id,time,version") == 1 and as_csv.count("\n") == 1002
+    assert as_csv.startswith("id,time,endpoint,version,key_id,status,media_type,request,answer\n")
+    assert as_csv.count("id,time,endpoint") == 1 and as_csv.count("\n") == 1002
     assert cli.json("apis", "versions", "rm", "versioned", "2") == {"deleted": "v2"}
     cli.run("models", "rm", second)
 
