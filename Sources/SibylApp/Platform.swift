@@ -36,7 +36,8 @@ public final class Platform: Sendable {
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger)
         shadows = ShadowRunner(
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds), logger: logger,
-            requestLimit: configuration.shadowQueueRequests, cellLimit: configuration.shadowQueueCells)
+            requestLimit: configuration.shadowQueueRequests, cellLimit: configuration.shadowQueueCells,
+            cpuShare: configuration.shadowCPUShare)
         let routes = routes
         captures = CaptureRecorder(
             store: store, interval: .milliseconds(configuration.usageFlushIntervalMilliseconds),

@@ -128,6 +128,7 @@ public final class ReplayRunner: Service {
 
     public func run() async throws {
         pool.start()
+        try? await pool.runIfActive { ThreadPriority.lowerThisThread() }
         try? await gracefulShutdown()
         let running = tasks.withLock { $0.values }
         for task in running { task.cancel() }

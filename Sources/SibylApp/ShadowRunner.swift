@@ -12,7 +12,9 @@ import Synchronization
 ///
 /// What waits is bounded (`ServerConfiguration.shadowQueueRequests` and `shadowQueueCells`): beyond, a
 /// request is not compared but counted as skipped, so a slow or failing shadow never holds memory or
-/// answers back.
+/// answers back. Its thread runs under `SCHED_IDLE` and uses at most `shadowCPUShare` of one core (it rests
+/// in proportion to its work), so that it takes neither the answers' cores nor, on a core's shared parts,
+/// much of their speed.
 public final class ShadowRunner: Service {
     /// A request waiting for its shadow: the input as the answering version read it, and its answer.
     struct Job: Sendable {
@@ -33,13 +35,15 @@ public final class ShadowRunner: Service {
     private let interval: Duration
     private let logger: Logger
     private let limits: (requests: Int, cells: Int)
+    private let cpuShare: Double
 
-    public init(store: Store, interval: Duration, logger: Logger, requestLimit: Int, cellLimit: Int) {
+    public init(store: Store, interval: Duration, logger: Logger, requestLimit: Int, cellLimit: Int, cpuShare: Double) {
         (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.store = store
         self.interval = interval
         self.logger = logger
         limits = (requestLimit, cellLimit)
+        self.cpuShare = min(1, max(0.01, cpuShare))
     }
 
     /// Hands an answered request to the shadow, unless the shadow is the version that answered it. Never
@@ -66,11 +70,15 @@ public final class ShadowRunner: Service {
                 return queue.jobs
             }
             guard !jobs.isEmpty else { return }
+            let started = ContinuousClock.now
             let days = (try? await pool.runIfActive { jobs.map(Self.compare) }) ?? jobs.map { job in
                 var failed = ShadowDay(date: job.key.day)
                 failed.failed = 1
                 return failed
             }
+            // At most `cpuShare` of one core, whatever the machine: the thread rests in proportion to its work.
+            let busy = ContinuousClock.now - started
+            if busy > .milliseconds(1) { try? await Task.sleep(for: busy * ((1 - cpuShare) / cpuShare)) }
             pending.withLock { pending in
                 for (job, day) in zip(jobs, days) { pending[job.key, default: ShadowDay(date: job.key.day)].add(day) }
             }
@@ -128,6 +136,7 @@ public final class ShadowRunner: Service {
 
     public func run() async throws {
         pool.start()
+        try? await pool.runIfActive { ThreadPriority.lowerThisThread() }
         async let flushes: Void = everyInterval(interval) { await self.flush() }
         for await _ in wakeUps.cancelOnGracefulShutdown() {
             await drain()

@@ -326,9 +326,11 @@ def test_a_replay_and_drift_read_the_captures_of_every_node(cluster):
 
 def test_a_slow_shadow_changes_neither_the_answers_nor_their_latency(cluster, tmp_path):
     """A shadow with a hundred times the answering model's trees (3,000 random ones of depth 6 from
-    scripts/large-model.py, against LightGBM's 30-tree regressor): the answers are byte for byte the same, and
-    their median latency on one node within noise of the same requests without a shadow, while the shadow
-    falls behind."""
+    scripts/large-model.py, against LightGBM's 30-tree regressor): the answers are byte for byte the same, the
+    shadow falls behind them (it runs under SCHED_IDLE and rests three times as long as it works), and the
+    answers' median latency on one node stays within half of its own plus 2 ms of the same requests without
+    a shadow. (What it costs on two cores is printed: while a comparison runs, the core's shared parts are
+    shared.)"""
     node1 = cluster.nodes[0].base
     with open(os.path.join(FIXTURES, "lgbm_regression", "model.txt"), "rb") as f:
         first = admin(node1, "POST", "/api/v1/projects/1/models?name=answering", raw=f.read())["model_id"]
@@ -356,15 +358,15 @@ def test_a_slow_shadow_changes_neither_the_answers_nor_their_latency(cluster, tm
         return answers, sorted(latencies)[count // 2]
 
     run(20)  # warm both paths up
-    plain, plain_median = run(150)
+    plain, plain_median = run(500)
     admin(node1, "PUT", f"{path}/shadow", {"version": 2})
-    shadowed, shadowed_median = run(150)
+    shadowed, shadowed_median = run(500)
     compared = sum(day["requests"] for day in admin(node1, "GET", f"{path}/shadow")["days"])
-    SENT[api_id] = 320
+    SENT[api_id] = 20 + len(plain) + len(shadowed)
     print(f"median latency of a 100-row prediction: {plain_median * 1000:.2f} ms alone, {shadowed_median * 1000:.2f} ms "
-          f"with a slow shadow, which had compared {compared} of 150 when the answers were done")
+          f"with a slow shadow, which had compared {compared} of {len(shadowed)} when the answers were done")
     assert set(shadowed) == set(plain) and len(set(plain)) == 1
-    assert compared < 150  # the shadow is slower than the answers: it fell behind them
+    assert compared < len(shadowed)  # the shadow is slower than the answers: it fell behind them
     assert shadowed_median <= plain_median * 1.5 + 0.002, (plain_median, shadowed_median)
 
 
