@@ -87,6 +87,9 @@ public final class ReplayRunner: Service {
                 replay.updatedAt = store.clock.nowMilliseconds()
                 guard try await store.saveReplay(replay) else { return }
             }
+        } catch where Task.isCancelled {
+            // A stop cancelled it mid-page (the database call answers the cancellation with an error).
+            replay.state = .interrupted
         } catch {
             replay.state = .failed
             replay.error = (error as? SibylError)?.message ?? "the replay stopped: \(error)"

@@ -18,6 +18,8 @@ from conftest import FIXTURES, FLUSH_SECONDS, REFRESH_SECONDS, ROOT, TOKEN, admi
 SENT = {}
 # APIs whose count may be short of SENT by what a killed node had not written: api_id -> most lost.
 MAY_LOSE = {}
+# Replays running when the nodes stop gracefully: each must be left `interrupted`.
+INTERRUPTED = []
 
 
 def predict(base, api_id, key, timeout=30):
@@ -369,10 +371,25 @@ def test_a_slow_shadow_changes_neither_the_answers_nor_their_latency(cluster, tm
     assert compared < len(shadowed)  # the shadow is slower than the answers: it fell behind them
     assert shadowed_median <= plain_median * 1.5 + 0.002, (plain_median, shadowed_median)
 
+    # A replay against the slow version takes a while: a second one of the API is refused meanwhile, a
+    # deleted one stops, and one still running when the nodes stop is left `interrupted` (checked last).
+    admin(node1, "DELETE", f"{path}/shadow")
+    admin(node1, "PUT", f"{path}/capture", {"rate": 100})
+    run(30)
+    SENT[api_id] += 30
+    first = admin(node1, "POST", f"{path}/replays", {"version": 2})
+    assert first["state"] == "running" and first["total"] >= 30, first
+    status, _, refused = call(node1, "POST", f"{path}/replays", body={"version": 2}, headers={"Authorization": "Bearer " + TOKEN})
+    assert status == 409 and first["id"] in refused["error"]["message"], (status, refused)
+    admin(node1, "DELETE", f"{path}/replays/{first['id']}")
+    INTERRUPTED.append(admin(node1, "POST", f"{path}/replays", {"version": 2})["id"])
+
 
 def test_usage_adds_up_after_a_graceful_stop(cluster):
     for node in cluster.nodes:
         node.stop()
+    for replay in INTERRUPTED:
+        assert psql(cluster.url, f"SELECT state FROM replays WHERE id = '{replay}'") == "interrupted", replay
     for api_id, sent in SENT.items():
         stored = cluster.stored_usage(api_id)
         lost = MAY_LOSE.get(api_id, 0)
