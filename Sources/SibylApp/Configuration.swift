@@ -49,6 +49,9 @@ public struct ServerConfiguration: Sendable {
     public var profileCells = 1 << 24
     /// Most captured requests one drift report reads; it says when the period held more.
     public var driftCaptureLimit = 100_000
+    /// How often a node refreshes the drift gauges of every capturing API with a profile (0: only when a
+    /// report is asked for).
+    public var driftRefreshMilliseconds = 300_000
     /// A prediction of at most this many rows × (trees + features) runs inline on the event loop (about
     /// 40 µs): a thread hop would cost more than the work. Larger ones go to the evaluation threads.
     public var inlineEvaluationBudget = 4_000

@@ -149,6 +149,9 @@ public func buildNode(
             logger: logger))
     }
     application.addServices(platform.usage, platform.shadows, platform.captures, platform.replays, builder)
+    if configuration.driftRefreshMilliseconds > 0 {
+        application.addServices(DriftMonitor(operations: apis, interval: .milliseconds(configuration.driftRefreshMilliseconds)))
+    }
     if let supervisor { application.addServices(supervisor) }
     if store.isShared {
         application.addServices(ChangeFeed(

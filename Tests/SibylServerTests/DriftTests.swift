@@ -95,6 +95,27 @@ import Testing
         await node.stop()
     }
 
+    /// The gauges are refreshed on their own, every `driftRefreshMilliseconds`, for an API that captures and
+    /// whose model has a profile: no report is asked for here.
+    @Test func theGaugesAreKeptCurrentWithoutAsking() async throws {
+        let node = try await TestNode { $0.driftRefreshMilliseconds = 100 }
+        defer { node.removeData() }
+        let model = try await node.call(.POST, "/api/v1/projects/1/models?name=cancer", body: try Fixtures.bytes("\(Self.folder)/model.json"))
+        let modelID = try #require(model["model_id"] as? String)
+        let api = try await node.createAPI(model: modelID, type: "official")
+        #expect(try await node.call(.PUT, "/api/v1/projects/1/apis/\(api.id)/capture", json: ["rate": 100]).status == 200)
+        let profile = try await node.call(
+            .PUT, "/api/v1/projects/1/models/\(modelID)/profile", body: try Fixtures.bytes("\(Self.folder)/reference.csv"),
+            headers: [("Content-Type", "text/csv")])
+        #expect(profile.status == 200)
+        try await Self.send(node, api, file: "shifted.csv")
+        let drifted = "sibyl_input_drifted{api_id=\"\(api.id)\",feature=\"mean_texture\"} 1.0"
+        let metrics = try await node.poll("/metrics") { $0.text.contains(drifted) }
+        #expect(metrics.text.contains(drifted), "\(metrics.text.suffix(2000))")
+        #expect(metrics.text.contains("sibyl_input_drifted{api_id=\"\(api.id)\",feature=\"mean_radius\"} 0.0"))
+        await node.stop()
+    }
+
     @Test func driftAndProfilesRefuseWhatTheyCannotRead() async throws {
         let node = try await TestNode { $0.maxProfileBytes = 4_096 }
         defer { node.removeData() }

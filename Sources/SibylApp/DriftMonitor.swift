@@ -1,0 +1,36 @@
+import ServiceLifecycle
+import SibylCore
+import SibylStore
+
+/// Keeps the drift gauges current without anyone asking: every `ServerConfiguration.driftRefreshMilliseconds`,
+/// each API that captures and whose current model has a profile gets the report `GET …/drift` answers by
+/// default (the last 24 hours against the profile), which sets its gauges on this node.
+public struct DriftMonitor: Service {
+    let operations: APIOperations
+    let interval: Duration
+
+    public init(operations: APIOperations, interval: Duration) {
+        self.operations = operations
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
+            await refresh()
+        }
+    }
+
+    /// One report per capturing API with a profile; an API whose report cannot be made now is left as it was.
+    func refresh() async {
+        for route in operations.platform.routes.all() where route.api.capture.rate > 0 {
+            guard let record = try? await operations.find(projectID: route.api.projectID, id: route.api.id),
+                let version = record.version(record.api.version),
+                (try? await operations.store.profile(modelID: version.modelID)) != nil
+            else { continue }
+            _ = try? await operations.drift(
+                record, version: nil, from: nil, to: nil, referenceFrom: nil, referenceTo: nil, threshold: nil, missingThreshold: nil)
+        }
+    }
+}
