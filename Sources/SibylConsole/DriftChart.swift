@@ -3,7 +3,8 @@ import SibylCore
 
 /// Input drift as SVG, drawn on the server like the usage chart: a horizontal bar per input, its length the
 /// population stability index (capped at the scale's end), drifted inputs in the warning colour, and the
-/// threshold as a dashed line. Feature names are the model's (a user's), escaped here.
+/// threshold as a dashed line. Feature names are the model's (a user's), escaped here as the templates
+/// escape (by Unicode scalar).
 struct DriftChart {
     let report: APIOperations.DriftReport
 
@@ -32,7 +33,7 @@ struct DriftChart {
         }
         for (index, feature) in features.enumerated() {
             let y = top + Double(index) * rowHeight
-            let name = Self.escaped(feature.name)
+            let name = ConsoleRenderer.ScalarHTML().escapeText(feature.name)
             out += text(name, x: left - 8, y: y + rowHeight * 0.7, anchor: "end")
             guard let psi = feature.psi else {
                 out += text("no values", x: left + 6, y: y + rowHeight * 0.7, anchor: "start")
@@ -63,20 +64,5 @@ struct DriftChart {
         let thousandths = Int((value * 1_000).rounded())
         let fraction = String(abs(thousandths) % 1_000)
         return "\(thousandths / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
-    }
-
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
