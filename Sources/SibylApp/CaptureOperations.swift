@@ -27,10 +27,7 @@ extension APIOperations {
     /// The captures from `from` to `to` (a `YYYY-MM-DD` day, whole, or an RFC 3339 time; by default the last
     /// 24 hours) after `after`, oldest first.
     public func captures(_ api: PredictionAPI, from: String?, to: String?, after: String?, limit: Int?) async throws -> CapturePage {
-        let now = platform.clock.nowMilliseconds()
-        let start = try from.map { text throws(SibylError) in try Self.time(text, name: "from", endOfDay: false) } ?? now - 86_400_000
-        let end = try to.map { text throws(SibylError) in try Self.time(text, name: "to", endOfDay: true) } ?? now
-        guard start <= end else { throw SibylError(.invalidInput, "from must not be after to") }
+        let (start, end) = try period(from: from, to: to)
         let cursor = try after.map { text throws(SibylError) in
             guard let cursor = CaptureCursor(text: text) else { throw SibylError(.invalidInput, "after: expected a Sibyl-Next value") }
             return cursor
@@ -49,6 +46,16 @@ extension APIOperations {
             bytes += capture.bytes * 2
         }
         return CapturePage(captures: page, next: page.count < found.count ? page.last.map(CaptureCursor.init) : nil)
+    }
+
+    /// A period of captures, in milliseconds: `from` and `to` as `YYYY-MM-DD` (the whole day) or RFC 3339
+    /// times, by default the last 24 hours; `names` name them in errors.
+    func period(from: String?, to: String?, names: (String, String) = ("from", "to")) throws(SibylError) -> (Int64, Int64) {
+        let now = platform.clock.nowMilliseconds()
+        let start = try from.map { text throws(SibylError) in try Self.time(text, name: names.0, endOfDay: false) } ?? now - 86_400_000
+        let end = try to.map { text throws(SibylError) in try Self.time(text, name: names.1, endOfDay: true) } ?? now
+        guard start <= end else { throw SibylError(.invalidInput, "\(names.0) must not be after \(names.1)") }
+        return (start, end)
     }
 
     /// Milliseconds of a day's start (or end) or of an RFC 3339 time.

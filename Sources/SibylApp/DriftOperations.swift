@@ -87,7 +87,7 @@ extension APIOperations {
         let missingThreshold = missingThreshold ?? Self.driftMissingThreshold
         guard threshold.isFinite, threshold > 0 else { throw SibylError(.invalidInput, "threshold: a number above 0") }
         guard missingThreshold.isFinite, missingThreshold > 0 else { throw SibylError(.invalidInput, "missing_threshold: a number above 0") }
-        let period = try period(from: from, to: to, names: ("from", "to"))
+        let period = try period(from: from, to: to)
         let compiled = try await platform.models.model(model)
         await platform.captures.flush()
         let reference: InputProfile
@@ -154,14 +154,5 @@ extension APIOperations {
                 rows += input.rows
             }
         }
-    }
-
-    /// A period as `captures` reads one (by default the last 24 hours).
-    private func period(from: String?, to: String?, names: (String, String)) throws(SibylError) -> (Int64, Int64) {
-        let now = platform.clock.nowMilliseconds()
-        let start = try from.map { text throws(SibylError) in try Self.time(text, name: names.0, endOfDay: false) } ?? now - 86_400_000
-        let end = try to.map { text throws(SibylError) in try Self.time(text, name: names.1, endOfDay: true) } ?? now
-        guard start <= end else { throw SibylError(.invalidInput, "\(names.0) must not be after \(names.1)") }
-        return (start, end)
     }
 }

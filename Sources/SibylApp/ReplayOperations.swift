@@ -10,10 +10,7 @@ extension APIOperations {
     /// last 24 hours) against `version`; a regressor's rows differ when more than `tolerance` apart (0 by default).
     public func startReplay(_ record: APIRecord, version: Int?, from: String?, to: String?, tolerance: Double?) async throws -> Replay {
         guard let version else { throw SibylError(.invalidInput, "version: required") }
-        let now = platform.clock.nowMilliseconds()
-        let start = try from.map { text throws(SibylError) in try Self.time(text, name: "from", endOfDay: false) } ?? now - 86_400_000
-        let end = try to.map { text throws(SibylError) in try Self.time(text, name: "to", endOfDay: true) } ?? now
-        guard start <= end else { throw SibylError(.invalidInput, "from must not be after to") }
+        let (start, end) = try period(from: from, to: to)
         let tolerance = tolerance ?? 0
         guard tolerance.isFinite, tolerance >= 0 else { throw SibylError(.invalidInput, "tolerance: a number of 0 or more") }
         return try await platform.replays.start(record, version: version, from: start, to: end, tolerance: tolerance)
