@@ -22,13 +22,11 @@ public struct DriftMonitor: Service {
         }
     }
 
-    /// One report per capturing API with a profile; an API whose report cannot be made now is left as it was.
+    /// One report per capturing API whose model has a profile; an API whose report cannot be made now is left as it was.
     func refresh() async {
         for route in operations.platform.routes.all() where route.api.capture.rate > 0 {
-            guard let record = try? await operations.find(projectID: route.api.projectID, id: route.api.id),
-                let version = record.version(record.api.version),
-                (try? await operations.store.profile(modelID: version.modelID)) != nil
-            else { continue }
+            guard let record = try? await operations.find(projectID: route.api.projectID, id: route.api.id) else { continue }
+            // Without a profile the report is refused (409) before any capture is read, and no gauge changes.
             _ = try? await operations.drift(
                 record, version: nil, from: nil, to: nil, referenceFrom: nil, referenceTo: nil, threshold: nil, missingThreshold: nil)
         }

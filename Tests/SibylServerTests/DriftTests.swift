@@ -157,4 +157,37 @@ import Testing
         #expect(try await node.call(.GET, "\(path)/drift").status == 409)
         await node.stop()
     }
+
+    /// A profile of exactly `profileCells` values is read and one row more is refused (413); a report reads at
+    /// most `driftCaptureLimit` captures and says when the period held more.
+    @Test func profilesAndReportsStopAtTheirLimits() async throws {
+        let node = try await TestNode {
+            $0.profileCells = 30 * 10
+            $0.driftCaptureLimit = 3
+        }
+        defer { node.removeData() }
+        let model = try await node.call(.POST, "/api/v1/projects/1/models?name=cancer", body: try Fixtures.bytes("\(Self.folder)/model.json"))
+        let modelID = try #require(model["model_id"] as? String)
+        let api = try await node.createAPI(model: modelID, type: "official")
+        let path = "/api/v1/projects/1/apis/\(api.id)"
+        let profilePath = "/api/v1/projects/1/models/\(modelID)/profile"
+        let lines = String(decoding: try Fixtures.bytes("\(Self.folder)/reference.csv"), as: UTF8.self).split(separator: "\n")
+        #expect(lines[0].split(separator: ",").count == 30)
+        let csv = { (rows: Int) in Array(lines.prefix(1 + rows).joined(separator: "\n").utf8) }
+        let read = try await node.call(.PUT, profilePath, body: csv(10), headers: [("Content-Type", "text/csv")])
+        #expect(read.status == 200 && read["rows"] as? Int == 10, "\(read.text)")
+        let over = try await node.call(.PUT, profilePath, body: csv(11), headers: [("Content-Type", "text/csv")])
+        #expect(over.status == 413 && over.errorCode == "too_many_rows", "\(over.text)")
+        #expect(try await node.call(.GET, profilePath)["rows"] as? Int == 10)  // the refused one changed nothing
+
+        #expect(try await node.call(.PUT, "\(path)/capture", json: ["rate": 100]).status == 200)
+        for sent in 1...4 {
+            let body = Array(([lines[0], lines[sent]]).joined(separator: "\n").utf8)
+            #expect(try await node.predict(api.id, key: api.key, body: body, headers: [("Content-Type", "text/csv")]).status == 200)
+            let report = try await node.call(.GET, "\(path)/drift")
+            #expect(report["captures"] as? Int == min(sent, 3) && report["rows"] as? Int == min(sent, 3), "\(report.text)")
+            #expect(report["truncated"] as? Bool == (sent > 3), "\(sent): \(report.text)")
+        }
+        await node.stop()
+    }
 }
