@@ -5,7 +5,7 @@ import SibylCore
 /// population stability index (capped at the scale's end), drifted inputs in the warning colour, and the
 /// threshold as a dashed line. Feature names are the model's (a user's), escaped here as the templates
 /// escape (by Unicode scalar).
-struct DriftChart {
+struct DriftChart: SVGChart {
     let report: APIOperations.DriftReport
 
     private let width = 1080.0
@@ -48,15 +48,6 @@ struct DriftChart {
         out += "<line class=\"threshold\" x1=\"\(n(x(report.threshold)))\" x2=\"\(n(x(report.threshold)))\" y1=\"\(n(top))\""
             + " y2=\"\(n(height - bottom))\"/>"
         return out + "</svg>"
-    }
-
-    private func text(_ content: String, x: Double, y: Double, anchor: String) -> String {
-        "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\">\(content)</text>"
-    }
-
-    private func n(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return tenths % 10 == 0 ? String(tenths / 10) : String(Double(tenths) / 10)
     }
 
     /// An index to three decimals.

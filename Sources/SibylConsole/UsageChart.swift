@@ -5,7 +5,7 @@ import SibylHTTP
 /// those answered 4xx or 5xx, a value axis with round steps, date labels, and a tooltip per bar. Colours come
 /// from the stylesheet (classes), so the page needs no inline style. Every text drawn is a date or a number,
 /// so nothing needs escaping.
-struct UsageChart {
+struct UsageChart: SVGChart {
     let days: [UsageDay]
 
     private let width = 1080.0
@@ -65,17 +65,6 @@ struct UsageChart {
 
     private func line(_ kind: String, at y: Double) -> String {
         "<line class=\"\(kind)\" x1=\"\(n(left))\" x2=\"\(n(width - right))\" y1=\"\(n(y))\" y2=\"\(n(y))\"/>"
-    }
-
-    private func text(_ content: String, x: Double, y: Double, anchor: String, class kind: String? = nil) -> String {
-        let attribute = kind.map { " class=\"\($0)\"" } ?? ""
-        return "<text\(attribute) x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\">\(content)</text>"
-    }
-
-    /// A coordinate to a tenth of a unit, without a trailing `.0`.
-    private func n(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return tenths % 10 == 0 ? String(tenths / 10) : String(Double(tenths) / 10)
     }
 
     /// A round step (1, 2 or 5 times a power of ten) that divides the largest value into about four parts.
