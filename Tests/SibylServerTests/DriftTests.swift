@@ -40,6 +40,14 @@ import Testing
         })
     }
 
+    /// The fixture's model served by an official API: the API, its path, and its model's profile's path.
+    static func cancerAPI(_ node: TestNode) async throws -> (api: (id: String, key: String), path: String, profilePath: String) {
+        let model = try await node.call(.POST, "/api/v1/projects/1/models?name=cancer", body: try Fixtures.bytes("\(folder)/model.json"))
+        let modelID = try #require(model["model_id"] as? String)
+        let api = try await node.createAPI(model: modelID, type: "official")
+        return (api, "/api/v1/projects/1/apis/\(api.id)", "/api/v1/projects/1/models/\(modelID)/profile")
+    }
+
     @Test func onlyTheShiftedInputDriftsAndEveryIndexIsNumpys() async throws {
         let node = try await TestNode()
         defer { node.removeData() }
@@ -122,11 +130,7 @@ import Testing
     @Test func driftAndProfilesRefuseWhatTheyCannotRead() async throws {
         let node = try await TestNode { $0.maxProfileBytes = 4_096 }
         defer { node.removeData() }
-        let model = try await node.call(.POST, "/api/v1/projects/1/models?name=cancer", body: try Fixtures.bytes("\(Self.folder)/model.json"))
-        let modelID = try #require(model["model_id"] as? String)
-        let api = try await node.createAPI(model: modelID, type: "official")
-        let path = "/api/v1/projects/1/apis/\(api.id)"
-        let profilePath = "/api/v1/projects/1/models/\(modelID)/profile"
+        let (api, path, profilePath) = try await Self.cancerAPI(node)
         let csv = String(decoding: try Fixtures.bytes("\(Self.folder)/reference.csv"), as: UTF8.self)
         let header = String(csv.prefix { $0 != "\n" })
         #expect(try await node.call(.GET, profilePath).status == 404)
@@ -166,11 +170,7 @@ import Testing
             $0.driftCaptureLimit = 3
         }
         defer { node.removeData() }
-        let model = try await node.call(.POST, "/api/v1/projects/1/models?name=cancer", body: try Fixtures.bytes("\(Self.folder)/model.json"))
-        let modelID = try #require(model["model_id"] as? String)
-        let api = try await node.createAPI(model: modelID, type: "official")
-        let path = "/api/v1/projects/1/apis/\(api.id)"
-        let profilePath = "/api/v1/projects/1/models/\(modelID)/profile"
+        let (api, path, profilePath) = try await Self.cancerAPI(node)
         let lines = String(decoding: try Fixtures.bytes("\(Self.folder)/reference.csv"), as: UTF8.self).split(separator: "\n")
         #expect(lines[0].split(separator: ",").count == 30)
         let csv = { (rows: Int) in Array(lines.prefix(1 + rows).joined(separator: "\n").utf8) }
