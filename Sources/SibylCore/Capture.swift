@@ -41,8 +41,10 @@ public struct Capture: Sendable, Equatable {
         self.answer = answer
     }
 
-    /// What a capture holds in memory until it is written: its two bodies and a little more.
-    public var bytes: Int { request.count + answer.count + 256 }
+    /// What a capture counts for in a node's queue until it is written: its two bodies and a little more.
+    public var bytes: Int { Self.bytes(request: request.count, answer: answer.count) }
+
+    public static func bytes(request: Int, answer: Int) -> Int { request + answer + 256 }
 }
 
 /// Which requests of an API are captured, and for how long they are kept.

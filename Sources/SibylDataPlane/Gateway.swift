@@ -92,11 +92,11 @@ struct Gateway: Sendable {
         answer: [UInt8]
     ) {
         guard route.api.capture.rate > 0, route.api.capture.keeps(draw: Draw.percent()) else { return }
-        let clock = platform.clock
-        platform.captures.keep(Capture(
-            id: Identifier.sequential(Identifier.capture), apiID: route.api.id, endpoint: endpoint, time: clock.nowMilliseconds(),
-            version: admission.version.number, keyID: admission.keyID, status: status, mediaType: mediaType,
-            request: Array(buffer: body), answer: answer))
+        body.withUnsafeReadableBytes { request in
+            platform.captures.keep(
+                apiID: route.api.id, endpoint: endpoint, time: platform.clock.nowMilliseconds(), version: admission.version.number,
+                keyID: admission.keyID, status: status, mediaType: mediaType, request: request, answer: answer)
+        }
     }
 
     private func trialLimitReached(_ route: Route) -> SibylError {

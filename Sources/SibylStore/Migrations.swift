@@ -5,6 +5,8 @@ enum Migrations {
     struct Migration: Sendable {
         let name: String
         let statements: @Sendable (_ dialect: String) -> [String]
+        /// What SQL alone cannot do, run after the statements in the same transaction.
+        var then: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
     }
 
     static let all: [Migration] = [
@@ -220,5 +222,19 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(
+            name: "0010_capture_batches",
+            statements: { dialect in
+                [
+                    // Captures kept a batch a row (`CaptureBatch`): its first capture's id, the API, the first and
+                    // last times, how many were answered (a replay's total without reading them), the captures.
+                    """
+                    CREATE TABLE capture_batches (id TEXT PRIMARY KEY, api_id TEXT NOT NULL, first_at BIGINT NOT NULL,
+                      last_at BIGINT NOT NULL, answered BIGINT NOT NULL, captures \(dialect == "postgresql" ? "BYTEA" : "BLOB") NOT NULL)
+                    """,
+                    "CREATE INDEX capture_batches_time ON capture_batches (api_id, first_at, last_at)",
+                ]
+            },
+            then: Store.batchRowCaptures),
     ]
 }

@@ -193,7 +193,7 @@ extension Store {
             try await db.raw("DELETE FROM usage WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM api_versions WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM shadow_days WHERE api_id = \(bind: id)").run()
-            try await db.raw("DELETE FROM captures WHERE api_id = \(bind: id)").run()
+            try await db.raw("DELETE FROM capture_batches WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM replays WHERE api_id = \(bind: id)").run()
             try await db.raw("DELETE FROM apis WHERE id = \(bind: id)").run()
         }

@@ -78,16 +78,6 @@ extension Store {
         }
     }
 
-    /// How many answered captures of an API a period holds (what a replay of it runs).
-    public func answeredCaptureCount(apiID: String, from: Int64, to: Int64) async throws(SibylError) -> Int {
-        try await run { db in
-            try await db.raw("""
-                SELECT COUNT(*) AS n FROM captures WHERE api_id = \(bind: apiID) AND captured_at >= \(bind: from)
-                  AND captured_at <= \(bind: to) AND status = 200
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-        }
-    }
-
     private static func result(_ replay: Replay) throws(SibylError) -> String {
         let result = ReplayResult(classifier: replay.classifier, comparison: replay.comparison, differingRows: replay.differingRows, differences: replay.differences)
         do {

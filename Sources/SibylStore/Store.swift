@@ -125,6 +125,7 @@ public final class Store: Sendable {
                     for statement in migration.statements(dialect) {
                         try await db.raw(SQLQueryString(statement)).run()
                     }
+                    try await migration.then?(db)
                     try await db.raw(
                         "INSERT INTO migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: self.clock.now()))"
                     ).run()
