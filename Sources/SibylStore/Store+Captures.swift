@@ -10,11 +10,6 @@ extension Store {
         try await run(transaction: true) { db in try await Self.insert(batches, into: db) }
     }
 
-    /// Writes captures as batches (`CaptureBatch.batches`).
-    public func addCaptures(_ captures: [Capture]) async throws(SibylError) {
-        try await addCaptures(CaptureBatch.batches(captures))
-    }
-
     static func insert(_ batches: [CaptureBatch], into db: any SQLDatabase) async throws {
         for batch in batches where !batch.id.isEmpty {
             try await db.raw("""

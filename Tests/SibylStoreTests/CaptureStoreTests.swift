@@ -31,8 +31,8 @@ import Testing
         try await TestDatabase.with(kind) { store in
             // 250 captures, two at each time (ordered by id), and one of another API.
             let captures = (0..<250).map { capture("cap_\(1000 + $0)", time: 10_000 + Int64($0 / 2)) } + [capture("cap_b", api: "api_b", time: 10_000)]
-            try await store.addCaptures(captures)
-            try await store.addCaptures(captures)  // the same batch sent again: nothing twice
+            try await store.addCaptures(CaptureBatch.batches(captures))
+            try await store.addCaptures(CaptureBatch.batches(captures))  // the same batches sent again: nothing twice
             let all = try await store.captures(apiID: "api_a", from: 0, to: .max, after: nil, limit: 1_000)
             #expect(all == Array(captures.prefix(250)))
             #expect(try await paged(store, size: 7) == all)
@@ -58,7 +58,7 @@ import Testing
                                    request: large)
                 }
                 for slice in stride(from: 0, to: captures.count, by: 100) {  // flushes of 100
-                    try await store.addCaptures(Array(captures[slice..<min(slice + 100, captures.count)]))
+                    try await store.addCaptures(CaptureBatch.batches(Array(captures[slice..<min(slice + 100, captures.count)])))
                 }
                 written += captures
             }
