@@ -15,8 +15,8 @@ public struct DriftMonitor: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await everyInterval(interval) {
+            // Not once more at a stop, as a flush is: a report then would be read by no one.
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
             await refresh()
         }

@@ -52,7 +52,7 @@ extension Store {
         -> [Capture]
     {
         let lower = max(from, after?.time ?? from)
-        let earliest = lower < Int64.min + CaptureBatch.span ? Int64.min : lower - CaptureBatch.span
+        let earliest = Self.earliestStart(reaching: lower)
         var found: [Capture] = []
         var read: (first: Int64, id: String) = (Int64.min, "")
         while true {
@@ -79,6 +79,12 @@ extension Store {
         return found
     }
 
+    /// The earliest first time of a batch that may hold a capture made at `time` or later (none spans more than
+    /// `CaptureBatch.span`).
+    static func earliestStart(reaching time: Int64) -> Int64 {
+        time < Int64.min + CaptureBatch.span ? Int64.min : time - CaptureBatch.span
+    }
+
     /// Batches one read of `captures` asks for.
     static let batchesPerRead = 4
 
@@ -99,7 +105,7 @@ extension Store {
     /// How many answered captures of an API a period holds (what a replay of it runs): counted per batch for
     /// the batches inside the period, capture by capture for those across its ends.
     public func answeredCaptureCount(apiID: String, from: Int64, to: Int64) async throws(SibylError) -> Int {
-        let earliest = from < Int64.min + CaptureBatch.span ? Int64.min : from - CaptureBatch.span
+        let earliest = Self.earliestStart(reaching: from)
         return try await run { db in
             let inside = try await db.raw("""
                 SELECT CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS n FROM capture_batches WHERE api_id = \(bind: apiID)
@@ -116,7 +122,7 @@ extension Store {
     /// Deletes an API's captures made before `before` (milliseconds): its retention. A batch across that time
     /// keeps its newer captures.
     public func deleteCaptures(apiID: String, before: Int64) async throws(SibylError) {
-        let earliest = before < Int64.min + CaptureBatch.span ? Int64.min : before - CaptureBatch.span
+        let earliest = Self.earliestStart(reaching: before)
         try await run(transaction: true) { db in
             try await db.raw("DELETE FROM capture_batches WHERE api_id = \(bind: apiID) AND last_at < \(bind: before)").run()
             let across = try await db.raw("""
